@@ -1,0 +1,34 @@
+"""`sitegen build`: the whole pipeline, written atomically to the output folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from sitegen.build import build
+from sitegen.commands import DateType, print_report
+
+
+@click.command("build")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出目录（默认：站点目录/output）/ output folder")
+@click.option("--strict", is_flag=True,
+              help="警告和未经审查而未发布的信息都按错误处理 / warnings and held-back items are errors")
+@click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）；发布日期晚于它的信息暂不发布")
+def command(directory: Path, output: Path | None, strict: bool, now: dt.date | None) -> None:
+    """生成网站：把 DIR/content 生成到 DIR/output（默认当前目录）。
+
+    Build the site in DIR into DIR/output. On any error nothing is written and the
+    previous output stays as it was; the exit code is 1.
+    """
+    result = build(directory, output=output, now=now, strict=strict)
+    print_report(result.report, result.held_back)
+    if not result.ok:
+        click.echo("生成失败，原有输出目录未改动。/ Build failed; previous output left intact.", err=True)
+        raise SystemExit(1)
+    click.echo(f"已发布 {result.published} 条信息，写入 {result.written} 个文件"
+               f"（{result.unchanged} 个未变）到 {result.output}")

@@ -1,0 +1,31 @@
+"""`sitegen check`: validate everything, write nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from sitegen.build import prepare
+from sitegen.commands import DateType, print_report
+from sitegen.diagnostics import Report
+
+
+@click.command("check")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="警告和未发布的信息都按错误处理 / treat warnings as errors")
+@click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）")
+def command(directory: Path, strict: bool, now: dt.date | None) -> None:
+    """检查站点：校验配置和全部信息，不写任何文件；有错误时退出码为 1。
+
+    Validate the config and every item without writing anything; exit 1 on any error.
+    """
+    report = Report()
+    prepared = prepare(directory, now or dt.date.today(), strict, report)
+    print_report(report, prepared.catalog.held_back if prepared else None)
+    if report.errors:
+        raise SystemExit(1)
+    count = len(prepared.catalog.items) if prepared else 0
+    click.echo(f"检查通过：{count} 条信息可以发布。")

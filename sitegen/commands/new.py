@@ -1,0 +1,91 @@
+"""`sitegen new`: scaffold an item with the next free 索引号 of its organisation and year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from sitegen.commands import DateType, print_report
+from sitegen.config import SiteConfig, load_config
+from sitegen.content import discover
+from sitegen.diagnostics import Report
+
+TEMPLATE = """---
+title: {title}
+category: {category}
+index_no: {index_no}
+organization: {organization}
+date_created: {today}
+date_published: {today}
+doc_no: ""
+keywords: []
+summary: ""
+disclosure: 主动公开
+# 审查记录填写完整后才会发布（未经审查的信息绝不公开）
+review:
+  reviewer: ""
+  reviewed_on: ""
+  secrecy_checked: false
+  approver: ""
+  approved_on: ""
+---
+正文。
+"""
+
+
+def next_index_no(config: SiteConfig, org_id: str, year: int, used: set[str]) -> str:
+    pattern = config.organizations[org_id].index_pattern
+    regex = pattern.regex()
+    highest = 0
+    for index_no in used:
+        m = regex.match(index_no)
+        if m and m.groupdict().get("year", str(year)) == str(year):
+            highest = max(highest, int(m.group("seq")))
+    return pattern.format(year, highest + 1)
+
+
+@click.command("new")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--category", "-c", required=True, help="信息分类：完整路径或唯一的分类名 / category path")
+@click.option("--title", "-t", required=True, help="标题 / title")
+@click.option("--organization", "-o", help="发布机构 id（默认站点的发布机构）/ organisation id")
+@click.option("--date", "today", type=DateType(), help="生成日期（默认今天）")
+def command(directory: Path, category: str, title: str, organization: str | None,
+            today: dt.date | None) -> None:
+    """新建信息：在分类目录下创建一个 Markdown 文件，索引号取本机构本年度下一个空号。
+
+    Scaffold an item with the next free 索引号 for the organisation and year. Its review
+    record is empty, so it is held back until reviewed.
+    """
+    report = Report()
+    config = load_config(directory, report)
+    if config is None:
+        print_report(report)
+        raise SystemExit(1)
+    cat, candidates = config.categories.resolve(category)
+    if cat is None or not config.categories.is_leaf(cat):
+        options = candidates or (config.categories.children(cat) if cat else [])
+        hint = "；可选：" + "、".join(c.path for c in options) if options else ""
+        raise click.ClickException(f"分类“{category}”不存在或不是最终分类{hint}")
+    org_id = organization or config.organization
+    if org_id not in config.organizations:
+        raise click.ClickException(f"发布机构“{org_id}”未配置；可用：{'、'.join(config.organizations)}")
+    today = today or dt.date.today()
+    content = discover(directory, config.content_dir, Report())
+    used = {str(s.meta.get("index_no", "")) for s in content.items}
+    index_no = next_index_no(config, org_id, today.year, used)
+    folder = directory / config.content_dir / Path(*cat.slugs)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = index_no.rsplit("/", 1)[-1].replace("/", "-")
+    path = folder / f"{stem}.md"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}.md"
+        n += 1
+    safe_title = title.replace('"', '\\"')
+    path.write_text(TEMPLATE.format(title=f'"{safe_title}"', category=cat.path, index_no=index_no,
+                                    organization=org_id, today=today.isoformat()), encoding="utf-8")
+    click.echo(f"已创建 {path}（索引号 {index_no}）。填写正文和审查记录后即可发布。")

@@ -1,0 +1,233 @@
+"""Stage 1, read: find the item files under `content/` and split them into front matter and body.
+
+Nothing here judges the values (that is `validate.py`); this stage only turns bytes into a
+mapping with line numbers, and reports files that cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import reprlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from sitegen.diagnostics import Report
+from sitegen.fields import canonical_key, label
+
+log = logging.getLogger(__name__)
+
+MAX_YAML_ALIASES = 50
+_FRONT_MATTER = frontmatter.YAMLHandler()
+
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+_short.maxlevel = 2
+_short.maxlist = 4
+_short.maxdict = 4
+
+
+def show(value: object) -> str:
+    """A short, safe rendering of a found value for error messages (values may be huge)."""
+    if isinstance(value, str):
+        return "“" + (value if len(value) <= 60 else value[:57] + "…") + "”"
+    return _short.repr(value)
+
+
+@dataclass
+class SourceItem:
+    """One Markdown file as read from disk, before validation."""
+
+    rel: str  # path relative to the site folder, e.g. "content/gknb/2010.md"
+    content_rel: str  # path relative to content/, e.g. "gknb/2010.md"
+    meta: dict[str, Any]  # canonical (English) keys
+    lines: dict[str, int]  # "key" or "review.reviewer" -> line in the file
+    body: str
+    body_line: int  # line number of the first body line
+    digest: str  # sha256 of the file bytes: the cache key of later stages
+    raw_keys: dict[str, str] = field(default_factory=dict)  # canonical key -> key as written
+
+
+@dataclass
+class ContentSet:
+    items: list[SourceItem]
+    assets: list[str]  # other files under content/, relative to content/
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that remembers where each key is and refuses duplicate keys."""
+
+    problems: list[tuple[int, str]]
+
+
+# Dates stay text so that 2010-02-30 becomes a clear message from validation, not a crash here.
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            loader.problems.append((line, f"键必须是文本，实际为 {show(key)}"))
+            continue
+        if key in result:
+            loader.problems.append((line, f"键“{key}”重复出现（YAML 中同一个键只能写一次）"))
+            continue
+        result[key] = loader.construct_object(value_node, deep=True)
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
+    """Load one YAML document safely.
+
+    Returns the data, the YAML line of each top-level key and of each key one level below
+    ("review.reviewer"), and problems (duplicate or non-text keys) with their lines.
+    Raises yaml.YAMLError for syntax errors and for alias bombs."""
+    aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"YAML 别名（*引用）超过 {MAX_YAML_ALIASES} 个，拒绝展开")
+    loader = _Loader(text)
+    loader.problems = []
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, []
+        data = loader.construct_document(node)
+        lines: dict[str, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value
+                lines.setdefault(str(key), key_node.start_mark.line + 1)
+                if isinstance(value_node, yaml.MappingNode):
+                    for sub_key, _ in value_node.value:
+                        lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 1)
+        return data, lines, loader.problems
+    finally:
+        loader.dispose()
+
+
+def decode(data: bytes, rel: str, report: Report) -> str | None:
+    """Bytes to text: UTF-8 with or without BOM; anything else is refused with the offset."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = "；内容看起来是 GBK/GB18030 编码，请转换为 UTF-8，例如：iconv -f GB18030 -t UTF-8 原文件 > 新文件"
+        except UnicodeDecodeError:
+            pass
+        line = data[: exc.start].count(b"\n") + 1
+        report.error(rel, f"文件不是有效的 UTF-8：第 {exc.start} 字节处出现无效字节 {data[exc.start:exc.start + 1]!r}{hint}",
+                     line=line)
+        return None
+    if "\x00" in text:
+        report.error(rel, "文件中含有 NUL 字符，不是文本文件")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_item(path: Path, rel: str, content_rel: str, report: Report) -> SourceItem | None:
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    text = decode(data, rel, report)
+    if text is None:
+        return None
+    if not _FRONT_MATTER.detect(text):
+        report.error(rel, "缺少 front matter：文件应以一行 --- 开头，写完元数据后再以一行 --- 结束", line=1)
+        return None
+    try:
+        fm_text, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        report.error(rel, "front matter 没有结束：缺少第二行 ---", line=1)
+        return None
+    fm_offset = 1  # the opening --- is line 1; YAML line 1 is file line 2
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    try:
+        data_obj, key_lines, problems = parse_yaml(fm_text)
+    except yaml.YAMLError as exc:
+        line = None
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            line = mark.line + 1 + fm_offset
+        problem = getattr(exc, "problem", None) or str(exc)
+        report.error(rel, f"front matter 的 YAML 无法解析：{problem}", line=line)
+        return None
+    except RecursionError:
+        report.error(rel, "front matter 的 YAML 嵌套过深")
+        return None
+    for line, message in problems:
+        report.error(rel, message, line=line + fm_offset)
+    if data_obj is None:
+        data_obj = {}
+    if not isinstance(data_obj, dict):
+        report.error(rel, f"front matter 应为“键: 值”的映射，实际为 {show(data_obj)}", line=2)
+        return None
+    meta: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    raw_keys: dict[str, str] = {}
+    for key, value in data_obj.items():
+        canon = canonical_key(key)
+        line = key_lines[key] + fm_offset if key in key_lines else None
+        if canon in meta:
+            report.error(rel, f"“{raw_keys[canon]}”与“{key}”是同一字段，只能写一个",
+                         line=line, field=canon, label=label(canon))
+            continue
+        meta[canon] = value
+        raw_keys[canon] = key
+        if line:
+            lines[canon] = line
+    review_key = raw_keys.get("review")
+    for dotted, yaml_line in key_lines.items():
+        if review_key is not None and dotted.startswith(review_key + "."):
+            lines["review." + dotted[len(review_key) + 1:]] = yaml_line + fm_offset
+    return SourceItem(rel=rel, content_rel=content_rel, meta=meta, lines=lines, body=body,
+                      body_line=body_line, digest=digest, raw_keys=raw_keys)
+
+
+def discover(root: Path, content_dir: str, report: Report) -> ContentSet:
+    """All items and assets below `root/content_dir`, in a stable order."""
+    base = root / content_dir
+    items: list[SourceItem] = []
+    assets: list[str] = []
+    if not base.is_dir():
+        report.error(content_dir, f"找不到内容目录 {base}")
+        return ContentSet(items, assets)
+    base_resolved = base.resolve()
+    for path in sorted(base.rglob("*")):
+        content_rel = path.relative_to(base).as_posix()
+        rel = f"{content_dir}/{content_rel}"
+        if any(part.startswith(".") for part in path.relative_to(base).parts):
+            continue  # editor swap files, .git, .DS_Store
+        if path.is_symlink() and not path.resolve().is_relative_to(base_resolved):
+            report.error(rel, f"符号链接指向内容目录之外（{path.resolve()}），已拒绝")
+            continue
+        if not path.is_file():
+            continue
+        if path.suffix.lower() == ".md":
+            item = read_item(path, rel, content_rel, report)
+            if item is not None:
+                items.append(item)
+        else:
+            assets.append(content_rel)
+    log.debug("read %d items and %d assets", len(items), len(assets))
+    return ContentSet(items, assets)

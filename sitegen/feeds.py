@@ -1,0 +1,67 @@
+"""Stage 4b, feeds: RSS 2.0 for the site and for every category (feedgen writes the XML).
+
+Links and guids are absolute (feed readers have no page to be relative to); dates are RFC 822
+in +0800; lastBuildDate is the newest item's date, never the build time, so output is
+reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import urljoin
+
+from feedgen.feed import FeedGenerator
+
+from sitegen.structure import Site
+from sitegen.validate import Item
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def absolutize(html: str, page_url: str) -> str:
+    """Relative href/src in rendered HTML made absolute against the page's absolute URL."""
+    return _LINK_ATTR.sub(lambda m: m.group(1) + urljoin(page_url, m.group(2)) + m.group(3), html)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
+
+
+def rss(site: Site, items: list[Item], feed_url: str, title: str, page_url: str,
+        bodies: dict[str, str]) -> bytes:
+    config = site.config
+    fg = FeedGenerator()
+    fg.title(title)
+    fg.link(href=config.absolute_url(page_url), rel="alternate")
+    fg.link(href=config.absolute_url(feed_url), rel="self")
+    fg.description(f"{config.name}：{title}")
+    fg.language(config.language)
+    fg.generator("sitegen")
+    newest = items[: config.feed_length]
+    fg.lastBuildDate(_midnight(newest[0].date_published) if newest else _midnight(dt.date(2000, 1, 1)))
+    for item in newest:
+        link = config.absolute_url(item.url)
+        entry = fg.add_entry(order="append")
+        entry.title(item.title)
+        entry.link(href=link)
+        entry.guid(link, permalink=True)
+        entry.pubDate(_midnight(item.date_published))
+        entry.category(term=item.category.path)
+        summary = f"<p>{_escape(item.summary)}</p>" if item.summary else ""
+        entry.description(summary + absolutize(bodies[item.index_no], link))
+    return fg.rss_str(pretty=True)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def feeds(site: Site, bodies: dict[str, str]) -> list[tuple[str, bytes]]:
+    result = [("rss.xml", rss(site, site.items, "rss.xml", site.config.name, "index.html", bodies))]
+    for node in site.nodes.values():
+        result.append((node.feed_url, rss(site, node.items, node.feed_url,
+                                          f"{site.config.name} - {node.category.path}",
+                                          node.url, bodies)))
+    return result

@@ -1,0 +1,148 @@
+"""Stage 3a, render bodies: Markdown to safe HTML with relative links.
+
+One function, `render_body`, that depends only on its arguments, so a later parallel or cached
+build can call it per item in any process.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from pygments.formatters import HtmlFormatter
+
+EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "footnotes", "attr_list", "sane_lists"]
+EXTENSION_CONFIG = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {"slugify": slugify_unicode, "permalink": False},
+    "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"},
+}
+PYGMENTS_STYLE = "default"
+
+# Raw HTML in bodies is sanitised to this allow-list (documented in README, 安全与可靠性).
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "ol": {"start", "type"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What a body's relative links may point at."""
+
+    page_url: str  # output path of the page being rendered
+    content_rel: str  # the item's source path relative to content/
+    item_urls: dict[str, str]  # content-relative .md path -> output path
+    assets: frozenset[str]  # content-relative asset paths (copied to files/<path>)
+
+
+@dataclass
+class RenderedBody:
+    html: str
+    broken_links: list[str] = field(default_factory=list)
+    assets: list[str] = field(default_factory=list)  # content-relative assets the body links to
+
+
+def asset_url(content_rel: str) -> str:
+    return "files/" + content_rel
+
+
+def relative(target: str, page_url: str) -> str:
+    """Link from the page at `page_url` to the output file `target`, percent-encoded."""
+    rel = posixpath.relpath(target, posixpath.dirname(page_url) or ".")
+    return quote(rel, safe="/#-._~")
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.context: LinkContext | None = None
+        self.broken: list[str] = []
+        self.used: list[str] = []
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            attr = "href" if el.tag == "a" else "src" if el.tag == "img" else None
+            if attr and el.get(attr):
+                el.set(attr, self.rewrite(el.get(attr, "")))
+
+    def rewrite(self, url: str) -> str:
+        ctx = self.context
+        parts = urlsplit(url)
+        if ctx is None or parts.scheme or parts.netloc or not parts.path:
+            return url
+        path = unquote(parts.path)
+        base = "" if path.startswith("/") else posixpath.dirname(ctx.content_rel)
+        target = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
+        fragment = "#" + parts.fragment if parts.fragment else ""
+        if target in ctx.item_urls:
+            return relative(ctx.item_urls[target], ctx.page_url) + fragment
+        if target in ctx.assets:
+            self.used.append(target)
+            return relative(asset_url(target), ctx.page_url) + fragment
+        self.broken.append(url)
+        return url
+
+
+class _Renderer:
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG,
+                                    output_format="html")
+        self.links = _LinkRewriter(self.md)
+        # After inline processing (so links exist), before serialisation.
+        self.md.treeprocessors.register(self.links, "sitegen-links", 1)
+
+    def render(self, source: str, context: LinkContext) -> RenderedBody:
+        self.md.reset()
+        self.links.context = context
+        self.links.broken = []
+        self.links.used = []
+        html = self.md.convert(source)
+        safe = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
+                         filter_style_properties={"text-align"})
+        return RenderedBody(safe, list(self.links.broken), sorted(set(self.links.used)))
+
+
+_renderer: _Renderer | None = None
+
+
+def render_body(source: str, context: LinkContext) -> RenderedBody:
+    global _renderer
+    if _renderer is None:
+        _renderer = _Renderer()
+    return _renderer.render(source, context)
+
+
+def pygments_css() -> str:
+    return HtmlFormatter(style=PYGMENTS_STYLE).get_style_defs(".highlight") + "\n"
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def plain_text(html: str) -> str:
+    """Visible text of rendered HTML, whitespace collapsed (for search and feeds)."""
+    import html as html_lib
+
+    return re.sub(r"\s+", " ", html_lib.unescape(_TAG_RE.sub(" ", html))).strip()

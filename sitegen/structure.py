@@ -1,0 +1,133 @@
+"""Stage 3b, structure: the site's pages as data — category nodes, lists, archives, neighbours.
+
+Built from validated items only; knows nothing of templates or files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sitegen.config import Category, Organization, SiteConfig
+from sitegen.validate import Item
+
+LATEST_COUNT = 10
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    children: list[CategoryNode] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)  # the whole subtree, newest first
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def folder(self) -> str:
+        return self.category.folder
+
+    def page_url(self, number: int) -> str:
+        name = "index.html" if number == 1 else f"index-{number}.html"
+        return f"{self.folder}/{name}"
+
+    @property
+    def url(self) -> str:
+        return self.page_url(1)
+
+    @property
+    def feed_url(self) -> str:
+        return f"{self.folder}/rss.xml"
+
+
+@dataclass
+class Pagination:
+    number: int
+    total: int
+    items: list[Item]
+    urls: list[str]  # url of every page, index 0 = page 1
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    items: list[Item]  # newest first
+    roots: list[CategoryNode]
+    nodes: dict[str, CategoryNode]  # category path -> node
+    years: dict[int, list[Item]]  # newest year first
+    organizations: dict[str, list[Item]]  # org id -> items, in config order
+    neighbours: dict[str, tuple[Item | None, Item | None]]  # index_no -> (newer, older)
+    by_index_no: dict[str, Item]
+    replacements: dict[str, list[Item]]  # index_no -> the repealed items it replaces
+    latest: list[Item]  # valid (有效) items only
+    updated: dt.date | None  # newest date_published: the kiosk's "信息更新至"
+
+    def org(self, org_id: str) -> Organization:
+        return self.config.organizations[org_id]
+
+    def breadcrumbs(self, category: Category) -> list[CategoryNode]:
+        return [self.nodes[c.path] for c in self.config.categories.ancestors(category)]
+
+    def paginate(self, items: list[Item], urls_of: callable) -> list[Pagination]:  # type: ignore[valid-type]
+        size = self.config.page_size
+        total = max(1, -(-len(items) // size))
+        urls = [urls_of(n) for n in range(1, total + 1)]
+        return [Pagination(n, total, items[(n - 1) * size : n * size], urls)
+                for n in range(1, total + 1)]
+
+
+def build_site(config: SiteConfig, items: list[Item]) -> Site:
+    """`items` must be sorted newest first (validate.validate does)."""
+    tree = config.categories
+    nodes = {c.path: CategoryNode(c) for c in tree.categories}
+    for cat in tree.categories:
+        parent = tree.parent(cat)
+        if parent is not None:
+            nodes[parent.path].children.append(nodes[cat.path])
+    leaf_items: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        for ancestor in tree.ancestors(item.category):
+            nodes[ancestor.path].items.append(item)
+        leaf_items[item.category.path].append(item)
+
+    neighbours: dict[str, tuple[Item | None, Item | None]] = {}
+    for siblings in leaf_items.values():
+        for i, item in enumerate(siblings):
+            newer = siblings[i - 1] if i > 0 else None
+            older = siblings[i + 1] if i + 1 < len(siblings) else None
+            neighbours[item.index_no] = (newer, older)
+
+    replacements: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.replaced_by:
+            replacements[item.replaced_by].append(item)
+
+    years: dict[int, list[Item]] = defaultdict(list)
+    orgs: dict[str, list[Item]] = {org_id: [] for org_id in config.organizations}
+    for item in items:
+        years[item.date_published.year].append(item)
+        orgs[item.organization].append(item)
+
+    return Site(
+        config=config,
+        items=items,
+        roots=[nodes[c.path] for c in tree.children(None)],
+        nodes=nodes,
+        years=dict(sorted(years.items(), reverse=True)),
+        organizations=orgs,
+        neighbours=neighbours,
+        by_index_no={i.index_no: i for i in items},
+        replacements=dict(replacements),
+        latest=[i for i in items if i.is_valid][:LATEST_COUNT],
+        updated=items[0].date_published if items else None,
+    )

@@ -1,0 +1,497 @@
+"""Stage 2, validate: front-matter mappings become typed `Item`s, or clear messages.
+
+Each rule of docs/content-model.md lives here. Messages name the file, the line, the field with
+its Chinese label, what was found and what was expected. Items that fail the review rule are
+held back (未经审查的信息绝不公开) rather than failing the build, unless --strict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sitegen.config import Category, SiteConfig, suggest_org
+from sitegen.content import ContentSet, SourceItem, show
+from sitegen.diagnostics import Report
+from sitegen.fields import (
+    ATTACHMENT_EXTENSIONS,
+    CLASSIFIED_KEYS,
+    COMMON_FIELDS,
+    DISCLOSURE_PUBLIC,
+    DISCLOSURE_VALUES,
+    REVIEW_FIELDS,
+    TYPE_FIELDS,
+    VALIDITY_VALUES,
+    label,
+)
+from sitegen.workdays import workdays_between
+
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SLUG_RE = re.compile(r"^[\w-]+$")
+RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$")
+DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
+_DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+TITLE_WARN_LENGTH = 100
+KEYWORD_MAX = 20
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file: str  # path relative to content/
+    title: str
+    ext: str  # lower case, no dot
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
+class Review:
+    reviewer: str
+    reviewed_on: dt.date
+    approver: str
+    approved_on: dt.date
+
+
+@dataclass
+class Item:
+    """A validated, publishable disclosure item. Plain data: picklable, cacheable."""
+
+    source: str  # path relative to the site folder
+    content_rel: str  # path relative to content/
+    digest: str
+    title: str
+    category: Category
+    organization: str  # organisation id
+    index_no: str
+    date_created: dt.date
+    date_published: dt.date
+    review: Review
+    url: str  # output path relative to the site root, e.g. "gknb/2010-report.html"
+    body: str  # Markdown source
+    body_line: int
+    doc_no: str = ""
+    keywords: list[str] = field(default_factory=list)
+    summary: str = ""
+    validity: str = "有效"
+    date_invalid: dt.date | None = None
+    replaced_by: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    type: str = "default"
+    type_fields: list[tuple[str, str, str | list[str]]] = field(default_factory=list)
+    genre: str = ""
+    department: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.validity == "有效"
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """Newest first when sorted in reverse; index_no breaks ties so order is stable."""
+        return (self.date_published.isoformat(), self.date_created.isoformat(), self.index_no)
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    source: str
+    title: str
+    reason: str
+    review: bool  # held back for the review rule (an error under --strict), not for its date
+
+
+@dataclass
+class Catalog:
+    items: list[Item]
+    held_back: list[HeldBack]
+
+
+class _Checker:
+    """Validates one SourceItem; collects its problems in the shared report."""
+
+    def __init__(self, src: SourceItem, config: SiteConfig, assets: set[str], report: Report):
+        self.src = src
+        self.config = config
+        self.assets = assets
+        self.report = report
+        self.failed = False
+
+    # -- reporting -------------------------------------------------------------------------
+    def error(self, key: str, message: str) -> None:
+        self.failed = True
+        self.report.error(self.src.rel, message, line=self.src.lines.get(key),
+                          field=key, label=label(key.split(".")[-1]) or label(key))
+
+    def warning(self, key: str, message: str) -> None:
+        self.report.warning(self.src.rel, message, line=self.src.lines.get(key),
+                            field=key, label=label(key.split(".")[-1]) or label(key))
+
+    # -- value readers ---------------------------------------------------------------------
+    def text(self, key: str, value: Any, required: bool = False, one_line: bool = True) -> str:
+        if value is None or value == "":
+            if required:
+                self.error(key, "缺少必填字段")
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(key, f"应为文本，实际为 {show(value)}")
+            return ""
+        text = unicodedata.normalize("NFC", str(value)).strip()
+        if one_line and "\n" in text:
+            self.error(key, "应为一行文本，实际包含换行")
+            return ""
+        if _CONTROL.search(text):
+            self.error(key, f"包含不可见的控制字符：{show(text)}")
+            return ""
+        return text
+
+    def date(self, key: str, value: Any, required: bool = False) -> dt.date | None:
+        if value is None or value == "":
+            if required:
+                self.error(key, "缺少必填日期，应为 YYYY-MM-DD，例如 2010-12-07")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip() if isinstance(value, str | int) else None
+        if text is None or not DATE_RE.match(text):
+            self.error(key, f"日期格式不正确：实际为 {show(value)}，应为 YYYY-MM-DD，例如 2010-12-07")
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.error(key, f"日期不存在：{text}（请检查月份和日期）")
+            return None
+
+    # -- the rules -------------------------------------------------------------------------
+    def check(self, now: dt.date) -> tuple[Item | None, HeldBack | None]:
+        meta = self.src.meta
+        for key in CLASSIFIED_KEYS:
+            if key in meta:
+                self.failed = True
+                self.report.error(self.src.rel, f"含有密级字段“{key}”：涉密信息不得放入公开仓库，更不得公开",
+                                  line=self.src.lines.get(key), field=key, label="密级")
+        item_type = self.text("type", meta.get("type")) or "default"
+        if item_type not in TYPE_FIELDS:
+            self.error("type", f"未知的信息类型 {show(item_type)}，应为 {' / '.join(TYPE_FIELDS)}")
+            item_type = "default"
+        known = set(COMMON_FIELDS) | set(TYPE_FIELDS[item_type]) | set(CLASSIFIED_KEYS)
+        for key in meta:
+            if key not in known:
+                self.warning(key, f"未知字段“{self.src.raw_keys.get(key, key)}”，将被忽略"
+                             "（字段表见 docs/content-model.md）")
+
+        title = self.text("title", meta.get("title"), required=True)
+        if len(title) > TITLE_WARN_LENGTH:
+            self.warning("title", f"标题长 {len(title)} 字，超过 {TITLE_WARN_LENGTH} 字；应只写主标题")
+        category = self.category(meta.get("category"))
+        org_id = self.organization(meta.get("organization"))
+        created = self.date("date_created", meta.get("date_created"), required=True)
+        published = self.date("date_published", meta.get("date_published"), required=True)
+        if created and published:
+            self.dates(created, published, org_id)
+        index_no = self.index_no(meta.get("index_no"), org_id)
+        disclosure = self.text("disclosure", meta.get("disclosure"), required=True)
+        if disclosure and disclosure not in DISCLOSURE_VALUES:
+            self.error("disclosure", f"应为 {' / '.join(DISCLOSURE_VALUES)}，实际为 {show(disclosure)}")
+        elif disclosure and disclosure != DISCLOSURE_PUBLIC:
+            self.error("disclosure", f"公开方式为“{disclosure}”：只有“主动公开”的信息可以放入公开目录，"
+                       "请将此文件移出内容仓库")
+        review, review_problem = self.review(meta, published)
+        doc_no = self.doc_no(meta.get("doc_no"))
+        keywords = self.keywords(meta.get("keywords"))
+        summary = self.text("summary", meta.get("summary"), one_line=False)
+        if len(summary) > self.config.summary_max:
+            self.warning("summary", f"内容概述 {len(summary)} 字，超过 {self.config.summary_max} 字")
+        if summary and summary == title:
+            self.warning("summary", "内容概述与标题相同，应概述正文内容")
+        validity, date_invalid, replaced_by = self.validity(meta, created)
+        attachments = self.attachments(meta.get("attachments"))
+        type_fields = self.type_fields(item_type)
+        slug = self.slug(meta.get("slug"))
+        genre = self.text("genre", meta.get("genre"))
+        department = self.text("department", meta.get("department"))
+
+        if self.failed or not (category and org_id and created and published and index_no):
+            held = None
+            if review_problem:
+                held = HeldBack(self.src.rel, title, review_problem, review=True)
+            return None, held
+        if review is None:
+            return None, HeldBack(self.src.rel, title, review_problem, review=True)
+        if published > now:
+            return None, HeldBack(self.src.rel, title,
+                                  f"发布日期 {published} 晚于今天（{now}），到期后再发布", review=False)
+        return Item(
+            source=self.src.rel, content_rel=self.src.content_rel, digest=self.src.digest,
+            title=title, category=category, organization=org_id, index_no=index_no,
+            date_created=created, date_published=published, review=review,
+            url=f"{category.folder}/{slug}.html", body=self.src.body, body_line=self.src.body_line,
+            doc_no=doc_no, keywords=keywords, summary=summary, validity=validity,
+            date_invalid=date_invalid, replaced_by=replaced_by, attachments=attachments,
+            type=item_type, type_fields=type_fields, genre=genre, department=department,
+        ), None
+
+    def category(self, value: Any) -> Category | None:
+        text = self.text("category", value, required=True)
+        if not text:
+            return None
+        tree = self.config.categories
+        cat, candidates = tree.resolve(text)
+        if cat is None:
+            if candidates and all(c.name == text or text in c.aliases for c in candidates):
+                paths = "、".join(c.path for c in candidates)
+                self.error("category", f"分类名“{text}”不唯一，请写完整路径：{paths}")
+            else:
+                hint = f"；您是不是要写：{'、'.join(c.path for c in candidates)}" if candidates else ""
+                self.error("category", f"分类“{text}”不在 sitegen.toml 的分类树中{hint}")
+            return None
+        if not tree.is_leaf(cat):
+            leaves = "、".join(c.path for c in tree.children(cat))
+            self.error("category", f"“{cat.path}”下还有子分类，信息必须归入最终分类：{leaves}")
+            return None
+        return cat
+
+    def organization(self, value: Any) -> str | None:
+        org_id = self.text("organization", value) or self.config.organization
+        if org_id not in self.config.organizations:
+            by_name = [o.id for o in self.config.organizations.values()
+                       if org_id in (o.full_name, o.short_name)]
+            if len(by_name) == 1:
+                return by_name[0]
+            close = suggest_org(self.config, org_id)
+            hint = f"；您是不是要写：{'、'.join(close)}" if close else ""
+            self.error("organization", f"发布机构“{org_id}”未在 sitegen.toml 中配置"
+                       f"（可用：{'、'.join(self.config.organizations)}）{hint}")
+            return None
+        return org_id
+
+    def dates(self, created: dt.date, published: dt.date, org_id: str | None) -> None:
+        if created > published:
+            self.error("date_created", f"生成日期 {created} 晚于发布日期 {published}")
+            return
+        if org_id is None:
+            return
+        org = self.config.organizations[org_id]
+        days, official = workdays_between(created, published)
+        if days > org.deadline_workdays:
+            how = "" if official else "（该年份无官方节假日表，按周一至周五估算）"
+            self.warning("date_published", f"自生成日期 {created} 起第 {days} 个工作日才发布{how}，"
+                         f"超过{org.short_name}规定的 {org.deadline_workdays} 个工作日")
+
+    def index_no(self, value: Any, org_id: str | None) -> str:
+        text = self.text("index_no", value, required=True)
+        if not text or org_id is None:
+            return text
+        pattern = self.config.organizations[org_id].index_pattern
+        if not pattern.regex().match(text):
+            self.error("index_no", f"索引号 {show(text)} 不符合{self.config.organizations[org_id].short_name}"
+                       f"的格式 {pattern.template}，例如 {pattern.example()}")
+            return ""
+        return text
+
+    def review(self, meta: dict[str, Any], published: dt.date | None,
+               ) -> tuple[Review | None, str]:
+        """The review record, or None and why the item is held back."""
+        raw = meta.get("review")
+        if raw is None or raw == "":
+            return None, "缺少审查记录（review）：未经审查的信息绝不公开"
+        if not isinstance(raw, dict):
+            self.error("review", f"审查记录应包含 {', '.join(REVIEW_FIELDS)}，实际为 {show(raw)}")
+            return None, "审查记录格式错误"
+        for key in raw:
+            if key not in REVIEW_FIELDS:
+                self.warning(f"review.{key}", f"审查记录中的未知字段“{key}”")
+        if "secrecy_checked" in raw and raw["secrecy_checked"] is not True:
+            self.error("review.secrecy_checked",
+                       f"保密审查应为 true（已通过保密审查），实际为 {show(raw['secrecy_checked'])}")
+        missing = [f"{REVIEW_FIELDS[k]}（{k}）" for k in REVIEW_FIELDS
+                   if raw.get(k) is None or raw.get(k) == ""]
+        if missing:
+            return None, f"审查记录不完整，缺少 {'、'.join(missing)}：未经审查的信息绝不公开"
+        reviewer = self.text("review.reviewer", raw["reviewer"])
+        approver = self.text("review.approver", raw["approver"])
+        reviewed_on = self.date("review.reviewed_on", raw["reviewed_on"])
+        approved_on = self.date("review.approved_on", raw["approved_on"])
+        if not (reviewer and approver and reviewed_on and approved_on):
+            return None, "审查记录有误"
+        if raw["secrecy_checked"] is not True:
+            return None, "未通过保密审查"
+        if reviewed_on > approved_on:
+            self.error("review.approved_on", f"审批日期 {approved_on} 早于审查日期 {reviewed_on}")
+        if published and approved_on > published:
+            self.error("review.approved_on", f"审批日期 {approved_on} 晚于发布日期 {published}：应先审批后发布")
+        return Review(reviewer, reviewed_on, approver, approved_on), ""
+
+    def doc_no(self, value: Any) -> str:
+        text = self.text("doc_no", value)
+        if not text:
+            return ""
+        fixed = _DOC_NO_BRACKETS.sub(r"〔\1〕", text, count=1)
+        if fixed != text:
+            self.warning("doc_no", f"文号 {show(text)} 的年份应使用六角括号〔〕，已按 {show(fixed)} 发布"
+                         "（GB/T 9704-2012）")
+        if not DOC_NO_RE.match(fixed):
+            self.warning("doc_no", f"文号 {show(fixed)} 不是“机关代字〔年份〕序号号”的形式，例如 招街办〔2010〕12号")
+        return fixed
+
+    def keywords(self, value: Any) -> list[str]:
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = [w for w in re.split(r"[,，、;；\s]+", value) if w]
+        if not isinstance(value, list):
+            self.error("keywords", f"主题词应为列表，例如 [信息公开, 年度报告]，实际为 {show(value)}")
+            return []
+        words: list[str] = []
+        for word in value:
+            text = self.text("keywords", word)
+            if not text:
+                continue
+            if len(text) > KEYWORD_MAX:
+                self.warning("keywords", f"主题词 {show(text)} 超过 {KEYWORD_MAX} 字")
+            if text not in words:
+                words.append(text)
+        return words
+
+    def validity(self, meta: dict[str, Any], created: dt.date | None,
+                 ) -> tuple[str, dt.date | None, str]:
+        validity = self.text("validity", meta.get("validity")) or "有效"
+        if validity not in VALIDITY_VALUES:
+            self.error("validity", f"有效性应为 {' / '.join(VALIDITY_VALUES)}，实际为 {show(validity)}")
+            validity = "有效"
+        date_invalid = self.date("date_invalid", meta.get("date_invalid"))
+        replaced_by = self.text("replaced_by", meta.get("replaced_by"))
+        if validity != "有效" and date_invalid is None and "date_invalid" not in self.src.lines:
+            self.error("validity", f"有效性为“{validity}”时必须填写失效日期（date_invalid）")
+        if validity == "有效" and (date_invalid or replaced_by):
+            self.warning("validity", "填写了失效日期或替代文件，但有效性仍为“有效”")
+        if date_invalid and created and date_invalid < created:
+            self.error("date_invalid", f"失效日期 {date_invalid} 早于生成日期 {created}")
+        return validity, date_invalid, replaced_by
+
+    def attachments(self, value: Any) -> list[Attachment]:
+        if value is None or value == "":
+            return []
+        if not isinstance(value, list):
+            value = [value]
+        result: list[Attachment] = []
+        for entry in value:
+            if isinstance(entry, str):
+                entry = {"file": entry}
+            if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+                self.error("attachments", f"附件应写成 {{file: 文件路径, title: 标题}}，实际为 {show(entry)}")
+                continue
+            target = self.asset_path(entry["file"])
+            if target is None:
+                continue
+            ext = posixpath.splitext(target)[1].lstrip(".").lower()
+            if ext not in ATTACHMENT_EXTENSIONS:
+                self.error("attachments", f"附件类型 .{ext} 不允许，允许：{', '.join(sorted(ATTACHMENT_EXTENSIONS))}")
+                continue
+            title = self.text("attachments", entry.get("title")) or posixpath.basename(target)
+            size = (self.config.root / self.config.content_dir / target).stat().st_size
+            result.append(Attachment(target, title, ext, size))
+        return result
+
+    def asset_path(self, ref: str) -> str | None:
+        """A path written in an item, resolved to a path relative to content/, or None."""
+        ref = ref.strip()
+        if "\\" in ref or re.match(r"^[A-Za-z]:", ref) or ref.startswith("//") or "://" in ref:
+            self.error("attachments", f"附件路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔")
+            return None
+        base = "" if ref.startswith("/") else posixpath.dirname(self.src.content_rel)
+        joined = posixpath.normpath(posixpath.join(base, ref.lstrip("/")))
+        if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+            self.error("attachments", f"附件路径 {show(ref)} 指向内容目录之外，已拒绝")
+            return None
+        if joined not in self.assets:
+            self.error("attachments", f"附件文件不存在：{show(ref)}（应在 content/{joined}）")
+            return None
+        return joined
+
+    def type_fields(self, item_type: str) -> list[tuple[str, str, str | list[str]]]:
+        result: list[tuple[str, str, str | list[str]]] = []
+        for key, (field_label, required) in TYPE_FIELDS[item_type].items():
+            value = self.src.meta.get(key)
+            if value is None or value == "" or value == []:
+                if required:
+                    self.error(key, f"信息类型为 {item_type} 时必须填写“{field_label}”（{key}）")
+                continue
+            shown = _flatten(value)
+            if shown is None:
+                self.error(key, f"“{field_label}”应为文本或文本列表，实际为 {show(value)}")
+                continue
+            result.append((key, field_label, shown))
+        return result
+
+    def slug(self, value: Any) -> str:
+        slug = self.text("slug", value) or Path(self.src.content_rel).stem
+        if not SLUG_RE.match(slug) or RESERVED_SLUG_RE.match(slug):
+            key = "slug" if value else "title"
+            self.error(key, f"页面文件名 {show(slug)} 不可用：只能含字母、数字、汉字、- 和 _，且不能是 "
+                       "index、index-N、rss、search；请改文件名或写 slug 字段")
+        return slug
+
+
+def _flatten(value: Any) -> str | list[str] | None:
+    """Type fields as text or a list of text lines, for the page's field table."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str | int | float):
+        return str(value).strip()
+    if isinstance(value, dict):
+        parts = [str(v).strip() for v in value.values() if isinstance(v, str | int | float)]
+        return "，".join(p for p in parts if p) or None
+    if isinstance(value, list):
+        lines = [_flatten(v) for v in value]
+        if any(line is None or isinstance(line, list) for line in lines):
+            return None
+        return [line for line in lines if isinstance(line, str) and line]
+    return None
+
+
+def validate(content: ContentSet, config: SiteConfig, now: dt.date, report: Report) -> Catalog:
+    assets = set(content.assets)
+    items: list[Item] = []
+    held: list[HeldBack] = []
+    for src in content.items:
+        item, held_back = _Checker(src, config, assets, report).check(now)
+        if item is not None:
+            items.append(item)
+        if held_back is not None:
+            held.append(held_back)
+    _check_site(items, content, report)
+    items.sort(key=lambda i: i.sort_key, reverse=True)
+    return Catalog(items, held)
+
+
+def _check_site(items: list[Item], content: ContentSet, report: Report) -> None:
+    """Rules that need all items: unique 索引号, unique output paths, valid replaced_by."""
+    by_index: dict[str, list[Item]] = defaultdict(list)
+    by_url: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_index[item.index_no].append(item)
+        by_url[item.url].append(item)
+    all_index_nos = {str(s.meta.get("index_no", "")).strip() for s in content.items}
+    lines = {s.rel: s.lines for s in content.items}
+    for index_no, dupes in by_index.items():
+        if len(dupes) > 1:
+            files = "、".join(d.source for d in dupes)
+            for d in dupes:
+                report.error(d.source, f"索引号 {index_no} 重复：{files}", line=lines[d.source].get("index_no"),
+                             field="index_no", label="索引号")
+    for url, dupes in by_url.items():
+        if len(dupes) > 1:
+            files = "、".join(d.source for d in dupes)
+            for d in dupes:
+                report.error(d.source, f"多个信息会写入同一个页面 {url}：{files}；请改文件名或 slug",
+                             field="slug", label="文件名")
+    for item in items:
+        if item.replaced_by and item.replaced_by not in by_index:
+            state = "尚未发布" if item.replaced_by in all_index_nos else "不存在"
+            report.error(item.source, f"替代文件的索引号 {item.replaced_by} {state}",
+                         line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")
