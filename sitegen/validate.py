@@ -305,7 +305,7 @@ class _Checker:
         for key in raw:
             if key not in REVIEW_FIELDS:
                 self.warning(f"review.{key}", f"审查记录中的未知字段“{key}”")
-        if "secrecy_checked" in raw and raw["secrecy_checked"] is not True:
+        if raw.get("secrecy_checked") not in (None, "", True):
             self.error("review.secrecy_checked",
                        f"保密审查应为 true（已通过保密审查），实际为 {show(raw['secrecy_checked'])}")
         missing = [f"{REVIEW_FIELDS[k]}（{k}）" for k in REVIEW_FIELDS

@@ -25,11 +25,11 @@ summary: ""
 disclosure: 主动公开
 # 审查记录填写完整后才会发布（未经审查的信息绝不公开）
 review:
-  reviewer: ""
-  reviewed_on: ""
-  secrecy_checked: false
-  approver: ""
-  approved_on: ""
+  reviewer:           # 审查人
+  reviewed_on:        # 审查日期 YYYY-MM-DD
+  secrecy_checked:    # 通过保密审查后填 true
+  approver:           # 审批人
+  approved_on:        # 审批日期 YYYY-MM-DD
 ---
 正文。
 """

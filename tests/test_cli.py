@@ -1,0 +1,98 @@
+"""The command-line contract: init, build, check, new, --help."""
+
+import hashlib
+from pathlib import Path
+
+import frontmatter
+import pytest
+from click.testing import CliRunner
+
+from sitegen.cli import cli
+
+NOW = ["--now", "2026-11-27"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    result = run("init", str(tmp_path / "site"))
+    assert result.exit_code == 0, result.output
+    return tmp_path / "site"
+
+
+def test_init_creates_site_and_build_publishes_it(site):
+    assert (site / "sitegen.toml").is_file() and (site / "themes").is_dir()
+    assert len(list((site / "content").glob("*.md"))) >= 4
+    result = run("build", str(site), *NOW)
+    assert result.exit_code == 0, result.output
+    out = site / "output"
+    for path in ("index.html", "search.json", "rss.xml", "sitemap.xml", "robots.txt", "404.html",
+                 "gkzn/index.html", "fdzdgknr/czyjs/budget.html", "fdzdgknr/czyjs/rss.xml",
+                 "archive/2025.html", "org/jiedao.html", "assets/style.css", "assets/pygments.css"):
+        assert (out / path).is_file(), path
+    assert "未发布的信息 1 条" in result.output and "notice-draft.md" in result.output
+
+
+def test_init_refuses_existing_site(site):
+    result = run("init", str(site))
+    assert result.exit_code != 0 and "已存在" in result.output
+
+
+def test_build_is_deterministic_and_has_no_timestamps(site, tmp_path):
+    assert run("build", str(site), "--output", str(tmp_path / "a"), *NOW).exit_code == 0
+    assert run("build", str(site), "--output", str(tmp_path / "b"), "--now", "2026-12-31").exit_code == 0
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    rss = (tmp_path / "a" / "rss.xml").read_text(encoding="utf-8")
+    assert "2026" not in rss  # lastBuildDate is the newest item's date, not the build time
+
+
+def test_rebuild_keeps_unchanged_files(site):
+    assert run("build", str(site), *NOW).exit_code == 0
+    index = site / "output" / "index.html"
+    before = index.stat()
+    result = run("build", str(site), *NOW)
+    assert result.exit_code == 0 and "0 个未变" not in result.output
+    assert index.stat().st_ino == before.st_ino and index.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def test_new_scaffolds_next_free_index_no(site):
+    result = run("new", str(site), "--category", "财政预决算", "--title", "2025年部门决算",
+                 "--date", "2025-08-01")
+    assert result.exit_code == 0, result.output
+    path = site / "content" / "fdzdgknr" / "czyjs" / "2025-00006.md"
+    post = frontmatter.load(path)
+    # the sample items use 12345678X/2025-00001 … 00005
+    assert post["index_no"] == "12345678X/2025-00006"
+    assert post["category"] == "法定主动公开内容/财政预决算"
+    assert post["title"] == "2025年部门决算"
+    second = run("new", str(site), "-c", "财政预决算", "-t", "另一条", "--date", "2025-08-02")
+    assert "12345678X/2025-00007" in second.output
+    # A new item is held back until its review record is filled in.
+    build = run("build", str(site), *NOW)
+    assert build.exit_code == 0 and "2025-00006.md" in build.output
+
+
+def test_new_rejects_unknown_or_non_leaf_category(site):
+    result = run("new", str(site), "--category", "法定主动公开内容", "--title", "x")
+    assert result.exit_code != 0 and "不是最终分类" in result.output
+
+
+def test_check_writes_nothing(site):
+    result = run("check", str(site), *NOW)
+    assert result.exit_code == 0 and "检查通过" in result.output
+    assert not (site / "output").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["init"], ["new"]])
+def test_help_is_chinese(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in result.output)

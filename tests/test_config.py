@@ -1,0 +1,57 @@
+"""sitegen.toml: the default tree of domain.md §d.1 and the 索引号 pattern."""
+
+from pathlib import Path
+
+from sitegen.commands.init import default_config
+from sitegen.config import IndexNoPattern, load_config
+from sitegen.diagnostics import Report
+
+
+def load(tmp_path: Path, text: str):
+    (tmp_path / "sitegen.toml").write_text(text, encoding="utf-8")
+    report = Report()
+    return load_config(tmp_path, report), report
+
+
+def test_default_tree_names_and_slugs(tmp_path):
+    config, report = load(tmp_path, default_config())
+    assert not report.diagnostics
+    tree = config.categories
+    assert [c.name for c in tree.children(None)] == [
+        "政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报", "依申请公开"]
+    paths = tree.by_path()
+    assert paths["法定主动公开内容"].folder == "fdzdgknr"
+    assert paths["法定主动公开内容/财政预决算"].folder == "fdzdgknr/czyjs"
+    assert paths["政府信息公开年报"].folder == "gknb"
+    # Every 第二十条 class has its sub-category.
+    subs = {c.name for c in tree.children(paths["法定主动公开内容"])}
+    assert {"机构职能", "政策文件", "规划计划", "统计信息", "行政许可和政务服务", "行政处罚和行政强制",
+            "财政预决算", "行政事业性收费", "政府采购", "重大建设项目", "民生保障", "应急管理",
+            "监督检查", "人事信息", "其他法定公开内容"} <= subs
+
+
+def test_resolve_by_path_leaf_name_and_alias(tmp_path):
+    config, _ = load(tmp_path, default_config())
+    tree = config.categories
+    assert tree.resolve("法定主动公开内容/财政预决算")[0].folder == "fdzdgknr/czyjs"
+    assert tree.resolve("财政预决算")[0].folder == "fdzdgknr/czyjs"
+    assert tree.resolve("财政信息")[0].folder == "fdzdgknr/czyjs"  # seed-era alias
+    cat, suggestions = tree.resolve("财政预算")
+    assert cat is None and "法定主动公开内容/财政预决算" in [c.path for c in suggestions]
+
+
+def test_index_no_pattern():
+    p = IndexNoPattern("{org_code}/{year}-{seq:5}", "31421567X")
+    assert p.format(2010, 111) == "31421567X/2010-00111"
+    m = p.regex().match("31421567X/2010-00111")
+    assert m and m.group("year") == "2010" and m.group("seq") == "00111"
+    assert not p.regex().match("31421567X/2010-111")
+    assert not p.regex().match("99999999X/2010-00111")
+
+
+def test_config_errors_are_reported_with_lines(tmp_path):
+    _, report = load(tmp_path, '[site]\nname = "x"\nbase_url = \n')
+    assert report.errors and report.errors[0].line == 3
+    bad = default_config().replace('organization = "jiedao"', 'organization = "jiedoa"')
+    _, report = load(tmp_path, bad)
+    assert any("jiedoa" in d.message for d in report.errors)

@@ -1,0 +1,53 @@
+"""Stage 3a: Markdown bodies become safe HTML whose links are relative to the page."""
+
+from sitegen.markdown import LinkContext, plain_text, pygments_css, relative, render_body
+
+
+def ctx(**kw):
+    base = dict(page_url="fdzdgknr/czyjs/budget.html", content_rel="fdzdgknr/czyjs/budget.md",
+                item_urls={"fdzdgknr/gz/rule.md": "fdzdgknr/zcwj/gz/rule.html"},
+                assets=frozenset({"fdzdgknr/czyjs/预算 表.pdf"}))
+    base.update(kw)
+    return LinkContext(**base)
+
+
+def test_extensions_tables_code_toc_footnotes_attr_list():
+    html = render_body("[TOC]\n\n## 一、总体情况 {: .lead }\n\n|项目|金额|\n|--|--:|\n|收入|1|\n\n"
+                       "```json\n{\"a\": 1}\n```\n\n见注释[^1]\n\n[^1]: 注释内容\n", ctx()).html
+    assert '<div class="toc">' in html and 'href="#一总体情况"' in html
+    assert '<h2 class="lead" id="一总体情况">' in html
+    assert "<table>" in html and 'style="text-align:right"' in html
+    assert '<div class="highlight">' in html and '<span class="p">{</span>' in html
+    assert 'id="fn:1"' in html and 'href="#fnref:1"' in html
+
+
+def test_links_to_items_and_assets_become_relative_output_paths():
+    body = "[细则](../gz/rule.md#di-san-tiao) [表](预算%20表.pdf) ![图](预算%20表.pdf)"
+    result = render_body(body, ctx())
+    assert 'href="../zcwj/gz/rule.html#di-san-tiao"' in result.html
+    assert 'href="../../files/fdzdgknr/czyjs/%E9%A2%84%E7%AE%97%20%E8%A1%A8.pdf"' in result.html
+    assert result.assets == ["fdzdgknr/czyjs/预算 表.pdf"]
+    assert result.broken_links == []
+
+
+def test_broken_relative_link_is_reported_and_external_links_kept():
+    result = render_body("[缺](missing.md) [外](https://www.gov.cn/) [锚](#top)", ctx())
+    assert result.broken_links == ["missing.md"]
+    assert 'href="https://www.gov.cn/"' in result.html and 'href="#top"' in result.html
+
+
+def test_raw_html_is_sanitised():
+    body = ('<script>alert(1)</script><p onclick="x()">段落</p>'
+            '<a href="javascript:alert(1)">链</a><iframe src="https://x"></iframe>'
+            '<img src="x.png" onerror="alert(1)"><sub>2</sub>')
+    html = render_body(body, ctx()).html
+    for bad in ("<script", "onclick", "javascript:", "<iframe", "onerror", "alert(1)"):
+        assert bad not in html
+    assert "<sub>2</sub>" in html and "<p>段落</p>" in html
+
+
+def test_relative_and_plain_text_and_css():
+    assert relative("index.html", "a/b/c.html") == "../../index.html"
+    assert relative("a/b/通知.html", "a/b/c.html") == "%E9%80%9A%E7%9F%A5.html"
+    assert plain_text("<p>甲&amp;乙</p>\n<p>丙</p>") == "甲&乙 丙"
+    assert ".highlight" in pygments_css()
