@@ -73,8 +73,17 @@ def prepare(root: Path, now: dt.date, strict: bool, report: Report) -> Prepared 
         used_assets.update(rendered.assets)
         used_assets.update(a.file for a in item.attachments)
         for link in rendered.broken_links:
-            report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布")
+            report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                           line=_line_of(item.body, link, item.body_line))
     return Prepared(config, catalog, site, bodies, sorted(used_assets))
+
+
+def _line_of(body: str, needle: str, first_line: int) -> int | None:
+    """File line of the first body line containing `needle` (Markdown keeps no positions)."""
+    for number, line in enumerate(body.split("\n")):
+        if needle in line:
+            return first_line + number
+    return None
 
 
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,

@@ -83,10 +83,20 @@ class _LinkRewriter(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
             attr = "href" if el.tag == "a" else "src" if el.tag == "img" else None
-            if attr and el.get(attr):
-                el.set(attr, self.rewrite(el.get(attr, "")))
+            if not attr or not el.get(attr):
+                continue
+            new = self.rewrite(el.get(attr, ""))
+            if new is not None:
+                el.set(attr, new)
+            elif el.tag == "a":
+                del el.attrib["href"]  # text stays; a dead link would fail the kiosk reader
+            else:
+                alt = el.get("alt", "")
+                el.tag, el.text = "span", f"[图片：{alt}]" if alt else "[图片]"
+                el.attrib.clear()
 
-    def rewrite(self, url: str) -> str:
+    def rewrite(self, url: str) -> str | None:
+        """The output-relative URL, the URL unchanged if not ours, or None if it is broken."""
         ctx = self.context
         parts = urlsplit(url)
         if ctx is None or parts.scheme or parts.netloc or not parts.path:
@@ -101,7 +111,7 @@ class _LinkRewriter(Treeprocessor):
             self.used.append(target)
             return relative(asset_url(target), ctx.page_url) + fragment
         self.broken.append(url)
-        return url
+        return None
 
 
 class _Renderer:

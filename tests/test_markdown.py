@@ -33,6 +33,7 @@ def test_links_to_items_and_assets_become_relative_output_paths():
 def test_broken_relative_link_is_reported_and_external_links_kept():
     result = render_body("[缺](missing.md) [外](https://www.gov.cn/) [锚](#top)", ctx())
     assert result.broken_links == ["missing.md"]
+    assert "<a>缺</a>" in result.html
     assert 'href="https://www.gov.cn/"' in result.html and 'href="#top"' in result.html
 
 

@@ -1,0 +1,168 @@
+"""End to end: the repository's own example catalog, built as a new user would build it."""
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import pytest
+
+from sitegen.build import build
+from sitegen.config import load_config
+from sitegen.diagnostics import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = __import__("datetime").date(2026, 11, 27)
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, dict[str, str | None]]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        for attr in ("href", "src"):
+            if a.get(attr):
+                self.refs.append((tag, a[attr] or "", a))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "output"
+    result = build(ROOT, output=out, now=NOW)
+    assert result.ok, "\n".join(d.format() for d in result.report.errors)
+    return out
+
+
+@pytest.fixture(scope="module")
+def records(site: Path) -> list[dict]:
+    return json.loads((site / "search.json").read_text(encoding="utf-8"))
+
+
+def sources() -> list[Path]:
+    return sorted((ROOT / "content").rglob("*.md"))
+
+
+def test_catalog_is_realistic():
+    assert len(sources()) >= 40
+    report = Report()
+    config = load_config(ROOT, report)
+    assert config is not None and not report.errors
+    assert {o.id for o in config.organizations.values()} >= {"zhaobaoshan"}
+
+
+def test_every_relative_link_resolves_on_disk(site: Path):
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 60
+    checked = 0
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for tag, ref, attrs in parser.refs:
+            parts = urlsplit(ref)
+            if parts.scheme in ("http", "https"):
+                assert tag == "link" and attrs.get("rel") == "canonical", f"{page}: absolute {ref}"
+                continue
+            if parts.scheme == "mailto" or parts.scheme == "tel":
+                continue
+            assert not parts.scheme and not ref.startswith("/"), f"{page}: {ref}"
+            if not parts.path:
+                assert parts.fragment in parser.ids, f"{page}: dangling anchor {ref}"
+                continue
+            assert not parts.path.endswith("/"), f"{page}: bare folder link {ref}"
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.is_file(), f"{page.relative_to(site)}: {ref} does not exist"
+            assert target.is_relative_to(site.resolve()), f"{page}: {ref} leaves the site"
+            checked += 1
+    assert checked > 1000
+
+
+def test_search_json_has_one_record_per_published_item(site: Path, records: list[dict]):
+    raw = (site / "search.json").read_text(encoding="utf-8")
+    assert "\\u" not in raw  # UTF-8, not ASCII-escaped
+    assert len(records) == len(sources()) - 1  # the one held-back item
+    assert len({r["index_no"] for r in records}) == len(records)
+    for r in records:
+        assert set(r) == {"index_no", "title", "url", "category", "organization", "date_published",
+                          "doc_no", "keywords", "validity", "summary"}
+        assert (site / r["url"]).is_file()
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["date_published"])
+    dates = [r["date_published"] for r in records]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_held_back_item_is_nowhere(site: Path):
+    held = [p for p in sources() if "pending-review" in p.name]
+    assert len(held) == 1
+    title = re.search(r"^title:\s*(.+)$", held[0].read_text(encoding="utf-8"), re.M)
+    assert title
+    needle = title.group(1).strip().strip('"')
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".js"):
+            assert needle not in path.read_text(encoding="utf-8"), path
+    assert not list(site.rglob("pending-review*"))
+
+
+def test_category_counts_include_descendants(site: Path, records: list[dict]):
+    home = (site / "index.html").read_text(encoding="utf-8")
+    total = sum(1 for r in records if r["category"].startswith("法定主动公开内容/"))
+    assert re.search(r'fdzdgknr/index\.html">法定主动公开内容</a> <span class="count">（'
+                     + str(total) + "）", home)
+    page = (site / "fdzdgknr" / "index.html").read_text(encoding="utf-8")
+    assert f"法定主动公开内容 <span class=\"count\">（{total} 条）" in page
+
+
+def test_pagination_newest_first(site: Path, records: list[dict]):
+    in_tree = [r for r in records if r["category"].startswith("法定主动公开内容/")]
+    assert len(in_tree) > 20, "the example needs more than one page in 法定主动公开内容"
+    first = (site / "fdzdgknr" / "index.html").read_text(encoding="utf-8")
+    second = (site / "fdzdgknr" / "index-2.html").read_text(encoding="utf-8")
+    assert 'href="index-2.html"' in first and 'href="index.html"' in second
+    newest = in_tree[0]["url"].removeprefix("fdzdgknr/")
+    assert newest in first and newest not in second
+
+
+def test_item_page_metadata_and_repealed_badge(site: Path, records: list[dict]):
+    repealed = [r for r in records if r["validity"] == "废止"]
+    assert repealed
+    html = (site / repealed[0]["url"]).read_text(encoding="utf-8")
+    for label in ("索引号", "信息分类", "发布机构", "生成日期", "发布日期", "文号", "主题词", "有效性"):
+        assert f"<th scope=\"row\">{label}</th>" in html
+    assert "已废止" in html and "现行文件" in html
+    home = (site / "index.html").read_text(encoding="utf-8")
+    latest = home.split('id="latest-h"')[1].split("</section>")[0]
+    assert repealed[0]["title"] not in latest
+
+
+def test_attachments_are_copied_with_type_and_size(site: Path):
+    pages = [p for p in site.rglob("*.html") if "id=\"att-h\"" in p.read_text(encoding="utf-8")]
+    assert len(pages) >= 5
+    html = pages[0].read_text(encoding="utf-8")
+    assert re.search(r"（PDF，[\d.]+ (B|KB)）", html)
+    assert all(p.suffix != ".md" for p in (site / "files").rglob("*"))
+
+
+def test_feeds_parse(site: Path, records: list[dict]):
+    feed = feedparser.parse((site / "rss.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.entries[0].link.startswith("https://xxgk.example.gov.cn/zbs/")
+    assert feed.entries[0].title == records[0]["title"]
+    assert feed.entries[0].published.endswith("+0800")
+    for rss in site.rglob("rss.xml"):
+        assert not feedparser.parse(rss.read_bytes()).bozo, rss
+
+
+def test_sitemap_lists_every_page_but_404(site: Path):
+    xml = (site / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", xml)
+    pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
+    assert len(locs) == len(pages)
+    assert "404.html" not in xml
+    assert "Sitemap: https://xxgk.example.gov.cn/zbs/sitemap.xml" in \
+        (site / "robots.txt").read_text(encoding="utf-8")
