@@ -18,7 +18,7 @@ from sitegen import feeds, search, sitemap
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import discover
 from sitegen.diagnostics import Report
-from sitegen.markdown import LinkContext, asset_url, pygments_css, render_body
+from sitegen.markdown import LinkContext, asset_url, plain_text, pygments_css, render_body
 from sitegen.output import AtomicOutput, OutputError, check_output_location
 from sitegen.pages import PageRenderer, make_environment, theme_assets, theme_dirs
 from sitegen.structure import Site, build_site
@@ -133,9 +133,9 @@ def write_site(prepared: Prepared, out: AtomicOutput) -> None:
     out.write_text("assets/pygments.css", pygments_css())
     for rel in prepared.assets:
         out.copy(asset_url(rel), config.root / config.content_dir / rel)
-    records = search.search_records(site)
-    out.write_text("search.json", search.search_json(records))
-    out.write_text("assets/search-data.js", search.search_script(records))
+    texts = {index_no: plain_text(html) for index_no, html in prepared.bodies.items()}
+    for rel, data in search.search_files(site, texts):
+        out.write(rel, data)
     for url, data in feeds.feeds(site, prepared.bodies):
         out.write(url, data)
     out.write_text("sitemap.xml", sitemap.sitemap(site, [u for u in html_pages if u != "404.html"]))

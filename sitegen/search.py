@@ -36,6 +36,17 @@ def search_json(records: list[dict[str, Any]]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 
+def search_files(site: Site, texts: dict[str, str]) -> list[tuple[str, bytes]]:
+    """Every file of the search feature: site-root relative path and bytes.
+
+    `texts` holds each published item's body as plain text, by index_no."""
+    records = search_records(site)
+    return [
+        ("search.json", search_json(records).encode("utf-8")),
+        ("assets/search-data.js", search_script(records).encode("utf-8")),
+    ]
+
+
 def search_script(records: list[dict[str, Any]]) -> str:
     # "</" is escaped so that no value can close a <script> element early.
     data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
