@@ -59,7 +59,10 @@ class ContentSet:
     assets: list[str]  # other files under content/, relative to content/
 
 
-class _Loader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built with it
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Safe YAML that remembers where each key is and refuses duplicate keys."""
 
     problems: list[tuple[int, str]]
@@ -97,12 +100,13 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
     Returns the data, the YAML line of each top-level key and of each key one level below
     ("review.reviewer"), and problems (duplicate or non-text keys) with their lines.
     Raises yaml.YAMLError for syntax errors and for alias bombs."""
-    aliases = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent):
-            aliases += 1
-            if aliases > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"YAML 别名（*引用）超过 {MAX_YAML_ALIASES} 个，拒绝展开")
+    if "*" in text:  # only a document with aliases can be an alias bomb
+        aliases = 0
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_YAML_ALIASES:
+                    raise yaml.YAMLError(f"YAML 别名（*引用）超过 {MAX_YAML_ALIASES} 个，拒绝展开")
     loader = _Loader(text)
     loader.problems = []
     try:
