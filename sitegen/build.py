@@ -1,28 +1,42 @@
 """The pipeline: read → validate → render → index → write.
 
-Each stage is a module; this one only passes their plain data forward and decides, from the
-report, whether anything may be written. Errors anywhere mean the previous output stays as it was.
+Each stage is a module; this one passes their plain data forward, spreads the per-item work
+over all cores (`parallel.py`), reuses what the cache (`cache.py`) proves unchanged, and decides
+from the report whether anything may be written. Errors anywhere mean the previous output stays
+as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import pickle
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
 from sitegen import feeds, search, sitemap
+from sitegen.cache import CACHE_DIR, Cache, fingerprint
 from sitegen.config import SiteConfig, load_config
-from sitegen.content import discover
+from sitegen.content import ContentFile, read_item, scan
 from sitegen.diagnostics import Report
-from sitegen.markdown import LinkContext, asset_url, plain_text, pygments_css, render_body
+from sitegen.markdown import (
+    LinkContext,
+    RenderedBody,
+    asset_url,
+    pygments_css,
+    render_body,
+    resolve_target,
+)
 from sitegen.output import AtomicOutput, OutputError, check_output_location
 from sitegen.pages import PageRenderer, make_environment, theme_assets, theme_dirs
+from sitegen.parallel import batches, default_jobs, pmap, shared
 from sitegen.structure import Site, build_site
-from sitegen.validate import Catalog, HeldBack, validate
+from sitegen.validate import Catalog, Checked, HeldBack, Item, check_item, finish
 
 log = logging.getLogger(__name__)
 
@@ -42,40 +56,133 @@ class BuildResult:
 
 
 @dataclass
-class Prepared:
+class Loaded:
     config: SiteConfig
     catalog: Catalog
-    site: Site
-    bodies: dict[str, str]
-    assets: list[str]  # content assets published (attachments and body links)
+    assets: frozenset[str]  # every asset under content/, content-relative
 
 
-def prepare(root: Path, now: dt.date, strict: bool, report: Report) -> Prepared | None:
-    """Everything up to the bytes: read, validate, structure and render bodies."""
+# -- read + validate ---------------------------------------------------------------------------
+
+def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, Checked]]:
+    state = shared()
+    config: SiteConfig = state["config"]
+    known: dict[str, tuple[str, bytes]] = state["known"]  # path -> (digest, pickled Checked)
+    results = []
+    for f in files:
+        report = Report()
+        src = read_item(config.root / f.rel, f.rel, f.content_rel, report)
+        if src is None:
+            results.append((f, "", Checked(f.rel, None, None, report.diagnostics, "", {})))
+            continue
+        previous = known.get(f.rel)
+        if previous and previous[0] == src.digest:  # touched, not changed
+            results.append((f, src.digest, pickle.loads(previous[1])))
+            continue
+        checked = check_item(src, config, state["assets"])
+        checked.diagnostics[:0] = report.diagnostics
+        results.append((f, src.digest, checked))
+    return results
+
+
+def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
+         jobs: int) -> Loaded | None:
+    """Read and validate every item; unchanged files come from the cache."""
     config = load_config(root, report)
     if config is None:
         return None
-    content = discover(root, config.content_dir, report)
-    catalog = validate(content, config, now, report)
+    files, asset_files = scan(root, config.content_dir, report)
+    assets = frozenset(a.content_rel for a in asset_files)
+    # Validation reads the config and which attachments exist (and their sizes).
+    env = fingerprint(repr(config), [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
+    cached = cache.checked()
+    checked: dict[str, Checked] = {}
+    todo: list[ContentFile] = []
+    known: dict[str, tuple[str, bytes]] = {}
+    for f in files:
+        row = cached.get(f.rel)
+        if row and row[2] == env and row[0] == f.stat:
+            checked[f.rel] = pickle.loads(row[3])
+        else:
+            todo.append(f)
+            if row and row[2] == env:
+                known[f.rel] = (row[1], row[3])
+    state = {"config": config, "assets": set(assets), "known": known}
+    rows = []
+    for batch in pmap(_check_batch, batches(todo, jobs), state, jobs):
+        for f, digest, result in batch:
+            checked[f.rel] = result
+            if digest:
+                rows.append((f.rel, f.stat, digest, env, pickle.dumps(result)))
+    cache.put_checked(rows, keep={f.rel for f in files})
+    catalog = finish([checked[f.rel] for f in files], now, report)
     for held in catalog.held_back:
         if strict and held.review:
             report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录")
-    if strict:
-        report.escalate_warnings()
-    site = build_site(config, catalog.items)
-    item_urls = {item.content_rel: item.url for item in catalog.items}
-    asset_set = frozenset(content.assets)
-    bodies: dict[str, str] = {}
-    used_assets: set[str] = set()
-    for item in catalog.items:
-        rendered = render_body(item.body, LinkContext(item.url, item.content_rel, item_urls, asset_set))
-        bodies[item.index_no] = rendered.html
-        used_assets.update(rendered.assets)
-        used_assets.update(a.file for a in item.attachments)
-        for link in rendered.broken_links:
-            report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
-                           line=_line_of(item.body, link, item.body_line))
-    return Prepared(config, catalog, site, bodies, sorted(used_assets))
+    return Loaded(config, catalog, assets)
+
+
+# -- render item pages (in worker processes) ---------------------------------------------------
+
+@dataclass
+class ItemBatchResult:
+    written: list[str] = field(default_factory=list)
+    reused: int = 0
+    page_keys: dict[str, str] = field(default_factory=dict)
+    new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
+    body_keys: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # index_no -> visible body text
+    feed_bodies: dict[str, str] = field(default_factory=dict)  # index_no -> body HTML
+    warnings: list[tuple[str, str, int | None]] = field(default_factory=list)
+    assets: set[str] = field(default_factory=set)
+    template_error: tuple[str, str, int | None] | None = None  # exceptions may not pickle
+
+
+def _body_key(item: Item) -> str:
+    return fingerprint(item.digest, item.url, item.content_rel)
+
+
+def body_for(item: Item, ctx: LinkContext, cache: Cache) -> tuple[RenderedBody, bool]:
+    """The item's rendered body: from the cache while every link it made resolves the same
+    way, else rendered afresh. Returns the body and whether it was rendered now."""
+    cached: RenderedBody | None = cache.body(_body_key(item))
+    if cached is not None and all(resolve_target(t, ctx) == r for t, r in cached.links.items()):
+        return cached, False
+    return render_body(item.body, ctx), True
+
+
+def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
+    state = shared()
+    renderer: PageRenderer = state["renderer"]
+    out: AtomicOutput = state["out"].child()
+    old_keys: dict[str, str] = state["old_keys"]
+    cache: Cache = state["cache"].reader()
+    result = ItemBatchResult()
+    for item in items:
+        ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
+        body, fresh = body_for(item, ctx, cache)
+        key = _body_key(item)
+        result.body_keys.append(key)
+        if fresh:
+            result.new_bodies.append((key, body))
+        for link in body.broken_links:
+            result.warnings.append((item.source, link, _line_of(item.body, link, item.body_line)))
+        result.assets.update(body.assets)
+        result.texts[item.index_no] = body.text
+        if item.index_no in state["feed_items"]:
+            result.feed_bodies[item.index_no] = body.html
+        page_key = renderer.item_key(item, body.html)
+        result.page_keys[item.url] = page_key
+        if not (old_keys.get(item.url) == page_key and out.reuse(item.url)):
+            try:
+                out.write_text(item.url, renderer.item(item, body.html))
+            except jinja2.TemplateError as exc:
+                result.template_error = (_template_name(exc), str(exc.message or exc),
+                                         getattr(exc, "lineno", None))
+                break
+    cache.close()
+    result.written, result.reused = sorted(out.written), out.reused
+    return result
 
 
 def _line_of(body: str, needle: str, first_line: int) -> int | None:
@@ -86,60 +193,131 @@ def _line_of(body: str, needle: str, first_line: int) -> int | None:
     return None
 
 
+# -- the whole build ---------------------------------------------------------------------------
+
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
-          strict: bool = False) -> BuildResult:
+          strict: bool = False, jobs: int | None = None, use_cache: bool = True) -> BuildResult:
     report = Report()
     now = now or dt.date.today()
     output = output or root / "output"
+    jobs = jobs or default_jobs()
     result = BuildResult(report)
-    prepared = prepare(root, now, strict, report)
-    if prepared is None:
-        return result
-    result.held_back = prepared.catalog.held_back
-    result.published = len(prepared.catalog.items)
-    config = prepared.config
+    cache = Cache(root / CACHE_DIR if use_cache and (root / "sitegen.toml").is_file() else None)
     try:
-        check_output_location(root, output, [root / config.content_dir, root / "themes"])
-    except OutputError as exc:
-        report.error(str(output), str(exc))
-    if report.errors:
+        loaded = load(root, now, strict, report, cache, jobs)
+        if loaded is None:
+            return result
+        config, catalog = loaded.config, loaded.catalog
+        result.held_back = catalog.held_back
+        result.published = len(catalog.items)
+        try:
+            check_output_location(root, output, [root / config.content_dir, root / "themes"])
+        except OutputError as exc:
+            report.error(str(output), str(exc))
+        if strict:
+            report.escalate_warnings()
+        if report.errors:
+            return result
+        site = build_site(config, catalog.items)
+        try:
+            with AtomicOutput(output) as out:
+                write_site(site, loaded, out, cache, jobs, report)
+        except _Abandon:
+            return result
+        except OutputError as exc:
+            report.error(str(output), str(exc))
+            return result
+        except jinja2.TemplateError as exc:
+            report.error(_template_name(exc), f"主题模板出错：{exc.message or exc}",
+                         line=getattr(exc, "lineno", None))
+            return result
+        cache.commit()
+        result.written = len(out.written)
+        result.unchanged = out.reused
+        result.output = output
         return result
-    try:
-        with AtomicOutput(output) as out:
-            write_site(prepared, out)
-    except OutputError as exc:
-        report.error(str(output), str(exc))
-        return result
-    except jinja2.TemplateError as exc:
-        report.error(_template_name(exc), f"主题模板出错：{exc.message or exc}",
-                     line=getattr(exc, "lineno", None))
-        return result
-    result.written = len(out.written)
-    result.unchanged = out.reused
-    result.output = output
-    return result
+    finally:
+        cache.close()
 
 
-def write_site(prepared: Prepared, out: AtomicOutput) -> None:
-    site, config = prepared.site, prepared.config
+class _Abandon(Exception):
+    """Leave the staging folder unused: the previous output stays."""
+
+
+def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
+               report: Report) -> None:
+    """Write every file. Broken body links are warnings even under --strict: a link to an
+    item held back until its date is not the author's error."""
+    config = site.config
     dirs = theme_dirs(config)
-    renderer = PageRenderer(site, make_environment(dirs), prepared.bodies)
-    html_pages: list[str] = []
-    for url, html in renderer.pages():
-        out.write_text(url, html)
+    renderer = PageRenderer(site, make_environment(dirs))
+    old_keys = cache.pages()
+    new_keys: dict[str, str] = {}
+    feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
+    feed_items.update(i.index_no for i in site.items[: config.feed_length])
+    state: dict[str, Any] = {
+        "renderer": renderer, "out": out, "old_keys": old_keys, "cache": cache,
+        "item_urls": {i.content_rel: i.url for i in site.items}, "assets": loaded.assets,
+        "feed_items": feed_items,
+    }
+    cache.commit()  # workers open their own connections and must see the same data
+    texts: dict[str, str] = {}
+    feed_bodies: dict[str, str] = {}
+    used_assets: set[str] = set()
+    body_keys: set[str] = set()
+    for part in pmap(_render_item_batch, batches(site.items, jobs), state, jobs):
+        if part.template_error:
+            name, message, line = part.template_error
+            report.error(name, f"主题模板出错：{message}", line=line)
+            raise _Abandon
+        out.absorb(part.written, part.reused)
+        new_keys.update(part.page_keys)
+        cache.put_bodies(part.new_bodies)
+        body_keys.update(part.body_keys)
+        texts.update(part.texts)
+        feed_bodies.update(part.feed_bodies)
+        used_assets.update(part.assets)
+        for source, link, line in part.warnings:
+            report.warning(source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本", line=line)
+    cache.prune_bodies(body_keys)
+
+    html_pages = [i.url for i in site.items]
+    for url, key, render in renderer.site_pages():
+        new_keys[url] = key
         html_pages.append(url)
+        if not (old_keys.get(url) == key and out.reuse(url)):
+            out.write_text(url, render())
+    cache.replace_pages(new_keys)
+
     for rel, path in theme_assets(dirs).items():
         out.copy(rel, path)
     out.write_text("assets/pygments.css", pygments_css())
-    for rel in prepared.assets:
+    used_assets.update(a.file for i in site.items for a in i.attachments)
+    for rel in sorted(used_assets):
         out.copy(asset_url(rel), config.root / config.content_dir / rel)
-    texts = {index_no: plain_text(html) for index_no, html in prepared.bodies.items()}
     for rel, data in search.search_files(site, texts):
         out.write(rel, data)
-    for url, data in feeds.feeds(site, prepared.bodies):
+    for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
     out.write_text("sitemap.xml", sitemap.sitemap(site, [u for u in html_pages if u != "404.html"]))
     out.write_text("robots.txt", sitemap.robots(site))
+
+
+def check(root: Path, now: dt.date, strict: bool, report: Report,
+          jobs: int | None = None) -> Catalog | None:
+    """`sitegen check`: everything a build checks, bodies included, without writing output."""
+    jobs = jobs or default_jobs()
+    loaded = load(root, now, strict, report, Cache(None), jobs)
+    if loaded is None:
+        return None
+    items = loaded.catalog.items
+    item_urls = {i.content_rel: i.url for i in items}
+    for item in items:
+        body = render_body(item.body, LinkContext(item.url, item.content_rel, item_urls, loaded.assets))
+        for link in body.broken_links:
+            report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                           line=_line_of(item.body, link, item.body_line))
+    return loaded.catalog
 
 
 def _template_name(exc: jinja2.TemplateError) -> str:

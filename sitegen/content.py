@@ -208,30 +208,43 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report) -> SourceI
                       body_line=body_line, digest=digest, raw_keys=raw_keys)
 
 
-def discover(root: Path, content_dir: str, report: Report) -> ContentSet:
-    """All items and assets below `root/content_dir`, in a stable order."""
+@dataclass(frozen=True)
+class ContentFile:
+    content_rel: str  # path relative to content/
+    rel: str  # path relative to the site folder
+    stat: str  # size and mtime: a cheap "has it changed" check before reading
+
+
+def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile], list[ContentFile]]:
+    """Item files (*.md) and asset files below `root/content_dir`, in a stable order."""
     base = root / content_dir
-    items: list[SourceItem] = []
-    assets: list[str] = []
+    items: list[ContentFile] = []
+    assets: list[ContentFile] = []
     if not base.is_dir():
         report.error(content_dir, f"找不到内容目录 {base}")
-        return ContentSet(items, assets)
+        return items, assets
     base_resolved = base.resolve()
     for path in sorted(base.rglob("*")):
-        content_rel = path.relative_to(base).as_posix()
-        rel = f"{content_dir}/{content_rel}"
-        if any(part.startswith(".") for part in path.relative_to(base).parts):
+        parts = path.relative_to(base).parts
+        if any(part.startswith(".") for part in parts):
             continue  # editor swap files, .git, .DS_Store
+        content_rel = "/".join(parts)
+        rel = f"{content_dir}/{content_rel}"
         if path.is_symlink() and not path.resolve().is_relative_to(base_resolved):
             report.error(rel, f"符号链接指向内容目录之外（{path.resolve()}），已拒绝")
             continue
         if not path.is_file():
             continue
-        if path.suffix.lower() == ".md":
-            item = read_item(path, rel, content_rel, report)
-            if item is not None:
-                items.append(item)
-        else:
-            assets.append(content_rel)
+        st = path.stat()
+        entry = ContentFile(content_rel, rel, f"{st.st_size}:{st.st_mtime_ns}")
+        (items if path.suffix.lower() == ".md" else assets).append(entry)
+    return items, assets
+
+
+def discover(root: Path, content_dir: str, report: Report) -> ContentSet:
+    """All items (read and split) and assets below `root/content_dir`."""
+    files, assets = scan(root, content_dir, report)
+    items = [item for f in files
+             if (item := read_item(root / f.rel, f.rel, f.content_rel, report)) is not None]
     log.debug("read %d items and %d assets", len(items), len(assets))
-    return ContentSet(items, assets)
+    return ContentSet(items, [a.content_rel for a in assets])

@@ -61,6 +61,10 @@ class RenderedBody:
     html: str
     broken_links: list[str] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)  # content-relative assets the body links to
+    # every relative link target (content-relative) -> what it became (None: broken); a cached
+    # body is reused only while all of these still resolve the same way
+    links: dict[str, str | None] = field(default_factory=dict)
+    text: str = ""  # visible text, for search and feeds
 
 
 def asset_url(content_rel: str) -> str:
@@ -73,12 +77,22 @@ def relative(target: str, page_url: str) -> str:
     return quote(rel, safe="/#-._~")
 
 
+def resolve_target(target: str, ctx: LinkContext) -> str | None:
+    """The output path a content-relative link target stands for, or None."""
+    if target in ctx.item_urls:
+        return ctx.item_urls[target]
+    if target in ctx.assets:
+        return asset_url(target)
+    return None
+
+
 class _LinkRewriter(Treeprocessor):
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.context: LinkContext | None = None
         self.broken: list[str] = []
         self.used: list[str] = []
+        self.resolved: dict[str, str | None] = {}
 
     def run(self, root: etree.Element) -> None:
         for el in root.iter():
@@ -105,13 +119,14 @@ class _LinkRewriter(Treeprocessor):
         base = "" if path.startswith("/") else posixpath.dirname(ctx.content_rel)
         target = posixpath.normpath(posixpath.join(base, path.lstrip("/")))
         fragment = "#" + parts.fragment if parts.fragment else ""
-        if target in ctx.item_urls:
-            return relative(ctx.item_urls[target], ctx.page_url) + fragment
+        resolved = resolve_target(target, ctx)
+        self.resolved[target] = resolved
+        if resolved is None:
+            self.broken.append(url)
+            return None
         if target in ctx.assets:
             self.used.append(target)
-            return relative(asset_url(target), ctx.page_url) + fragment
-        self.broken.append(url)
-        return None
+        return relative(resolved, ctx.page_url) + fragment
 
 
 class _Renderer:
@@ -127,11 +142,13 @@ class _Renderer:
         self.links.context = context
         self.links.broken = []
         self.links.used = []
+        self.links.resolved = {}
         html = self.md.convert(source)
         safe = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
                          filter_style_properties={"text-align"})
-        return RenderedBody(safe, list(self.links.broken), sorted(set(self.links.used)))
+        return RenderedBody(safe, list(self.links.broken), sorted(set(self.links.used)),
+                            dict(self.links.resolved), plain_text(safe))
 
 
 _renderer: _Renderer | None = None

@@ -74,22 +74,58 @@ class AtomicOutput:
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path, ignore_errors=True)
 
-    def write(self, rel: str, data: bytes) -> None:
+    def _claim(self, rel: str) -> Path:
         if rel in self.written:
             raise OutputError(f"两个页面写入同一个输出文件：{rel}")
         self.written.add(rel)
         target = self.staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Write `rel`; True if the previous output had the same bytes (hard-linked instead)."""
+        target = self._claim(rel)
         previous = self.output / rel
         try:
             if previous.is_file() and not previous.is_symlink() \
                     and previous.stat().st_size == len(data) and previous.read_bytes() == data:
                 os.link(previous, target)
                 self.reused += 1
-                return
+                return True
         except OSError:
             pass  # a filesystem without hard links: fall back to writing
         target.write_bytes(data)
+        return False
+
+    def reuse(self, rel: str) -> bool:
+        """Take `rel` unchanged from the previous output, if it is there (the caller knows,
+        from the page's input key, that it would render the same bytes)."""
+        previous = self.output / rel
+        if not previous.is_file() or previous.is_symlink():
+            return False
+        target = self._claim(rel)
+        try:
+            os.link(previous, target)
+        except OSError:
+            target.write_bytes(previous.read_bytes())
+        self.reused += 1
+        return True
+
+    def child(self) -> AtomicOutput:
+        """A writer into the same staging folder that tracks its own files, for a worker;
+        the parent `absorb`s what it wrote."""
+        clone = AtomicOutput.__new__(AtomicOutput)
+        clone.output, clone.parent, clone.staging = self.output, self.parent, self.staging
+        clone.written, clone.reused = set(), 0
+        return clone
+
+    def absorb(self, written: list[str], reused: int) -> None:
+        """Files a worker process wrote into the staging folder on this writer's behalf."""
+        for rel in written:
+            if rel in self.written:
+                raise OutputError(f"两个页面写入同一个输出文件：{rel}")
+            self.written.add(rel)
+        self.reused += reused
 
     def write_text(self, rel: str, text: str) -> None:
         self.write(rel, text.encode("utf-8"))

@@ -7,16 +7,18 @@ from file:// on a kiosk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
+from sitegen.cache import fingerprint
 from sitegen.config import SiteConfig
 from sitegen.markdown import asset_url, relative
-from sitegen.structure import Site
+from sitegen.structure import CategoryNode, Site
 from sitegen.validate import Item
 
 _PACKAGE_THEMES = Path(__file__).parent / "themes"
@@ -83,11 +85,59 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
+def template_keys(env: jinja2.Environment) -> dict[str, str]:
+    """Per template: a hash of its source and of every template it extends, imports or
+    includes — so editing item.html re-renders item pages only, base.html everything."""
+    loader = env.loader
+    assert loader is not None
+    sources: dict[str, str] = {}
+    deps: dict[str, set[str]] = {}
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        source = loader.get_source(env, name)[0]
+        sources[name] = source
+        deps[name] = {d for d in jinja2.meta.find_referenced_templates(env.parse(source)) if d}
+
+    def closure(name: str, seen: set[str]) -> set[str]:
+        for dep in deps.get(name, ()):
+            if dep not in seen:
+                seen.add(dep)
+                closure(dep, seen)
+        return seen
+
+    return {name: fingerprint(*(sources.get(n, "") for n in sorted(closure(name, {name}))))
+            for name in sources}
+
+
+def brief(item: Item | None) -> tuple[object, ...] | None:
+    """What a list, link or neighbour shows of an item: part of other pages' keys."""
+    if item is None:
+        return None
+    return (item.index_no, item.title, item.url, item.date_published, item.doc_no,
+            item.validity, item.category.path)
+
+
+PageJob = tuple[str, str, Callable[[], str]]  # url, input key, render
+
+
 @dataclass
 class PageRenderer:
+    """Renders every page; each page also has an input key, so a build can skip a page whose
+    inputs did not change and keep its previous file."""
+
     site: Site
     env: jinja2.Environment
-    bodies: dict[str, str]  # index_no -> rendered body HTML
+    templates: dict[str, str] = field(default_factory=dict)
+    site_key: str = ""
+
+    def __post_init__(self) -> None:
+        self.templates = template_keys(self.env)
+        site = self.site
+        self.site_key = fingerprint(
+            repr(site.config), site.updated,
+            [(n.category.name, n.url) for n in site.roots])
+
+    def key(self, template: str, *parts: object) -> str:
+        return fingerprint(self.templates.get(template, ""), self.site_key, *parts)
 
     def render(self, template: str, page_url: str, **context: Any) -> str:
         site = self.site
@@ -95,48 +145,72 @@ class PageRenderer:
             site=site, config=site.config, page_url=page_url,
             canonical=site.config.absolute_url(page_url), **context)
 
-    def pages(self) -> Iterator[tuple[str, str]]:
-        yield from self.home()
-        for node in self.site.nodes.values():
-            yield from self.category(node)
-        for item in self.site.items:
-            yield item.url, self.item(item)
-        yield from self.archives()
-        yield from self.organizations()
-        yield "search.html", self.render("search.html", "search.html", title="站内搜索")
-        yield "404.html", self.render("404.html", "404.html", title="页面不存在")
-
-    def home(self) -> Iterator[tuple[str, str]]:
-        yield "index.html", self.render("home.html", "index.html", title=self.site.config.name)
-
-    def category(self, node: Any) -> Iterator[tuple[str, str]]:
-        crumbs = self.site.breadcrumbs(node.category)
-        for page in self.site.paginate(node.items, node.page_url):
-            url = page.urls[page.number - 1]
-            yield url, self.render("category.html", url, title=node.category.name, node=node,
-                                   page=page, breadcrumbs=crumbs, feed=node.feed_url)
-
-    def item(self, item: Item) -> str:
+    # -- item pages: rendered in worker processes ------------------------------------------
+    def item_context(self, item: Item) -> dict[str, Any]:
         site = self.site
         newer, older = site.neighbours[item.index_no]
-        replaces = site.replacements.get(item.index_no, [])
-        return self.render(
-            "item.html", item.url, title=item.title, item=item, body=self.bodies[item.index_no],
-            org=site.org(item.organization), breadcrumbs=site.breadcrumbs(item.category),
-            newer=newer, older=older, replaced_by=site.by_index_no.get(item.replaced_by),
-            replaces=replaces, feed=site.nodes[item.category.path].feed_url)
+        return dict(title=item.title, item=item, org=site.org(item.organization),
+                    breadcrumbs=site.breadcrumbs(item.category), newer=newer, older=older,
+                    replaced_by=site.by_index_no.get(item.replaced_by),
+                    replaces=site.replacements.get(item.index_no, []),
+                    feed=site.nodes[item.category.path].feed_url)
 
-    def archives(self) -> Iterator[tuple[str, str]]:
-        yield "archive/index.html", self.render("archive_index.html", "archive/index.html",
-                                                title="按年份浏览")
+    def item_key(self, item: Item, body_html: str) -> str:
+        c = self.item_context(item)
+        # An Item is a function of its file's bytes and the config (in site_key), except the
+        # attachment sizes, which come from other files.
+        return self.key("item.html", item.digest, item.attachments, fingerprint(body_html),
+                        repr(c["org"]),
+                        brief(c["newer"]), brief(c["older"]), brief(c["replaced_by"]),
+                        [brief(i) for i in c["replaces"]])
+
+    def item(self, item: Item, body_html: str) -> str:
+        return self.render("item.html", item.url, body=body_html, **self.item_context(item))
+
+    # -- every other page --------------------------------------------------------------------
+    def site_pages(self) -> Iterator[PageJob]:
+        site = self.site
+        counts = [(n.category.path, n.count) for n in site.nodes.values()]
+        yield ("index.html", self.key("home.html", [brief(i) for i in site.latest], counts,
+                                      len(site.items)),
+               lambda: self.render("home.html", "index.html", title=site.config.name))
+        for node in site.nodes.values():
+            yield from self.category(node)
+        yield from self.archives()
+        yield from self.organizations()
+        for url, template, title in (("search.html", "search.html", "站内搜索"),
+                                     ("404.html", "404.html", "页面不存在")):
+            yield (url, self.key(template, url),
+                   lambda u=url, t=template, ti=title: self.render(t, u, title=ti))
+
+    def category(self, node: CategoryNode) -> Iterator[PageJob]:
+        crumbs = self.site.breadcrumbs(node.category)
+        children = [(c.category.name, c.url, c.count) for c in node.children]
+        for page in self.site.paginate(node.items, node.page_url):
+            url = page.urls[page.number - 1]
+            key = self.key("category.html", node.category, page.number, page.total,
+                           [brief(i) for i in page.items], children, node.count)
+            yield (url, key, lambda u=url, p=page: self.render(
+                "category.html", u, title=node.category.name, node=node, page=p,
+                breadcrumbs=crumbs, feed=node.feed_url))
+
+    def archives(self) -> Iterator[PageJob]:
+        years = [(y, len(items)) for y, items in self.site.years.items()]
+        yield ("archive/index.html", self.key("archive_index.html", years),
+               lambda: self.render("archive_index.html", "archive/index.html", title="按年份浏览"))
         for year, items in self.site.years.items():
             url = f"archive/{year}.html"
-            yield url, self.render("archive.html", url, title=f"{year}年发布的信息",
-                                   year=year, items=items)
+            yield (url, self.key("archive.html", year, [brief(i) for i in items]),
+                   lambda u=url, y=year, i=items: self.render(
+                       "archive.html", u, title=f"{y}年发布的信息", year=y, items=i))
 
-    def organizations(self) -> Iterator[tuple[str, str]]:
-        yield "org/index.html", self.render("org_index.html", "org/index.html", title="按发布机构浏览")
+    def organizations(self) -> Iterator[PageJob]:
+        orgs = [(o, len(items)) for o, items in self.site.organizations.items()]
+        yield ("org/index.html", self.key("org_index.html", orgs),
+               lambda: self.render("org_index.html", "org/index.html", title="按发布机构浏览"))
         for org_id, items in self.site.organizations.items():
             url = f"org/{org_id}.html"
-            yield url, self.render("org.html", url, title=self.site.org(org_id).full_name,
-                                   org=self.site.org(org_id), items=items)
+            org = self.site.org(org_id)
+            yield (url, self.key("org.html", repr(org), [brief(i) for i in items]),
+                   lambda u=url, o=org, i=items: self.render(
+                       "org.html", u, title=o.full_name, org=o, items=i))

@@ -18,7 +18,7 @@ from typing import Any
 
 from sitegen.config import Category, SiteConfig, suggest_org
 from sitegen.content import ContentSet, SourceItem, show
-from sitegen.diagnostics import Report
+from sitegen.diagnostics import Diagnostic, Report
 from sitegen.fields import (
     ATTACHMENT_EXTENSIONS,
     CLASSIFIED_KEYS,
@@ -167,7 +167,10 @@ class _Checker:
             return None
 
     # -- the rules -------------------------------------------------------------------------
-    def check(self, now: dt.date) -> tuple[Item | None, HeldBack | None]:
+    def check(self) -> tuple[Item | None, HeldBack | None]:
+        """The item, or why it is held back (review), or neither when it has errors.
+
+        Publication dates are not compared with today here, so the result can be cached."""
         meta = self.src.meta
         for key in CLASSIFIED_KEYS:
             if key in meta:
@@ -222,9 +225,6 @@ class _Checker:
             return None, held
         if review is None:
             return None, HeldBack(self.src.rel, title, review_problem, review=True)
-        if published > now:
-            return None, HeldBack(self.src.rel, title,
-                                  f"发布日期 {published} 晚于今天（{now}），到期后再发布", review=False)
         return Item(
             source=self.src.rel, content_rel=self.src.content_rel, digest=self.src.digest,
             title=title, category=category, organization=org_id, index_no=index_no,
@@ -454,44 +454,77 @@ def _flatten(value: Any) -> str | list[str] | None:
     return None
 
 
+@dataclass
+class Checked:
+    """What validating one file gives: plain data, cached between builds."""
+
+    source: str
+    item: Item | None
+    held_back: HeldBack | None
+    diagnostics: list[Diagnostic]
+    index_no: str  # as written, also for files with errors (duplicates are checked on all)
+    lines: dict[str, int]  # lines of the keys the site-wide checks report on
+
+
+def check_item(src: SourceItem, config: SiteConfig, assets: set[str]) -> Checked:
+    report = Report()
+    item, held = _Checker(src, config, assets, report).check()
+    lines = {k: v for k, v in src.lines.items() if k in ("index_no", "replaced_by", "slug")}
+    return Checked(src.rel, item, held, report.diagnostics,
+                   str(src.meta.get("index_no", "") or "").strip(), lines)
+
+
 def validate(content: ContentSet, config: SiteConfig, now: dt.date, report: Report) -> Catalog:
     assets = set(content.assets)
+    return finish([check_item(src, config, assets) for src in content.items], now, report)
+
+
+def finish(checked: list[Checked], now: dt.date, report: Report) -> Catalog:
+    """Site-wide rules and today's date over every file's result; newest items first."""
     items: list[Item] = []
     held: list[HeldBack] = []
-    for src in content.items:
-        item, held_back = _Checker(src, config, assets, report).check(now)
-        if item is not None:
-            items.append(item)
-        if held_back is not None:
-            held.append(held_back)
-    _check_site(items, content, report)
+    for c in checked:
+        report.diagnostics.extend(c.diagnostics)
+        if c.held_back is not None:
+            held.append(c.held_back)
+        if c.item is None:
+            continue
+        if c.item.date_published > now:
+            held.append(HeldBack(c.source, c.item.title,
+                                 f"发布日期 {c.item.date_published} 晚于今天（{now}），到期后再发布",
+                                 review=False))
+        else:
+            items.append(c.item)
+    _check_site(items, checked, report)
     items.sort(key=lambda i: i.sort_key, reverse=True)
     return Catalog(items, held)
 
 
-def _check_site(items: list[Item], content: ContentSet, report: Report) -> None:
+def _check_site(items: list[Item], checked: list[Checked], report: Report) -> None:
     """Rules that need all items: unique 索引号, unique output paths, valid replaced_by."""
-    by_index: dict[str, list[Item]] = defaultdict(list)
+    lines = {c.source: c.lines for c in checked}
+    by_index: dict[str, list[str]] = defaultdict(list)
+    for c in checked:
+        if c.index_no:
+            by_index[c.index_no].append(c.source)
+    for index_no, files in by_index.items():
+        if len(files) > 1:
+            names = "、".join(files)
+            for f in files:
+                report.error(f, f"索引号 {index_no} 重复：{names}", line=lines[f].get("index_no"),
+                             field="index_no", label="索引号")
     by_url: dict[str, list[Item]] = defaultdict(list)
     for item in items:
-        by_index[item.index_no].append(item)
         by_url[item.url].append(item)
-    all_index_nos = {str(s.meta.get("index_no", "")).strip() for s in content.items}
-    lines = {s.rel: s.lines for s in content.items}
-    for index_no, dupes in by_index.items():
-        if len(dupes) > 1:
-            files = "、".join(d.source for d in dupes)
-            for d in dupes:
-                report.error(d.source, f"索引号 {index_no} 重复：{files}", line=lines[d.source].get("index_no"),
-                             field="index_no", label="索引号")
     for url, dupes in by_url.items():
         if len(dupes) > 1:
             files = "、".join(d.source for d in dupes)
             for d in dupes:
                 report.error(d.source, f"多个信息会写入同一个页面 {url}：{files}；请改文件名或 slug",
-                             field="slug", label="文件名")
+                             line=lines[d.source].get("slug"), field="slug", label="文件名")
+    published = {item.index_no for item in items}
     for item in items:
-        if item.replaced_by and item.replaced_by not in by_index:
-            state = "尚未发布" if item.replaced_by in all_index_nos else "不存在"
+        if item.replaced_by and item.replaced_by not in published:
+            state = "尚未发布" if item.replaced_by in by_index else "不存在"
             report.error(item.source, f"替代文件的索引号 {item.replaced_by} {state}",
                          line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sitegen.build import prepare
+from sitegen.build import check
 from sitegen.commands import DateType, print_report
 from sitegen.diagnostics import Report
 
@@ -23,9 +23,9 @@ def command(directory: Path, strict: bool, now: dt.date | None) -> None:
     Validate the config and every item without writing anything; exit 1 on any error.
     """
     report = Report()
-    prepared = prepare(directory, now or dt.date.today(), strict, report)
-    print_report(report, prepared.catalog.held_back if prepared else None)
+    catalog = check(directory, now or dt.date.today(), strict, report)
+    print_report(report, catalog.held_back if catalog else None)
     if report.errors:
         raise SystemExit(1)
-    count = len(prepared.catalog.items) if prepared else 0
+    count = len(catalog.items) if catalog else 0
     click.echo(f"检查通过：{count} 条信息可以发布。")

@@ -1,0 +1,132 @@
+"""The persistent build cache: `.sitegen-cache/cache.sqlite` in the site folder.
+
+It holds what is expensive to compute again — validated items, rendered Markdown bodies, and
+the input key of every page written — keyed by content, never trusted blindly: a body is reused
+only if every link it made still resolves the same way, a page only if its key and its
+previous output file are both there. Deleting the folder is always safe; a build without it
+produces the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+import pygments
+
+from sitegen import __version__
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".sitegen-cache"
+SCHEMA = 1
+VERSION = "|".join(map(str, (SCHEMA, __version__, markdown.__version__, jinja2.__version__,
+                             pygments.__version__, getattr(nh3, "__version__", "?"))))
+
+
+def fingerprint(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+class Cache:
+    """A thin store; `None` folder means no cache (every lookup misses, nothing is written)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / "cache.sqlite" if folder else None
+        self.db: sqlite3.Connection | None = None
+        if self.path is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            log.warning("cache %s unreadable, starting afresh", self.path)
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        assert self.path is not None
+        db = sqlite3.connect(self.path)
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        if row is None or row[0] != VERSION:
+            for table in ("checked", "bodies", "pages"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
+        db.execute("CREATE TABLE IF NOT EXISTS checked "
+                   "(path TEXT PRIMARY KEY, stat TEXT, digest TEXT, env TEXT, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, key TEXT)")
+        db.commit()
+        return db
+
+    # -- validated items ---------------------------------------------------------------------
+    def checked(self) -> dict[str, tuple[str, str, str, bytes]]:
+        """path -> (stat, digest, env, pickled Checked)."""
+        if self.db is None:
+            return {}
+        return {r[0]: (r[1], r[2], r[3], r[4])
+                for r in self.db.execute("SELECT path, stat, digest, env, data FROM checked")}
+
+    def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes]], keep: set[str]) -> None:
+        if self.db is None:
+            return
+        self.db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?)", rows)
+        gone = [(p,) for (p,) in self.db.execute("SELECT path FROM checked") if p not in keep]
+        self.db.executemany("DELETE FROM checked WHERE path=?", gone)
+
+    # -- rendered bodies -----------------------------------------------------------------------
+    def body(self, key: str) -> Any | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT data FROM bodies WHERE key=?", (key,)).fetchone()
+        return pickle.loads(row[0]) if row else None
+
+    def put_bodies(self, rows: Iterable[tuple[str, Any]]) -> None:
+        if self.db is None:
+            return
+        self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
+                            ((k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in rows))
+
+    def prune_bodies(self, keep: set[str]) -> None:
+        if self.db is None:
+            return
+        gone = [(k,) for (k,) in self.db.execute("SELECT key FROM bodies") if k not in keep]
+        self.db.executemany("DELETE FROM bodies WHERE key=?", gone)
+
+    # -- page keys -----------------------------------------------------------------------------
+    def pages(self) -> dict[str, str]:
+        if self.db is None:
+            return {}
+        return dict(self.db.execute("SELECT url, key FROM pages"))
+
+    def replace_pages(self, keys: dict[str, str]) -> None:
+        if self.db is None:
+            return
+        self.db.execute("DELETE FROM pages")
+        self.db.executemany("INSERT INTO pages VALUES (?, ?)", sorted(keys.items()))
+
+    def reader(self) -> Cache:
+        """A separate connection for a worker process (sqlite connections don't survive fork)."""
+        clone = Cache.__new__(Cache)
+        clone.path = self.path
+        clone.db = sqlite3.connect(self.path) if self.path else None
+        return clone
+
+    def commit(self) -> None:
+        if self.db is not None:
+            self.db.commit()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.commit()
+            self.db.close()
+            self.db = None

@@ -1,0 +1,53 @@
+"""Run per-item work on every core.
+
+Workers are forked, so they inherit the site model and the Jinja environment from the parent
+instead of receiving them pickled; each task is a batch of items, and only small results
+travel back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_TASKS_FOR_PROCESSES = 2
+SERIAL_BELOW = 100
+_shared: dict[str, Any] = {}
+
+
+def shared() -> dict[str, Any]:
+    """The state the parent passed to `pmap`, inside a worker (or the parent, when serial)."""
+    return _shared
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def batches(seq: Sequence[T], jobs: int, at_most: int = 200) -> list[Sequence[T]]:
+    """Small enough batches to balance the cores, large enough to keep overhead low."""
+    if not seq:
+        return []
+    if len(seq) < SERIAL_BELOW:  # forking workers costs more than it saves
+        return [seq]
+    size = max(1, min(at_most, -(-len(seq) // (jobs * 4))))
+    return [seq[i : i + size] for i in range(0, len(seq), size)]
+
+
+def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs: int) -> list[R]:
+    """`[func(t) for t in tasks]`, in forked worker processes when that can pay off."""
+    global _shared
+    _shared = state
+    try:
+        if jobs <= 1 or len(tasks) < MIN_TASKS_FOR_PROCESSES \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return [func(t) for t in tasks]
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+            return pool.map(func, tasks, chunksize=1)
+    finally:
+        _shared = {}
