@@ -7,7 +7,7 @@ import logging
 import click
 
 from sitegen import __version__
-from sitegen.commands import build, check, init, new
+from sitegen.commands import build, check, init, new, serve
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -29,6 +29,7 @@ cli.add_command(init.command)
 cli.add_command(build.command)
 cli.add_command(check.command)
 cli.add_command(new.command)
+cli.add_command(serve.command)
 
 
 def main() -> None:

@@ -1,0 +1,186 @@
+"""Live preview: serve the output folder on 127.0.0.1, rebuild on changes, reload open pages.
+
+Only in this mode a small script is injected into HTML responses; it listens to a
+Server-Sent Events stream and reloads the page after a good build, or shows the build's errors
+over the page after a bad one (the last good site stays on disk and is still served).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from sitegen.build import BuildResult, build
+from sitegen.cache import CACHE_DIR
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/__sitegen__/events"
+SCRIPT_PATH = "/__sitegen__/live.js"
+LIVE_SCRIPT = """(function () {
+  var box = null;
+  var source = new EventSource("EVENTS_PATH");
+  source.addEventListener("reload", function () { window.location.reload(); });
+  source.addEventListener("failed", function (ev) {
+    if (!box) {
+      box = document.createElement("pre");
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
+        "margin:0;padding:1em;background:#fff3f3;color:#8a1c1c;border-top:3px solid #8a1c1c;" +
+        "font:15px/1.5 monospace;white-space:pre-wrap;z-index:99999";
+      document.body.appendChild(box);
+    }
+    box.textContent = "生成失败（仍显示上一次成功的版本）：\\n" + JSON.parse(ev.data);
+  });
+})();
+""".replace("EVENTS_PATH", EVENTS_PATH)
+
+
+class LiveState:
+    """The latest build's outcome, shared between the rebuild thread and request threads."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.error = ""
+        self.changed = threading.Condition()
+
+    def publish(self, error: str) -> None:
+        with self.changed:
+            self.generation += 1
+            self.error = error
+            self.changed.notify_all()
+
+
+class PreviewHandler(SimpleHTTPRequestHandler):
+    live: LiveState
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        log.debug(format, *args)
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == EVENTS_PATH:
+            return self.events()
+        if self.path == SCRIPT_PATH:
+            return self.send_bytes(LIVE_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix == ".html" and path.is_file():
+            html = path.read_text(encoding="utf-8")
+            tag = f'<script src="{SCRIPT_PATH}"></script>'
+            html = html.replace("</body>", tag + "</body>", 1) if "</body>" in html else html + tag
+            return self.send_bytes(html.encode("utf-8"), "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def send_bytes(self, data: bytes, content_type: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        live = self.live
+        seen = live.generation
+        try:
+            if live.error:
+                self.wfile.write(f"event: failed\ndata: {json.dumps(live.error)}\n\n".encode())
+                self.wfile.flush()
+            while True:
+                with live.changed:
+                    live.changed.wait_for(lambda s=seen: live.generation != s, timeout=15)
+                if live.generation == seen:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    seen = live.generation
+                    event = ("event: failed\ndata: " + json.dumps(live.error) if live.error
+                             else "event: reload\ndata: {}")
+                    self.wfile.write(event.encode() + b"\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+class _Changes(FileSystemEventHandler):
+    def __init__(self, ignore: list[Path], notify: Callable[[], None]) -> None:
+        self.ignore = [p.resolve() for p in ignore]
+        self.notify = notify
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        path = Path(str(event.src_path)).resolve()
+        if any(path == p or path.is_relative_to(p) for p in self.ignore):
+            return
+        if any(part.startswith(".sitegen-") for part in path.parts):
+            return
+        self.notify()
+
+
+def report_text(result: BuildResult) -> str:
+    return "\n".join(d.format() for d in result.report.sorted())
+
+
+class Preview:
+    """Rebuild loop + server. `on_build` gets every result (for the terminal)."""
+
+    def __init__(self, root: Path, output: Path, now: dt.date | None,
+                 on_build: Callable[[BuildResult, float], None]) -> None:
+        self.root, self.output, self.now = root, output, now
+        self.on_build = on_build
+        self.live = LiveState()
+        self.dirty = threading.Event()
+        self.stopping = threading.Event()
+
+    def rebuild(self) -> BuildResult:
+        started = time.perf_counter()
+        result = build(self.root, output=self.output, now=self.now)
+        self.on_build(result, time.perf_counter() - started)
+        self.live.publish("" if result.ok else report_text(result))
+        return result
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            if self.dirty.wait(timeout=0.5):
+                time.sleep(0.2)  # an editor's save often is several events
+                self.dirty.clear()
+                self.rebuild()
+
+    def serve(self, port: int) -> ThreadingHTTPServer:
+        """Start watching and serving; returns the server (its `server_address` has the port)."""
+        handler = functools.partial(type("Handler", (PreviewHandler,), {"live": self.live}),
+                                    directory=str(self.output))
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server.daemon_threads = True
+        observer = Observer()
+        changes = _Changes([self.output, self.root / CACHE_DIR], self.dirty.set)
+        observer.schedule(changes, str(self.root), recursive=True)
+        observer.daemon = True
+        observer.start()
+        threading.Thread(target=self._loop, daemon=True).start()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._observer = observer
+        self._server = server
+        return server
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._observer.stop()

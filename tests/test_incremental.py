@@ -1,0 +1,106 @@
+"""Incremental builds give the same bytes as a clean build, and touch nothing else."""
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen import parallel
+from sitegen.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = dt.date(2026, 11, 27)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(params=[1, 2], ids=["serial", "forked"])
+def site(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 8)  # make the example use worker processes
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    shutil.copy(ROOT / "sitegen.toml", site / "sitegen.toml")
+    site.joinpath("jobs").write_text(str(request.param))
+    return site
+
+
+def incremental_equals_clean(site: Path, tmp_path: Path) -> dict[str, str]:
+    jobs = int(site.joinpath("jobs").read_text())
+    result = build(site, now=NOW, jobs=jobs)
+    assert result.ok, [d.format() for d in result.report.errors]
+    clean_out = tmp_path / f"clean-{len(list(tmp_path.iterdir()))}"
+    clean = build(site, output=clean_out, now=NOW, jobs=1, use_cache=False)
+    assert clean.ok
+    got, want = digests(site / "output"), digests(clean_out)
+    assert sorted(got) == sorted(want)
+    assert [p for p in got if got[p] != want[p]] == []
+    return got
+
+
+def test_incremental_builds_match_clean_builds(site: Path, tmp_path: Path):
+    before = incremental_equals_clean(site, tmp_path)
+    assert (site / ".sitegen-cache" / "cache.sqlite").is_file()
+
+    # Nothing changed: no output file rewritten.
+    times = mtimes(site / "output")
+    result = build(site, now=NOW, jobs=int(site.joinpath("jobs").read_text()))
+    assert result.unchanged == result.written
+    assert mtimes(site / "output") == times
+
+    # Edit one item's body.
+    budget = site / "content/fdzdgknr/czyjs/2011-budget.md"
+    budget.write_text(budget.read_text(encoding="utf-8") + "\n补充说明：本预算经街道党工委会议审议。\n",
+                      encoding="utf-8")
+    after = incremental_equals_clean(site, tmp_path)
+    changed = {p for p in after if after.get(p) != before.get(p)}
+    assert "fdzdgknr/czyjs/2011-budget.html" in changed
+    assert "fdzdgknr/zcwj/gz/index.html" not in changed
+
+    # Change an item's category: it moves.
+    text = budget.read_text(encoding="utf-8").replace("category: 法定主动公开内容/财政预决算",
+                                                       "category: 法定主动公开内容/统计信息")
+    text = text.replace("category: 财政预决算", "category: 统计信息")
+    budget.write_text(text, encoding="utf-8")
+    after = incremental_equals_clean(site, tmp_path)
+    assert "fdzdgknr/tjxx/2011-budget.html" in after
+    assert "fdzdgknr/czyjs/2011-budget.html" not in after
+
+    # Delete an item: gone everywhere.
+    budget.unlink()
+    after = incremental_equals_clean(site, tmp_path)
+    assert not any("2011-budget.html" in p for p in after)
+
+    # Touch a file without changing it: nothing changes.
+    report = site / "content/gknb/2010-zhaobaoshan-work-report.md"
+    report.write_bytes(report.read_bytes())
+    incremental_equals_clean(site, tmp_path)
+
+    # A template override re-renders what uses it.
+    override = site / "themes/default/templates"
+    override.mkdir(parents=True)
+    item_tpl = (ROOT / "themes/default/templates/item.html").read_text(encoding="utf-8")
+    (override / "item.html").write_text(item_tpl.replace("下一篇（较早）", "下一篇"), encoding="utf-8")
+    after = incremental_equals_clean(site, tmp_path)
+    page = (site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+    assert "下一篇（较早）" not in page
+
+    # A config change (page size) re-paginates.
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size = 20", "page_size = 2"),
+                      encoding="utf-8")
+    after = incremental_equals_clean(site, tmp_path)
+    assert "gkzd/index-2.html" in after
+
+    # Deleting the cache is safe.
+    shutil.rmtree(site / ".sitegen-cache")
+    incremental_equals_clean(site, tmp_path)
