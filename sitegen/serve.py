@@ -170,7 +170,12 @@ class Preview:
         server.daemon_threads = True
         observer = Observer()
         changes = _Changes([self.output, self.root / CACHE_DIR], self.dirty.set)
-        observer.schedule(changes, str(self.root), recursive=True)
+        # Only the sources: watching output/ and the staging folders would cost thousands of
+        # inotify watches and wake us for our own writes.
+        observer.schedule(changes, str(self.root), recursive=False)  # sitegen.toml
+        for folder in ("content", "themes"):
+            if (self.root / folder).is_dir():
+                observer.schedule(changes, str(self.root / folder), recursive=True)
         observer.daemon = True
         observer.start()
         threading.Thread(target=self._loop, daemon=True).start()
