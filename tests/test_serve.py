@@ -55,7 +55,8 @@ def test_serves_with_live_script_and_rebuilds_on_change(preview):
     budget.write_text(budget.read_text(encoding="utf-8").replace("部门预算", "部门预算（调整）"),
                       encoding="utf-8")
     wait_for(lambda: "部门预算（调整）" in get(preview.base + "/index.html"))
-    assert preview.live.generation >= 2 and preview.live.error == ""
+    wait_for(lambda: preview.live.generation >= 2)
+    assert preview.live.error == ""
 
 
 def test_failed_build_keeps_last_good_site_and_reports(preview):
