@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import pickle
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,8 +85,11 @@ def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, C
     return results
 
 
+StageProgress = Callable[[str, int, int], None]  # stage name, done, total
+
+
 def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
-         jobs: int) -> Loaded | None:
+         jobs: int, progress: StageProgress | None = None) -> Loaded | None:
     """Read and validate every item; unchanged files come from the cache."""
     config = load_config(root, report)
     if config is None:
@@ -109,7 +112,8 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
                 known[f.rel] = (row[1], row[3])
     state = {"config": config, "assets": set(assets), "known": known}
     rows = []
-    for batch in pmap(_check_batch, batches(todo, jobs), state, jobs):
+    tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
+    for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
         for f, digest, result in batch:
             checked[f.rel] = result
             if digest:
@@ -196,7 +200,8 @@ def _line_of(body: str, needle: str, first_line: int) -> int | None:
 # -- the whole build ---------------------------------------------------------------------------
 
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
-          strict: bool = False, jobs: int | None = None, use_cache: bool = True) -> BuildResult:
+          strict: bool = False, jobs: int | None = None, use_cache: bool = True,
+          progress: StageProgress | None = None) -> BuildResult:
     report = Report()
     now = now or dt.date.today()
     output = output or root / "output"
@@ -204,7 +209,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
     result = BuildResult(report)
     cache = Cache(root / CACHE_DIR if use_cache and (root / "sitegen.toml").is_file() else None)
     try:
-        loaded = load(root, now, strict, report, cache, jobs)
+        loaded = load(root, now, strict, report, cache, jobs, progress)
         if loaded is None:
             return result
         config, catalog = loaded.config, loaded.catalog
@@ -221,7 +226,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         site = build_site(config, catalog.items)
         try:
             with AtomicOutput(output) as out:
-                write_site(site, loaded, out, cache, jobs, report)
+                write_site(site, loaded, out, cache, jobs, report, progress)
         except _Abandon:
             return result
         except OutputError as exc:
@@ -245,7 +250,7 @@ class _Abandon(Exception):
 
 
 def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
-               report: Report) -> None:
+               report: Report, progress: StageProgress | None = None) -> None:
     """Write every file. Broken body links are warnings even under --strict: a link to an
     item held back until its date is not the author's error."""
     config = site.config
@@ -265,7 +270,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     feed_bodies: dict[str, str] = {}
     used_assets: set[str] = set()
     body_keys: set[str] = set()
-    for part in pmap(_render_item_batch, batches(site.items, jobs), state, jobs):
+    tick = (lambda d, t: progress("生成信息页面", d, t)) if progress else None
+    for part in pmap(_render_item_batch, batches(site.items, jobs), state, jobs, tick):
         if part.template_error:
             name, message, line = part.template_error
             report.error(name, f"主题模板出错：{message}", line=line)
@@ -281,6 +287,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
             report.warning(source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本", line=line)
     cache.prune_bodies(body_keys)
 
+    if progress:
+        progress("生成目录、搜索索引和订阅", 0, 1)
     html_pages = [i.url for i in site.items]
     for url, key, render in renderer.site_pages():
         new_keys[url] = key

@@ -39,15 +39,28 @@ def batches(seq: Sequence[T], jobs: int, at_most: int = 200) -> list[Sequence[T]
     return [seq[i : i + size] for i in range(0, len(seq), size)]
 
 
-def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs: int) -> list[R]:
+Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
+
+
+def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs: int,
+         progress: Progress | None = None) -> list[R]:
     """`[func(t) for t in tasks]`, in forked worker processes when that can pay off."""
     global _shared
     _shared = state
+    results: list[R] = []
     try:
         if jobs <= 1 or len(tasks) < MIN_TASKS_FOR_PROCESSES \
                 or "fork" not in multiprocessing.get_all_start_methods():
-            return [func(t) for t in tasks]
+            for task in tasks:
+                results.append(func(task))
+                if progress:
+                    progress(len(results), len(tasks))
+            return results
         with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
-            return pool.map(func, tasks, chunksize=1)
+            for result in pool.imap(func, tasks, chunksize=1):
+                results.append(result)
+                if progress:
+                    progress(len(results), len(tasks))
+        return results
     finally:
         _shared = {}

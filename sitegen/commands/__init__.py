@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import time
+from types import TracebackType
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sitegen.diagnostics import Report
 from sitegen.validate import HeldBack
@@ -33,3 +39,41 @@ def print_report(report: Report, held_back: list[HeldBack] | None = None) -> Non
     errors, warnings = len(report.errors), len(report.warnings)
     if errors or warnings:
         click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
+
+
+class BuildProgress:
+    """Progress of a build: a rich bar on a terminal once the build has run for a second
+    (short builds stay quiet), one plain line per finished stage in CI and in logs."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar: Progress | None = None
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self.interactive:
+            if done == total and total > 1:
+                click.echo(f"{stage}：{done}/{total} 批完成（{time.monotonic() - self.started:.1f} 秒）",
+                           err=True)
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), transient=True,
+                                console=Console(stderr=True))
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sitegen.build import build
-from sitegen.commands import DateType, print_report
+from sitegen.commands import BuildProgress, DateType, print_report
 
 
 @click.command("build")
@@ -19,13 +19,17 @@ from sitegen.commands import DateType, print_report
 @click.option("--strict", is_flag=True,
               help="警告和未经审查而未发布的信息都按错误处理 / warnings and held-back items are errors")
 @click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）；发布日期晚于它的信息暂不发布")
-def command(directory: Path, output: Path | None, strict: bool, now: dt.date | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(1), help="并行进程数（默认：CPU 核数）/ worker processes")
+def command(directory: Path, output: Path | None, strict: bool, now: dt.date | None,
+            jobs: int | None) -> None:
     """生成网站：把 DIR/content 生成到 DIR/output（默认当前目录）。
 
     Build the site in DIR into DIR/output. On any error nothing is written and the
     previous output stays as it was; the exit code is 1.
     """
-    result = build(directory, output=output, now=now, strict=strict)
+    with BuildProgress() as progress:
+        result = build(directory, output=output, now=now, strict=strict, jobs=jobs,
+                       progress=progress.update)
     print_report(result.report, result.held_back)
     if not result.ok:
         click.echo("生成失败，原有输出目录未改动。/ Build failed; previous output left intact.", err=True)
