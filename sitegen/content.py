@@ -129,8 +129,8 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
 
 def decode(data: bytes, rel: str, report: Report) -> str | None:
     """Bytes to text: UTF-8 with or without BOM; anything else is refused with the offset."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    data = data[bom:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -141,7 +141,7 @@ def decode(data: bytes, rel: str, report: Report) -> str | None:
         except UnicodeDecodeError:
             pass
         line = data[: exc.start].count(b"\n") + 1
-        report.error(rel, f"文件不是有效的 UTF-8：第 {exc.start} 字节处出现无效字节 {data[exc.start:exc.start + 1]!r}{hint}",
+        report.error(rel, f"文件不是有效的 UTF-8：第 {exc.start + bom} 字节处出现无效字节 {data[exc.start:exc.start + 1]!r}{hint}",
                      line=line)
         return None
     if "\x00" in text:
@@ -164,7 +164,9 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report) -> SourceI
     except ValueError:
         report.error(rel, "front matter 没有结束：缺少第二行 ---", line=1)
         return None
-    fm_offset = 1  # the opening --- is line 1; YAML line 1 is file line 2
+    # python-frontmatter keeps the rest of the opening "---" line, so YAML line 1 is file
+    # line 1 when the file starts with "---"; count rather than assume.
+    fm_offset = text[: text.find(fm_text)].count("\n") if fm_text else 0
     body_line = text[: len(text) - len(body)].count("\n") + 1
     try:
         data_obj, key_lines, problems = parse_yaml(fm_text)

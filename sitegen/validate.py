@@ -365,7 +365,7 @@ class _Checker:
             validity = "有效"
         date_invalid = self.date("date_invalid", meta.get("date_invalid"))
         replaced_by = self.text("replaced_by", meta.get("replaced_by"))
-        if validity != "有效" and date_invalid is None and "date_invalid" not in self.src.lines:
+        if validity != "有效" and date_invalid is None and meta.get("date_invalid") in (None, ""):
             self.error("validity", f"有效性为“{validity}”时必须填写失效日期（date_invalid）")
         if validity == "有效" and (date_invalid or replaced_by):
             self.warning("validity", "填写了失效日期或替代文件，但有效性仍为“有效”")
@@ -431,8 +431,7 @@ class _Checker:
     def slug(self, value: Any) -> str:
         slug = self.text("slug", value) or Path(self.src.content_rel).stem
         if not SLUG_RE.match(slug) or RESERVED_SLUG_RE.match(slug):
-            key = "slug" if value else "title"
-            self.error(key, f"页面文件名 {show(slug)} 不可用：只能含字母、数字、汉字、- 和 _，且不能是 "
+            self.error("slug", f"页面文件名 {show(slug)} 不可用：只能含字母、数字、汉字、- 和 _，且不能是 "
                        "index、index-N、rss、search；请改文件名或写 slug 字段")
         return slug
 

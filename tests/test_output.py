@@ -17,7 +17,7 @@ def test_swap_replaces_output_and_reuses_unchanged_files(tmp_path):
         w.write_text("a.html", "甲")
         w.write_text("d.html", "丁")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == \
-        ["a.html", "d.html"]
+        [".sitegen-output", "a.html", "d.html"]
     assert os.stat(out / "a.html").st_ino == first_a.st_ino
     assert os.stat(out / "a.html").st_mtime_ns == first_a.st_mtime_ns
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
@@ -61,3 +61,13 @@ def test_same_path_twice_is_an_error(tmp_path):
     with pytest.raises(OutputError), AtomicOutput(tmp_path / "o") as w:
         w.write_text("a.html", "1")
         w.write_text("a.html", "2")
+
+
+def test_foreign_folder_is_never_replaced(tmp_path):
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "年终总结.docx").write_bytes(b"x")
+    with pytest.raises(OutputError, match="不是 sitegen 生成的"):
+        check_output_location(tmp_path / "site", documents, [])
+    (tmp_path / "empty").mkdir()
+    check_output_location(tmp_path / "site", tmp_path / "empty", [])

@@ -1,0 +1,898 @@
+"""One fixture per validation rule of docs/content-model.md, seen from the command line.
+
+Every test builds a small site in tmp_path, does a good build first and records the output folder
+(bytes and mtimes), then adds or edits one broken item and builds again. A refused build must exit
+1, name the file, the field with its Chinese label, what was found and what was expected, and leave
+the previous output byte-for-byte as it was, with no staging folder beside it.
+
+Line numbers are checked in one place (`test_reported_line_is_the_line_of_the_key`): the rule tests
+only require that a line is given, so that a wrong line does not hide which rules still work.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sitegen.cli import cli
+from sitegen.commands.init import default_config
+
+NOW = "2026-11-27"
+X = "content/x.md"  # the broken item of each test
+
+# The item every test starts from, key by key (raw YAML values, in file order).
+FIELDS = {
+    "title": "示例街道2025年部门预算",
+    "category": "财政预决算",
+    "index_no": "12345678X/2025-00010",
+    "date_created": "2025-01-20",
+    "date_published": "2025-01-24",
+    "disclosure": "主动公开",
+}
+REVIEW = {
+    "reviewer": "党政办负责人",
+    "reviewed_on": "2025-01-22",
+    "secrecy_checked": "true",
+    "approver": "街道主任",
+    "approved_on": "2025-01-23",
+}
+DROP = object()  # a value that removes the key
+
+
+def item(*, extra: tuple[str, ...] = (), review: dict | None | object = None,
+         body: str = "正文。", **fields: object) -> str:
+    """An item file: FIELDS updated by `fields` (DROP removes a key), then the `extra` lines, then
+    the review record (REVIEW updated by `review`; `review=DROP` leaves it out), then the body."""
+    values = {**FIELDS, **fields}
+    lines = ["---"]
+    lines += [f"{key}: {value}" for key, value in values.items() if value is not DROP]
+    lines += list(extra)
+    if review is not DROP:
+        lines.append("review:")
+        record = {**REVIEW, **(review or {})}  # type: ignore[dict-item]
+        lines += [f"  {key}: {value}" for key, value in record.items() if value is not DROP]
+    lines += ["---", body, ""]
+    return "\n".join(lines)
+
+
+def line_of(text: str, prefix: str) -> int:
+    """1-based number of the first line of `text` that starts with `prefix`."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(prefix):
+            return number
+    raise AssertionError(f"no line starts with {prefix!r}")
+
+
+def write(site: Path, rel: str, data: str | bytes) -> Path:
+    path = site / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
+
+
+# -- the site -----------------------------------------------------------------------------------
+
+KEPT_CATEGORIES = {"法定主动公开内容", "法定主动公开内容/政策文件", "法定主动公开内容/政策文件/规章",
+                   "法定主动公开内容/政策文件/行政规范性文件", "法定主动公开内容/财政预决算", "政府信息公开年报"}
+
+
+def small_config() -> str:
+    """default_config() with only the categories these tests use: the same [site] and
+    [[organization]], fewer pages to render per build."""
+    head, *blocks = re.split(r"^\[\[category\]\]$", default_config(), flags=re.M)
+    kept = [b for b in blocks if re.search(r'^path = "([^"]+)"', b, re.M)[1] in KEPT_CATEGORIES]
+    assert len(kept) == len(KEPT_CATEGORIES)
+    return head + "".join("[[category]]" + b for b in kept)
+
+
+REPORT_TITLE = "示例街道2024年政府信息公开工作年度报告"
+BUDGET_TITLE = "示例街道2024年部门决算"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """small_config(), an empty themes/, and two good items (one in 财政预决算)."""
+    root = tmp_path / "site"
+    (root / "themes").mkdir(parents=True)
+    write(root, "sitegen.toml", small_config())
+    write(root, "content/report.md", item(title=REPORT_TITLE, category="政府信息公开年报",
+                                          index_no="12345678X/2025-00001"))
+    write(root, "content/budget.md", item(title=BUDGET_TITLE, index_no="12345678X/2025-00002"))
+    return root
+
+
+def run(command: str, site: Path, *args: str, now: str = NOW) -> Result:
+    result = CliRunner().invoke(cli, [command, str(site), "--now", now, *args],
+                                catch_exceptions=False)
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def build(site: Path, *args: str, now: str = NOW) -> Result:
+    return run("build", site, *args, now=now)
+
+
+Snapshot = dict[str, tuple[bytes, int] | None]
+
+
+CACHE = ".sitegen-cache"  # the build cache: an implementation detail, safe to delete, not compared
+
+
+def snapshot(folder: Path) -> Snapshot:
+    """Every file (bytes, mtime) and every folder (None) below `folder`, the build cache aside."""
+    result: Snapshot = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if rel.split("/")[0] == CACHE:
+            continue
+        result[rel] = (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
+    return result
+
+
+def good_build(site: Path, *args: str, now: str = NOW) -> Snapshot:
+    result = build(site, *args, now=now)
+    assert result.exit_code == 0, result.output
+    assert errors(result) == [], result.output
+    return snapshot(site / "output")
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging or retired output folders (output.py names them so) left in `folder`."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.startswith((".sitegen-staging-", ".sitegen-retired-")))
+
+
+def refused(result: Result, site: Path, before: Snapshot) -> None:
+    """Exit 1, the failure said, the previous output unchanged and no staging folder left."""
+    assert result.exit_code == 1, result.output
+    assert "生成失败，原有输出目录未改动" in result.output, result.output
+    assert "已发布" not in result.output, result.output
+    assert snapshot(site / "output") == before
+    assert leftovers(site) == []
+
+
+# -- reading the messages ------------------------------------------------------------------------
+
+_DIAGNOSTIC = re.compile(
+    r"^(?P<file>.+?)(?::(?P<line>\d+))?: (?P<level>错误|警告): (?:\[(?P<what>[^\]]+)\] )?(?P<message>.*)$")
+
+
+@dataclass
+class Diag:
+    file: str
+    line: int | None
+    level: str
+    what: str | None  # "发布日期 date_published"
+    message: str
+
+
+def diagnostics(result: Result) -> list[Diag]:
+    found = []
+    for text in result.output.splitlines():
+        m = _DIAGNOSTIC.match(text)
+        if m:
+            found.append(Diag(m["file"], int(m["line"]) if m["line"] else None, m["level"],
+                              m["what"], m["message"]))
+    return found
+
+
+def errors(result: Result) -> list[Diag]:
+    return [d for d in diagnostics(result) if d.level == "错误"]
+
+
+def one(result: Result, file: str, what: str | None, level: str = "错误") -> Diag:
+    """The single diagnostic of `file` about `what` ("标签 field"), at `level`."""
+    hits = [d for d in diagnostics(result) if d.file == file and d.what == what and d.level == level]
+    assert len(hits) == 1, result.output
+    return hits[0]
+
+
+def contains(diag: Diag, *fragments: str) -> None:
+    for fragment in fragments:
+        assert fragment in diag.message, f"{fragment!r} not in {diag.message!r}"
+
+
+def broken(site: Path, text: str | bytes, *args: str, rel: str = X) -> Result:
+    """Good build, then `rel` written with `text`, then a build that must be refused."""
+    before = good_build(site)
+    write(site, rel, text)
+    result = build(site, *args)
+    refused(result, site, before)
+    return result
+
+
+# -- required fields ----------------------------------------------------------------------------
+
+REQUIRED = [
+    ("title", "标题 title", "缺少必填字段"),
+    ("category", "信息分类 category", "缺少必填字段"),
+    ("index_no", "索引号 index_no", "缺少必填字段"),
+    ("date_created", "生成日期 date_created", "缺少必填日期，应为 YYYY-MM-DD，例如 2010-12-07"),
+    ("date_published", "发布日期 date_published", "缺少必填日期，应为 YYYY-MM-DD，例如 2010-12-07"),
+    ("disclosure", "公开方式 disclosure", "缺少必填字段"),
+]
+
+
+@pytest.mark.parametrize("key, what, expected", REQUIRED, ids=[r[0] for r in REQUIRED])
+@pytest.mark.parametrize("how", ["absent", "empty"])
+def test_missing_required_field(site, key, what, expected, how):
+    text = item(**{key: DROP if how == "absent" else '""'})
+    result = broken(site, text)
+    diag = one(result, X, what)
+    contains(diag, expected)
+    assert len(errors(result)) == 1, result.output
+    if how == "empty":
+        assert diag.line is not None
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["2025/01/24", "2025-1-24", "2025年1月24日"])
+def test_bad_date_format(site, value):
+    result = broken(site, item(date_published=value))
+    diag = one(result, X, "发布日期 date_published")
+    contains(diag, "日期格式不正确", f"实际为 “{value}”", "应为 YYYY-MM-DD，例如 2010-12-07")
+    assert diag.line is not None
+
+
+def test_impossible_date(site):
+    result = broken(site, item(date_created="2010-02-30"))
+    diag = one(result, X, "生成日期 date_created")
+    contains(diag, "日期不存在：2010-02-30", "请检查月份和日期")
+    assert diag.line is not None
+
+
+def test_date_created_after_date_published(site):
+    result = broken(site, item(date_created="2025-01-25"))
+    diag = one(result, X, "生成日期 date_created")
+    contains(diag, "生成日期 2025-01-25 晚于发布日期 2025-01-24")
+    assert diag.line is not None
+
+
+# -- category -----------------------------------------------------------------------------------
+
+def test_unknown_category_suggests_the_close_one(site):
+    result = broken(site, item(category="财政预算"))
+    diag = one(result, X, "信息分类 category")
+    contains(diag, "分类“财政预算”不在 sitegen.toml 的分类树中", "您是不是要写：法定主动公开内容/财政预决算")
+    assert diag.line is not None
+
+
+@pytest.mark.parametrize("value, path, leaf", [
+    ("法定主动公开内容", "法定主动公开内容", "法定主动公开内容/财政预决算"),
+    ("政策文件", "法定主动公开内容/政策文件", "法定主动公开内容/政策文件/规章"),
+    ("法规公文", "法定主动公开内容/政策文件", "法定主动公开内容/政策文件/行政规范性文件"),  # alias
+])
+def test_category_that_is_not_a_leaf(site, value, path, leaf):
+    result = broken(site, item(category=value))
+    diag = one(result, X, "信息分类 category")
+    contains(diag, f"“{path}”下还有子分类，信息必须归入最终分类：", leaf)
+    assert diag.line is not None
+
+
+def test_ambiguous_leaf_name(site):
+    write(site, "sitegen.toml", default_config() + '\n[[category]]\npath = "专题"\nslug = "zt"\n'
+          '\n[[category]]\npath = "专题/财政预决算"\nslug = "czyjs"\n')
+    write(site, "content/budget.md", item(title=BUDGET_TITLE, index_no="12345678X/2025-00002",
+                                          category="法定主动公开内容/财政预决算"))
+    result = broken(site, item(category="财政预决算"))
+    diag = one(result, X, "信息分类 category")
+    contains(diag, "分类名“财政预决算”不唯一，请写完整路径：", "法定主动公开内容/财政预决算", "专题/财政预决算")
+    assert diag.line is not None
+
+
+# -- organisation and 索引号 ---------------------------------------------------------------------
+
+def test_unknown_organization_suggests_the_close_one(site):
+    result = broken(site, item(extra=("organization: jiedo",)))
+    diag = one(result, X, "发布机构 organization")
+    contains(diag, "发布机构“jiedo”未在 sitegen.toml 中配置", "可用：jiedao", "您是不是要写：jiedao")
+    assert diag.line is not None
+
+
+@pytest.mark.parametrize("value", ["12345678X-2025-00010", "12345678X/2025-10", "99999999X/2025-00010",
+                                   "12345678X/25-00010"])
+def test_index_no_not_matching_the_pattern(site, value):
+    result = broken(site, item(index_no=value))
+    diag = one(result, X, "索引号 index_no")
+    contains(diag, f"索引号 “{value}” 不符合示例街道的格式 {{org_code}}/{{year}}-{{seq:5}}",
+             "例如 12345678X/2010-00001")
+    assert diag.line is not None
+
+
+def test_duplicate_index_no_names_both_files(site):
+    before = good_build(site)
+    write(site, "content/sub/y.md", item(title="另一条信息", index_no="12345678X/2025-00002"))
+    result = build(site)
+    refused(result, site, before)
+    for file in ("content/budget.md", "content/sub/y.md"):
+        diag = one(result, file, "索引号 index_no")
+        contains(diag, "索引号 12345678X/2025-00002 重复：content/budget.md、content/sub/y.md")
+        assert diag.line is not None
+
+
+# -- what may be published at all ----------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["依申请公开", "不予公开"])
+def test_disclosure_other_than_active_is_an_error(site, value):
+    result = broken(site, item(disclosure=value))
+    diag = one(result, X, "公开方式 disclosure")
+    contains(diag, f"公开方式为“{value}”", "只有“主动公开”的信息可以放入公开目录", "请将此文件移出内容仓库")
+    assert diag.line is not None
+
+
+def test_unknown_disclosure_value(site):
+    result = broken(site, item(disclosure="公开"))
+    contains(one(result, X, "公开方式 disclosure"), "应为 主动公开 / 依申请公开 / 不予公开", "实际为 “公开”")
+
+
+SECRECY = [
+    # id, command and options, secrecy_checked, as shown in the message, review otherwise complete
+    ("build", "build", (), "false", "False", True),
+    ("build-strict", "build", ("--strict",), "false", "False", True),
+    ("check", "check", (), "false", "False", True),
+    ("check-strict", "check", ("--strict",), "false", "False", True),
+    ("build-text", "build", (), "否", "“否”", True),
+    ("build-incomplete-review", "build", (), "false", "False", False),
+]
+
+
+@pytest.mark.parametrize("command, args, value, shown, complete", [s[1:] for s in SECRECY],
+                         ids=[s[0] for s in SECRECY])
+def test_secrecy_checked_not_true_is_an_error_in_every_mode(site, command, args, value, shown, complete):
+    before = good_build(site)
+    review = {"secrecy_checked": value, **({} if complete else {"approver": DROP})}
+    write(site, X, item(review=review))
+    result = run(command, site, *args)
+    assert result.exit_code == 1, result.output
+    assert snapshot(site / "output") == before and leftovers(site) == []
+    diag = one(result, X, "保密审查 review.secrecy_checked")
+    contains(diag, "保密审查应为 true（已通过保密审查）", f"实际为 {shown}")
+    assert diag.line is not None
+
+
+@pytest.mark.parametrize("key, value", [("密级", "秘密"), ("classification", "内部"),
+                                        ("secret_level", "机密"), ("密级", '""')])
+def test_classification_key_present_is_an_error(site, key, value):
+    result = broken(site, item(extra=(f"{key}: {value}",)))
+    diag = one(result, X, f"密级 {key}")
+    contains(diag, f"含有密级字段“{key}”", "涉密信息不得放入公开仓库")
+    assert diag.line is not None
+
+
+def test_approved_on_after_date_published(site):
+    result = broken(site, item(review={"approved_on": "2025-01-25"}))
+    diag = one(result, X, "审批日期 review.approved_on")
+    contains(diag, "审批日期 2025-01-25 晚于发布日期 2025-01-24", "应先审批后发布")
+    assert diag.line is not None
+
+
+def test_approved_on_before_reviewed_on(site):
+    result = broken(site, item(review={"reviewed_on": "2025-01-23", "approved_on": "2025-01-22"}))
+    contains(one(result, X, "审批日期 review.approved_on"), "审批日期 2025-01-22 早于审查日期 2025-01-23")
+
+
+# -- held back: 未经审查的信息绝不公开 -----------------------------------------------------------
+
+HELD_TITLE = "关于征收补偿方案的请示（未审查）"
+HELD_INDEX = "12345678X/2025-00077"
+HELD_SLUG = "heldback-item"
+
+
+def assert_nowhere(site: Path, *needles: str) -> None:
+    """No file of the output names or contains any of `needles`."""
+    out = site / "output"
+    for path in out.rglob("*"):
+        rel = path.relative_to(out).as_posix()
+        assert not any(n in rel for n in needles), rel
+        if path.is_file():
+            data = path.read_bytes()
+            for needle in needles:
+                assert needle.encode("utf-8") not in data, (rel, needle)
+
+
+def assert_published(site: Path, title: str, index_no: str, slug: str) -> None:
+    """The item's page, category index, search.json, rss.xml and sitemap.xml all show it."""
+    out = site / "output"
+    page = out / "fdzdgknr" / "czyjs" / f"{slug}.html"
+    assert page.is_file() and title in page.read_text(encoding="utf-8")
+    assert title in (out / "fdzdgknr" / "czyjs" / "index.html").read_text(encoding="utf-8")
+    assert title in (out / "fdzdgknr" / "czyjs" / "rss.xml").read_text(encoding="utf-8")
+    assert title in (out / "rss.xml").read_text(encoding="utf-8")
+    records = json.loads((out / "search.json").read_text(encoding="utf-8"))
+    assert [r["title"] for r in records if r["index_no"] == index_no] == [title]
+    assert f"fdzdgknr/czyjs/{slug}.html" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_published_item_check_is_meaningful(site):
+    """The presence check used by the held-back tests sees an ordinary item."""
+    good_build(site)
+    assert_published(site, BUDGET_TITLE, "12345678X/2025-00002", "budget")
+
+
+# A published item whose body links to the held-back one: the link must not lead anywhere.
+LINKING_BUDGET = item(title=BUDGET_TITLE, index_no="12345678X/2025-00002",
+                      body=f"详见[补偿方案]({HELD_SLUG}.md)。")
+
+HELD = [
+    ("no-review", {"review": DROP}, "缺少审查记录（review）：未经审查的信息绝不公开"),
+    ("empty-review", {"review": DROP, "extra": ("review:",)}, "缺少审查记录（review）"),
+    ("no-approver", {"review": {"approver": DROP}}, "审查记录不完整，缺少 审批人（approver）：未经审查的信息绝不公开"),
+    ("null-approver", {"review": {"approver": ""}}, "审查记录不完整，缺少 审批人（approver）"),
+    ("no-secrecy-check", {"review": {"secrecy_checked": DROP}}, "缺少 保密审查（secrecy_checked）"),
+    ("only-reviewer", {"review": {"reviewed_on": DROP, "secrecy_checked": DROP, "approver": DROP,
+                                  "approved_on": DROP}},
+     "缺少 审查日期（reviewed_on）、保密审查（secrecy_checked）、审批人（approver）、审批日期（approved_on）"),
+]
+
+
+@pytest.mark.parametrize("kwargs, reason", [h[1:] for h in HELD], ids=[h[0] for h in HELD])
+def test_unreviewed_item_is_held_back_and_strict_refuses_it(site, kwargs, reason):
+    write(site, "content/budget.md", LINKING_BUDGET)
+    before = good_build(site)
+    write(site, "content/plan.pdf", b"%PDF-1.4 unreviewed attachment\n")
+    text = item(title=HELD_TITLE, index_no=HELD_INDEX,
+                extra=("attachments:", "  - file: plan.pdf", "    title: 方案全文",
+                       *kwargs.get("extra", ())), review=kwargs.get("review"))
+    write(site, f"content/{HELD_SLUG}.md", text)
+
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    assert errors(result) == [], result.output
+    assert "未发布的信息 1 条" in result.output
+    assert f"content/{HELD_SLUG}.md（{HELD_TITLE}）：" in result.output
+    assert reason in result.output
+    # Written nowhere: no page, no index entry, no search record, no feed item, no sitemap url,
+    # no attachment — the output is exactly what it was without the item.
+    assert not (site / "output" / "fdzdgknr" / "czyjs" / f"{HELD_SLUG}.html").exists()
+    assert_nowhere(site, HELD_TITLE, HELD_INDEX, HELD_SLUG, "plan.pdf", "unreviewed attachment")
+    after = snapshot(site / "output")
+    assert after == before  # unchanged files are hard-linked: even the mtimes are the same
+
+    strict = build(site, "--strict")
+    refused(strict, site, after)
+    contains(one(strict, f"content/{HELD_SLUG}.md", "审查记录 review"), "未发布：", reason)
+
+
+def test_item_dated_after_now_is_held_back_until_that_day(site):
+    write(site, "content/budget.md", LINKING_BUDGET)
+    before = good_build(site)
+    text = item(title=HELD_TITLE, index_no=HELD_INDEX, date_created="2026-11-30",
+                date_published="2026-12-01", review={"reviewed_on": "2026-11-30", "approved_on": "2026-11-30"})
+    write(site, f"content/{HELD_SLUG}.md", text)
+
+    for args in ((), ("--strict",)):  # a date is not a review problem: not an error under --strict
+        result = build(site, *args)
+        assert result.exit_code == 0, result.output
+        assert errors(result) == [], result.output
+        assert f"content/{HELD_SLUG}.md（{HELD_TITLE}）：发布日期 2026-12-01 晚于今天（2026-11-27），到期后再发布" \
+            in result.output
+        assert_nowhere(site, HELD_TITLE, HELD_INDEX, HELD_SLUG)
+        assert snapshot(site / "output") == before
+
+    early = build(site, now="2026-11-30")
+    assert early.exit_code == 0 and "2026-12-01 晚于今天（2026-11-30）" in early.output
+    assert_nowhere(site, HELD_TITLE)
+
+    due = build(site, now="2026-12-01")
+    assert due.exit_code == 0, due.output
+    assert "未发布的信息" not in due.output
+    assert_published(site, HELD_TITLE, HELD_INDEX, HELD_SLUG)
+    budget = (site / "output" / "fdzdgknr" / "czyjs" / "budget.html").read_text(encoding="utf-8")
+    assert f'href="{HELD_SLUG}.html"' in budget
+
+
+# -- validity and replacement -------------------------------------------------------------------
+
+@pytest.mark.parametrize("validity", ["废止", "失效"])
+def test_repealed_without_date_invalid(site, validity):
+    result = broken(site, item(extra=(f"validity: {validity}",)))
+    diag = one(result, X, "有效性 validity")
+    contains(diag, f"有效性为“{validity}”时必须填写失效日期（date_invalid）")
+    assert diag.line is not None
+
+
+@pytest.mark.parametrize("empty", ['""', ""], ids=["quoted", "null"])
+def test_repealed_with_empty_date_invalid(site, empty):
+    result = broken(site, item(extra=("validity: 废止", f"date_invalid: {empty}")))
+    contains(one(result, X, "有效性 validity"), "有效性为“废止”时必须填写失效日期（date_invalid）")
+
+
+def test_date_invalid_before_date_created(site):
+    result = broken(site, item(extra=("validity: 废止", "date_invalid: 2025-01-01")))
+    contains(one(result, X, "失效日期 date_invalid"), "失效日期 2025-01-01 早于生成日期 2025-01-20")
+
+
+def test_replaced_by_a_missing_index_no(site):
+    result = broken(site, item(extra=("validity: 废止", "date_invalid: 2025-06-01",
+                                      "replaced_by: 12345678X/2025-00099")))
+    diag = one(result, X, "替代文件 replaced_by")
+    contains(diag, "替代文件的索引号 12345678X/2025-00099 不存在")
+    assert diag.line is not None
+
+
+def test_replaced_by_a_held_back_item(site):
+    write(site, "content/draft.md", item(title="新版预算（待审查）", index_no="12345678X/2025-00099",
+                                         review=DROP))
+    result = broken(site, item(extra=("validity: 废止", "date_invalid: 2025-06-01",
+                                      "replaced_by: 12345678X/2025-00099")))
+    contains(one(result, X, "替代文件 replaced_by"), "替代文件的索引号 12345678X/2025-00099 尚未发布")
+
+
+# -- attachments --------------------------------------------------------------------------------
+
+def attachment(ref: str) -> str:
+    return item(extra=("attachments:", f"  - file: {ref}", "    title: 附件一"))
+
+
+@pytest.mark.parametrize("rel, ref", [("content/x.md", "plan.pdf"), ("content/sub/x.md", "../plan.pdf"),
+                                      ("content/sub/x.md", "/plan.pdf"), ("content/x.md", "Plan.PDF")])
+def test_attachment_inside_content_is_published(site, rel, ref):
+    """The control of the attachment rules: a path that stays inside content/ is fine."""
+    good_build(site)
+    write(site, f"content/{ref.lstrip('/').replace('../', '')}", b"%PDF-1.4 attachment\n")
+    write(site, rel, attachment(ref))
+    result = build(site)
+    assert diagnostics(result) == [], result.output
+    copied = site / "output" / "files" / ref.lstrip("/").replace("../", "")
+    assert copied.read_bytes() == b"%PDF-1.4 attachment\n"
+
+
+def test_attachment_missing(site):
+    result = broken(site, attachment("missing.pdf"))
+    diag = one(result, X, "附件 attachments")
+    contains(diag, "附件文件不存在：“missing.pdf”", "应在 content/missing.pdf")
+    assert diag.line is not None
+
+
+@pytest.mark.parametrize("ref", ["../../etc/passwd", "../secret.pdf", "/../secret.pdf",
+                                 "sub/../../secret.pdf"])
+def test_attachment_path_escaping_content(site, ref):
+    write(site, "secret.pdf", b"%PDF-1.4 outside content\n")
+    result = broken(site, attachment(ref))
+    diag = one(result, X, "附件 attachments")
+    contains(diag, f"附件路径 “{ref}” 指向内容目录之外，已拒绝")
+    assert diag.line is not None
+
+
+def test_attachment_symlink_leaving_content(site):
+    before = good_build(site)
+    write(site, "secret.pdf", b"%PDF-1.4 outside content\n")
+    (site / "content" / "link.pdf").symlink_to(site / "secret.pdf")
+    write(site, X, attachment("link.pdf"))
+    result = build(site)
+    refused(result, site, before)
+    assert any(d.file == "content/link.pdf" and "符号链接指向内容目录之外" in d.message
+               for d in diagnostics(result)), result.output
+
+
+@pytest.mark.parametrize("name, ext", [("setup.exe", "exe"), ("run.SH", "sh")])
+def test_attachment_with_disallowed_extension(site, name, ext):
+    write(site, f"content/{name}", b"MZ\x90\x00")
+    result = broken(site, attachment(name))
+    diag = one(result, X, "附件 attachments")
+    contains(diag, f"附件类型 .{ext} 不允许", "允许：doc, docx, jpeg, jpg, ofd, pdf, png, txt, wps, xls, xlsx, zip")
+    assert diag.line is not None
+
+
+# -- warnings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["招街办[2010]8号", "招街办(2010)8号", "招街办（2010）8号", "招街办［2010］8号"])
+def test_doc_no_brackets_normalised_with_a_warning(site, written):
+    good_build(site)
+    write(site, X, item(extra=(f"doc_no: {written}",)))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    diag = one(result, X, "文号 doc_no", level="警告")
+    contains(diag, f"文号 “{written}” 的年份应使用六角括号〔〕，已按 “招街办〔2010〕8号” 发布")
+    assert diag.line is not None
+    assert "共 0 个错误，1 个警告" in result.output
+    page = (site / "output" / "fdzdgknr" / "czyjs" / "x.html").read_text(encoding="utf-8")
+    assert "招街办〔2010〕8号" in page and written not in page
+    records = json.loads((site / "output" / "search.json").read_text(encoding="utf-8"))
+    assert [r["doc_no"] for r in records if r["index_no"] == FIELDS["index_no"]] == ["招街办〔2010〕8号"]
+
+
+@pytest.mark.parametrize("key", ["colour", "备注"])
+def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
+    good_build(site)
+    write(site, X, item(extra=(f"{key}: 红",)))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    diag = one(result, X, key, level="警告")
+    contains(diag, f"未知字段“{key}”，将被忽略", "docs/content-model.md")
+    assert diag.line is not None
+    assert (site / "output" / "fdzdgknr" / "czyjs" / "x.html").is_file()
+
+    after = snapshot(site / "output")
+    strict = build(site, "--strict")
+    refused(strict, site, after)
+    contains(one(strict, X, key), f"未知字段“{key}”")
+
+
+# -- reading the file ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, problem", [
+    (item(title="关于: 通知"), "mapping values are not allowed"),
+    (item(extra=("keywords: [预算, 决算",)), "expected ',' or ']'"),
+    (item(review={"reviewer": '"党政办'}), "found unexpected end of stream"),
+], ids=["colon-in-value", "unclosed-list", "unclosed-quote"])
+def test_yaml_syntax_error_reports_a_line(site, text, problem):
+    result = broken(site, text)
+    diag = one(result, X, None)
+    contains(diag, "front matter 的 YAML 无法解析", problem)
+    assert diag.line is not None
+
+
+def test_duplicate_yaml_key_reports_its_line(site):
+    result = broken(site, item(extra=("title: 重复的标题",)))
+    diag = one(result, X, None)
+    contains(diag, "键“title”重复出现（YAML 中同一个键只能写一次）")
+    assert diag.line is not None
+
+
+def test_duplicate_key_inside_review(site):
+    result = broken(site, item(review={"approver": "街道主任\n  approver: 副主任"}))
+    diag = one(result, X, None)
+    contains(diag, "键“approver”重复出现")
+    assert diag.line is not None
+
+
+def test_key_and_its_chinese_alias_both_written(site):
+    result = broken(site, item(extra=("标题: 又一个标题",)))
+    diag = one(result, X, "标题 title")
+    contains(diag, "“title”与“标题”是同一字段，只能写一个")
+    assert diag.line is not None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# 标题\n\n正文。\n", "缺少 front matter：文件应以一行 --- 开头"),
+    ("", "缺少 front matter"),
+    ("---\ntitle: 标题\n\n正文。\n", "front matter 没有结束：缺少第二行 ---"),
+], ids=["no-front-matter", "empty-file", "unterminated"])
+def test_missing_front_matter(site, text, message):
+    result = broken(site, text)
+    diag = one(result, X, None)
+    contains(diag, message)
+    assert diag.line == 1
+
+
+def test_gbk_file_is_refused_with_iconv_hint(site):
+    data = item().encode("gb18030")
+    result = broken(site, data)
+    diag = one(result, X, None)
+    with pytest.raises(UnicodeDecodeError) as exc:
+        data.decode("utf-8")
+    offset = exc.value.start
+    contains(diag, "文件不是有效的 UTF-8", f"第 {offset} 字节", "GB18030",
+             "iconv -f GB18030 -t UTF-8")
+    assert diag.line == 2  # the title, the first line with non-ASCII bytes
+
+
+def _bad_utf8(bom: bool) -> tuple[bytes, int, int]:
+    data = (b"\xef\xbb\xbf" if bom else b"") + item(body="正文\xff。").encode("utf-8").replace(
+        "\xff".encode(), b"\xff")
+    return data, data.index(b"\xff"), data[: data.index(b"\xff")].count(b"\n") + 1
+
+
+def test_invalid_utf8_gives_byte_offset_and_line(site):
+    data, offset, line = _bad_utf8(bom=False)
+    result = broken(site, data)
+    diag = one(result, X, None)
+    contains(diag, f"文件不是有效的 UTF-8：第 {offset} 字节处出现无效字节 b'\\xff'")
+    assert "GB18030" not in diag.message
+    assert diag.line == line
+
+
+def test_invalid_utf8_offset_counts_the_bom(site):
+    data, offset, _ = _bad_utf8(bom=True)
+    result = broken(site, data)
+    contains(one(result, X, None), f"第 {offset} 字节处")
+
+
+def test_nul_byte_is_refused(site):
+    result = broken(site, item(body="正文\x00。").encode("utf-8"))
+    contains(one(result, X, None), "NUL")
+
+
+def test_utf8_bom_and_crlf_are_accepted(site):
+    good_build(site)
+    title = "示例街道2025年部门预算（Windows 记事本保存）"
+    write(site, X, b"\xef\xbb\xbf" + item(title=title, body="第一段。\n\n第二段。").replace(
+        "\n", "\r\n").encode("utf-8"))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    assert diagnostics(result) == [], result.output
+    assert_published(site, title, FIELDS["index_no"], "x")
+    page = (site / "output" / "fdzdgknr" / "czyjs" / "x.html").read_text(encoding="utf-8")
+    assert "\ufeff" not in page and "\r" not in page
+    assert "第一段。" in page and "第二段。" in page
+
+
+# -- the site as a whole ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("first, second, extra, page", [
+    ("content/a/one.md", "content/b/two.md", ("slug: same",), "same"),
+    ("content/a/same.md", "content/b/same.md", (), "same"),
+], ids=["slug", "file-name"])
+def test_two_items_writing_the_same_page(site, first, second, extra, page):
+    before = good_build(site)
+    write(site, first, item(title="第一条", extra=extra))
+    write(site, second, item(title="第二条", index_no="12345678X/2025-00011", extra=extra))
+    result = build(site)
+    refused(result, site, before)
+    for file in (first, second):
+        contains(one(result, file, "文件名 slug"), f"多个信息会写入同一个页面 fdzdgknr/czyjs/{page}.html：",
+                 f"{first}、{second}", "请改文件名或 slug")
+
+
+def test_slug_equal_to_another_items_file_name(site):
+    result = broken(site, item(extra=("slug: budget",)))
+    for file in ("content/budget.md", X):
+        contains(one(result, file, "文件名 slug"), "fdzdgknr/czyjs/budget.html",
+                 "content/budget.md、content/x.md")
+
+
+def test_unusable_file_name_is_reported_as_the_slug(site):
+    result = broken(site, item(), rel="content/my report.md")
+    diag = one(result, "content/my report.md", "文件名 slug")
+    contains(diag, "页面文件名 “my report” 不可用", "请改文件名或写 slug 字段")
+
+
+def test_all_errors_of_a_build_are_reported_together(site):
+    before = good_build(site)
+    write(site, "content/a.md", item(date_created="2010-02-30", index_no="12345678X/2025-00021"))
+    write(site, "content/b.md", item(category="不存在的分类", index_no="12345678X/2025-00022",
+                                     disclosure="不予公开"))
+    write(site, "content/c.md", item(index_no="12345678X/2025-00023").encode("gb18030"))
+    result = build(site)
+    refused(result, site, before)
+    contains(one(result, "content/a.md", "生成日期 date_created"), "日期不存在")
+    contains(one(result, "content/b.md", "信息分类 category"), "不存在的分类")
+    contains(one(result, "content/b.md", "公开方式 disclosure"), "不予公开")
+    contains(one(result, "content/c.md", None), "GB18030")
+    assert "共 4 个错误，0 个警告。" in result.output
+
+
+# -- sitegen.toml -------------------------------------------------------------------------------
+
+def broken_config(site: Path, text: str) -> Result:
+    before = good_build(site)
+    write(site, "sitegen.toml", text)
+    result = build(site)
+    refused(result, site, before)
+    return result
+
+
+def test_config_toml_syntax_error_reports_its_line(site):
+    text = default_config().replace("page_size = 20", "page_size = = 20", 1)
+    result = broken_config(site, text)
+    diag = one(result, "sitegen.toml", None)
+    contains(diag, "TOML 语法错误")
+    assert diag.line == line_of(text, "page_size")
+
+
+def test_config_unknown_default_organization(site):
+    text = default_config().replace('organization = "jiedao"', 'organization = "jiedo"', 1)
+    result = broken_config(site, text)
+    contains(one(result, "sitegen.toml", "organization"), "site.organization 应为已配置的发布机构 id（jiedao）",
+             "实际为 'jiedo'")
+
+
+def test_config_category_whose_parent_is_missing(site):
+    text = default_config() + '\n[[category]]\npath = "不存在/子分类"\nslug = "zfl"\n'
+    result = broken_config(site, text)
+    contains(one(result, "sitegen.toml", "path"), "分类“不存在/子分类”的上级分类“不存在”未定义", "上级必须写在前面")
+
+
+def test_config_errors_are_reported_together(site):
+    text = default_config().replace('organization = "jiedao"', 'organization = "jiedo"', 1) + \
+        '\n[[category]]\npath = "不存在/子分类"\nslug = "zfl"\n'
+    result = broken_config(site, text)
+    one(result, "sitegen.toml", "organization")
+    one(result, "sitegen.toml", "path")
+    assert "共 2 个错误" in result.output
+
+
+# -- where the output may go ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("output, message, absolute", [
+    ("content", "与源目录", False), ("content", "与源目录", True), ("content/out", "与源目录", False),
+    ("themes", "与源目录", False), (".", "是站点目录本身或其上级", False),
+    ("..", "是站点目录本身或其上级", False),
+])
+def test_output_over_sources_is_refused(site, monkeypatch, output, message, absolute):
+    before = good_build(site)
+    write(site, "content/plan.pdf", b"%PDF-1.4\n")
+    sources = snapshot(site)
+    monkeypatch.chdir(site)
+    target = str((site / output).resolve()) if absolute else output
+    result = build(site, "--output", target)
+    assert result.exit_code == 1, result.output
+    assert "拒绝写入" in result.output and message in result.output, result.output
+    assert snapshot(site) == sources  # content, themes, config and output untouched
+    assert snapshot(site / "output") == before
+    assert leftovers(site) == [] and leftovers(site.parent) == [] and leftovers(site / "content") == []
+
+
+# -- sitegen check ------------------------------------------------------------------------------
+
+def test_check_on_a_good_site_exits_0_and_writes_nothing(site):
+    before = snapshot(site)
+    result = run("check", site)
+    assert result.exit_code == 0, result.output
+    assert "检查通过：2 条信息可以发布。" in result.output
+    assert snapshot(site) == before and not (site / "output").exists()
+
+
+def test_check_on_a_broken_site_exits_1_and_writes_nothing(site):
+    good_build(site)
+    write(site, X, item(date_created="2010-02-30"))
+    before = snapshot(site)
+    result = run("check", site)
+    assert result.exit_code == 1, result.output
+    contains(one(result, X, "生成日期 date_created"), "日期不存在：2010-02-30")
+    assert "检查通过" not in result.output
+    assert snapshot(site) == before and leftovers(site) == []
+
+
+def test_check_strict_refuses_held_back_items(site):
+    write(site, X, item(review=DROP))
+    assert run("check", site).exit_code == 0
+    result = run("check", site, "--strict")
+    assert result.exit_code == 1, result.output
+    contains(one(result, X, "审查记录 review"), "未发布：缺少审查记录")
+    assert not (site / "output").exists()
+
+
+# -- line numbers -------------------------------------------------------------------------------
+
+LINES = [
+    # id, file text, the line it must point at (prefix), "标签 field" or None, level
+    ("date-format", item(date_published="2025/01/24"), "date_published:", "发布日期 date_published", "错误"),
+    ("impossible-date", item(date_created="2010-02-30"), "date_created:", "生成日期 date_created", "错误"),
+    ("created-after-published", item(date_created="2025-01-25"), "date_created:", "生成日期 date_created",
+     "错误"),
+    ("unknown-category", item(category="财政预算"), "category:", "信息分类 category", "错误"),
+    ("non-leaf-category", item(category="政策文件"), "category:", "信息分类 category", "错误"),
+    ("unknown-organization", item(extra=("organization: jiedo",)), "organization:", "发布机构 organization",
+     "错误"),
+    ("index-no-pattern", item(index_no="12345678X-2025-00010"), "index_no:", "索引号 index_no", "错误"),
+    ("duplicate-index-no", item(index_no="12345678X/2025-00002"), "index_no:", "索引号 index_no", "错误"),
+    ("disclosure", item(disclosure="依申请公开"), "disclosure:", "公开方式 disclosure", "错误"),
+    ("secrecy-checked", item(review={"secrecy_checked": "false"}), "  secrecy_checked:",
+     "保密审查 review.secrecy_checked", "错误"),
+    ("approved-on", item(review={"approved_on": "2025-01-25"}), "  approved_on:", "审批日期 review.approved_on",
+     "错误"),
+    ("classification", item(extra=("密级: 秘密",)), "密级:", "密级 密级", "错误"),
+    ("repealed", item(extra=("validity: 废止",)), "validity:", "有效性 validity", "错误"),
+    ("replaced-by", item(extra=("validity: 废止", "date_invalid: 2025-06-01", "replaced_by: 12345678X/2025-00099")),
+     "replaced_by:", "替代文件 replaced_by", "错误"),
+    ("attachment", attachment("missing.pdf"), "attachments:", "附件 attachments", "错误"),
+    ("slug-collision", item(extra=("slug: budget",)), "slug:", "文件名 slug", "错误"),
+    ("doc-no", item(extra=("doc_no: 招街办[2010]8号",)), "doc_no:", "文号 doc_no", "警告"),
+    ("unknown-key", item(extra=("colour: 红",)), "colour:", "colour", "警告"),
+    ("chinese-alias-key", item(date_published=DROP, extra=("发布日期: 2025/01/24",)), "发布日期:",
+     "发布日期 date_published", "错误"),
+    ("yaml-syntax", item(title="关于: 通知"), "title:", None, "错误"),
+    ("duplicate-key", item(extra=("title: 重复的标题",)), "title: 重复的标题", None, "错误"),
+    ("duplicate-review-key", item(review={"approver": "街道主任\n  approver: 副主任"}), "  approver: 副主任",
+     None, "错误"),
+    ("crlf", item(date_published="2025/01/24").replace("\n", "\r\n"), "date_published:",
+     "发布日期 date_published", "错误"),
+]
+
+
+@pytest.mark.parametrize("text, prefix, what, level", [c[1:] for c in LINES], ids=[c[0] for c in LINES])
+def test_reported_line_is_the_line_of_the_key(site, text, prefix, what, level):
+    write(site, X, text)
+    result = build(site)
+    assert one(result, X, what, level=level).line == line_of(text, prefix)
