@@ -71,10 +71,21 @@ def asset_url(content_rel: str) -> str:
     return "files/" + content_rel
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9/#._~-]*")
+
+
 def relative(target: str, page_url: str) -> str:
-    """Link from the page at `page_url` to the output file `target`, percent-encoded."""
-    rel = posixpath.relpath(target, posixpath.dirname(page_url) or ".")
-    return quote(rel, safe="/#-._~")
+    """Link from the page at `page_url` to the output file `target` (both site-root
+    relative, normalised), percent-encoded. Called for every link of every page, hence
+    no posixpath.relpath (which resolves against the working directory)."""
+    page_dirs = page_url.split("/")[:-1]
+    parts = target.split("/")
+    common = 0
+    while common < len(page_dirs) and common < len(parts) - 1 \
+            and page_dirs[common] == parts[common]:
+        common += 1
+    rel = "../" * (len(page_dirs) - common) + "/".join(parts[common:])
+    return rel if _URL_SAFE.fullmatch(rel) else quote(rel, safe="/#-._~")
 
 
 def resolve_target(target: str, ctx: LinkContext) -> str | None:
