@@ -33,7 +33,13 @@ from sitegen.markdown import (
     resolve_target,
 )
 from sitegen.output import AtomicOutput, OutputError, check_output_location
-from sitegen.pages import PageRenderer, make_environment, theme_assets, theme_dirs
+from sitegen.pages import (
+    PageRenderer,
+    make_environment,
+    theme_assets,
+    theme_dirs,
+    unsafe_theme_files,
+)
 from sitegen.parallel import batches, default_jobs, pmap, shared
 from sitegen.structure import Site, build_site
 from sitegen.validate import Catalog, Checked, HeldBack, Item, check_item, finish
@@ -71,7 +77,7 @@ def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, C
     results = []
     for f in files:
         report = Report()
-        src = read_item(config.root / f.rel, f.rel, f.content_rel, report)
+        src = read_item(config.root / f.rel, f.rel, f.content_rel, report, state["encoding"])
         if src is None:
             results.append((f, "", Checked(f.rel, None, None, report.diagnostics, "", {})))
             continue
@@ -89,7 +95,8 @@ StageProgress = Callable[[str, int, int], None]  # stage name, done, total
 
 
 def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
-         jobs: int, progress: StageProgress | None = None) -> Loaded | None:
+         jobs: int, progress: StageProgress | None = None,
+         encoding: str = "utf-8") -> Loaded | None:
     """Read and validate every item; unchanged files come from the cache."""
     config = load_config(root, report)
     if config is None:
@@ -97,7 +104,8 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
     files, asset_files = scan(root, config.content_dir, report)
     assets = frozenset(a.content_rel for a in asset_files)
     # Validation reads the config and which attachments exist (and their sizes).
-    env = fingerprint(repr(config), [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
+    env = fingerprint(repr(config), encoding,
+                      [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
     cached = cache.checked()
     checked: dict[str, Checked] = {}
     todo: list[ContentFile] = []
@@ -110,7 +118,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
             todo.append(f)
             if row and row[2] == env:
                 known[f.rel] = (row[1], row[3])
-    state = {"config": config, "assets": set(assets), "known": known}
+    state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
     rows = []
     tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
     for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
@@ -170,7 +178,11 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
         if fresh:
             result.new_bodies.append((key, body))
         for link in body.broken_links:
-            result.warnings.append((item.source, link, _line_of(item.body, link, item.body_line)))
+            result.warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                                    _line_of(item.body, link, item.body_line)))
+        for offset, what in body.removed:
+            result.warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
+                                    item.body_line + offset))
         result.assets.update(body.assets)
         result.texts[item.index_no] = body.text
         if item.index_no in state["feed_items"]:
@@ -201,7 +213,7 @@ def _line_of(body: str, needle: str, first_line: int) -> int | None:
 
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
-          progress: StageProgress | None = None) -> BuildResult:
+          progress: StageProgress | None = None, encoding: str = "utf-8") -> BuildResult:
     report = Report()
     now = now or dt.date.today()
     output = output or root / "output"
@@ -209,7 +221,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
     result = BuildResult(report)
     cache = Cache(root / CACHE_DIR if use_cache and (root / "sitegen.toml").is_file() else None)
     try:
-        loaded = load(root, now, strict, report, cache, jobs, progress)
+        loaded = load(root, now, strict, report, cache, jobs, progress, encoding)
         if loaded is None:
             return result
         config, catalog = loaded.config, loaded.catalog
@@ -219,6 +231,9 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             check_output_location(root, output, [root / config.content_dir, root / "themes"])
         except OutputError as exc:
             report.error(str(output), str(exc))
+        for path in unsafe_theme_files(config):
+            report.error(path.relative_to(root).as_posix(),
+                         f"主题文件是指向主题目录之外的符号链接（{path.resolve()}），已拒绝")
         if strict:
             report.escalate_warnings()
         if report.errors:
@@ -283,8 +298,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         texts.update(part.texts)
         feed_bodies.update(part.feed_bodies)
         used_assets.update(part.assets)
-        for source, link, line in part.warnings:
-            report.warning(source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本", line=line)
+        for source, message, line in part.warnings:
+            report.warning(source, message, line=line)
     cache.prune_bodies(body_keys)
 
     if progress:
@@ -312,10 +327,10 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
 
 
 def check(root: Path, now: dt.date, strict: bool, report: Report,
-          jobs: int | None = None) -> Catalog | None:
+          jobs: int | None = None, encoding: str = "utf-8") -> Catalog | None:
     """`sitegen check`: everything a build checks, bodies included, without writing output."""
     jobs = jobs or default_jobs()
-    loaded = load(root, now, strict, report, Cache(None), jobs)
+    loaded = load(root, now, strict, report, Cache(None), jobs, encoding=encoding)
     if loaded is None:
         return None
     items = loaded.catalog.items
@@ -325,6 +340,8 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
         for link in body.broken_links:
             report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
                            line=_line_of(item.body, link, item.body_line))
+        for offset, what in body.removed:
+            report.warning(item.source, f"正文中的 {what} 不安全，已删除", line=item.body_line + offset)
     return loaded.catalog
 
 

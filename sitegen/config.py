@@ -266,6 +266,10 @@ def _parse(root: Path, data: dict[str, object], report: Report) -> SiteConfig | 
         report.error(CONFIG_FILE, f"site.organization 应为已配置的发布机构 id（{', '.join(orgs)}），"
                      f"实际为 {default_org!r}", field="organization")
 
+    theme = site.get("theme", "default")
+    if not isinstance(theme, str) or not SLUG_RE.match(theme):
+        report.error(CONFIG_FILE, f"site.theme 应为 themes/ 下的主题文件夹名（小写字母、数字、-、_），"
+                     f"实际为 {theme!r}", field="theme")
     tree = _parse_categories(data.get("category", []), report)
     if len(report.errors) > errors_before:
         return None

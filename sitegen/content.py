@@ -127,8 +127,13 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
         loader.dispose()
 
 
-def decode(data: bytes, rel: str, report: Report) -> str | None:
-    """Bytes to text: UTF-8 with or without BOM; anything else is refused with the offset."""
+INPUT_ENCODINGS = ("utf-8", "gb18030")
+
+
+def decode(data: bytes, rel: str, report: Report, fallback: str = "utf-8") -> str | None:
+    """Bytes to text: UTF-8 with or without BOM. Anything else is refused with the offset,
+    unless `fallback` (from --input-encoding, never guessed) names GB18030: then a file that
+    is not UTF-8 but is valid GB18030 is converted, with a warning naming it."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     data = data[bom:]
     try:
@@ -136,8 +141,13 @@ def decode(data: bytes, rel: str, report: Report) -> str | None:
     except UnicodeDecodeError as exc:
         hint = ""
         try:
-            data.decode("gb18030")
-            hint = "；内容看起来是 GBK/GB18030 编码，请转换为 UTF-8，例如：iconv -f GB18030 -t UTF-8 原文件 > 新文件"
+            converted = data.decode("gb18030")
+            if fallback == "gb18030":
+                report.warning(rel, "文件不是 UTF-8，已按 --input-encoding gb18030 转换；"
+                               "建议把文件本身转换为 UTF-8")
+                return converted.replace("\r\n", "\n").replace("\r", "\n")
+            hint = ("；内容看起来是 GBK/GB18030 编码，请转换为 UTF-8，例如：iconv -f GB18030 -t UTF-8 "
+                    "原文件 > 新文件，或在生成时加 --input-encoding gb18030")
         except UnicodeDecodeError:
             pass
         line = data[: exc.start].count(b"\n") + 1
@@ -150,10 +160,11 @@ def decode(data: bytes, rel: str, report: Report) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_item(path: Path, rel: str, content_rel: str, report: Report) -> SourceItem | None:
+def read_item(path: Path, rel: str, content_rel: str, report: Report,
+              encoding: str = "utf-8") -> SourceItem | None:
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    text = decode(data, rel, report)
+    text = decode(data, rel, report, encoding)
     if text is None:
         return None
     if not _FRONT_MATTER.detect(text):

@@ -43,7 +43,39 @@ ALLOWED_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives on <img>
+
+# Raw HTML the sanitiser removes, reported to the author with its line (the page still builds).
+_UNSAFE = [
+    (re.compile(r"<\s*(script|iframe|object|embed|form|style|link|meta|base)\b", re.I),
+     lambda m: f"<{m.group(1).lower()}> 标签"),
+    (re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I), lambda m: f"事件属性 {m.group(1).lower()}"),
+    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(javascript|vbscript):", re.I),
+     lambda m: f"{m.group(1).lower()}: 链接"),
+    (re.compile(r"href\s*=\s*[\"']?\s*data:", re.I), lambda m: "data: 链接"),
+    (re.compile(r"src\s*=\s*[\"']?\s*data:(?!image/(?:png|jpeg|gif|webp);)", re.I),
+     lambda m: "非图片的 data: 地址"),
+]
+
+
+def unsafe_html(source: str) -> list[tuple[int, str]]:
+    """(line offset in `source`, what) for each piece of raw HTML the sanitiser will remove."""
+    found: list[tuple[int, str]] = []
+    if "<" not in source:
+        return found
+    for number, line in enumerate(source.split("\n")):
+        if "<" in line or "=" in line:
+            for pattern, describe in _UNSAFE:
+                for m in pattern.finditer(line):
+                    found.append((number, describe(m)))
+    return found
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute in ("href", "src") and value.lstrip().lower().startswith("data:"):
+        ok = element == "img" and re.match(r"\s*data:image/(png|jpeg|gif|webp);", value, re.I)
+        return value if ok else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -65,6 +97,7 @@ class RenderedBody:
     # body is reused only while all of these still resolve the same way
     links: dict[str, str | None] = field(default_factory=dict)
     text: str = ""  # visible text, for search and feeds
+    removed: list[tuple[int, str]] = field(default_factory=list)  # unsafe raw HTML, by line
 
 
 def asset_url(content_rel: str) -> str:
@@ -157,9 +190,10 @@ class _Renderer:
         html = self.md.convert(source)
         safe = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
+                         attribute_filter=_filter_attribute,
                          filter_style_properties={"text-align"})
         return RenderedBody(safe, list(self.links.broken), sorted(set(self.links.used)),
-                            dict(self.links.resolved), plain_text(safe))
+                            dict(self.links.resolved), plain_text(safe), unsafe_html(source))
 
 
 _renderer: _Renderer | None = None

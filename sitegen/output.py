@@ -1,15 +1,17 @@
 """Stage 5, write: the output folder is replaced atomically, never half-written.
 
-The new site is built in a staging folder beside the output folder and swapped in with two
-renames at the end. A file whose bytes did not change is hard-linked from the previous output,
+The new site is built in a staging folder beside the output folder and swapped in at the end
+with one atomic exchange of the two folders. A file whose bytes did not change is hard-linked from the previous output,
 so its mtime stays and rsync or a kiosk sync moves only what really changed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
 from types import TracebackType
 
@@ -22,6 +24,25 @@ RETIRED_PREFIX = ".sitegen-retired-"
 
 class OutputError(Exception):
     pass
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE), so there is no
+    moment without an output folder. False where the system cannot, and the caller falls
+    back to two renames (a kill between them is repaired by the next build)."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
 def check_output_location(root: Path, output: Path, source_dirs: list[Path]) -> None:
@@ -139,10 +160,13 @@ class AtomicOutput:
         self.write(rel, source.read_bytes())
 
     def _swap(self) -> None:
-        retired = self.parent / f"{RETIRED_PREFIX}{self.output.name}-{os.getpid()}"
         out = self.parent / self.output.name
-        if out.exists():
-            out.rename(retired)
-        self.staging.rename(out)
-        shutil.rmtree(retired, ignore_errors=True)
+        if out.exists() and _exchange(self.staging, out):
+            shutil.rmtree(self.staging, ignore_errors=True)  # now holds the previous site
+        else:
+            retired = self.parent / f"{RETIRED_PREFIX}{self.output.name}-{os.getpid()}"
+            if out.exists():
+                out.rename(retired)
+            self.staging.rename(out)
+            shutil.rmtree(retired, ignore_errors=True)
         log.info("wrote %d files (%d unchanged)", len(self.written), self.reused)

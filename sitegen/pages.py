@@ -45,6 +45,17 @@ def theme_dirs(config: SiteConfig) -> list[Path]:
     return dirs
 
 
+def unsafe_theme_files(config: SiteConfig) -> list[Path]:
+    """Files of the site's theme that are symlinks to somewhere outside it (a careless
+    contractor's theme must not publish /etc/passwd as a template or asset)."""
+    site_theme = config.root / "themes" / config.theme
+    if not site_theme.is_dir():
+        return []
+    base = site_theme.resolve()
+    return [p for p in sorted(site_theme.rglob("*"))
+            if p.is_symlink() and not p.resolve().is_relative_to(base)]
+
+
 def theme_assets(dirs: list[Path]) -> dict[str, Path]:
     """assets/<rel> -> file; a site's file overrides the default theme's of the same name."""
     found: dict[str, Path] = {}

@@ -1,16 +1,50 @@
-"""Stage 4a, index: `search.json`, the public data file of the catalogue (schema in README).
+"""Stage 4a, index: `search.json` (the public data file, schema in README) and the sharded
+search index the search page reads (layout and formats: docs/search.md).
 
-The browser's offline search reads the same records from `assets/search-data.js`, a classic
-script: `fetch()` of a JSON file is blocked on file://, a <script src> is not.
+The index is a folder of classic scripts under `assets/search/`, each assigning its data to
+`window.SITEGEN_SEARCH`, so that the page loads them with `<script src>` from file:// (where
+fetch(), modules, workers and WebAssembly are blocked) and over HTTP alike:
+
+    manifest.js          shard count, document count, filter vocabularies, year ranges
+    t/<shard>.js         token → postings, for the tokens whose hash falls in the shard
+    x/<hash>.js          postings of one frequent token (its shard says 0 in its place)
+    d/<bucket>/<id>.js   one document: title, url, category, date, 文号, text for the snippet
+
+The per-item work is pure (`search_doc`, `doc_tokens`, `doc_payload` depend on their arguments
+only) and a token's shard is a function of the token and the shard count, so an edited item
+changes only its own document file and the shards its old and new tokens fall in. Same input,
+same bytes: keys sorted, no timestamps.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from sitegen import tokenize
 from sitegen.structure import Site
 from sitegen.validate import Item
+
+INDEX_DIR = "assets/search/"
+FORMAT_VERSION = 1
+# Field bits of a posting; the browser ranks title > 文号/主题词/索引号 > 内容概述 > 正文.
+TITLE, META, SUMMARY, BODY = 1, 2, 4, 8
+SUBSETS = (TITLE, META, SUMMARY)
+SHARD_TARGET = 12 * 1024  # bytes of small postings per shard, on average
+BIG_ENTRY = 3 * 1024  # a token whose postings take more gets a file of its own
+MAX_SHARDS = 1 << 16
+DOC_BUCKET = 1024  # documents per folder of d/
+TEXT_LIMIT = 4000  # characters of body text kept in a document file (snippets, phrase check)
+FACET_PREFIX = "#"  # never produced by the tokeniser: '#' is a separator
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+# --- search.json -------------------------------------------------------------------------------
 
 
 def record(site: Site, item: Item) -> dict[str, Any]:
@@ -41,13 +75,280 @@ def search_files(site: Site, texts: dict[str, str]) -> list[tuple[str, bytes]]:
 
     `texts` holds each published item's body as plain text, by index_no."""
     records = search_records(site)
-    return [
-        ("search.json", search_json(records).encode("utf-8")),
-        ("assets/search-data.js", search_script(records).encode("utf-8")),
-    ]
+    docs = [search_doc(site, item, texts.get(item.index_no, "")) for item in reversed(site.items)]
+    order = [c.path for c in site.config.categories.categories if site.nodes[c.path].count]
+    return [("search.json", search_json(records).encode("utf-8")), *build_index(docs, order)]
 
 
-def search_script(records: list[dict[str, Any]]) -> str:
-    # "</" is escaped so that no value can close a <script> element early.
-    data = json.dumps(records, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f"window.SITEGEN_SEARCH_DATA = {data};\n"
+# --- per item: pure functions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """What the search knows of one item."""
+
+    index_no: str
+    title: str
+    url: str
+    category: str  # full path, "/"-separated
+    organization: str  # full name
+    date: str  # 发布日期, YYYY-MM-DD
+    doc_no: str = ""
+    keywords: tuple[str, ...] = ()
+    summary: str = ""
+    validity: str = "有效"
+    body: str = ""  # plain text
+    attachments: tuple[str, ...] = ()  # attachment titles
+    sort_key: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4])
+
+
+def search_doc(site: Site, item: Item, text: str) -> SearchDoc:
+    return SearchDoc(
+        index_no=item.index_no, title=item.title, url=item.url, category=item.category.path,
+        organization=site.org(item.organization).full_name,
+        date=item.date_published.isoformat(), doc_no=item.doc_no,
+        keywords=tuple(item.keywords), summary=item.summary, validity=item.validity, body=text,
+        attachments=tuple(a.title for a in item.attachments), sort_key=item.sort_key)
+
+
+def doc_fields(doc: SearchDoc) -> list[tuple[int, str]]:
+    return [(TITLE, doc.title), (META, doc.doc_no), *((META, k) for k in doc.keywords),
+            (META, doc.index_no), (SUMMARY, doc.summary), (BODY, doc.body),
+            *((BODY, a) for a in doc.attachments)]
+
+
+def doc_tokens(doc: SearchDoc) -> dict[str, int]:
+    """Token → the fields (bits) it occurs in; facet tokens (filters) carry no field bit."""
+    tokens: dict[str, int] = {}
+    for bit, text in doc_fields(doc):
+        if text:
+            for token in tokenize.index_tokens(text):
+                tokens[token] = tokens.get(token, 0) | bit
+    for facet in facet_tokens(doc):
+        tokens[facet] = 0
+    return tokens
+
+
+def facet_tokens(doc: SearchDoc) -> list[str]:
+    names = doc.category.split("/")
+    cats = ["/".join(names[: i + 1]) for i in range(len(names))]
+    return ([FACET_PREFIX + "c" + c for c in cats]
+            + [FACET_PREFIX + "o" + doc.organization, FACET_PREFIX + "v" + doc.validity])
+
+
+_CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014"
+_TIDY_RE = re.compile(f"(?<=[{_CJK_PUNCT}])[ \t\n]+|[ \t\n]+(?=[{_CJK_PUNCT}])")
+
+
+def doc_payload(doc: SearchDoc) -> dict[str, Any]:
+    """The document file's data: what a result shows, and the text its phrases are checked on.
+    Spaces next to Chinese punctuation (left where tags were) are dropped: never tokens."""
+    tidy = _TIDY_RE.sub("", doc.body)
+    body = tidy[:TEXT_LIMIT]
+    payload: dict[str, Any] = {
+        "t": doc.title, "u": doc.url, "c": doc.category, "o": doc.organization, "d": doc.date,
+        "n": doc.doc_no, "k": list(doc.keywords), "x": doc.index_no, "v": doc.validity,
+        "s": doc.summary, "b": body, "a": list(doc.attachments),
+    }
+    if len(tidy) > TEXT_LIMIT:
+        payload["z"] = 1  # body cut: a term not found in it may be further on
+    return payload
+
+
+# --- encodings ---------------------------------------------------------------------------------
+
+_TERMINAL = ALPHABET[:32]
+_MORE = ALPHABET[32:]
+_SMALL = [_TERMINAL[v] for v in range(32)] + [_MORE[v >> 5] + _TERMINAL[v & 31] for v in range(32, 1024)]
+
+
+def varint(value: int) -> str:
+    """Base-32 digits, most significant first; all but the last from the upper half."""
+    if value < 1024:
+        return _SMALL[value]
+    digits = [_TERMINAL[value & 31]]
+    value >>= 5
+    while value:
+        digits.append(_MORE[value & 31])
+        value >>= 5
+    return "".join(reversed(digits))
+
+
+def gaps(values: Sequence[int]) -> str:
+    """Ascending integers as varints of their differences (first value, then v[i]-v[i-1]-1)."""
+    if not values:
+        return ""
+    small = _SMALL
+    diffs = [values[0], *(b - a - 1 for a, b in zip(values, values[1:], strict=False))]
+    return "".join([small[d] if d < 1024 else varint(d) for d in diffs])
+
+
+def bitmap(values: Sequence[int]) -> str:
+    """Ascending integers as "~", the first 6-bit block as a varint, then 6 bits a character."""
+    first = values[0] // 6
+    bits = bytearray(values[-1] // 6 - first + 1)
+    for v in values:
+        bits[v // 6 - first] |= 1 << (v % 6)
+    return "~" + varint(first) + bits.decode("latin-1").translate(_BITMAP_CHARS)
+
+
+_BITMAP_CHARS = {i: ALPHABET[i] for i in range(64)}
+
+
+def encode_ids(values: Sequence[int]) -> str:
+    """The shorter of the two encodings (the bitmap only when it may be shorter)."""
+    if len(values) * 6 >= (values[-1] - values[0]) // 2:
+        dense = bitmap(values)
+        sparse = gaps(values)
+        return dense if len(dense) < len(sparse) else sparse
+    return gaps(values)
+
+
+def encode_entry(postings: array) -> str:
+    """One token's postings (docid << 4 | field bits, ascending): the ids, then for title, meta
+    and summary the positions in that list of the documents that have the token there."""
+    parts = [encode_ids([p >> 4 for p in postings])]
+    if any(p & 7 for p in postings):
+        subsets: tuple[list[int], ...] = ([], [], [])
+        for i, p in enumerate(postings):
+            if p & 7:
+                for k, bit in enumerate(SUBSETS):
+                    if p & bit:
+                        subsets[k].append(i)
+        parts.extend(gaps(s) for s in subsets)
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    return ",".join(parts)
+
+
+def token_hash(token: str) -> int:
+    """FNV-1a over UTF-8 with a murmur3 finaliser: the same in search.js."""
+    h = 0x811C9DC5
+    for byte in token.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
+    h ^= h >> 16
+    return h
+
+
+def shard_count(small_bytes: int) -> int:
+    """A power of two, so that shards hold SHARD_TARGET bytes on average; it changes only when
+    the index doubles or halves."""
+    count = 1
+    while count < MAX_SHARDS and count * SHARD_TARGET < small_bytes:
+        count *= 2
+    return count
+
+
+def shard_name(h: int, count: int) -> str:
+    width = max(1, len(f"{count - 1:x}"))
+    return f"{h & (count - 1):0{width}x}"
+
+
+def _script(target: str, data: Any) -> bytes:
+    """`SITEGEN_SEARCH.<target>=<json>;` (search.js creates SITEGEN_SEARCH before it loads any
+    shard or document; the manifest, loaded first, creates it itself)."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if target == "m":
+        return f"(window.SITEGEN_SEARCH=window.SITEGEN_SEARCH||{{}}).m={text};\n".encode()
+    return f"SITEGEN_SEARCH.{target}={text};\n".encode()
+
+
+# --- the whole index ---------------------------------------------------------------------------
+
+
+def collect_postings(token_sets: Iterable[dict[str, int]]) -> dict[str, array]:
+    """Token → array of docid << 4 | field bits; documents numbered in iteration order."""
+    postings: dict[str, array] = {}
+    for docid, tokens in enumerate(token_sets):
+        for token, bits in tokens.items():
+            found = postings.get(token)
+            if found is None:
+                postings[token] = found = array("i")
+            found.append(docid << 4 | bits)
+    return postings
+
+
+def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None,
+                tokens: Iterable[dict[str, int]] | None = None) -> list[tuple[str, bytes]]:
+    """The index files for `docs`, oldest first (a document's number is its position, so new
+    items take new numbers). `tokens`, if given, are the documents' `doc_tokens` (a cache's)."""
+    postings = collect_postings(tokens if tokens is not None else map(doc_tokens, docs))
+    entries = {token: encode_entry(p) for token, p in postings.items()}
+    del postings
+    big = {t for t, e in entries.items() if len(e) > BIG_ENTRY}
+    small_bytes = sum(len(t.encode()) + len(e) + 6 for t, e in entries.items() if t not in big)
+    count = shard_count(small_bytes)
+    shards: dict[str, dict[str, Any]] = {shard_name(h, count): {} for h in range(count)}
+    bigs: dict[str, dict[str, str]] = {}
+    for token in sorted(entries):
+        h = token_hash(token)
+        if token in big:
+            shards[shard_name(h, count)][token] = 0
+            bigs.setdefault(f"{h:08x}", {})[token] = entries[token]
+        else:
+            shards[shard_name(h, count)][token] = entries[token]
+    files: list[tuple[str, bytes]] = []
+    for name, data in sorted(shards.items()):
+        files.append((f"t/{name}.js", _script(f"t[{json.dumps(name)}]", data)))
+    for name, data in sorted(bigs.items()):
+        files.append((f"x/{name}.js", _script(f"x[{json.dumps(name)}]", data)))
+    for docid, doc in enumerate(docs):
+        files.append((doc_path(docid), _script(f"d[{docid}]", doc_payload(doc))))
+    digest = hashlib.sha256()
+    for rel, data in files:
+        digest.update(rel.encode() + b"\0" + data)
+    manifest = _script("m", manifest_data(docs, categories, count, digest.hexdigest()[:12]))
+    return [(INDEX_DIR + "manifest.js", manifest)] + [(INDEX_DIR + rel, data) for rel, data in files]
+
+
+def doc_path(docid: int) -> str:
+    return f"d/{docid // DOC_BUCKET}/{docid}.js"
+
+
+def manifest_data(docs: Sequence[SearchDoc], categories: Sequence[str] | None, shards: int,
+                  build: str) -> dict[str, Any]:
+    cat_counts: dict[str, int] = {}
+    org_counts: dict[str, int] = {}
+    validity_counts: dict[str, int] = {}
+    years: dict[int, list[int]] = {}
+    for docid, doc in enumerate(docs):
+        if docid and doc.year < docs[docid - 1].year:
+            raise ValueError("documents must come oldest first: year ranges are docid ranges")
+        for facet in facet_tokens(doc):
+            kind, value = facet[1], facet[2:]
+            counts = {"c": cat_counts, "o": org_counts, "v": validity_counts}[kind]
+            counts[value] = counts.get(value, 0) + 1
+        span = years.setdefault(doc.year, [docid, docid])
+        span[0], span[1] = min(span[0], docid), max(span[1], docid)
+    order = [c for c in (categories or []) if c in cat_counts]
+    order += sorted(c for c in cat_counts if c not in order)
+    return {
+        "version": FORMAT_VERSION,
+        "build": build,
+        "docs": len(docs),
+        "shards": shards,
+        "bucket": DOC_BUCKET,
+        "limit": TEXT_LIMIT,
+        "categories": [[c, cat_counts[c]] for c in order],
+        "organizations": [[o, n] for o, n in sorted(org_counts.items(), key=lambda x: -x[1])],
+        "validity": [[v, validity_counts[v]] for v in ("有效", "失效", "废止") if v in validity_counts]
+        + [[v, n] for v, n in sorted(validity_counts.items()) if v not in ("有效", "失效", "废止")],
+        "years": [[y, lo, hi] for y, (lo, hi) in sorted(years.items(), reverse=True)],
+    }
+
+
+def reference_matches(doc: SearchDoc, query: str) -> bool:
+    """Brute force, for tests and the benchmark: every term of `query` occurs in a field of
+    `doc`. The index must find exactly these documents."""
+    terms = tokenize.query_terms(query)
+    texts = [text for _, text in doc_fields(doc) if text]
+    return bool(terms) and all(any(tokenize.contains(t, term.units) for t in texts) for term in terms)

@@ -9,6 +9,7 @@ import click
 
 from sitegen.build import build
 from sitegen.commands import BuildProgress, DateType, print_report
+from sitegen.content import INPUT_ENCODINGS
 
 
 @click.command("build")
@@ -18,10 +19,13 @@ from sitegen.commands import BuildProgress, DateType, print_report
               help="输出目录（默认：站点目录/output）/ output folder")
 @click.option("--strict", is_flag=True,
               help="警告和未经审查而未发布的信息都按错误处理 / warnings and held-back items are errors")
+@click.option("--input-encoding", type=click.Choice(INPUT_ENCODINGS), default="utf-8",
+              show_default=True,
+              help="非 UTF-8 文件按此编码转换（gb18030 兼容 GBK），并逐个警告 / convert non-UTF-8 files")
 @click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）；发布日期晚于它的信息暂不发布")
 @click.option("-j", "--jobs", type=click.IntRange(1), help="并行进程数（默认：CPU 核数）/ worker processes")
-def command(directory: Path, output: Path | None, strict: bool, now: dt.date | None,
-            jobs: int | None) -> None:
+def command(directory: Path, output: Path | None, strict: bool, input_encoding: str,
+            now: dt.date | None, jobs: int | None) -> None:
     """生成网站：把 DIR/content 生成到 DIR/output（默认当前目录）。
 
     Build the site in DIR into DIR/output. On any error nothing is written and the
@@ -29,7 +33,7 @@ def command(directory: Path, output: Path | None, strict: bool, now: dt.date | N
     """
     with BuildProgress() as progress:
         result = build(directory, output=output, now=now, strict=strict, jobs=jobs,
-                       progress=progress.update)
+                       progress=progress.update, encoding=input_encoding)
     print_report(result.report, result.held_back)
     if not result.ok:
         click.echo("生成失败，原有输出目录未改动。/ Build failed; previous output left intact.", err=True)

@@ -1,0 +1,122 @@
+"""The search tokeniser, defined once (docs/search.md) and implemented twice: here, for the
+index built at build time, and in `themes/default/assets/search-tokenize.js`, for the query in
+the browser. `tests/search_vectors.json` holds text → tokens pairs both must reproduce.
+
+1. Normalise each code point on its own: NFKC, then lower case (２０１０ → 2010, Ａ → a,
+   ㈱ → (株)). Soft hyphen and zero-width characters vanish.
+2. Units: a Han character (CJK ideographs, extensions, compatibility ideographs, 〇) is one unit;
+   a run of ASCII letters and digits is one unit (a "word", cut to 64 characters). Anything else
+   separates.
+3. Runs: consecutive units form a run. In a *document* whitespace touching a Han character does
+   not separate (a line break inside a Chinese sentence, "2010 年"); in a *query* any
+   whitespace separates, so that "城镇 居民" is two terms.
+4. Index tokens of a run: every unit, and every pair of neighbouring units joined
+   ("12号" → 12, 号, 12号; "财政预算" → 财, 政, 预, 算, 财政, 政预, 预算).
+5. A query term is one run; it must match: a one-unit term by that unit, a longer one by all of
+   its pairs. Its units must appear contiguously in a field of the item (checked on the item's
+   text in the browser, for the results shown).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+WORD_MAX = 64
+CJK_RANGES = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+WHITESPACE = "\t\n\x0b\x0c\r \x85\u1680\u2028\u2029"  # what NFKC leaves of Unicode spaces
+IGNORED = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+
+_UNIT_RE = re.compile(f"[a-z0-9]+|[{CJK_RANGES}]")
+_RUN_RE = re.compile(f"(?:[a-z0-9]+|[{CJK_RANGES}])+")
+_JOIN_RE = re.compile(f"(?<=[{CJK_RANGES}])[{WHITESPACE}]+|[{WHITESPACE}]+(?=[{CJK_RANGES}])")
+_WS_ONLY_RE = re.compile(f"[{WHITESPACE}]+")
+
+
+class _Fold(dict[int, str]):
+    """Code point → its NFKC, lower-cased form; filled lazily, used by str.translate."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = "" if char in IGNORED else unicodedata.normalize("NFKC", char).lower()
+        self[code] = value
+        return value
+
+
+_FOLD = _Fold()
+
+
+def normalize(text: str) -> str:
+    """Step 1: every code point NFKC-normalised on its own, then lower-cased."""
+    return text.translate(_FOLD)
+
+
+def _units(run: str) -> list[str]:
+    return [u[:WORD_MAX] for u in _UNIT_RE.findall(run)]
+
+
+def runs(text: str, document: bool = True) -> list[list[str]]:
+    """Steps 1–3: the runs of units of `text` (as a document, or as a query)."""
+    norm = normalize(text)
+    if document:
+        norm = _JOIN_RE.sub("", norm)
+    return [_units(m.group()) for m in _RUN_RE.finditer(norm)]
+
+
+def pairs(units: list[str]) -> list[str]:
+    return [a + b for a, b in zip(units, units[1:], strict=False)]
+
+
+def index_tokens(text: str) -> list[str]:
+    """Step 4: the tokens a document text is indexed under, in order of first occurrence."""
+    out: dict[str, None] = {}
+    for units in runs(text, document=True):
+        prev = None
+        for unit in units:
+            out[unit] = None
+            if prev is not None:
+                out[prev + unit] = None
+            prev = unit
+    return list(out)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query term: its units, the tokens it needs, and whether only whitespace separates
+    it from the previous term (then the pair across the gap is a phrase bonus)."""
+
+    units: tuple[str, ...]
+    tokens: tuple[str, ...]
+    joined: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {"units": list(self.units), "tokens": list(self.tokens), "joined": self.joined}
+
+
+def query_terms(text: str) -> list[Term]:
+    """Step 5: the terms of a query."""
+    norm = normalize(text)
+    terms: list[Term] = []
+    end = None
+    for m in _RUN_RE.finditer(norm):
+        units = _units(m.group())
+        tokens = tuple(dict.fromkeys(pairs(units))) if len(units) > 1 else (units[0],)
+        gap = norm[end : m.start()] if end is not None else ""
+        terms.append(Term(tuple(units), tokens, bool(gap) and _WS_ONLY_RE.fullmatch(gap) is not None))
+        end = m.end()
+    return terms
+
+
+def contains(text: str, units: tuple[str, ...] | list[str]) -> bool:
+    """Whether `units` occur one after another inside one run of `text` (a document): what the
+    browser checks on the text of a result before it shows it."""
+    n = len(units)
+    if not n:
+        return False
+    want = list(units)
+    for run in runs(text, document=True):
+        for i in range(len(run) - n + 1):
+            if run[i : i + n] == want:
+                return True
+    return False
