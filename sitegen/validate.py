@@ -436,6 +436,24 @@ class _Checker:
         return slug
 
 
+_DICT_FORMATS = {"copies": "{}份", "workdays": "{}个工作日", "doc_no": "（{}）", "phone": "电话：{}",
+                 "head": "负责人：{}", "duties": "职责：{}"}
+
+
+def _describe(value: dict[str, Any]) -> str:
+    """One line for a mapping such as {name: 申请表, copies: 1} → “申请表，1份”."""
+    parts = []
+    for key, v in value.items():
+        if isinstance(v, bool):
+            if key == "original" and v:
+                parts.append("原件")
+            continue
+        if not isinstance(v, str | int | float) or str(v).strip() == "":
+            continue
+        parts.append(_DICT_FORMATS.get(str(key), "{}").format(str(v).strip()))
+    return "，".join(parts).replace("，（", "（")
+
+
 def _flatten(value: Any) -> str | list[str] | None:
     """Type fields as text or a list of text lines, for the page's field table."""
     if isinstance(value, bool):
@@ -443,8 +461,7 @@ def _flatten(value: Any) -> str | list[str] | None:
     if isinstance(value, str | int | float):
         return str(value).strip()
     if isinstance(value, dict):
-        parts = [str(v).strip() for v in value.values() if isinstance(v, str | int | float)]
-        return "，".join(p for p in parts if p) or None
+        return _describe(value) or None
     if isinstance(value, list):
         lines = [_flatten(v) for v in value]
         if any(line is None or isinstance(line, list) for line in lines):
