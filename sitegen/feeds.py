@@ -34,8 +34,9 @@ def rss(site: Site, items: list[Item], feed_url: str, title: str, page_url: str,
     config = site.config
     fg = FeedGenerator()
     fg.title(title)
-    fg.link(href=config.absolute_url(page_url), rel="alternate")
+    # feedgen writes the last "alternate" link as <channel><link>: the self link goes first.
     fg.link(href=config.absolute_url(feed_url), rel="self")
+    fg.link(href=config.absolute_url(page_url), rel="alternate")
     fg.description(f"{config.name}：{title}")
     fg.language(config.language)
     fg.generator("sitegen")

@@ -37,8 +37,8 @@ ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan", "align", "style"},
-    "th": {"colspan", "rowspan", "align", "scope", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
     "ol": {"start", "type"},
     "col": {"span"},
     "colgroup": {"span"},
@@ -76,6 +76,10 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
         ok = element == "img" and re.match(r"\s*data:image/(png|jpeg|gif|webp);", value, re.I)
         return value if ok else None
     return value
+
+
+# Old CMS tables use align=; HTML5 has only CSS for it.
+_ALIGN_RE = re.compile(r"""(<t[dh]\b[^>]*?)\salign\s*=\s*["']?(left|right|center|justify)["']?""", re.I)
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,10 @@ class _LinkRewriter(Treeprocessor):
         self.broken: list[str] = []
         self.used: list[str] = []
         self.resolved: dict[str, str | None] = {}
+        self.produced: set[str] = set()
 
     def run(self, root: etree.Element) -> None:
+        self.produced: set[str] = set()
         for el in root.iter():
             attr = "href" if el.tag == "a" else "src" if el.tag == "img" else None
             if not attr or not el.get(attr):
@@ -146,6 +152,7 @@ class _LinkRewriter(Treeprocessor):
             new = self.rewrite(el.get(attr, ""))
             if new is not None:
                 el.set(attr, new)
+                self.produced.add(new)
             elif el.tag == "a":
                 del el.attrib["href"]  # text stays; a dead link would fail the kiosk reader
             else:
@@ -187,10 +194,24 @@ class _Renderer:
         self.links.broken = []
         self.links.used = []
         self.links.resolved = {}
-        html = self.md.convert(source)
+        self.links.produced = set()
+        html = _ALIGN_RE.sub(r'\1 style="text-align:\2"', self.md.convert(source))
+        links = self.links
+
+        def raw_links(element: str, attribute: str, value: str) -> str | None:
+            """Links in raw HTML blocks are rewritten like Markdown links (which the tree
+            processor already rewrote: those are passed over)."""
+            checked = _filter_attribute(element, attribute, value)
+            if checked is None or attribute not in ("href", "src") or value in links.produced:
+                return checked
+            new = links.rewrite(value)
+            if new is not None:
+                links.produced.add(new)
+            return new
+
         safe = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
-                         attribute_filter=_filter_attribute,
+                         attribute_filter=raw_links,
                          filter_style_properties={"text-align"})
         return RenderedBody(safe, list(self.links.broken), sorted(set(self.links.used)),
                             dict(self.links.resolved), plain_text(safe), unsafe_html(source))

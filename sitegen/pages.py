@@ -164,7 +164,7 @@ class PageRenderer:
                     breadcrumbs=site.breadcrumbs(item.category), newer=newer, older=older,
                     replaced_by=site.by_index_no.get(item.replaced_by),
                     replaces=site.replacements.get(item.index_no, []),
-                    feed=site.nodes[item.category.path].feed_url)
+                    feed=site.nodes[item.category.path].feed_url, feed_title=item.category.path)
 
     def item_key(self, item: Item, body_html: str) -> str:
         c = self.item_context(item)
@@ -203,7 +203,7 @@ class PageRenderer:
                            [brief(i) for i in page.items], children, node.count)
             yield (url, key, lambda u=url, p=page: self.render(
                 "category.html", u, title=node.category.name, node=node, page=p,
-                breadcrumbs=crumbs, feed=node.feed_url))
+                breadcrumbs=crumbs, feed=node.feed_url, feed_title=node.category.path))
 
     def archives(self) -> Iterator[PageJob]:
         years = [(y, len(items)) for y, items in self.site.years.items()]

@@ -5,9 +5,10 @@ The index is a folder of classic scripts under `assets/search/`, each assigning 
 `window.SITEGEN_SEARCH`, so that the page loads them with `<script src>` from file:// (where
 fetch(), modules, workers and WebAssembly are blocked) and over HTTP alike:
 
-    manifest.js          shard count, document count, filter vocabularies, year ranges
+    manifest.js          shard count, document count, filter vocabularies, year ranges, and
+                         the names of the x/ files
     t/<shard>.js         token → postings, for the tokens whose hash falls in the shard
-    x/<hash>.js          postings of one frequent token (its shard says 0 in its place)
+    x/<prefix>.js        postings of frequent tokens, by the top 20 bits of their hash
     d/<bucket>/<id>.js   one document: title, url, category, date, 文号, text for the snippet
 
 The per-item work is pure (`search_doc`, `doc_tokens`, `doc_payload` depend on their arguments
@@ -18,6 +19,7 @@ same bytes: keys sorted, no timestamps.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -37,6 +39,7 @@ TITLE, META, SUMMARY, BODY = 1, 2, 4, 8
 SUBSETS = (TITLE, META, SUMMARY)
 SHARD_TARGET = 12 * 1024  # bytes of small postings per shard, on average
 BIG_ENTRY = 3 * 1024  # a token whose postings take more gets a file of its own
+BIG_BITS = 20  # frequent tokens' files are named by this many top bits of the token's hash
 MAX_SHARDS = 1 << 16
 DOC_BUCKET = 1024  # documents per folder of d/
 TEXT_LIMIT = 4000  # characters of body text kept in a document file (snippets, phrase check)
@@ -247,6 +250,12 @@ def shard_count(small_bytes: int) -> int:
     return count
 
 
+def big_name(h: int) -> str:
+    """The file of a frequent token: the top BIG_BITS bits of its hash (the manifest lists the
+    names that exist, so the browser asks for the file without asking the shard first)."""
+    return f"{h >> (32 - BIG_BITS):0{BIG_BITS // 4}x}"
+
+
 def shard_name(h: int, count: int) -> str:
     width = max(1, len(f"{count - 1:x}"))
     return f"{h & (count - 1):0{width}x}"
@@ -292,8 +301,7 @@ def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = No
     for token in sorted(entries):
         h = token_hash(token)
         if token in big:
-            shards[shard_name(h, count)][token] = 0
-            bigs.setdefault(f"{h:08x}", {})[token] = entries[token]
+            bigs.setdefault(big_name(h), {})[token] = entries[token]
         else:
             shards[shard_name(h, count)][token] = entries[token]
     files: list[tuple[str, bytes]] = []
@@ -306,7 +314,9 @@ def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = No
     digest = hashlib.sha256()
     for rel, data in files:
         digest.update(rel.encode() + b"\0" + data)
-    manifest = _script("m", manifest_data(docs, categories, count, digest.hexdigest()[:12]))
+    manifest = manifest_data(docs, categories, count, digest.hexdigest()[:12])
+    manifest["big"] = gaps(sorted(int(name, 16) for name in bigs))
+    manifest = _script("m", manifest)
     return [(INDEX_DIR + "manifest.js", manifest)] + [(INDEX_DIR + rel, data) for rel, data in files]
 
 
@@ -350,5 +360,15 @@ def reference_matches(doc: SearchDoc, query: str) -> bool:
     """Brute force, for tests and the benchmark: every term of `query` occurs in a field of
     `doc`. The index must find exactly these documents."""
     terms = tokenize.query_terms(query)
-    texts = [text for _, text in doc_fields(doc) if text]
-    return bool(terms) and all(any(tokenize.contains(t, term.units) for t in texts) for term in terms)
+    runs = _field_runs(doc)
+    return bool(terms) and all(any(_has(r, list(term.units)) for r in runs) for term in terms)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_runs(doc: SearchDoc) -> tuple[list[str], ...]:
+    return tuple(run for _, text in doc_fields(doc) if text for run in tokenize.runs(text))
+
+
+def _has(run: list[str], units: list[str]) -> bool:
+    n = len(units)
+    return any(run[i : i + n] == units for i in range(len(run) - n + 1))

@@ -442,6 +442,8 @@ _DICT_FORMATS = {"copies": "{}份", "workdays": "{}个工作日", "doc_no": "（
 
 def _describe(value: dict[str, Any]) -> str:
     """One line for a mapping such as {name: 申请表, copies: 1} → “申请表，1份”."""
+    if isinstance(value.get("text"), str) and value["text"].strip():
+        return value["text"].strip()  # e.g. time_limit {workdays: 30, text: 30个工作日}
     parts = []
     for key, v in value.items():
         if isinstance(v, bool):

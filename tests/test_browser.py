@@ -1,0 +1,497 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright), from file:// as on
+an offline kiosk and over HTTP from a sub-path of a static server.
+
+A site is made once per module: `sitegen init`, plus items that stress URLs (a Chinese file
+name, an attachment with a space, a body linking to another item and to an image), then built.
+The same output is opened as file://…/output/ and as http://127.0.0.1:PORT/sub/dir/.
+
+Never runs `playwright install`: the tests use /usr/bin/chromium (apt-get install chromium).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+NOW = "2026-11-27"
+BASE_URL = "https://www.example.gov.cn/xxgk/"  # the scaffold's site.base_url
+SUB_PATH = "sub/dir/"
+
+REVIEW = """review:
+  reviewer: 党政办负责人
+  reviewed_on: {reviewed}
+  secrecy_checked: true
+  approver: 街道主任
+  approved_on: {reviewed}"""
+
+# The items added to the scaffold's four: path under content/ -> text.
+NOTICE_TITLE = "关于开展垃圾分类宣传周活动的通知"
+EXACT_NOTICE_TITLE = re.compile("^" + re.escape(NOTICE_TITLE) + "$")  # the 解读's title contains it
+NOTICE_INDEX_NO = "12345678X/2026-00001"
+NOTICE_URL = "fdzdgknr/zcwj/qtwj/通知.html"  # category 其他文件, slug = the Chinese file stem
+ATTACHMENT = "附件/宣传 安排.pdf"  # Chinese folder, space in the name
+INTERPRETATION_URL = "fdzdgknr/zcwj/zcjd/interpretation.html"
+EXTRA_CONTENT = {
+    "通知.md": f"""---
+title: {NOTICE_TITLE}
+category: 其他文件
+index_no: {NOTICE_INDEX_NO}
+date_created: 2026-03-02
+date_published: 2026-03-04
+doc_no: 示街办〔2026〕3号
+keywords: [垃圾分类, 宣传]
+summary: 部署全街道垃圾分类宣传周活动。
+disclosure: 主动公开
+{REVIEW.format(reviewed="2026-03-03")}
+attachments:
+  - file: {ATTACHMENT}
+    title: 宣传周活动安排表
+---
+## 一、活动时间
+
+2026年3月9日至15日。
+
+## 二、活动内容
+
+见附件。
+""",
+    "policy/interpretation.md": f"""---
+title: 《关于开展垃圾分类宣传周活动的通知》政策解读
+category: 政策解读
+index_no: 12345678X/2026-00002
+date_created: 2026-03-05
+date_published: 2026-03-06
+keywords: [垃圾分类, 政策解读]
+disclosure: 主动公开
+{REVIEW.format(reviewed="2026-03-05")}
+---
+本解读针对[《关于开展垃圾分类宣传周活动的通知》](../通知.md#二活动内容)，
+安排表见[附件](<../{ATTACHMENT}>)。
+
+![宣传海报](images/poster.png)
+
+宣传周由街道城管科负责[^1]。
+
+[^1]: 联系电话 010-00000000。
+""",
+}
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+       b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PNG = bytes.fromhex(  # 1x1 transparent PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+RAW_HTML_URL = "fdzdgknr/zcwj/qtwj/raw-html.html"
+RAW_HTML_ITEM = {  # links written in raw HTML, as pasted from an older system
+    "policy/raw-html.md": f"""---
+title: 宣传周海报（原系统迁移）
+category: 其他文件
+index_no: 12345678X/2026-00009
+date_created: 2026-03-05
+date_published: 2026-03-06
+disclosure: 主动公开
+{REVIEW.format(reviewed="2026-03-05")}
+---
+<figure>
+<img src="images/poster.png" alt="宣传海报">
+<figcaption>海报，配合<a href="../通知.md">宣传周通知</a>使用。</figcaption>
+</figure>
+""",
+}
+
+
+def make_site(root: Path, extra: dict[str, str] | None = None) -> Path:
+    """`sitegen init` + the extra items, built with --now; returns the output folder."""
+    run = functools.partial(subprocess.run, capture_output=True, text=True, check=False)
+    result = run([sys.executable, "-m", "sitegen", "init", str(root)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = root / "sitegen.toml"  # 2 items a page: 法定主动公开内容 gets index-2.html
+    config.write_text(re.sub(r"(?m)^page_size = \d+", "page_size = 2",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    content = root / "content"
+    for rel, text in {**EXTRA_CONTENT, **(extra or {})}.items():
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text(text, encoding="utf-8")
+    (content / ATTACHMENT).parent.mkdir(parents=True, exist_ok=True)
+    (content / ATTACHMENT).write_bytes(PDF)
+    (content / "policy/images").mkdir(parents=True, exist_ok=True)
+    (content / "policy/images/poster.png").write_bytes(PNG)
+    result = run([sys.executable, "-m", "sitegen", "build", str(root), "--now", NOW])
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = root / "output"
+    for url in (NOTICE_URL, INTERPRETATION_URL, "files/" + ATTACHMENT, "fdzdgknr/index-2.html"):
+        assert (output / url).is_file(), f"fixture site lacks {url}:\n{result.stdout}{result.stderr}"
+    return output
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_site(tmp_path_factory.mktemp("browser") / "site")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_root(output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The output served from a sub-path: http://127.0.0.1:PORT/sub/dir/."""
+    www = tmp_path_factory.mktemp("www")
+    shutil.copytree(output, www / SUB_PATH)
+    handler = functools.partial(_QuietHandler, directory=str(www))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run must apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} not found: run `apt-get install chromium` (or `bash scripts/test.sh` "
+                    "as root) to run the browser tests")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(params=["file", "http"])
+def root(request: pytest.FixtureRequest, output: Path) -> str:
+    """The site root URL, ending in "/": file://…/output/ or http://127.0.0.1:PORT/sub/dir/."""
+    if request.param == "file":
+        return output.as_uri() + "/"
+    return request.getfixturevalue("http_root")
+
+
+@dataclass
+class Watch:
+    """Everything that went wrong in a page: console errors, uncaught exceptions, failed
+    requests and HTTP error responses."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def console(self, msg: ConsoleMessage) -> None:
+        # Chromium asks every http host for /favicon.ico at its root, outside the site's
+        # sub-path: the test server's 404 for it is no fault of the site.
+        if msg.type == "error" and urlsplit(msg.location.get("url") or "").path != "/favicon.ico":
+            self.problems.append(f"console error on {msg.location.get('url')}: {msg.text}")
+
+    def page_error(self, error: Exception) -> None:
+        self.problems.append(f"uncaught exception: {error}")
+
+    def request_failed(self, request: Request) -> None:
+        self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def response(self, response: Response) -> None:
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[tuple[Page, Watch]]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    watch = Watch()
+    page.on("console", watch.console)
+    page.on("pageerror", watch.page_error)
+    page.on("requestfailed", watch.request_failed)
+    page.on("response", watch.response)
+    try:
+        yield page, watch
+    finally:
+        context.close()
+
+
+def url_of(root: str, rel: str) -> str:
+    """The address of the output file `rel` (site-root relative, unencoded) under `root`."""
+    return root + quote(rel)
+
+
+def rel_of(root: str, url: str) -> str | None:
+    """Output path of an address under `root` (decoded, no query/fragment), or None if outside."""
+    parts = urlsplit(url)
+    bare = parts._replace(query="", fragment="").geturl()
+    if not bare.startswith(root):
+        return None
+    return unquote(bare[len(root):])
+
+
+# -- (a) crawl --------------------------------------------------------------------------------
+
+def test_crawl_every_internal_link(page: tuple[Page, Watch], root: str, output: Path) -> None:
+    """From index.html (and the two pages no link needs to reach: search.html, which forms
+    submit to, and 404.html), follow every internal a[href] once: each page loads (HTTP 200
+    over http, a non-empty <h1> everywhere), every link names a file inside the site, every
+    #fragment exists, every <img> loads, and no page logs a console error or has a failed
+    request. Every HTML file of the output must be reached."""
+    pg, watch = page
+    is_http = root.startswith("http")
+    queue = ["index.html", "search.html", "404.html"]
+    seen: set[str] = set()
+    ids: dict[str, set[str]] = {}
+    fragments: list[tuple[str, str, str]] = []  # (from page, target rel, fragment)
+    problems: list[str] = []
+    while queue:
+        rel = queue.pop(0)
+        if rel in seen:
+            continue
+        seen.add(rel)
+        target = output / rel
+        if not rel.endswith(".html"):  # rss.xml, attachments, images: fetch, don't render
+            if not target.is_file():
+                problems.append(f"linked file missing: {rel}")
+            elif is_http:
+                resp = pg.request.get(url_of(root, rel))
+                if resp.status != 200:
+                    problems.append(f"HTTP {resp.status} for {rel}")
+                elif resp.body() != target.read_bytes():
+                    problems.append(f"served bytes differ from output for {rel}")
+            continue
+        response = pg.goto(url_of(root, rel))
+        if is_http and (response is None or response.status != 200):
+            problems.append(f"HTTP {response and response.status} for {rel}")
+            continue
+        if rel == "search.html":  # its script may load the index after the load event
+            pg.wait_for_load_state("networkidle")
+        h1 = pg.locator("h1")
+        if h1.count() == 0 or not h1.first.inner_text().strip():
+            problems.append(f"no non-empty <h1> in {rel}")
+        for src in pg.eval_on_selector_all(
+                "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)"):
+            problems.append(f"{rel}: image not loaded: {src}")
+        ids[rel] = set(pg.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
+        links = pg.eval_on_selector_all(
+            "a[href]", "els => els.map(e => [e.getAttribute('href'), e.href])")
+        for raw, absolute in links:
+            parts = urlsplit(absolute)
+            if parts.scheme in ("mailto", "tel"):
+                continue
+            if parts.scheme in ("http", "https") and (
+                    not is_http or parts.netloc != urlsplit(root).netloc):
+                continue  # another site (this fixture has none): not followed
+            to = rel_of(root, absolute)
+            if to is None:
+                problems.append(f"{rel}: link {raw!r} leaves the site root ({absolute})")
+                continue
+            if to == "" or to.endswith("/"):
+                problems.append(f"{rel}: link {raw!r} names a folder, not a file (breaks file://)")
+                continue
+            fragment = unquote(urlsplit(absolute).fragment)
+            if fragment:
+                fragments.append((rel, to, fragment))
+            if to not in seen:
+                queue.append(to)
+    for frm, to, fragment in fragments:
+        if to in ids and fragment not in ids[to]:
+            problems.append(f"{frm}: link to {to}#{fragment}: no element with that id")
+    problems += watch.problems
+    assert not problems, "\n".join(dict.fromkeys(problems))
+    html_files = {p.relative_to(output).as_posix() for p in output.rglob("*.html")}
+    assert {NOTICE_URL, INTERPRETATION_URL, "files/" + ATTACHMENT, "fdzdgknr/index-2.html"} <= seen
+    assert html_files <= seen, f"pages no link reaches: {sorted(html_files - seen)}"
+
+
+# -- (b) search -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("start", "box"), [("index.html", "#q-home"), (INTERPRETATION_URL, "#q")],
+                         ids=["home-box", "header-box-on-item-page"])
+def test_search_finds_item_and_opens_it(page: tuple[Page, Watch], root: str, start: str,
+                                        box: str) -> None:
+    pg, watch = page
+    pg.goto(url_of(root, start))
+    pg.fill(box, "垃圾分类")
+    pg.press(box, "Enter")
+    pg.wait_for_url(re.compile(r"/search\.html\?q="))
+    assert rel_of(root, pg.url) == "search.html"
+    expect(pg.locator("#search-input")).to_have_value("垃圾分类")
+    hit = pg.locator("#search-results a", has_text=EXACT_NOTICE_TITLE)
+    expect(hit).to_have_count(1)
+    assert hit.get_attribute("href") == NOTICE_URL  # relative to search.html at the site root
+    expect(pg.locator("#search-status")).to_contain_text(re.compile(r"找到 \d+ 条"))
+    hit.click()
+    pg.wait_for_url(re.compile(re.escape(quote(NOTICE_URL)) + "$"))
+    assert rel_of(root, pg.url) == NOTICE_URL
+    expect(pg.locator("h1")).to_have_text(NOTICE_TITLE)
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def test_search_page_without_match_says_so(page: tuple[Page, Watch], root: str) -> None:
+    pg, watch = page
+    pg.goto(url_of(root, "search.html") + "?q=" + quote("不存在的词语"))
+    expect(pg.locator("#search-status")).to_contain_text("没有找到")
+    expect(pg.locator("#search-results li")).to_have_count(0)
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def test_search_page_form_searches_in_place(page: tuple[Page, Watch], root: str) -> None:
+    """The search page's own form is handled by search.js (no reload) and keeps ?q= in the
+    address where the browser allows it (file:// may refuse replaceState: no error then)."""
+    pg, watch = page
+    pg.goto(url_of(root, "search.html"))
+    expect(pg.locator("#search-status")).to_contain_text("请输入要搜索的文字")
+    pg.fill("#search-input", "预算")
+    pg.press("#search-input", "Enter")
+    expect(pg.locator("#search-results a", has_text="示例街道2025年部门预算")).to_have_count(1)
+    expect(pg.locator("#search-results mark").first).to_be_visible()  # the match is highlighted
+    pg.locator("#search-results a", has_text="示例街道2025年部门预算").click()
+    assert rel_of(root, pg.url) == "fdzdgknr/czyjs/budget.html"
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+# -- (c) browse by category -------------------------------------------------------------------
+
+def test_browse_category_to_item(page: tuple[Page, Watch], root: str) -> None:
+    pg, watch = page
+    pg.goto(url_of(root, "index.html"))
+    pg.locator("nav.site-nav a", has_text="法定主动公开内容").click()
+    expect(pg.locator("h1")).to_contain_text("法定主动公开内容")
+    assert rel_of(root, pg.url) == "fdzdgknr/index.html"
+    pg.locator("ul.subcategories a", has_text="政策文件").click()
+    expect(pg.locator("h1")).to_contain_text("政策文件")
+    assert rel_of(root, pg.url) == "fdzdgknr/zcwj/index.html"
+    pg.locator("ul.item-list a", has_text=EXACT_NOTICE_TITLE).click()
+    assert rel_of(root, pg.url) == NOTICE_URL
+    expect(pg.locator("h1")).to_have_text(NOTICE_TITLE)
+    crumbs = pg.locator("nav.breadcrumbs a")
+    expect(crumbs).to_have_text(["首页", "法定主动公开内容", "政策文件", "其他文件"])
+    row = pg.locator("table.metadata tr", has=pg.locator("th", has_text="索引号"))
+    expect(row).to_be_visible()
+    expect(row.locator("td").first).to_have_text(NOTICE_INDEX_NO)
+    attachment = pg.locator("section.attachments a", has_text="宣传周活动安排表")
+    assert rel_of(root, attachment.evaluate("a => a.href")) == "files/" + ATTACHMENT
+    crumbs.filter(has_text="政策文件").click()  # and back up through the breadcrumb
+    assert rel_of(root, pg.url) == "fdzdgknr/zcwj/index.html"
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+# -- (d) keyboard -----------------------------------------------------------------------------
+
+def _focused(pg: Page) -> str:
+    return pg.evaluate(
+        "() => { const e = document.activeElement;"
+        " return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''); }")
+
+
+def test_keyboard_skip_link_and_search(page: tuple[Page, Watch], root: str) -> None:
+    pg, watch = page
+    pg.goto(url_of(root, NOTICE_URL))
+    pg.keyboard.press("Tab")
+    assert _focused(pg) == "a.skip", "the first Tab stop should be the skip link"
+    box = pg.locator("a.skip").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0, "skip link not visible on focus"
+    pg.keyboard.press("Enter")
+    pg.wait_for_url(re.compile(r"#main$"))
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("() => document.getElementById('main').contains(document.activeElement)"), \
+        f"after the skip link, Tab went to {_focused(pg)}, outside <main>"
+
+    pg.goto(url_of(root, NOTICE_URL))
+    stops = []
+    for _ in range(10):
+        pg.keyboard.press("Tab")
+        stops.append(_focused(pg))
+        if stops[-1] == "input#q":
+            break
+    assert "input#q" in stops, f"Tab never reached the search box: {stops}"
+    pg.keyboard.type("宣传")
+    pg.keyboard.press("Enter")
+    pg.wait_for_url(re.compile(r"/search\.html\?q="))
+    expect(pg.locator("#search-results a", has_text=EXACT_NOTICE_TITLE)).to_have_count(1)
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def test_raw_html_links_in_body_resolve(browser: Browser, tmp_path: Path) -> None:
+    """Raw HTML is allowed in bodies (README: 安全与可靠性), so its <img src> and <a href>
+    must be rewritten like Markdown links: the image loads and the link opens the item."""
+    output = make_site(tmp_path / "site", extra=RAW_HTML_ITEM)
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(url_of(output.as_uri() + "/", RAW_HTML_URL))
+        broken = pg.eval_on_selector_all(
+            ".body img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.getAttribute('src'))")
+        root = output.as_uri() + "/"
+        targets = [rel_of(root, href) for href in pg.eval_on_selector_all(".body a[href]", "els => els.map(e => e.href)")]
+        missing = [t for t in targets if t is None or not (output / t).is_file()]
+        assert not broken and not missing, f"images not loaded: {broken}; links to nowhere: {missing}"
+    finally:
+        context.close()
+
+
+# -- URLs in the HTML -------------------------------------------------------------------------
+
+class _Urls(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str, str]] = []  # (tag, attr, value, rel)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for attr in ("href", "src", "action", "srcset", "poster", "data"):
+            if values.get(attr) is not None:
+                self.found.append((tag, attr, values[attr] or "", (values.get("rel") or "").lower()))
+
+
+def test_only_canonical_is_absolute(output: Path) -> None:
+    """Every href/src/action is relative (no scheme, no leading "/" or "//"), so the output
+    works from any sub-path and from file://; the one exception is <link rel=canonical>,
+    which must be base_url + the page's own path. Alternates (RSS) must be relative too."""
+    problems = []
+    pages = sorted(output.rglob("*.html"))
+    assert len(pages) > 20
+    for path in pages:
+        rel = path.relative_to(output).as_posix()
+        parser = _Urls()
+        parser.feed(path.read_text(encoding="utf-8"))
+        canonicals = [v for tag, _, v, r in parser.found if tag == "link" and r == "canonical"]
+        expected = BASE_URL + quote(rel)
+        if canonicals != [expected]:
+            problems.append(f"{rel}: canonical {canonicals}, expected [{expected!r}]")
+        for tag, attr, value, link_rel in parser.found:
+            if tag == "link" and link_rel == "canonical":
+                continue
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) and not value.startswith(("mailto:", "tel:")):
+                problems.append(f"{rel}: absolute URL in <{tag} {attr}={value!r}>")
+            elif value.startswith("/"):
+                problems.append(f"{rel}: root-relative URL in <{tag} {attr}={value!r}> breaks sub-paths")
+    assert not problems, "\n".join(problems)
