@@ -104,7 +104,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
     files, asset_files = scan(root, config.content_dir, report)
     assets = frozenset(a.content_rel for a in asset_files)
     # Validation reads the config and which attachments exist (and their sizes).
-    env = fingerprint(repr(config), encoding,
+    env = fingerprint(config.identity(), encoding,
                       [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
     cached = cache.checked()
     checked: dict[str, Checked] = {}

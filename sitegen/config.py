@@ -6,6 +6,7 @@ publishing organ chooses its own tree, and one catalogue may host several organi
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -159,6 +160,10 @@ class SiteConfig:
     categories: CategoryTree
     content_dir: str = "content"
     summary_max: int = 300
+
+    def identity(self) -> str:
+        """Everything that shapes the site, for cache keys: not where the site folder is."""
+        return repr(dataclasses.replace(self, root=Path(".")))
 
     @property
     def default_org(self) -> Organization:

@@ -144,7 +144,7 @@ class PageRenderer:
         self.templates = template_keys(self.env)
         site = self.site
         self.site_key = fingerprint(
-            repr(site.config), site.updated,
+            site.config.identity(), site.updated,
             [(n.category.name, n.url) for n in site.roots])
 
     def key(self, template: str, *parts: object) -> str:
