@@ -34,6 +34,7 @@ from sitegen.markdown import (
 )
 from sitegen.output import AtomicOutput, OutputError, check_output_location
 from sitegen.pages import (
+    PageJob,
     PageRenderer,
     make_environment,
     theme_assets,
@@ -163,6 +164,34 @@ def body_for(item: Item, ctx: LinkContext, cache: Cache) -> tuple[RenderedBody, 
     return render_body(item.body, ctx), True
 
 
+def _render_batch(task: tuple[str, Sequence[Any]]) -> ItemBatchResult:
+    """One task of the page stage: a batch of items, or a slice of the other pages."""
+    kind, work = task
+    if kind == "pages":
+        return _render_page_slice(work)
+    return _render_item_batch(work)
+
+
+def _render_page_slice(indices: Sequence[int]) -> ItemBatchResult:
+    state = shared()
+    jobs: list[PageJob] = state["site_jobs"]
+    out: AtomicOutput = state["out"].child()
+    old_keys: dict[str, str] = state["old_keys"]
+    result = ItemBatchResult()
+    for i in indices:
+        url, key, render = jobs[i]
+        result.page_keys[url] = key
+        if not (old_keys.get(url) == key and out.reuse(url)):
+            try:
+                out.write_text(url, render())
+            except jinja2.TemplateError as exc:
+                result.template_error = (_template_name(exc), str(exc.message or exc),
+                                         getattr(exc, "lineno", None))
+                break
+    result.written, result.reused = sorted(out.written), out.reused
+    return result
+
+
 def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     state = shared()
     renderer: PageRenderer = state["renderer"]
@@ -275,18 +304,21 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     new_keys: dict[str, str] = {}
     feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
     feed_items.update(i.index_no for i in site.items[: config.feed_length])
+    site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
     state: dict[str, Any] = {
         "renderer": renderer, "out": out, "old_keys": old_keys, "cache": cache,
         "item_urls": {i.content_rel: i.url for i in site.items}, "assets": loaded.assets,
-        "feed_items": feed_items,
+        "feed_items": feed_items, "site_jobs": site_jobs,
     }
+    tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(site.items, jobs)]
+    tasks += [("pages", b) for b in batches(range(len(site_jobs)), jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
     texts: dict[str, str] = {}
     feed_bodies: dict[str, str] = {}
     used_assets: set[str] = set()
     body_keys: set[str] = set()
-    tick = (lambda d, t: progress("生成信息页面", d, t)) if progress else None
-    for part in pmap(_render_item_batch, batches(site.items, jobs), state, jobs, tick):
+    tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
+    for part in pmap(_render_batch, tasks, state, jobs, tick):
         if part.template_error:
             name, message, line = part.template_error
             report.error(name, f"主题模板出错：{message}", line=line)
@@ -303,13 +335,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     cache.prune_bodies(body_keys)
 
     if progress:
-        progress("生成目录、搜索索引和订阅", 0, 1)
-    html_pages = [i.url for i in site.items]
-    for url, key, render in renderer.site_pages():
-        new_keys[url] = key
-        html_pages.append(url)
-        if not (old_keys.get(url) == key and out.reuse(url)):
-            out.write_text(url, render())
+        progress("生成搜索索引和订阅", 0, 1)
+    html_pages = [i.url for i in site.items] + [url for url, _, _ in site_jobs]
     cache.replace_pages(new_keys)
 
     for rel, path in theme_assets(dirs).items():
