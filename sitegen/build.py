@@ -9,9 +9,11 @@ as it was.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import pickle
 import traceback
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,12 +347,50 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     used_assets.update(a.file for i in site.items for a in i.attachments)
     for rel in sorted(used_assets):
         out.copy(asset_url(rel), config.root / config.content_dir / rel)
-    for rel, data in search.search_files(site, texts):
-        out.write(rel, data)
+    write_search(site, texts, out, cache, jobs)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
     out.write_text("sitemap.xml", sitemap.sitemap(site, [u for u in html_pages if u != "404.html"]))
     out.write_text("robots.txt", sitemap.robots(site))
+
+
+def _search_postings(span: range) -> dict[str, array]:
+    docs: list[search.SearchDoc] = shared()["docs"]
+    return search.collect_postings((search.doc_tokens(docs[i]) for i in span), first=span.start)
+
+
+def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
+    postings: dict[str, array] = shared()["postings"]
+    return {token: search.encode_entry(postings[token]) for token in tokens}
+
+
+def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Cache,
+                 jobs: int) -> None:
+    """The search files: taken unchanged from the previous output when no document changed,
+    else tokenised and encoded on every core."""
+    docs = search.search_docs(site, texts)
+    key = fingerprint(search.FORMAT_VERSION, search.category_order(site), [repr(d) for d in docs])
+    previous = json.loads(cache.get_meta("search") or "{}")
+    if previous.get("key") == key and all((out.output / rel).is_file() for rel in previous["files"]):
+        for rel in previous["files"]:
+            out.reuse(rel)
+        return
+    spans = [range(start, min(start + SEARCH_SPAN, len(docs)))
+             for start in range(0, len(docs), SEARCH_SPAN)]
+    postings = search.merge_postings(pmap(_search_postings, spans, {"docs": docs}, jobs))
+    tokens = list(postings)
+    chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
+    entries: dict[str, str] = {}
+    for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
+        entries.update(part)
+    del postings
+    files = search.search_files(site, texts, entries)
+    for rel, data in files:
+        out.write(rel, data)
+    cache.set_meta("search", json.dumps({"key": key, "files": [rel for rel, _ in files]}))
+
+
+SEARCH_SPAN = 1000  # documents a search task tokenises
 
 
 def check(root: Path, now: dt.date, strict: bool, report: Report,

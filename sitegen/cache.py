@@ -102,6 +102,17 @@ class Cache:
         gone = [(k,) for (k,) in self.db.execute("SELECT key FROM bodies") if k not in keep]
         self.db.executemany("DELETE FROM bodies WHERE key=?", gone)
 
+    # -- small named values --------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (f"x:{key}",)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        if self.db is not None:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"x:{key}", value))
+
     # -- page keys -----------------------------------------------------------------------------
     def pages(self) -> dict[str, str]:
         if self.db is None:

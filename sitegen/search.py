@@ -73,14 +73,25 @@ def search_json(records: list[dict[str, Any]]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 
-def search_files(site: Site, texts: dict[str, str]) -> list[tuple[str, bytes]]:
+def search_docs(site: Site, texts: dict[str, str]) -> list[SearchDoc]:
+    """The documents of the index, oldest first (a document's number is its position)."""
+    return [search_doc(site, item, texts.get(item.index_no, "")) for item in reversed(site.items)]
+
+
+def category_order(site: Site) -> list[str]:
+    return [c.path for c in site.config.categories.categories if site.nodes[c.path].count]
+
+
+def search_files(site: Site, texts: dict[str, str],
+                 entries: dict[str, str] | None = None) -> list[tuple[str, bytes]]:
     """Every file of the search feature: site-root relative path and bytes.
 
-    `texts` holds each published item's body as plain text, by index_no."""
+    `texts` holds each published item's body as plain text, by index_no; `entries`, if given,
+    are the encoded postings of `search_docs(site, texts)` (computed in parallel by the build)."""
     records = search_records(site)
-    docs = [search_doc(site, item, texts.get(item.index_no, "")) for item in reversed(site.items)]
-    order = [c.path for c in site.config.categories.categories if site.nodes[c.path].count]
-    return [("search.json", search_json(records).encode("utf-8")), *build_index(docs, order)]
+    docs = search_docs(site, texts)
+    return [("search.json", search_json(records).encode("utf-8")),
+            *build_index(docs, category_order(site), entries=entries)]
 
 
 # --- per item: pure functions ------------------------------------------------------------------
@@ -213,7 +224,8 @@ def encode_ids(values: Sequence[int]) -> str:
 
 def encode_entry(postings: array) -> str:
     """One token's postings (docid << 4 | field bits, ascending): the ids, then for title, meta
-    and summary the positions in that list of the documents that have the token there."""
+    and summary the positions in that list of the documents that have the token there (each
+    list as gaps or as a bitmap, whichever is shorter)."""
     parts = [encode_ids([p >> 4 for p in postings])]
     if any(p & 7 for p in postings):
         subsets: tuple[list[int], ...] = ([], [], [])
@@ -222,7 +234,7 @@ def encode_entry(postings: array) -> str:
                 for k, bit in enumerate(SUBSETS):
                     if p & bit:
                         subsets[k].append(i)
-        parts.extend(gaps(s) for s in subsets)
+        parts.extend(encode_ids(s) if s else "" for s in subsets)
     while len(parts) > 1 and not parts[-1]:
         parts.pop()
     return ",".join(parts)
@@ -274,10 +286,11 @@ def _script(target: str, data: Any) -> bytes:
 # --- the whole index ---------------------------------------------------------------------------
 
 
-def collect_postings(token_sets: Iterable[dict[str, int]]) -> dict[str, array]:
-    """Token → array of docid << 4 | field bits; documents numbered in iteration order."""
+def collect_postings(token_sets: Iterable[dict[str, int]], first: int = 0) -> dict[str, array]:
+    """Token → array of docid << 4 | field bits; documents numbered in iteration order from
+    `first` (a worker collects a slice of the documents; `merge_postings` joins the slices)."""
     postings: dict[str, array] = {}
-    for docid, tokens in enumerate(token_sets):
+    for docid, tokens in enumerate(token_sets, start=first):
         for token, bits in tokens.items():
             found = postings.get(token)
             if found is None:
@@ -286,13 +299,32 @@ def collect_postings(token_sets: Iterable[dict[str, int]]) -> dict[str, array]:
     return postings
 
 
+def merge_postings(parts: Iterable[dict[str, array]]) -> dict[str, array]:
+    """Slices of `collect_postings`, given in document order, as one."""
+    merged: dict[str, array] = {}
+    for part in parts:
+        for token, found in part.items():
+            have = merged.get(token)
+            if have is None:
+                merged[token] = found
+            else:
+                have.extend(found)
+    return merged
+
+
+def encode_entries(postings: dict[str, array]) -> dict[str, str]:
+    return {token: encode_entry(p) for token, p in postings.items()}
+
+
 def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None,
-                tokens: Iterable[dict[str, int]] | None = None) -> list[tuple[str, bytes]]:
+                tokens: Iterable[dict[str, int]] | None = None,
+                entries: dict[str, str] | None = None) -> list[tuple[str, bytes]]:
     """The index files for `docs`, oldest first (a document's number is its position, so new
-    items take new numbers). `tokens`, if given, are the documents' `doc_tokens` (a cache's)."""
-    postings = collect_postings(tokens if tokens is not None else map(doc_tokens, docs))
-    entries = {token: encode_entry(p) for token, p in postings.items()}
-    del postings
+    items take new numbers). `tokens`, if given, are the documents' `doc_tokens` (a cache's);
+    `entries`, if given, the encoded postings of all documents."""
+    if entries is None:
+        entries = encode_entries(collect_postings(tokens if tokens is not None
+                                                  else map(doc_tokens, docs)))
     big = {t for t, e in entries.items() if len(e) > BIG_ENTRY}
     small_bytes = sum(len(t.encode()) + len(e) + 6 for t, e in entries.items() if t not in big)
     count = shard_count(small_bytes)
