@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import pickle
 import traceback
 from array import array
@@ -25,7 +26,7 @@ from sitegen import feeds, search, sitemap
 from sitegen.cache import CACHE_DIR, Cache, fingerprint
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import ContentFile, read_item, scan
-from sitegen.diagnostics import Report
+from sitegen.diagnostics import Diagnostic, Level, Report
 from sitegen.markdown import (
     LinkContext,
     RenderedBody,
@@ -97,14 +98,20 @@ def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, C
 StageProgress = Callable[[str, int, int], None]  # stage name, done, total
 
 
+Scanned = tuple[SiteConfig, list[ContentFile], list[ContentFile]]
+
+
 def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
          jobs: int, progress: StageProgress | None = None,
-         encoding: str = "utf-8") -> Loaded | None:
+         encoding: str = "utf-8", scanned: Scanned | None = None) -> Loaded | None:
     """Read and validate every item; unchanged files come from the cache."""
-    config = load_config(root, report)
-    if config is None:
-        return None
-    files, asset_files = scan(root, config.content_dir, report)
+    if scanned is None:
+        config = load_config(root, report)
+        if config is None:
+            return None
+        files, asset_files = scan(root, config.content_dir, report)
+    else:
+        config, files, asset_files = scanned
     assets = frozenset(a.content_rel for a in asset_files)
     # Validation reads the config and which attachments exist (and their sizes).
     env = fingerprint(config.identity(), encoding,
@@ -252,7 +259,15 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
     result = BuildResult(report)
     cache = Cache(root / CACHE_DIR if use_cache and (root / "sitegen.toml").is_file() else None)
     try:
-        loaded = load(root, now, strict, report, cache, jobs, progress, encoding)
+        config = load_config(root, report)
+        if config is None:
+            return result
+        files, asset_files = scan(root, config.content_dir, report)
+        inputs = _inputs_key(config, files, asset_files, now, strict, encoding, output)
+        if not report.diagnostics and _unchanged_since_last_build(cache, inputs, output, result):
+            return result
+        loaded = load(root, now, strict, report, cache, jobs, progress, encoding,
+                      (config, files, asset_files))
         if loaded is None:
             return result
         config, catalog = loaded.config, loaded.catalog
@@ -282,13 +297,86 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             report.error(_template_name(exc), f"主题模板出错：{exc.message or exc}",
                          line=getattr(exc, "lineno", None))
             return result
-        cache.commit()
         result.written = len(out.written)
         result.unchanged = out.reused
         result.output = output
+        _remember_build(cache, inputs, output, out.written, result)
+        cache.commit()
         return result
     finally:
         cache.close()
+
+
+# -- nothing changed: nothing to do -----------------------------------------------------------
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _stats(paths: list[Path]) -> list[tuple[str, int, int]]:
+    found = []
+    for base in paths:
+        for p in sorted(base.rglob("*")) if base.is_dir() else []:
+            if p.is_file():
+                st = p.stat()
+                found.append((p.as_posix(), st.st_size, st.st_mtime_ns))
+    return found
+
+
+def _inputs_key(config: SiteConfig, files: list[ContentFile], assets: list[ContentFile],
+                now: dt.date, strict: bool, encoding: str, output: Path) -> str:
+    """Everything a build reads: if this is what the last good build read, and its output is
+    untouched, the build would write the same bytes."""
+    return fingerprint(config.identity(), now, strict, encoding, str(output.resolve()),
+                       [(f.rel, f.stat) for f in files], [(a.rel, a.stat) for a in assets],
+                       _stats(theme_dirs(config)), _stats([_PACKAGE]))
+
+
+def _output_files(output: Path) -> dict[str, list[int]]:
+    """rel path -> [size, mtime_ns] of every file in the output (os.scandir: this runs on
+    every build over tens of thousands of files, where pathlib costs more than the stat)."""
+    found: dict[str, list[int]] = {}
+    stack = [("", str(output))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((prefix + entry.name + "/", entry.path))
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+def _remember_build(cache: Cache, inputs: str, output: Path, written: set[str],
+                    result: BuildResult) -> None:
+    record = {
+        "inputs": inputs, "published": result.published,
+        "files": _output_files(output),
+        "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
+                        for d in result.report.diagnostics],
+        "held_back": [[h.source, h.title, h.reason, h.review] for h in result.held_back],
+    }
+    cache.set_meta("last_build", json.dumps(record, ensure_ascii=False))
+
+
+def _unchanged_since_last_build(cache: Cache, inputs: str, output: Path,
+                                result: BuildResult) -> bool:
+    """True, with `result` filled in as that build's, when nothing needs doing: no output
+    file is touched, not even re-linked."""
+    record = json.loads(cache.get_meta("last_build") or "{}")
+    if record.get("inputs") != inputs or not output.is_dir():
+        return False
+    if _output_files(output) != record["files"]:
+        return False
+    for level, file, message, line, field_name, label in record["diagnostics"]:
+        result.report.diagnostics.append(Diagnostic(Level[level], file, message, line,
+                                                    field_name, label))
+    result.held_back = [HeldBack(*h) for h in record["held_back"]]
+    result.published = record["published"]
+    result.written = result.unchanged = len(record["files"])
+    result.output = output
+    return True
 
 
 class _Abandon(Exception):

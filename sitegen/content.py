@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,7 +230,9 @@ class ContentFile:
 
 
 def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile], list[ContentFile]]:
-    """Item files (*.md) and asset files below `root/content_dir`, in a stable order."""
+    """Item files (*.md) and asset files below `root/content_dir`, in a stable order.
+
+    Plain os.scandir: this runs on every build, also on the "nothing changed" one."""
     base = root / content_dir
     items: list[ContentFile] = []
     assets: list[ContentFile] = []
@@ -237,20 +240,33 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
         report.error(content_dir, f"找不到内容目录 {base}")
         return items, assets
     base_resolved = base.resolve()
-    for path in sorted(base.rglob("*")):
-        parts = path.relative_to(base).parts
-        if any(part.startswith(".") for part in parts):
-            continue  # editor swap files, .git, .DS_Store
-        content_rel = "/".join(parts)
-        rel = f"{content_dir}/{content_rel}"
-        if path.is_symlink() and not path.resolve().is_relative_to(base_resolved):
-            report.error(rel, f"符号链接指向内容目录之外（{path.resolve()}），已拒绝")
-            continue
-        if not path.is_file():
-            continue
-        st = path.stat()
-        entry = ContentFile(content_rel, rel, f"{st.st_size}:{st.st_mtime_ns}")
-        (items if path.suffix.lower() == ".md" else assets).append(entry)
+    stack = [("", str(base))]
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue  # editor swap files, .git, .DS_Store
+                content_rel = prefix + entry.name
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(base_resolved):
+                        report.error(f"{content_dir}/{content_rel}",
+                                     f"符号链接指向内容目录之外（{target}），已拒绝")
+                        continue
+                    if entry.is_dir():
+                        report.warning(f"{content_dir}/{content_rel}",
+                                       "指向目录的符号链接不会被读取（可能形成循环）；请直接放入文件")
+                        continue
+                if entry.is_dir():
+                    stack.append((content_rel + "/", entry.path))
+                elif entry.is_file():
+                    found.append((content_rel, entry))
+    for content_rel, entry in sorted(found, key=lambda f: f[0]):
+        st = entry.stat()
+        f = ContentFile(content_rel, f"{content_dir}/{content_rel}", f"{st.st_size}:{st.st_mtime_ns}")
+        (items if content_rel.lower().endswith(".md") else assets).append(f)
     return items, assets
 
 

@@ -11,8 +11,6 @@ import datetime as dt
 import re
 from urllib.parse import urljoin
 
-from feedgen.feed import FeedGenerator
-
 from sitegen.structure import Site
 from sitegen.validate import Item
 
@@ -31,6 +29,8 @@ def _midnight(day: dt.date) -> dt.datetime:
 
 def rss(site: Site, items: list[Item], feed_url: str, title: str, page_url: str,
         bodies: dict[str, str]) -> bytes:
+    from feedgen.feed import FeedGenerator  # lxml; not needed when nothing changed
+
     config = site.config
     fg = FeedGenerator()
     fg.title(title)

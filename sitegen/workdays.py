@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import chinese_calendar
-
 
 def workdays_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
     """Working days after `start` up to and including `end` ("自……之日起" excludes the start day).
@@ -18,6 +16,8 @@ def workdays_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
     it, Monday–Friday is used and the caller says so)."""
     if end <= start:
         return 0, True
+    import chinese_calendar  # its holiday tables are large; only needed when validating
+
     first = start + dt.timedelta(days=1)
     try:
         return len(chinese_calendar.get_workdays(first, end)), True

@@ -7,10 +7,9 @@ import os
 import sys
 import time
 from types import TracebackType
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sitegen.diagnostics import Report
 from sitegen.validate import HeldBack
@@ -50,7 +49,7 @@ class BuildProgress:
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
-        self.bar: Progress | None = None
+        self.bar: Any = None  # rich.progress.Progress, imported only when shown
         self.tasks: dict[str, int] = {}
 
     def __enter__(self) -> BuildProgress:
@@ -70,6 +69,15 @@ class BuildProgress:
         if self.bar is None:
             if time.monotonic() - self.started < self.DELAY:
                 return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), transient=True,
                                 console=Console(stderr=True))

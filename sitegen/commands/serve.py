@@ -10,7 +10,6 @@ import click
 
 from sitegen.build import BuildResult
 from sitegen.commands import DateType, print_report
-from sitegen.serve import Preview
 
 
 @click.command("serve")
@@ -35,6 +34,8 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
                        f"个文件有变化，用时 {seconds:.2f} 秒")
         else:
             click.echo(f"[{stamp}] 生成失败，浏览器中仍是上一次成功的版本。", err=True)
+
+    from sitegen.serve import Preview  # watchdog and the HTTP server: only for this command
 
     preview = Preview(directory, output or directory / "output", now, on_build)
     preview.rebuild()
