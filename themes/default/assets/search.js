@@ -1,105 +1,688 @@
-/* Offline search over window.SITEGEN_SEARCH_DATA (assets/search-data.js, loaded by a classic
-   <script> because fetch() is blocked on file://). Results are built with text nodes only. */
+/* The search page (search.html). Reads the sharded index under assets/search/ (written by
+   sitegen/search.py; layout in docs/search.md) with classic <script> elements only: no fetch,
+   no modules, no workers, no WebAssembly, so it works from file:// as well as over HTTP.
+   A query loads the manifest, the shards of its tokens and the documents it shows, nothing
+   else. Results are built from text nodes and <mark> elements: no indexed text is ever parsed
+   as HTML. */
 (function () {
   "use strict";
-  var data = window.SITEGEN_SEARCH_DATA || [];
+  var S = window.SITEGEN_SEARCH = window.SITEGEN_SEARCH || {};
+  S.t = S.t || {}; S.x = S.x || {}; S.d = S.d || {};
+  S.timings = S.timings || [];
+  var T = window.SITEGEN_TOKENIZE;
+
+  var PAGE = 10;
+  var MAX_TERMS = 16;
+  var WEIGHT = { title: 16, meta: 8, summary: 4, body: 2, phrase: 6, exact: 16 };
+  var ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var DIGIT = new Int8Array(128);
+  for (var a = 0; a < ALPHABET.length; a++) { DIGIT[ALPHABET.charCodeAt(a)] = a; }
+
+  var me = document.currentScript;
+  var base = (me && me.getAttribute("data-index")) || "assets/search";
+  if (base.charAt(base.length - 1) !== "/") { base += "/"; }
+
+  // --- loading ------------------------------------------------------------------------------
+  // Each index file once; its <script> element is removed once run (its data stays in
+  // SITEGEN_SEARCH). S.loaded lists the files loaded, for the benchmark.
+  var loads = {};
+  S.loaded = S.loaded || [];
+  function load(rel) {
+    if (loads[rel]) { return loads[rel]; }
+    var build = S.m && S.m.build ? "?v=" + S.m.build : "";
+    loads[rel] = new Promise(function (resolve, reject) {
+      var el = document.createElement("script");
+      el.src = base + rel + build;
+      el.async = true;
+      el.onload = function () { el.parentNode.removeChild(el); S.loaded.push(rel); resolve(); };
+      el.onerror = function () { el.parentNode.removeChild(el); delete loads[rel]; reject(new Error(rel)); };
+      document.head.appendChild(el);
+    });
+    return loads[rel];
+  }
+
+  // --- hashing and shards (same as sitegen/search.py) ----------------------------------------
+  function utf8(str) {
+    var out = [];
+    for (var i = 0; i < str.length; i++) {
+      var c = str.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length) {
+        var d = str.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) { c = (c - 0xd800) * 0x400 + (d - 0xdc00) + 0x10000; i++; }
+      }
+      if (c < 0x80) { out.push(c); }
+      else if (c < 0x800) { out.push(0xc0 | (c >> 6), 0x80 | (c & 63)); }
+      else if (c < 0x10000) { out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)); }
+      else { out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)); }
+    }
+    return out;
+  }
+  function hash(token) {
+    var bytes = utf8(token), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) { h = Math.imul(h ^ bytes[i], 0x01000193); }
+    h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return h >>> 0;
+  }
+  function hex(n, width) {
+    var s = n.toString(16);
+    while (s.length < width) { s = "0" + s; }
+    return s;
+  }
+  function shardOf(h) {
+    var count = S.m.shards, width = Math.max(1, (count - 1).toString(16).length);
+    return hex(h & (count - 1), width);
+  }
+
+  // --- postings ------------------------------------------------------------------------------
+  // Lists of document numbers are Int32Arrays (see docs/search.md for the two encodings).
+  function readGaps(s, from, to) {
+    var count = 0, i;
+    for (i = from; i < to; i++) { if (DIGIT[s.charCodeAt(i)] < 32) { count++; } }
+    var out = new Int32Array(count), v = 0, prev = -1, k = 0;
+    for (i = from; i < to; i++) {
+      var d = DIGIT[s.charCodeAt(i)];
+      if (d >= 32) { v = v * 32 + d - 32; } else { prev += v * 32 + d + 1; out[k++] = prev; v = 0; }
+    }
+    return out;
+  }
+  function readIds(s) {
+    if (s.charAt(0) !== "~") { return readGaps(s, 0, s.length); }
+    var i = 1, v = 0;
+    for (; i < s.length; i++) {
+      var d = DIGIT[s.charCodeAt(i)];
+      if (d >= 32) { v = v * 32 + d - 32; } else { v = v * 32 + d; i++; break; }
+    }
+    var out = new Int32Array((s.length - i) * 6), k = 0, id = v * 6;
+    for (; i < s.length; i++, id += 6) {
+      var bits = DIGIT[s.charCodeAt(i)];
+      for (var b = 0; bits; b++, bits >>= 1) { if (bits & 1) { out[k++] = id + b; } }
+    }
+    return out.subarray(0, k);
+  }
+  function decode(entry) {
+    var parts = entry.split(","), ids = readIds(parts[0]), fields = [];
+    for (var f = 1; f < 4; f++) {
+      var sub = parts[f] ? readIds(parts[f]) : NONE;
+      for (var p = 0; p < sub.length; p++) { sub[p] = ids[sub[p]]; }
+      fields.push(sub);
+    }
+    return { ids: ids, title: fields[0], meta: fields[1], summary: fields[2] };
+  }
+  var NONE = new Int32Array(0);
+  var EMPTY = { ids: NONE, title: NONE, meta: NONE, summary: NONE };
+  var decoded = {};
+  var bigNames = null;
+
+  // Frequent tokens live in x/<top 20 bits of the hash>.js; the manifest lists those files.
+  var BIG_SHIFT = 12;
+  function bigName(h) { return hex(h >>> BIG_SHIFT, 5); }
+  function isBig(h) {
+    if (!bigNames) {
+      bigNames = {};
+      var names = readGaps(S.m.big || "", 0, (S.m.big || "").length);
+      for (var i = 0; i < names.length; i++) { bigNames[names[i]] = 1; }
+    }
+    return bigNames[h >>> BIG_SHIFT] === 1;
+  }
+  function entryOf(token, h) {
+    var e = isBig(h) ? (S.x[bigName(h)] || {})[token] : undefined;
+    return e !== undefined ? e : (S.t[shardOf(h)] || {})[token];
+  }
+
+  // Postings of every token: one round of script loads (a name shared with a frequent token
+  // may send a rare one to its shard in a second round).
+  function postings(tokens) {
+    var files = {}, hashes = {}, i;
+    for (i = 0; i < tokens.length; i++) {
+      var h = hashes[tokens[i]] = hash(tokens[i]);
+      files[isBig(h) ? "x/" + bigName(h) + ".js" : "t/" + shardOf(h) + ".js"] = 1;
+    }
+    function loadAll(names) { return Promise.all(names.map(load)); }
+    return loadAll(Object.keys(files)).then(function () {
+      var again = {};
+      for (i = 0; i < tokens.length; i++) {
+        var h = hashes[tokens[i]];
+        if (isBig(h) && (S.x[bigName(h)] || {})[tokens[i]] === undefined) { again["t/" + shardOf(h) + ".js"] = 1; }
+      }
+      return loadAll(Object.keys(again));
+    }).then(function () {
+      var out = {};
+      for (i = 0; i < tokens.length; i++) {
+        var t = tokens[i];
+        if (!decoded.hasOwnProperty(t)) {
+          var entry = entryOf(t, hashes[t]);
+          decoded[t] = typeof entry === "string" ? decode(entry) : EMPTY;
+        }
+        out[t] = decoded[t];
+      }
+      return out;
+    });
+  }
+
+  function intersect(a, b) {
+    var out = new Int32Array(Math.min(a.length, b.length)), i = 0, j = 0, k = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] < b[j]) { i++; } else if (a[i] > b[j]) { j++; } else { out[k++] = a[i]; i++; j++; }
+    }
+    return out.subarray(0, k);
+  }
+  function range(lo, hi) {
+    var out = new Int32Array(hi - lo + 1);
+    for (var i = lo; i <= hi; i++) { out[i - lo] = i; }
+    return out;
+  }
+
+  // --- the query -----------------------------------------------------------------------------
+  // Which pairs of a long term to look up. All of them are in the index, but any of them
+  // finds every document that has the term (the rest is checked on the text of the results
+  // shown), so a few suffice: up to three rare ones (in shards, small) or else the first and
+  // the last (frequent: files of their own, the manifest says which).
+  function chooseTokens(tokens) {
+    if (tokens.length <= 2) { return tokens; }
+    var rare = tokens.filter(function (t) { return !isBig(hash(t)); });
+    if (rare.length) {
+      return rare.length <= 3 ? rare : [rare[0], rare[rare.length >> 1], rare[rare.length - 1]];
+    }
+    return [tokens[0], tokens[tokens.length - 1]];
+  }
+
+  function plan(query, filters) {
+    var terms = T.queryTerms(query).slice(0, MAX_TERMS), tokens = {}, approx = false, i, j;
+    for (i = 0; i < terms.length; i++) {
+      var term = terms[i];
+      term.need = chooseTokens(term.tokens);
+      if (term.need.length < term.tokens.length) { approx = true; }
+      for (j = 0; j < term.need.length; j++) { tokens[term.need[j]] = 1; }
+      if (i > 0 && term.joined) {
+        var prev = terms[i - 1].units, pair = prev[prev.length - 1] + term.units[0];
+        if (!isBig(hash(pair))) { term.pair = pair; tokens[pair] = 1; }  // a phrase bonus
+      }
+    }
+    var facets = [];
+    if (filters.c) { facets.push("#c" + filters.c); }
+    if (filters.o) { facets.push("#o" + filters.o); }
+    if (filters.v) { facets.push("#v" + filters.v); }
+    for (i = 0; i < facets.length; i++) { tokens[facets[i]] = 1; }
+    return { query: query, terms: terms, facets: facets, tokens: Object.keys(tokens), year: filters.y,
+             approx: approx, marks: {} };
+  }
+
+  // Every document with all the terms (and the filters), best first: {ids, scores, length}.
+  function execute(p) {
+    return postings(p.tokens).then(function (lists) {
+      p.marks.postings = performance.now();
+      var sets = [], i, j;
+      for (i = 0; i < p.terms.length; i++) {
+        for (j = 0; j < p.terms[i].need.length; j++) { sets.push(lists[p.terms[i].need[j]].ids); }
+      }
+      for (i = 0; i < p.facets.length; i++) { sets.push(lists[p.facets[i]].ids); }
+      if (p.year) {
+        var span = null;
+        for (i = 0; i < S.m.years.length; i++) {
+          if (String(S.m.years[i][0]) === String(p.year)) { span = S.m.years[i]; }
+        }
+        sets.push(span ? range(span[1], span[2]) : NONE);
+      }
+      if (!sets.length) { return { ids: new Int32Array(0), scores: new Int32Array(0), length: 0 }; }
+      sets.sort(function (x, y) { return x.length - y.length; });
+      var ids = sets[0];
+      for (i = 1; i < sets.length && ids.length; i++) { ids = intersect(ids, sets[i]); }
+      var ranked = rank(ids, p.terms, lists);
+      p.marks.ranked = performance.now();
+      return ranked;
+    });
+  }
+
+  // Scores `ids` (ascending) and sorts them, best first: {ids, scores, length}.
+  function rank(ids, terms, lists) {
+    var i, j;
+    var n = ids.length, score = new Int32Array(n), fields = ["title", "meta", "summary"];
+    var best = new Int32Array(n), count = new Uint8Array(n), k, x;
+    for (j = 0; j < terms.length; j++) {
+      // A term counts in a field when all its tokens are there.
+      var term = terms[j], need = term.need.length;
+      best.fill(WEIGHT.body);
+      for (var f = fields.length - 1; f >= 0; f--) {
+        count.fill(0);
+        for (k = 0; k < need; k++) { mark(ids, lists[term.need[k]][fields[f]], count); }
+        var w = WEIGHT[fields[f]];
+        for (i = 0; i < n; i++) { if (count[i] === need) { best[i] = w; } }
+      }
+      for (i = 0; i < n; i++) { score[i] += best[i]; }
+      if (term.pair) {
+        count.fill(0);
+        mark(ids, lists[term.pair].ids, count);
+        for (i = 0; i < n; i++) { if (count[i]) { score[i] += WEIGHT.phrase; } }
+      }
+    }
+    // Best score first, newest (highest id) first within a score: a counting sort, as
+    // scores are small integers.
+    var max = 0;
+    for (i = 0; i < n; i++) { if (score[i] > max) { max = score[i]; } }
+    var start = new Int32Array(max + 2);
+    for (i = 0; i < n; i++) { start[max - score[i] + 1]++; }
+    for (k = 1; k <= max + 1; k++) { start[k] += start[k - 1]; }
+    var outIds = new Int32Array(n), outScores = new Int32Array(n);
+    for (x = n - 1; x >= 0; x--) {
+      var at = start[max - score[x]]++;
+      outIds[at] = ids[x];
+      outScores[at] = score[x];
+    }
+    return { ids: outIds, scores: outScores, length: n };
+  }
+
+  // Run the hot loops once on made-up lists while the page is idle, so that the first real
+  // query does not wait for the JavaScript engine to compile them.
+  function warmUp() {
+    var a = range(0, 40000), b = range(3000, 60000), few = range(100, 900);
+    var lists = { w: { ids: b, title: few, meta: few, summary: NONE } };
+    var bitmap = "~0" + new Array(3000).join("_"), gapped = new Array(3000).join("W1");
+    for (var r = 0; r < 3; r++) {
+      rank(intersect(a, readIds(bitmap)), [{ need: ["w"], pair: "w" }, { need: ["w", "w"] }], lists);
+      readGaps(gapped, 0, gapped.length);
+    }
+  }
+  // count[i]++ for every i with sorted[i] in `other` (both ascending).
+  function mark(sorted, other, count) {
+    var i = 0, j = 0, a = sorted.length, b = other.length;
+    while (i < a && j < b) {
+      if (sorted[i] < other[j]) { i++; } else if (sorted[i] > other[j]) { j++; } else { count[i]++; i++; j++; }
+    }
+  }
+  function scoreMap(scored, from, to) {
+    var out = {};
+    for (var i = from; i < to; i++) { out[scored.ids[i]] = scored.scores[i]; }
+    return out;
+  }
+  function docPath(id) { return "d/" + Math.floor(id / S.m.bucket) + "/" + id + ".js"; }
+  function loadDocs(ids) {
+    return Promise.all(ids.map(function (id) { return load(docPath(id)); }))
+      .then(function () {
+        return ids.map(function (id) { var doc = S.d[id]; if (doc) { doc.id = id; } return doc; });
+      });
+  }
+
+  function docTexts(doc) {
+    return [doc.t, doc.n, doc.x, doc.s, doc.b].concat(doc.k || [], doc.a || []);
+  }
+  // Where the units of each term occur in `text` (document mode): [[start, end], ...].
+  var unitCache = { text: [], units: [] };  // the few texts of the results being shown
+  function unitsOf(text) {
+    var at = unitCache.text.indexOf(text);
+    if (at >= 0) { return unitCache.units[at]; }
+    var us = T.units(text, true);
+    unitCache.text.push(text); unitCache.units.push(us);
+    if (unitCache.text.length > 64) { unitCache.text.shift(); unitCache.units.shift(); }
+    return us;
+  }
+  function matches(text, terms) {
+    var us = unitsOf(text), out = [];
+    for (var t = 0; t < terms.length; t++) {
+      var want = terms[t].units;
+      for (var i = 0; i + want.length <= us.length; i++) {
+        var ok = true;
+        for (var k = 0; k < want.length && ok; k++) {
+          ok = us[i + k].u === want[k] && us[i + k].r === us[i].r;
+        }
+        if (ok) { out.push([us[i].s, us[i + want.length - 1].e]); }
+      }
+    }
+    out.sort(function (x, y) { return x[0] - y[0] || y[1] - x[1]; });
+    return out;
+  }
+  // Every term in some field of the document (a body cut short may hide it: then kept).
+  function verify(doc, terms) {
+    var texts = docTexts(doc);
+    for (var t = 0; t < terms.length; t++) {
+      if (terms[t].units.length < 3) { continue; }  // exact by the index already
+      var found = false;
+      for (var f = 0; f < texts.length && !found; f++) {
+        if (texts[f] && matches(texts[f], [terms[t]]).length) { found = true; }
+      }
+      if (!found && !doc.z) { return false; }
+    }
+    return true;
+  }
+
+  // The whole query, typed with spaces and punctuation, inside a field: ranks higher. Checked
+  // on the text of the documents of one page (the index keeps no positions), so a page is
+  // reordered, never the pages among themselves.
+  function squeeze(str) { return T.normalize(str).replace(/[\s\u200b]+/g, ""); }
+  function rerank(docs, scores, p) {
+    var phrase = p.terms.length > 1 ? squeeze(p.query) : "";
+    var ranked = docs.map(function (doc, i) {
+      var bonus = 0;
+      if (phrase) {
+        var texts = docTexts(doc);
+        for (var f = 0; f < texts.length; f++) {
+          if (texts[f] && squeeze(texts[f]).indexOf(phrase) >= 0) { bonus = WEIGHT.exact; break; }
+        }
+      }
+      return { doc: doc, i: i, score: (scores[doc.id] || 0) + bonus };
+    });
+    ranked.sort(function (a, b) { return b.score - a.score || a.i - b.i; });
+    return ranked.map(function (r) { return r.doc; });
+  }
+
+  // --- rendering -----------------------------------------------------------------------------
   var input = document.getElementById("search-input");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
-  if (!input || !list) { return; }
+  var more = document.getElementById("search-more");
+  var form = document.getElementById("search-page-form");
+  var filterBox = document.getElementById("search-filters");
+  var selects = {
+    c: document.getElementById("search-category"), y: document.getElementById("search-year"),
+    o: document.getElementById("search-organization"), v: document.getElementById("search-validity")
+  };
+  if (!input || !list || !status) { return; }
 
-  function normalize(text) {
-    return String(text || "").normalize("NFKC").toLowerCase();
-  }
-
-  function terms(query) {
-    return normalize(query).split(/[\s,，、]+/).filter(function (t) { return t.length > 0; });
-  }
-
-  function fields(rec) {
-    return {
-      title: normalize(rec.title),
-      other: normalize([rec.doc_no, (rec.keywords || []).join(" "), rec.index_no].join(" ")),
-      summary: normalize([rec.summary, rec.category, rec.organization].join(" "))
-    };
-  }
-
-  function score(rec, words) {
-    var f = fields(rec);
-    var total = 0;
-    for (var i = 0; i < words.length; i++) {
-      var w = words[i];
-      if (f.title.indexOf(w) >= 0) { total += 10; }
-      else if (f.other.indexOf(w) >= 0) { total += 5; }
-      else if (f.summary.indexOf(w) >= 0) { total += 1; }
-      else { return 0; }
-    }
-    return total;
-  }
-
-  function highlighted(text, words) {
-    var frag = document.createDocumentFragment();
-    var norm = normalize(text);
-    var pos = 0;
-    while (pos < text.length) {
-      var best = -1, len = 0;
-      for (var i = 0; i < words.length; i++) {
-        var at = norm.indexOf(words[i], pos);
-        if (at >= 0 && (best < 0 || at < best)) { best = at; len = words[i].length; }
+  function text(str) { return document.createTextNode(str); }
+  // Marks are merged across a short gap with no letters, digits or Han characters in it, so
+  // that 招街办〔2010〕12号 is one mark, not three.
+  function merged(str, ranges) {
+    var out = [];
+    for (var i = 0; i < ranges.length; i++) {
+      var last = out[out.length - 1], r = ranges[i];
+      if (last && r[0] <= last[1]) { last[1] = Math.max(last[1], r[1]); continue; }
+      if (last && r[0] - last[1] <= 3 && !T.runs(str.slice(last[1], r[0]), false).length) {
+        last[1] = Math.max(last[1], r[1]);
+        continue;
       }
-      if (best < 0 || norm.length !== text.length) { frag.appendChild(document.createTextNode(text.slice(pos))); break; }
-      frag.appendChild(document.createTextNode(text.slice(pos, best)));
-      var mark = document.createElement("mark");
-      mark.appendChild(document.createTextNode(text.slice(best, best + len)));
-      frag.appendChild(mark);
-      pos = best + len;
+      out.push([r[0], r[1]]);
     }
+    return out;
+  }
+  function highlighted(str, ranges) {
+    ranges = merged(str, ranges);
+    var frag = document.createDocumentFragment(), pos = 0;
+    for (var i = 0; i < ranges.length; i++) {
+      var s = ranges[i][0], e = ranges[i][1];
+      if (e <= pos) { continue; }
+      if (s < pos) { s = pos; }
+      if (s > pos) { frag.appendChild(text(str.slice(pos, s))); }
+      var mark = document.createElement("mark");
+      mark.appendChild(text(str.slice(s, e)));
+      frag.appendChild(mark);
+      pos = e;
+    }
+    if (pos < str.length) { frag.appendChild(text(str.slice(pos))); }
     return frag;
   }
-
-  function show(query) {
-    while (list.firstChild) { list.removeChild(list.firstChild); }
-    var words = terms(query);
-    if (!words.length) { status.textContent = "请输入要搜索的文字。"; return; }
-    var hits = [];
-    for (var i = 0; i < data.length; i++) {
-      var s = score(data[i], words);
-      if (s > 0) { hits.push({ rec: data[i], score: s }); }
-    }
-    hits.sort(function (a, b) {
-      return b.score - a.score || (b.rec.date_published > a.rec.date_published ? 1 : b.rec.date_published < a.rec.date_published ? -1 : 0);
-    });
-    status.textContent = hits.length ? "找到 " + hits.length + " 条信息。" : "没有找到与“" + query + "”相关的信息。";
-    hits.forEach(function (hit) {
-      var rec = hit.rec;
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = rec.url;
-      a.appendChild(highlighted(rec.title, words));
-      li.appendChild(a);
-      var meta = document.createElement("span");
-      meta.className = "meta";
-      meta.appendChild(document.createTextNode([rec.doc_no, rec.category, rec.date_published].filter(Boolean).join("　")));
-      li.appendChild(meta);
-      if (rec.summary) {
-        var p = document.createElement("span");
-        p.className = "snippet";
-        p.appendChild(highlighted(rec.summary, words));
-        li.appendChild(p);
+  function clip(str, at) {  // never cut a surrogate pair
+    var c = str.charCodeAt(at);
+    return c >= 0xdc00 && c <= 0xdfff ? at - 1 : at;
+  }
+  function snippet(doc, terms) {
+    var sources = [doc.b || "", doc.s || ""];
+    for (var i = 0; i < sources.length; i++) {
+      var src = sources[i];
+      var ms = terms.length ? matches(src, terms) : [];
+      if (!ms.length) { continue; }
+      var start = clip(src, Math.max(0, ms[0][0] - 30)), end = clip(src, Math.min(src.length, ms[0][0] + 90));
+      var inside = [];
+      for (var m = 0; m < ms.length; m++) {
+        if (ms[m][0] >= start && ms[m][1] <= end) { inside.push([ms[m][0] - start, ms[m][1] - start]); }
       }
-      list.appendChild(li);
+      var frag = document.createDocumentFragment();
+      if (start > 0) { frag.appendChild(text("…")); }
+      frag.appendChild(highlighted(src.slice(start, end), inside));
+      if (end < src.length) { frag.appendChild(text("…")); }
+      return frag;
+    }
+    var plain = doc.s || doc.b || "";
+    var cut = clip(plain, Math.min(plain.length, 100));
+    return text(plain.slice(0, cut) + (cut < plain.length ? "…" : ""));
+  }
+  function resultItem(doc, terms) {
+    var li = document.createElement("li");
+    var a = document.createElement("a");
+    a.href = doc.u;
+    a.appendChild(highlighted(doc.t, matches(doc.t, terms)));
+    li.appendChild(a);
+    if (doc.v && doc.v !== "有效") {
+      var badge = document.createElement("span");
+      badge.className = "badge " + (doc.v === "废止" ? "badge-repealed" : "badge-expired");
+      badge.appendChild(text(doc.v));
+      li.appendChild(text(" "));
+      li.appendChild(badge);
+    }
+    var meta = document.createElement("span");
+    meta.className = "meta";
+    var cat = document.createElement("span");
+    cat.appendChild(text(doc.c.split("/").join(" › ")));
+    meta.appendChild(cat);
+    var time = document.createElement("time");
+    time.setAttribute("datetime", doc.d);
+    time.appendChild(text(doc.d));
+    meta.appendChild(time);
+    if (doc.n) {
+      var no = document.createElement("span");
+      no.appendChild(highlighted(doc.n, matches(doc.n, terms)));
+      meta.appendChild(no);
+    }
+    li.appendChild(meta);
+    var snip = document.createElement("span");
+    snip.className = "snippet";
+    snip.appendChild(snippet(doc, terms));
+    li.appendChild(snip);
+    return li;
+  }
+
+  // --- state ---------------------------------------------------------------------------------
+  var seq = 0, current = null, timer = null;
+
+  function filtersNow() {
+    var f = {};
+    for (var k in selects) { if (selects[k] && selects[k].value) { f[k] = selects[k].value; } }
+    return f;
+  }
+  function describe(query, filters) {
+    var bits = [];
+    if (query) { bits.push("“" + query + "”"); }
+    if (filters.c) { bits.push("分类：" + filters.c.split("/").pop()); }
+    if (filters.y) { bits.push(filters.y + "年"); }
+    if (filters.o) { bits.push("发布机构：" + filters.o); }
+    if (filters.v) { bits.push("有效性：" + filters.v); }
+    return bits.join("，");
+  }
+  function setState(state) { status.setAttribute("data-state", state); }
+
+  function search(query, started) {
+    var my = ++seq, filters = filtersNow();
+    query = String(query || "").slice(0, 200);
+    var trimmed = query.replace(/^\s+|\s+$/g, "");
+    var p = plan(trimmed, filters);
+    if (!p.terms.length && !p.facets.length && !p.year) {
+      current = null;
+      clear();
+      status.textContent = trimmed ? "请输入汉字、字母或数字。" : "请输入要搜索的文字，或选择筛选条件。";
+      setState("done");
+      return Promise.resolve();
+    }
+    setState("loading");
+    return execute(p).then(function (scored) {
+      if (my !== seq) { return null; }
+      current = { query: trimmed, filters: filters, plan: p, scored: scored, next: 0, shown: 0, rejected: 0 };
+      return nextPage(current, true, my);
+    }).then(function (res) {
+      if (my !== seq || res === null) { return; }
+      painted(started, trimmed, p.marks);
+    }, function (err) {
+      if (my !== seq) { return; }
+      clear();
+      status.textContent = "搜索索引加载失败（" + err.message + "），请稍后再试或按目录浏览。";
+      setState("error");
     });
   }
 
-  var params = new URLSearchParams(window.location.search);
-  var q = params.get("q") || "";
-  input.value = q;
-  show(q);
-  document.getElementById("search-page-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    show(input.value);
-    if (window.history && window.history.replaceState) {
-      try { window.history.replaceState(null, "", "?q=" + encodeURIComponent(input.value)); } catch (e) { /* file:// may refuse */ }
+  function clear() {
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    if (more) { more.hidden = true; }
+  }
+
+  // Shows the next PAGE verified results of `state` (replacing the list if `fresh`).
+  function nextPage(state, fresh, my) {
+    var found = [], scores = {};
+    function step() {
+      if (found.length >= PAGE || state.next >= state.scored.length) { return Promise.resolve(found); }
+      var to = Math.min(state.scored.length, state.next + PAGE - found.length);
+      var ids = Array.prototype.slice.call(state.scored.ids.subarray(state.next, to));
+      for (var k = state.next; k < to; k++) { scores[state.scored.ids[k]] = state.scored.scores[k]; }
+      state.next = to;
+      return loadDocs(ids).then(function (docs) {
+        for (var i = 0; i < docs.length; i++) {
+          if (docs[i] && verify(docs[i], state.plan.terms)) { found.push(docs[i]); } else { state.rejected++; }
+        }
+        return step();
+      });
     }
+    return step().then(function (docs) {
+      state.plan.marks.documents = performance.now();
+      if (my !== undefined && my !== seq) { return null; }
+      docs = rerank(docs, scores, state.plan);
+      if (fresh) { clear(); }
+      var first = null;
+      for (var i = 0; i < docs.length; i++) {
+        var li = resultItem(docs[i], state.plan.terms);
+        list.appendChild(li);
+        if (!first) { first = li; }
+      }
+      state.shown += docs.length;
+      var total = state.scored.length - state.rejected;
+      var what = describe(state.query, state.filters);
+      // With some pairs of a long term left out, candidates not yet shown may lack the phrase.
+      var about = state.plan.approx && state.next < state.scored.length ? "（约数）" : "";
+      status.textContent = total ? "找到 " + total + " 条" + about + (what ? "与" + what + "相关的" : "") + "信息" +
+        (total > state.shown ? "，显示前 " + state.shown + " 条。" : "。") : "没有找到与" + what + "相关的信息。";
+      list.setAttribute("data-query", state.query);
+      if (more) { more.hidden = state.next >= state.scored.length; }
+      setState("done");
+      return { first: first };
+    });
+  }
+
+  // For the benchmark: milliseconds from the input event to the frame after the results,
+  // and when the postings were loaded, the candidates ranked and the documents loaded.
+  function painted(started, query, marks) {
+    if (!started) { return; }
+    var raf = window.requestAnimationFrame || function (f) { setTimeout(f, 0); };
+    var rendered = performance.now();
+    raf(function () {
+      setTimeout(function () {
+        var t = { query: query, ms: performance.now() - started, rendered: rendered - started };
+        for (var k in marks) { t[k] = marks[k] - started; }
+        S.timings.push(t);
+      }, 0);
+    });
+  }
+
+  function updateUrl() {
+    var parts = [];
+    if (input.value) { parts.push("q=" + encodeURIComponent(input.value)); }
+    var f = filtersNow();
+    for (var k in f) { parts.push(k + "=" + encodeURIComponent(f[k])); }
+    try { window.history.replaceState(null, "", "?" + parts.join("&")); } catch (e) { /* file:// may refuse */ }
+  }
+
+  function option(select, value, label) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.appendChild(text(label));
+    select.appendChild(o);
+  }
+  function fillFilters(params) {
+    if (!filterBox) { return; }
+    var m = S.m;
+    if (selects.c) {
+      for (var i = 0; i < m.categories.length; i++) {
+        var path = m.categories[i][0], depth = path.split("/").length - 1;
+        option(selects.c, path, new Array(depth + 1).join("　") + path.split("/").pop() + "（" + m.categories[i][1] + "）");
+      }
+    }
+    if (selects.y) { for (i = 0; i < m.years.length; i++) { option(selects.y, String(m.years[i][0]), m.years[i][0] + "年（" + (m.years[i][2] - m.years[i][1] + 1) + "）"); } }
+    if (selects.o) { for (i = 0; i < m.organizations.length; i++) { option(selects.o, m.organizations[i][0], m.organizations[i][0] + "（" + m.organizations[i][1] + "）"); } }
+    if (selects.v) { for (i = 0; i < m.validity.length; i++) { option(selects.v, m.validity[i][0], m.validity[i][0] + "（" + m.validity[i][1] + "）"); } }
+    for (var k in selects) {
+      if (!selects[k]) { continue; }
+      var want = params[k] || "";
+      for (var j = 0; j < selects[k].options.length; j++) {
+        if (selects[k].options[j].value === want) { selects[k].selectedIndex = j; }
+      }
+      selects[k].addEventListener("change", function () { updateUrl(); search(input.value, performance.now()); });
+    }
+    filterBox.hidden = false;
+  }
+
+  function params() {
+    var out = {}, qs = window.location.search.replace(/^\?/, "").split("&");
+    for (var i = 0; i < qs.length; i++) {
+      if (!qs[i]) { continue; }
+      var eq = qs[i].indexOf("="), key = eq < 0 ? qs[i] : qs[i].slice(0, eq);
+      var value = eq < 0 ? "" : qs[i].slice(eq + 1);
+      try { out[decodeURIComponent(key)] = decodeURIComponent(value.replace(/\+/g, " ")); } catch (e) { /* malformed */ }
+    }
+    return out;
+  }
+
+  if (!S.m || !T) {
+    status.textContent = "搜索索引未能加载，请按目录浏览。";
+    setState("error");
+    return;
+  }
+  var initial = params();
+  input.value = initial.q || "";
+  fillFilters(initial);
+  var composing = false;
+  input.addEventListener("compositionstart", function () { composing = true; });
+  input.addEventListener("compositionend", function (ev) {
+    composing = false;
+    schedule(ev.timeStamp);
   });
+  input.addEventListener("input", function (ev) {
+    if (composing || ev.isComposing) { return; }
+    schedule(ev.timeStamp);
+  });
+  function schedule(started) {
+    clearTimeout(timer);
+    timer = setTimeout(function () { updateUrl(); search(input.value, started); }, 0);
+  }
+  if (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      clearTimeout(timer);
+      updateUrl();
+      search(input.value, performance.now());
+    });
+  }
+  if (more) {
+    more.addEventListener("click", function () {
+      if (!current) { return; }
+      var state = current, my = seq;
+      nextPage(state, false, my).then(function (res) {
+        var first = res && res.first;
+        if (first) { var link = first.querySelector("a"); if (link) { link.focus(); } }
+      });
+    });
+  }
+  // For tests and the benchmark: the search as the page runs it, and every verified result.
+  S.search = search;
+  S.hash = hash;
+  S.internals = { plan: plan, execute: execute, postings: postings, loadDocs: loadDocs, verify: verify, rerank: rerank };
+  S.all = function (query, filters) {
+    var p = plan(String(query || "").replace(/^\s+|\s+$/g, ""), filters || {});
+    if (!p.terms.length && !p.facets.length && !p.year) { return Promise.resolve([]); }
+    return execute(p).then(function (scored) {
+      return loadDocs(Array.prototype.slice.call(scored.ids)).then(function (docs) {
+        var ok = docs.filter(function (d) { return verify(d, p.terms); });
+        var scores = scoreMap(scored, 0, scored.length), out = [];
+        for (var i = 0; i < ok.length; i += PAGE) { out = out.concat(rerank(ok.slice(i, i + PAGE), scores, p)); }
+        return out.map(function (d) { return d.u; });
+      });
+    });
+  };
+  search(input.value, performance.now());
+  if (!input.value) { setTimeout(warmUp, 0); }
 })();

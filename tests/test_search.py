@@ -1,0 +1,369 @@
+"""Search: the tokeniser (shared vectors), the index encodings, the sharded index of the example
+catalog (complete, bounded, deterministic, stable under an edit). The browser half is in
+test_search_browser.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import search, tokenize
+from sitegen.build import build
+from sitegen.search import SearchDoc
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = __import__("datetime").date(2026, 11, 27)
+VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(encoding="utf-8"))
+RELEVANCE = json.loads((Path(__file__).parent / "search_relevance.json").read_text(encoding="utf-8"))
+
+
+# --- reading the index back (the same formats search.js decodes) -------------------------------
+
+DIGIT = {c: i for i, c in enumerate(search.ALPHABET)}
+
+
+def read_gaps(s: str) -> list[int]:
+    out, v, prev = [], 0, -1
+    for ch in s:
+        d = DIGIT[ch]
+        if d >= 32:
+            v = v * 32 + d - 32
+        else:
+            prev += v * 32 + d + 1
+            out.append(prev)
+            v = 0
+    return out
+
+
+def read_ids(s: str) -> list[int]:
+    if not s.startswith("~"):
+        return read_gaps(s)
+    i, v = 1, 0
+    while True:
+        d = DIGIT[s[i]]
+        i += 1
+        if d >= 32:
+            v = v * 32 + d - 32
+        else:
+            v = v * 32 + d
+            break
+    out = []
+    for k, ch in enumerate(s[i:]):
+        bits = DIGIT[ch]
+        out.extend((v + k) * 6 + b for b in range(6) if bits >> b & 1)
+    return out
+
+
+def read_entry(entry: str) -> tuple[list[int], list[set[int]]]:
+    parts = entry.split(",")
+    ids = read_ids(parts[0])
+    subsets = [{ids[p] for p in read_ids(part)} if part else set() for part in parts[1:]]
+    return ids, subsets + [set()] * (3 - len(subsets))
+
+
+SCRIPT_RE = re.compile(r'^(?:SITEGEN_SEARCH\.(\w)(?:\[("?[^\]]*"?)\])?|\(window\.SITEGEN_SEARCH=window\.SITEGEN_SEARCH\|\|\{\}\)\.(m))=(.*);\n$', re.S)
+
+
+def read_script(data: bytes) -> tuple[str, str | None, object]:
+    m = SCRIPT_RE.match(data.decode("utf-8"))
+    assert m, data[:80]
+    key = json.loads(m.group(2)) if m.group(2) else None
+    return m.group(1) or m.group(3), key, json.loads(m.group(4))
+
+
+class Index:
+    """An index read back from its files, with lookups as the browser does them."""
+
+    def __init__(self, files: list[tuple[str, bytes]]):
+        self.files = dict(files)
+        self.parsed: dict[str, object] = {}
+        _, _, self.manifest = read_script(self.files[search.INDEX_DIR + "manifest.js"])
+        self.count = self.manifest["shards"]
+
+    def _parsed(self, path: str) -> dict:
+        if path not in self.parsed:
+            self.parsed[path] = read_script(self.files[path])[2]
+        return self.parsed[path]  # type: ignore[return-value]
+
+    def entry(self, token: str) -> str | None:
+        """As search.js finds it: the frequent tokens' file if the manifest lists its name,
+        else the shard."""
+        h = search.token_hash(token)
+        big = {f"{n:05x}" for n in read_gaps(self.manifest["big"])}
+        if search.big_name(h) in big:
+            value = self._parsed(f"{search.INDEX_DIR}x/{search.big_name(h)}.js").get(token)
+            if value is not None:
+                return value
+        return self._parsed(f"{search.INDEX_DIR}t/{search.shard_name(h, self.count)}.js").get(token)
+
+    def ids(self, token: str) -> list[int]:
+        entry = self.entry(token)
+        return read_entry(entry)[0] if entry is not None else []
+
+    def query(self, q: str) -> set[int]:
+        result: set[int] | None = None
+        for term in tokenize.query_terms(q):
+            for token in term.tokens:
+                ids = set(self.ids(token))
+                result = ids if result is None else result & ids
+        return result or set()
+
+    def doc(self, docid: int) -> dict:
+        return read_script(self.files[search.INDEX_DIR + search.doc_path(docid)])[2]
+
+
+# --- tokeniser ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["note"] for v in VECTORS])
+def test_tokenizer_vectors(vector: dict):
+    text = vector["text"]
+    assert tokenize.runs(text, document=True) == vector["runs_document"]
+    assert tokenize.runs(text, document=False) == vector["runs_query"]
+    assert tokenize.index_tokens(text) == vector["index"]
+    assert [t.as_json() for t in tokenize.query_terms(text)] == vector["query"]
+
+
+def test_vectors_cover_the_issue_examples():
+    assert len(VECTORS) >= 30
+    assert set(tokenize.index_tokens("〔2010〕12号")) == {"2010", "12", "号", "12号"}
+    assert tokenize.index_tokens("２０１０") == ["2010"]
+    assert [t.tokens for t in tokenize.query_terms("12号")] == [("12号",)]
+    assert [t.tokens for t in tokenize.query_terms("号")] == [("号",)]
+    assert tokenize.index_tokens("ＡＢＣ") == ["abc"]
+    assert [t.tokens for t in tokenize.query_terms("财政预算")] == [("财政", "政预", "预算")]
+
+
+CJK = "财政预算公开信息招宝山街道号年月日〇豈𠀋"
+ALPHA = CJK + "ab12ＡＢ１２ 　\n\t，。〔〕《》-/·\u200b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHA, max_size=40), st.data())
+def test_any_piece_of_a_document_finds_it(text: str, data: st.DataObject):
+    """A query copied from a document (any slice; whitespace in it typed or not) needs only
+    tokens the document is indexed under."""
+    i = data.draw(st.integers(0, len(text)))
+    j = data.draw(st.integers(i, len(text)))
+    piece = text[i:j]
+    doc_tokens = set(tokenize.index_tokens(text))
+    for term in tokenize.query_terms(piece):
+        # A slice may cut an ASCII word: only whole words are promised.
+        if any(re.fullmatch(r"[a-z0-9]+", u) for u in (term.units[0], term.units[-1])):
+            continue
+        assert set(term.tokens) <= doc_tokens, (text, piece, term)
+        assert tokenize.contains(text, term.units)
+
+
+def test_line_break_inside_a_phrase():
+    body = "街道为符合条件的城镇居民\n最低生活保障家庭发放补助"
+    assert tokenize.contains(body, tokenize.query_terms("居民最低生活")[0].units)
+    assert set(tokenize.query_terms("居民最低生活")[0].tokens) <= set(tokenize.index_tokens(body))
+
+
+# --- encodings ---------------------------------------------------------------------------------
+
+
+def test_varint_round_trip():
+    values = [0, 1, 31, 32, 1023, 1024, 99999, 2**27]
+    for v in values:
+        assert read_gaps(search.varint(v)) == [v]
+    ids = sorted(random.Random(7).sample(range(200000), 3000))
+    assert read_gaps(search.gaps(ids)) == ids
+    assert read_ids(search.bitmap(ids)) == ids
+    assert read_ids(search.encode_ids(ids)) == ids
+    dense = list(range(5000, 90000, 2))
+    encoded = search.encode_ids(dense)
+    assert encoded.startswith("~") and read_ids(encoded) == dense
+    assert len(encoded) < len(dense) / 2
+
+
+def test_token_hash_is_pinned():
+    # Shard names depend on it: changing it reshards every site. search.js computes the same
+    # numbers (test_search_browser.py).
+    assert search.token_hash("") == 0xAB3E7C0B
+    assert search.token_hash("预算") == 0x6F43D462
+    assert search.token_hash("12号") == 0xB8FEBC35
+    buckets = [search.token_hash(f"{i}号") & 15 for i in range(1600)]
+    assert min(buckets.count(b) for b in range(16)) > 60  # spread evenly
+
+
+# --- the index of the example catalog ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("search") / "output"
+    result = build(ROOT, output=out, now=NOW)
+    assert result.ok, "\n".join(d.format() for d in result.report.errors)
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(site: Path) -> Index:
+    base = site / "assets" / "search"
+    return Index([(search.INDEX_DIR + p.relative_to(base).as_posix(), p.read_bytes())
+                  for p in sorted(base.rglob("*.js"))])
+
+
+@pytest.fixture(scope="module")
+def docs(site: Path, index: Index) -> list[SearchDoc]:
+    """The documents as the search knows them, rebuilt from the document files."""
+    out = []
+    for docid in range(index.manifest["docs"]):
+        d = index.doc(docid)
+        out.append(SearchDoc(d["x"], d["t"], d["u"], d["c"], d["o"], d["d"], d["n"], tuple(d["k"]),
+                             d["s"], d["v"], d["b"], tuple(d["a"])))
+    return out
+
+
+def test_search_json_is_still_the_public_data_file(site: Path):
+    records = json.loads((site / "search.json").read_text(encoding="utf-8"))
+    assert list(records[0]) == ["index_no", "title", "url", "category", "organization",
+                                "date_published", "doc_no", "keywords", "validity", "summary"]
+
+
+def test_manifest(index: Index, site: Path):
+    m = index.manifest
+    records = json.loads((site / "search.json").read_text(encoding="utf-8"))
+    assert m["docs"] == len(records)
+    assert m["shards"] & (m["shards"] - 1) == 0
+    assert sum(n for _, n in m["validity"]) == len(records)
+    assert sum(n for _, n in m["organizations"]) == len(records)
+    spans = sorted((lo, hi) for _, lo, hi in m["years"])
+    assert spans[0][0] == 0 and spans[-1][1] == len(records) - 1
+    assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:], strict=False))
+    # Newest first in search.json, oldest first in the index.
+    assert index.doc(0)["x"] == records[-1]["index_no"]
+    assert index.doc(len(records) - 1)["x"] == records[0]["index_no"]
+    assert len(index.files[search.INDEX_DIR + "manifest.js"]) < 10_000
+
+
+def test_every_shard_exists_and_files_are_small(index: Index):
+    names = {search.shard_name(h, index.count) for h in range(index.count)}
+    assert {f"{search.INDEX_DIR}t/{n}.js" for n in names} <= set(index.files)
+    assert max(len(b) for b in index.files.values()) < 1_000_000
+
+
+def test_every_token_of_every_document_is_indexed(index: Index, docs: list[SearchDoc]):
+    for docid, doc in enumerate(docs):
+        for token, bits in search.doc_tokens(doc).items():
+            entry = index.entry(token)
+            assert entry is not None, (doc.title, token)
+            ids, (title, meta, summary) = read_entry(entry)
+            assert docid in ids, (doc.title, token)
+            assert (docid in title) == bool(bits & search.TITLE), (doc.title, token)
+            assert (docid in meta) == bool(bits & search.META), (doc.title, token)
+            assert (docid in summary) == bool(bits & search.SUMMARY), (doc.title, token)
+
+
+def test_index_finds_exactly_what_brute_force_finds(index: Index, docs: list[SearchDoc]):
+    """Recall on the relevance queries and on random pieces of titles and bodies. (Candidates
+    that have a phrase's pairs but not the phrase are dropped by the browser, which checks the
+    text of what it shows: test_search_browser.py compares its results with brute force.)"""
+    rng = random.Random(2026)
+    queries = [q["q"] for q in RELEVANCE]
+    for doc in rng.sample(docs, min(20, len(docs))):
+        for text in (doc.title, doc.body):
+            runs = [r for r in re.findall(r"[\u4e00-\u9fff]{2,}", text)]
+            if runs:
+                run = rng.choice(runs)
+                i = rng.randrange(len(run) - 1)
+                queries.append(run[i : i + rng.randint(2, 6)])
+    for q in queries:
+        truth = {i for i, d in enumerate(docs) if search.reference_matches(d, q)}
+        found = index.query(q)
+        assert truth <= found, q
+
+
+def test_relevance_set_expectations_hold_by_brute_force(docs: list[SearchDoc]):
+    urls = {d.url for d in docs}
+    assert len(RELEVANCE) >= 40
+    for case in RELEVANCE:
+        assert set(case["expect"]) <= urls, case
+        truth = {d.url for d in docs if search.reference_matches(d, case["q"])}
+        assert set(case["expect"]) <= truth, case
+
+
+# --- determinism and stability -----------------------------------------------------------------
+
+
+def _docs(n: int, seed: int = 1) -> list[SearchDoc]:
+    rng = random.Random(seed)
+    words = ["财政预算", "政府信息公开", "城镇居民", "最低生活保障", "办事指南", "招街办〔2010〕12号",
+             "应急预案", "防汛防台", "公益性岗位", "就业援助", "2011年", "第3批", "审批结果"]
+    out = []
+    for i in range(n):
+        year = 2009 + i * 3 // n
+        out.append(SearchDoc(
+            index_no=f"X/{year}-{i:05d}", title="".join(rng.sample(words, 3)), url=f"a/{i}.html",
+            category=rng.choice(["甲", "甲/乙", "丙"]), organization=rng.choice(["机构一", "机构二"]),
+            date=f"{year}-0{1 + i % 9}-1{i % 10}", doc_no="", keywords=tuple(rng.sample(words, 2)),
+            summary="", validity=rng.choice(["有效", "有效", "失效"]),
+            body="。".join("".join(rng.sample(words, 4)) for _ in range(20))))
+    return out
+
+
+def test_same_input_same_bytes():
+    docs = _docs(300)
+    assert search.build_index(docs) == search.build_index(list(docs))
+
+
+def test_an_edit_changes_only_the_shards_of_its_tokens():
+    docs = _docs(400)
+    before = dict(search.build_index(docs))
+    edited = list(docs)
+    edited[123] = dataclasses.replace(docs[123], body=docs[123].body + "。新增一句台风“梅花”")
+    after = dict(search.build_index(edited))
+    assert set(before) == set(after)  # same shard count, same files
+    changed = {p for p in before if before[p] != after[p]}
+    count = Index(list(after.items())).count
+    new_tokens = set(search.doc_tokens(edited[123])) ^ set(search.doc_tokens(docs[123]))
+    expected = {f"{search.INDEX_DIR}t/{search.shard_name(search.token_hash(t), count)}.js"
+                for t in new_tokens}
+    expected |= {search.INDEX_DIR + "manifest.js", search.INDEX_DIR + search.doc_path(123)}
+    changed_shards = {p for p in changed if "/x/" not in p}
+    assert changed_shards <= expected
+    assert len(changed) < len(before) / 4
+
+
+def test_filters_are_facet_postings():
+    docs = _docs(200)
+    idx = Index(search.build_index(docs))
+    for value in ("甲", "甲/乙", "丙"):
+        want = [i for i, d in enumerate(docs) if d.category == value or d.category.startswith(value + "/")]
+        assert idx.ids("#c" + value) == want
+    assert idx.ids("#v失效") == [i for i, d in enumerate(docs) if d.validity == "失效"]
+    assert idx.ids("#o机构一") == [i for i, d in enumerate(docs) if d.organization == "机构一"]
+    for year, lo, hi in idx.manifest["years"]:
+        assert [i for i, d in enumerate(docs) if d.year == year] == list(range(lo, hi + 1))
+
+
+def test_documents_must_be_oldest_first():
+    docs = _docs(10)
+    with pytest.raises(ValueError):
+        search.build_index(list(reversed(docs)))
+
+
+def test_no_script_can_be_closed_early():
+    doc = dataclasses.replace(_docs(1)[0], title="</script><script>alert(1)</script>\u2028")
+    files = dict(search.build_index([doc]))
+    data = files[search.INDEX_DIR + search.doc_path(0)].decode()
+    assert "</" not in data and "\u2028" not in data
+    assert read_script(data.encode())[2]["t"] == doc.title
+
+
+def test_search_js_never_parses_indexed_text_as_html():
+    js = (ROOT / "themes/default/assets/search.js").read_text(encoding="utf-8")
+    assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", js)
+    for name in ("search.js", "search-tokenize.js"):
+        text = (ROOT / "themes/default/assets" / name).read_text(encoding="utf-8")
+        text = re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
+        assert not re.search(r"\bfetch\(|import\(|new Worker|WebAssembly|XMLHttpRequest", text), name

@@ -1,0 +1,424 @@
+"""Search in a real browser (Debian's Chromium driven by Playwright): the example catalog built
+once, opened from file:// as on an offline kiosk and over HTTP from a sub-path of a static
+server. The relevance set (tests/search_relevance.json) must be found in full by both, and what
+the browser finds must be exactly what brute force finds on the same texts. The JavaScript
+tokeniser must agree with sitegen/tokenize.py on the shared vectors and on random text.
+
+Never runs `playwright install`: the tests use /usr/bin/chromium (apt-get install chromium).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import random
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from sitegen import search, tokenize
+from sitegen.build import build
+from sitegen.search import SearchDoc
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = __import__("datetime").date(2026, 11, 27)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+SUB_PATH = "xxgk/zbs/"
+VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(encoding="utf-8"))
+RELEVANCE = json.loads((Path(__file__).parent / "search_relevance.json").read_text(encoding="utf-8"))
+MODES = ["file", "http"]
+
+
+# --- fixtures: one build, one server, one browser, one page per mode ----------------------------
+
+
+@pytest.fixture(scope="module")
+def www(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    top = tmp_path_factory.mktemp("search-www")
+    result = build(ROOT, output=top / SUB_PATH, now=NOW)
+    assert result.ok, "\n".join(d.format() for d in result.report.errors)
+    return top
+
+
+@pytest.fixture(scope="module")
+def site(www: Path) -> Path:
+    return www / SUB_PATH
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_root(www: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(www)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run must apt-get install chromium")
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Watch:
+    """Console errors, uncaught exceptions, failed requests, HTTP errors."""
+
+    def __init__(self, page: Page):
+        self.problems: list[str] = []
+        page.on("console", self.console)
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"{r.status}: {r.url}"))
+
+    def console(self, msg: object) -> None:
+        url = (msg.location or {}).get("url") or ""  # type: ignore[attr-defined]
+        if msg.type == "error" and urlsplit(url).path != "/favicon.ico":  # type: ignore[attr-defined]
+            self.problems.append(f"console error at {url}: {msg.text}")  # type: ignore[attr-defined]
+
+    def check(self) -> None:
+        problems = [p for p in self.problems if "favicon.ico" not in p]
+        self.problems.clear()
+        assert not problems, problems
+
+
+@pytest.fixture(scope="module")
+def roots(site: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    return {"file": site.as_uri() + "/", "http": request.getfixturevalue("http_root")}
+
+
+@pytest.fixture(scope="module")
+def pages(browser: Browser, roots: dict[str, str]) -> Iterator[dict[str, tuple[Page, Watch]]]:
+    out = {}
+    for mode in MODES:
+        page = browser.new_context().new_page()
+        page.set_default_timeout(15_000)
+        out[mode] = (page, Watch(page))
+    yield out
+    for page, _ in out.values():
+        page.context.close()
+
+
+def open_search(page: Page, root: str, query: str = "") -> None:
+    page.goto(root + "search.html" + ("?q=" + quote(query) if query else ""))
+    page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
+
+
+def run_query(page: Page, query: str) -> list[str]:
+    """Type `query` into the search page's box, press Enter, return the links shown."""
+    page.fill("#search-input", query)
+    page.press("#search-input", "Enter")
+    page.wait_for_function(
+        "q => document.getElementById('search-results').dataset.query === q.trim()"
+        " && document.getElementById('search-status').dataset.state === 'done'", arg=query)
+    return page.eval_on_selector_all("#search-results li > a", "els => els.map(e => e.getAttribute('href'))")
+
+
+def all_results(page: Page, query: str, filters: dict[str, str] | None = None) -> list[str]:
+    return page.evaluate("([q, f]) => SITEGEN_SEARCH.all(q, f)", [query, filters or {}])
+
+
+def read_docs(site: Path) -> list[dict]:
+    manifest = site / "assets/search/manifest.js"
+    count = json.loads(manifest.read_text(encoding="utf-8").split("=", 2)[-1].rstrip(";\n"))["docs"]
+    out = []
+    for docid in range(count):
+        text = (site / "assets/search" / search.doc_path(docid)).read_text(encoding="utf-8")
+        out.append(json.loads(text[text.index("=") + 1 :].rstrip(";\n")))
+    return out
+
+
+def as_search_doc(d: dict) -> SearchDoc:
+    return SearchDoc(d["x"], d["t"], d["u"], d["c"], d["o"], d["d"], d["n"], tuple(d["k"]), d["s"],
+                     d["v"], d["b"], tuple(d["a"]))
+
+
+@pytest.fixture(scope="module")
+def docs(site: Path) -> list[dict]:
+    return read_docs(site)
+
+
+# --- the tokeniser in JavaScript ---------------------------------------------------------------
+
+
+def _random_texts(n: int) -> list[str]:
+    rng = random.Random(20261127)
+    pool = ("财政预算公开信息招宝山街道号年月日〇一二三豈𠀋𠀌" "abcXYZ0129" "ＡＢＣ０１２９ｘ"
+            "  \t\n\u3000\u00a0\u200b\u00ad" "，。、〔〕《》“”（）-/·—…:;!?#@%"
+            "①Ⅻﬁ㈱㍿éΣİß\u0301")
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) for _ in range(n)]
+
+
+def test_js_tokenizer_matches_the_vectors_and_python(pages: dict, roots: dict) -> None:
+    page, watch = pages["file"]
+    open_search(page, roots["file"])
+    got = page.evaluate(
+        """texts => texts.map(t => ({
+            runs_document: SITEGEN_TOKENIZE.runs(t, true), runs_query: SITEGEN_TOKENIZE.runs(t, false),
+            index: SITEGEN_TOKENIZE.indexTokens(t), query: SITEGEN_TOKENIZE.queryTerms(t)}))""",
+        [v["text"] for v in VECTORS])
+    for vector, js in zip(VECTORS, got, strict=True):
+        want = {k: vector[k] for k in ("runs_document", "runs_query", "index", "query")}
+        assert js == want, vector["note"]
+    texts = _random_texts(400)
+    got = page.evaluate("texts => texts.map(t => [SITEGEN_TOKENIZE.indexTokens(t), SITEGEN_TOKENIZE.queryTerms(t)])", texts)
+    for text, (index, query) in zip(texts, got, strict=True):
+        assert index == tokenize.index_tokens(text), text
+        assert query == [t.as_json() for t in tokenize.query_terms(text)], text
+    tokens = sorted({t for text in texts for t in tokenize.index_tokens(text)})
+    hashes = page.evaluate("ts => ts.map(t => SITEGEN_SEARCH.hash(t))", tokens)
+    assert hashes == [search.token_hash(t) for t in tokens]
+    watch.check()
+
+
+# --- relevance ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_relevance_set_full_recall(pages: dict, roots: dict, docs: list[dict], mode: str) -> None:
+    page, watch = pages[mode]
+    open_search(page, roots[mode])
+    search_docs = [as_search_doc(d) for d in docs]
+    cut = {d["u"] for d in docs if d.get("z")}
+    missed, misranked = [], []
+    for case in RELEVANCE:
+        shown = run_query(page, case["q"])
+        found = all_results(page, case["q"])
+        missing = [u for u in case["expect"] if u not in found]
+        if missing:
+            missed.append((case["q"], missing))
+        if "first" in case and (not shown or shown[0] != case["first"]):
+            misranked.append((case["q"], shown[:3]))
+        assert shown == found[: len(shown)], case["q"]  # the page shows the ranking's head
+        truth = {d.url for d in search_docs if search.reference_matches(d, case["q"])}
+        assert truth <= set(found) <= truth | cut, (case["q"], set(found) ^ truth)
+    assert not missed, missed
+    assert not misranked, misranked
+    watch.check()
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_results_show_title_category_date_doc_no_and_snippet(pages: dict, roots: dict, mode: str) -> None:
+    page, watch = pages[mode]
+    open_search(page, roots[mode], "招街办〔2010〕12号")
+    first = page.locator("#search-results li").first
+    assert first.locator("a").inner_text() == "招宝山街道城市管理网格化实施办法"
+    meta = first.locator(".meta").inner_text()
+    assert "行政规范性文件" in meta and "2010-06-10" in meta
+    assert first.locator(".meta mark").all_inner_texts() == ["招街办〔2010〕12号"]
+    assert re.search(r"找到 \d+ 条", page.inner_text("#search-status"))
+    assert page.get_attribute("#search-status", "aria-live") == "polite"
+    # A body phrase: the snippet is cut around it and marks it.
+    run_query(page, "防范和遏制安全生产事故")
+    snippet = page.locator("#search-results li .snippet").first
+    assert snippet.locator("mark").all_inner_texts() == ["防范和遏制安全生产事故"]
+    # Clicking a result opens the item page, from file:// and from the sub-path.
+    with page.expect_navigation():
+        page.locator("#search-results li a").first.click()
+    assert page.url.endswith("fdzdgknr/jdjc/2010-work-safety-inspection.html")
+    assert page.locator("h1").inner_text().startswith("招宝山街道2010年安全生产大检查")
+    watch.check()
+
+
+def test_indexed_text_and_queries_are_never_html(pages: dict, roots: dict) -> None:
+    page, watch = pages["file"]
+    evil = '<img src=x onerror="window.pwned=1">招宝山'
+    open_search(page, roots["file"], evil)
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#search-results img, #search-status img").count() == 0
+    assert "<img" in page.inner_text("#search-status")
+    watch.check()
+
+
+def test_filters(pages: dict, roots: dict, docs: list[dict]) -> None:
+    page, watch = pages["http"]
+    open_search(page, roots["http"], "公开")
+    everything = all_results(page, "公开")
+    page.select_option("#search-year", "2010")
+    page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
+    assert "y=2010" in page.url
+    by_url = {d["u"]: d for d in docs}
+    shown = page.eval_on_selector_all("#search-results li > a", "els => els.map(e => e.getAttribute('href'))")
+    assert shown and all(by_url[u]["d"].startswith("2010") for u in shown)
+    cases = [
+        ({"y": "2010"}, lambda d: d["d"].startswith("2010")),
+        ({"c": "法定主动公开内容/财政预决算"}, lambda d: d["c"] == "法定主动公开内容/财政预决算"),
+        ({"c": "法定主动公开内容"}, lambda d: d["c"].startswith("法定主动公开内容")),
+        ({"v": "废止"}, lambda d: d["v"] == "废止"),
+        ({"o": "彬县教育局"}, lambda d: d["o"] == "彬县教育局"),
+        ({"y": "2011", "v": "有效"}, lambda d: d["d"].startswith("2011") and d["v"] == "有效"),
+    ]
+    for filters, keep in cases:
+        got = all_results(page, "公开", filters)
+        assert got == [u for u in everything if keep(by_url[u])], filters
+        # Without a query, a filter lists its items (newest first).
+        listed = all_results(page, "", filters)
+        assert sorted(listed) == sorted(d["u"] for d in docs if keep(d)), filters
+    # Filters come from the URL too, and the select shows them.
+    page.goto(roots["http"] + "search.html?q=" + quote("救助") + "&v=" + quote("废止"))
+    page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
+    assert page.input_value("#search-validity") == "废止"
+    shown = page.eval_on_selector_all("#search-results li > a", "els => els.map(e => e.getAttribute('href'))")
+    assert shown == [d["u"] for d in docs if d["v"] == "废止" and "救助" in d["t"] + d["b"]]
+    watch.check()
+
+
+def test_keyboard_only(pages: dict, roots: dict) -> None:
+    page, watch = pages["file"]
+    page.goto(roots["file"] + "index.html")
+    page.focus("#q")  # the header box on every page
+    page.keyboard.type("号")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q="))
+    page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
+    assert page.locator("#search-results li").count() == 10
+    assert page.is_visible("#search-more")
+    page.focus("#search-more")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 10")
+    focused = page.evaluate("document.activeElement.closest('li') && [...document.querySelectorAll('#search-results li')].indexOf(document.activeElement.closest('li'))")
+    assert focused == 10  # the first new result has the focus
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(".html") and not page.url.split("?")[0].endswith("search.html")
+    # Typing in the page's box searches as one types (no Enter needed).
+    page.goto(roots["file"] + "search.html")
+    page.focus("#search-input")
+    page.keyboard.type("慈善")
+    page.wait_for_function("document.getElementById('search-results').dataset.query === '慈善'")
+    assert "慈善" in page.locator("#search-results li a").first.inner_text()
+    watch.check()
+
+
+def test_a_phrase_across_a_line_break_in_the_markdown(browser: Browser, tmp_path: Path) -> None:
+    """A soft line break inside a Chinese sentence of the Markdown source: a copy of the
+    example catalog where one body line is broken in the middle of a phrase."""
+    for name in ("sitegen.toml", "content", "themes"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, tmp_path / name)
+        elif (ROOT / name).exists():
+            shutil.copy(ROOT / name, tmp_path / name)
+    phrase = target = None
+    for path in sorted((tmp_path / "content").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        head, sep, body = text.partition("\n---\n")
+        for line in body.split("\n"):
+            m = re.search(r"[\u4e00-\u9fff]{12,}", line) if not re.match(r"\s*([|#>*-]|\d+\.)", line) else None
+            if m:
+                run = m.group()
+                phrase, cut = run[2:10], 6
+                broken = line.replace(run, run[:cut] + "\n" + run[cut:], 1)
+                path.write_text(head + sep + body.replace(line, broken, 1), encoding="utf-8")
+                target = path
+                break
+        if target:
+            break
+    assert target and phrase
+    out = tmp_path / "output"
+    assert build(tmp_path, output=out, now=NOW).ok
+    page = browser.new_page()
+    watch = Watch(page)
+    try:
+        open_search(page, out.as_uri() + "/", phrase)
+        found = all_results(page, phrase)
+        url = target.relative_to(tmp_path / "content").with_suffix(".html").as_posix()
+        assert any(u.endswith(url.split("/")[-1]) for u in found), (phrase, found)
+        assert phrase in "".join(page.locator("#search-results mark").all_inner_texts()).replace(" ", "")
+        watch.check()
+    finally:
+        page.close()
+
+
+def test_a_query_loads_only_what_it_needs(pages: dict, roots: dict, site: Path) -> None:
+    page, watch = pages["http"]
+    open_search(page, roots["http"])
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url))
+    run_query(page, "居家养老 补助")
+    index = [u for u in loaded if "/assets/search/" in u]
+    assert index and all(re.search(r"/assets/search/(t|x|d/\d+)/", u) for u in index)
+    assert len([u for u in index if "/d/" in u]) <= 10
+    shards = len(list((site / "assets/search/t").glob("*.js")))
+    assert len([u for u in index if "/t/" in u]) <= max(3, shards // 2)
+    watch.check()
+
+
+PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>t</title></head><body>
+<form id="search-page-form"><input id="search-input"></form><p id="search-status"></p>
+<ol id="search-results"></ol><button id="search-more" hidden>more</button>
+<script src="assets/search/manifest.js"></script><script src="assets/search-tokenize.js"></script>
+<script src="assets/search.js" data-index="assets/search/"></script></body></html>"""
+
+
+def test_a_generated_catalog_with_frequent_tokens(browser: Browser, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bitmaps, frequent tokens in x/ files, many shards: a generated catalog of 500 items
+    (bench/search_catalog.py) searched in the browser equals brute force."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from search_catalog import TYPICAL_QUERIES, catalog
+
+    monkeypatch.setattr(search, "BIG_ENTRY", 100)
+    monkeypatch.setattr(search, "SHARD_TARGET", 1024)
+    docs = catalog(500, seed=7)
+    files = search.build_index(docs)
+    assert any("/x/" in rel for rel, _ in files) and any(b"~" in data for _, data in files)
+    for rel, data in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    for name in ("search.js", "search-tokenize.js"):
+        shutil.copy(ROOT / "themes/default/assets" / name, tmp_path / "assets" / name)
+    (tmp_path / "search.html").write_text(PAGE, encoding="utf-8")
+    page = browser.new_page()
+    watch = Watch(page)
+    try:
+        open_search(page, (tmp_path / "search.html").as_uri().removesuffix("search.html"))
+        queries = [*TYPICAL_QUERIES, "号", "2010年", "财政 预算 公开",
+                   docs[100].title, docs[200].body[30:36], docs[400].doc_no or docs[400].title[:5]]
+        for q in queries:
+            truth = [i for i, d in enumerate(docs) if search.reference_matches(d, q)]
+            if len(truth) > 60 and all(len(t.units) < 3 for t in tokenize.query_terms(q)):
+                # Pairs are exact: the index alone must give the answer (no need to load 300
+                # documents to check it).
+                ids = page.evaluate("q => SITEGEN_SEARCH.internals.execute("
+                                    "SITEGEN_SEARCH.internals.plan(q, {})).then(r => Array.from(r.ids))", q)
+                assert sorted(ids) == truth, q
+            else:
+                assert sorted(all_results(page, q)) == sorted(docs[i].url for i in truth), q
+        # Filters on the same index.
+        got = all_results(page, "公开", {"v": "废止", "y": "2010"})
+        assert sorted(got) == sorted(d.url for d in docs if search.reference_matches(d, "公开")
+                                     and d.validity == "废止" and d.year == 2010)
+        watch.check()
+    finally:
+        page.close()
