@@ -263,6 +263,13 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         if config is None:
             return result
         files, asset_files = scan(root, config.content_dir, report)
+        try:
+            check_output_location(root, output, [root / config.content_dir, root / "themes"])
+        except OutputError as exc:
+            report.error(str(output), str(exc))
+        for path in unsafe_theme_files(config):
+            report.error(path.relative_to(root).as_posix(),
+                         f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
         inputs = _inputs_key(config, files, asset_files, now, strict, encoding, output)
         if not report.diagnostics and _unchanged_since_last_build(cache, inputs, output, result):
             return result
@@ -273,13 +280,6 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         config, catalog = loaded.config, loaded.catalog
         result.held_back = catalog.held_back
         result.published = len(catalog.items)
-        try:
-            check_output_location(root, output, [root / config.content_dir, root / "themes"])
-        except OutputError as exc:
-            report.error(str(output), str(exc))
-        for path in unsafe_theme_files(config):
-            report.error(path.relative_to(root).as_posix(),
-                         f"主题文件是指向主题目录之外的符号链接（{path.resolve()}），已拒绝")
         if strict:
             report.escalate_warnings()
         if report.errors:
@@ -312,14 +312,17 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def _stats(paths: list[Path]) -> list[tuple[str, int, int]]:
+def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
+    """Every entry below `paths` with size and mtime; symlinks by their target."""
     found = []
     for base in paths:
-        for p in sorted(base.rglob("*")) if base.is_dir() else []:
-            if p.is_file():
-                st = p.stat()
-                found.append((p.as_posix(), st.st_size, st.st_mtime_ns))
-    return found
+        for folder, dirs, files in os.walk(base):
+            for name in sorted(dirs + files):
+                p = os.path.join(folder, name)
+                st = os.lstat(p)
+                link = os.readlink(p) if os.path.islink(p) else ""
+                found.append((p, st.st_size, st.st_mtime_ns, link))
+    return sorted(found)
 
 
 def _inputs_key(config: SiteConfig, files: list[ContentFile], assets: list[ContentFile],

@@ -66,8 +66,10 @@ class AtomicOutput:
     """Context manager: `write()` files, and on a clean exit the result replaces `output`."""
 
     def __init__(self, output: Path) -> None:
-        self.output = output
-        self.parent = output.resolve().parent
+        # Resolved once: an output given as a symlink is the folder it points to, and that
+        # folder is what gets replaced (never a sibling named like the link).
+        self.output = output.resolve()
+        self.parent = self.output.parent
         self.staging = self.parent / f"{STAGING_PREFIX}{output.name}-{os.getpid()}"
         self.written: set[str] = set()
         self.reused = 0

@@ -7,6 +7,7 @@ from file:// on a kiosk.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,14 +47,21 @@ def theme_dirs(config: SiteConfig) -> list[Path]:
 
 
 def unsafe_theme_files(config: SiteConfig) -> list[Path]:
-    """Files of the site's theme that are symlinks to somewhere outside it (a careless
-    contractor's theme must not publish /etc/passwd as a template or asset)."""
+    """The site's theme folder, or files in it, that are symlinks to outside the site folder
+    (a careless contractor's theme must not publish /etc/passwd as a template or asset)."""
     site_theme = config.root / "themes" / config.theme
+    site = config.root.resolve()
+    if site_theme.is_symlink() and not site_theme.resolve().is_relative_to(site):
+        return [site_theme]
     if not site_theme.is_dir():
         return []
-    base = site_theme.resolve()
-    return [p for p in sorted(site_theme.rglob("*"))
-            if p.is_symlink() and not p.resolve().is_relative_to(base)]
+    bad = []
+    for folder, dirs, files in os.walk(site_theme):
+        for name in dirs + files:
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(site):
+                bad.append(path)
+    return sorted(bad)
 
 
 def theme_assets(dirs: list[Path]) -> dict[str, Path]:
