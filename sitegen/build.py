@@ -158,6 +158,7 @@ class ItemBatchResult:
     warnings: list[tuple[str, str, int | None]] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
     template_error: tuple[str, str, int | None] | None = None  # exceptions may not pickle
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (source, message)
 
 
 def _body_key(item: Item) -> str:
@@ -211,6 +212,9 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     for item in items:
         ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
         body, fresh = body_for(item, ctx, cache)
+        if body.error:
+            result.errors.append((item.source, body.error))
+            continue
         key = _body_key(item)
         result.body_keys.append(key)
         if fresh:
@@ -411,11 +415,17 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     used_assets: set[str] = set()
     body_keys: set[str] = set()
     tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
+    failed = False
     for part in pmap(_render_batch, tasks, state, jobs, tick):
+        for source, message in part.errors:
+            report.error(source, message)
+            failed = True
         if part.template_error:
             name, message, line = part.template_error
             report.error(name, f"主题模板出错：{message}", line=line)
-            raise _Abandon
+            failed = True
+        if failed:
+            continue
         out.absorb(part.written, part.reused)
         new_keys.update(part.page_keys)
         cache.put_bodies(part.new_bodies)
@@ -425,6 +435,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         used_assets.update(part.assets)
         for source, message, line in part.warnings:
             report.warning(source, message, line=line)
+    if failed:
+        raise _Abandon
     cache.prune_bodies(body_keys)
 
     if progress:
@@ -495,6 +507,8 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
     item_urls = {i.content_rel: i.url for i in items}
     for item in items:
         body = render_body(item.body, LinkContext(item.url, item.content_rel, item_urls, loaded.assets))
+        if body.error:
+            report.error(item.source, body.error)
         for link in body.broken_links:
             report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
                            line=_line_of(item.body, link, item.body_line))

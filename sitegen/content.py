@@ -93,6 +93,27 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# An explicit !!timestamp stays text too (PyYAML's constructor raises on 2010-02-30).
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        lambda loader, node: loader.construct_scalar(node))
+
+MAX_YAML_NODES = 100_000
+
+
+def _check_size(data: Any) -> None:
+    """Aliases under the limit can still expand to millions of values (each alias repeats a
+    whole list); count values as a reader would see them, and stop early."""
+    seen = 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > MAX_YAML_NODES:
+            raise yaml.YAMLError(f"front matter 展开后超过 {MAX_YAML_NODES} 个值（别名嵌套过多），拒绝处理")
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
@@ -115,6 +136,7 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
         if node is None:
             return None, {}, []
         data = loader.construct_document(node)
+        _check_size(data)
         lines: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
@@ -192,6 +214,9 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
         return None
     except RecursionError:
         report.error(rel, "front matter 的 YAML 嵌套过深")
+        return None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. an integer of 5000 digits
+        report.error(rel, f"front matter 中有无法读取的值：{str(exc)[:120]}")
         return None
     for line, message in problems:
         report.error(rel, message, line=line + fm_offset)

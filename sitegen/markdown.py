@@ -102,6 +102,7 @@ class RenderedBody:
     links: dict[str, str | None] = field(default_factory=dict)
     text: str = ""  # visible text, for search and feeds
     removed: list[tuple[int, str]] = field(default_factory=list)  # unsafe raw HTML, by line
+    error: str = ""  # the body could not be rendered at all (the build fails, naming the file)
 
 
 def asset_url(content_rel: str) -> str:
@@ -218,13 +219,28 @@ class _Renderer:
 
 
 _renderer: _Renderer | None = None
+MAX_NESTING = 64
+_QUOTES_RE = re.compile(r"^(?:[ \t]*>){65}", re.M)
+_INDENT_RE = re.compile(r"^[ \t]{260}", re.M)
 
 
 def render_body(source: str, context: LinkContext) -> RenderedBody:
+    """The body as safe HTML, or an error: Python-Markdown recurses once per nesting level, so
+    absurdly nested input is refused up front, and any failure drops the renderer (its block
+    parser keeps state that a failed run leaves corrupt)."""
     global _renderer
+    if _QUOTES_RE.search(source) or _INDENT_RE.search(source):
+        return RenderedBody("", error=f"正文嵌套超过 {MAX_NESTING} 层（引用或列表），无法生成；请检查缩进")
     if _renderer is None:
         _renderer = _Renderer()
-    return _renderer.render(source, context)
+    try:
+        return _renderer.render(source, context)
+    except RecursionError:
+        _renderer = None
+        return RenderedBody("", error="正文嵌套过深或强调符号（* _）过多，无法生成；请检查格式")
+    except Exception as exc:  # a Markdown extension's bug must not become a traceback
+        _renderer = None
+        return RenderedBody("", error=f"正文无法转换为 HTML：{type(exc).__name__}: {str(exc)[:120]}")
 
 
 def pygments_css() -> str:

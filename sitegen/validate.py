@@ -37,7 +37,7 @@ SLUG_RE = re.compile(r"^[\w-]+$")
 RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$")
 DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls
 TITLE_WARN_LENGTH = 100
 KEYWORD_MAX = 20
 
@@ -153,6 +153,9 @@ class _Checker:
         if value is None or value == "":
             if required:
                 self.error(key, "缺少必填日期，应为 YYYY-MM-DD，例如 2010-12-07")
+            return None
+        if isinstance(value, dt.datetime):
+            self.error(key, f"应为日期 YYYY-MM-DD，不带时间：实际为 {value.isoformat()}")
             return None
         if isinstance(value, dt.date):
             return value
