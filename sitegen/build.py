@@ -271,9 +271,12 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             check_output_location(root, output, [root / config.content_dir, root / "themes"])
         except OutputError as exc:
             report.error(str(output), str(exc))
-        for path in unsafe_theme_files(config):
+        unsafe = unsafe_theme_files(config)
+        for path in unsafe:
             report.error(path.relative_to(root).as_posix(),
                          f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
+        if not unsafe:  # reading an unsafe theme's files is what must not happen
+            _check_theme_assets(config, report)
         inputs = _inputs_key(config, files, asset_files, now, strict, encoding, output)
         if not report.diagnostics and _unchanged_since_last_build(cache, inputs, output, result):
             return result
@@ -309,6 +312,19 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         return result
     finally:
         cache.close()
+
+
+GENERATED_ASSETS = ("assets/pygments.css", "assets/search/")
+
+
+def _check_theme_assets(config: SiteConfig, report: Report) -> None:
+    """A theme may not ship a file the build generates (it would be silently replaced, or
+    replace the generated one)."""
+    for rel, path in theme_assets(theme_dirs(config)).items():
+        if rel == GENERATED_ASSETS[0] or rel.startswith(GENERATED_ASSETS[1]):
+            where = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) \
+                else str(path)
+            report.error(where, f"主题文件与 sitegen 生成的 {rel} 同名，请改名或删除")
 
 
 # -- nothing changed: nothing to do -----------------------------------------------------------

@@ -136,8 +136,11 @@ class Cache:
         if self.db is not None:
             self.db.commit()
 
-    def close(self) -> None:
+    def close(self, commit: bool = True) -> None:
         if self.db is not None:
-            self.db.commit()
+            if commit:
+                self.db.commit()
+            else:
+                self.db.rollback()
             self.db.close()
             self.db = None

@@ -170,7 +170,7 @@ class SiteConfig:
         return self.organizations[self.organization]
 
     def absolute_url(self, rel: str) -> str:
-        return self.base_url + quote(rel, safe="/#-._~")
+        return self.base_url + quote(rel, safe="/-._~")
 
 
 def suggest_org(config: SiteConfig, value: str) -> list[str]:

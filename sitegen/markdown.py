@@ -109,7 +109,7 @@ def asset_url(content_rel: str) -> str:
     return "files/" + content_rel
 
 
-_URL_SAFE = re.compile(r"[A-Za-z0-9/#._~-]*")
+_URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")
 
 
 def relative(target: str, page_url: str) -> str:
@@ -123,7 +123,7 @@ def relative(target: str, page_url: str) -> str:
             and page_dirs[common] == parts[common]:
         common += 1
     rel = "../" * (len(page_dirs) - common) + "/".join(parts[common:])
-    return rel if _URL_SAFE.fullmatch(rel) else quote(rel, safe="/#-._~")
+    return rel if _URL_SAFE.fullmatch(rel) else quote(rel, safe="/-._~")
 
 
 def resolve_target(target: str, ctx: LinkContext) -> str | None:

@@ -33,7 +33,9 @@ from sitegen.fields import (
 from sitegen.workdays import workdays_between
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SLUG_RE = re.compile(r"^[\w-]+$")
+# A page name may hold what officers put in file names (spaces, Chinese and full-width
+# punctuation: percent-encoded in links); not what breaks paths or URLs.
+SLUG_BAD_RE = re.compile(r'[\x00-\x1f\x7f/\\?#%<>"|*:]|^[.\s]|\s$')
 RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$")
 DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
@@ -433,9 +435,9 @@ class _Checker:
 
     def slug(self, value: Any) -> str:
         slug = self.text("slug", value) or Path(self.src.content_rel).stem
-        if not SLUG_RE.match(slug) or RESERVED_SLUG_RE.match(slug):
-            self.error("slug", f"页面文件名 {show(slug)} 不可用：只能含字母、数字、汉字、- 和 _，且不能是 "
-                       "index、index-N、rss、search；请改文件名或写 slug 字段")
+        if not slug or SLUG_BAD_RE.search(slug) or RESERVED_SLUG_RE.match(slug):
+            self.error("slug", f"页面文件名 {show(slug)} 不可用：不能含 / \\ ? # % < > \" | * : 和控制字符，"
+                       "不能以点或空格开头，也不能是 index、index-N、rss、search；请改文件名或写 slug 字段")
         return slug
 
 

@@ -390,11 +390,6 @@ def test_odd_attachment_names_are_linked_percent_encoded(site, name):
     assert (site / "output/files" / name).read_bytes() == b"%PDF-1.4 odd name\n"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: markdown.relative (and config.absolute_url) keep '#' unencoded (safe='/#-._~' and "
-    "_URL_SAFE includes '#'), so an attachment named 第1号#附件.pdf is linked as "
-    "files/第1号#附件.pdf: the browser reads '#附件.pdf' as a fragment and the link is broken. "
-    "Fix: drop '#' from the safe set (fragments are appended after relative())"))
 def test_attachment_name_with_a_hash_is_linked(site):
     good_build(site)
     name = "第1号#附件.pdf"
@@ -435,13 +430,6 @@ def test_full_width_item_file_name_with_a_slug_is_published(site):
     assert (site / "output/fdzdgknr/czyjs/tongzhi-2011-1.html").is_file()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG / spec conflict: issue 5 §3 says file names with spaces and full-width punctuation "
-    "work and are linked percent-encoded, but validate.SLUG_RE ([\\w-]+) refuses the stem "
-    "'通知（2011）第1号' and 'my report' unless a slug: is written "
-    "(test_validation::test_unusable_file_name_is_reported_as_the_slug asserts the refusal). "
-    "Decide: either allow such stems (they are percent-encoded by markdown.relative already) "
-    "or amend the issue/README and delete this test"))
 @pytest.mark.parametrize("rel", ["content/通知（2011）第1号.md", "content/工作 报告.md"])
 def test_full_width_item_file_name_is_published_without_a_slug(site, rel):
     good_build(site)
@@ -571,12 +559,6 @@ def test_item_colliding_with_a_category_page_is_refused(site, rel, slug):
     assert (site / "output/fdzdgknr/czyjs/index.html").read_bytes() == before["fdzdgknr/czyjs/index.html"][0]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a theme asset that collides with a generated file (assets/pygments.css, "
-    "assets/search/...) is reported as 'output: 两个页面写入同一个输出文件' - the file named is "
-    "the output folder, not the theme file that causes it, and the check comes after every "
-    "page was rendered. Fix: check theme_assets() against the generated asset names before "
-    "writing and report the theme file"))
 @pytest.mark.parametrize("rel", ["themes/default/assets/pygments.css", "themes/default/assets/search/manifest.js"])
 def test_theme_asset_colliding_with_a_generated_file_names_the_theme_file(site, rel):
     before = good_build(site)

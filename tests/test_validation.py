@@ -742,9 +742,9 @@ def test_slug_equal_to_another_items_file_name(site):
 
 
 def test_unusable_file_name_is_reported_as_the_slug(site):
-    result = broken(site, item(), rel="content/my report.md")
-    diag = one(result, "content/my report.md", "文件名 slug")
-    contains(diag, "页面文件名 “my report” 不可用", "请改文件名或写 slug 字段")
+    result = broken(site, item(), rel="content/第1号#附件.md")
+    diag = one(result, "content/第1号#附件.md", "文件名 slug")
+    contains(diag, "页面文件名 “第1号#附件” 不可用", "请改文件名或写 slug 字段")
 
 
 def test_all_errors_of_a_build_are_reported_together(site):
