@@ -224,7 +224,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
                                     _line_of(item.body, link, item.body_line)))
         for offset, what in body.removed:
             result.warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
-                                    item.body_line + offset))
+                                    item.body_line + (offset or 0)))
         result.assets.update(body.assets)
         result.texts[item.index_no] = body.text
         if item.index_no in state["feed_items"]:
@@ -529,7 +529,8 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
             report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
                            line=_line_of(item.body, link, item.body_line))
         for offset, what in body.removed:
-            report.warning(item.source, f"正文中的 {what} 不安全，已删除", line=item.body_line + offset)
+            report.warning(item.source, f"正文中的 {what} 不安全，已删除",
+                           line=item.body_line + (offset or 0))
     return loaded.catalog
 
 

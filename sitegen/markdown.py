@@ -10,6 +10,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
@@ -45,35 +46,53 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives on <img>
 
-# Raw HTML the sanitiser removes, reported to the author with its line (the page still builds).
-_UNSAFE = [
-    (re.compile(r"<\s*(script|iframe|object|embed|form|style|link|meta|base)\b", re.I),
-     lambda m: f"<{m.group(1).lower()}> 标签"),
-    (re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I), lambda m: f"事件属性 {m.group(1).lower()}"),
-    (re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(javascript|vbscript):", re.I),
-     lambda m: f"{m.group(1).lower()}: 链接"),
-    (re.compile(r"href\s*=\s*[\"']?\s*data:", re.I), lambda m: "data: 链接"),
-    (re.compile(r"src\s*=\s*[\"']?\s*data:(?!image/(?:png|jpeg|gif|webp);)", re.I),
-     lambda m: "非图片的 data: 地址"),
-]
+class _Removed(HTMLParser):
+    """Finds, in Markdown's output before sanitising, what nh3 will remove: the author is told
+    (file and line), not silently corrected. Code is escaped text there, so `<script>` shown in
+    a code block is not reported."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []  # (text to find in the source, what)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or ""
+        if tag not in ALLOWED_TAGS:
+            self.found.append((raw, f"<{tag}> 标签"))
+        for name, value in attrs:
+            value = value or ""
+            folded = re.sub(r"[\x00-\x20]", "", value).lower()  # browsers ignore these in schemes
+            if name.startswith("on"):
+                self.found.append((raw, f"事件属性 {name}"))
+            elif name in ("href", "src") and folded.startswith(("javascript:", "vbscript:")):
+                self.found.append((value, f"{folded.split(':')[0]}: 链接"))
+            elif name in ("href", "src") and folded.startswith("data:") and not (
+                    tag == "img" and name == "src" and _DATA_IMAGE_RE.match(value)):
+                self.found.append((value[:40], "data: 地址"))
+            elif name == "style" and ("url(" in folded or "expression(" in folded):
+                self.found.append((raw, "style 中的 url()/expression()"))
 
 
-def unsafe_html(source: str) -> list[tuple[int, str]]:
-    """(line offset in `source`, what) for each piece of raw HTML the sanitiser will remove."""
-    found: list[tuple[int, str]] = []
-    if "<" not in source:
-        return found
-    for number, line in enumerate(source.split("\n")):
-        if "<" in line or "=" in line:
-            for pattern, describe in _UNSAFE:
-                for m in pattern.finditer(line):
-                    found.append((number, describe(m)))
-    return found
+_DATA_IMAGE_RE = re.compile(r"\s*data:image/(png|jpeg|gif|webp);", re.I)
+
+
+def removed_html(html: str, source: str) -> list[tuple[int | None, str]]:
+    """(line offset in `source` or None, what) for everything the sanitiser will remove."""
+    if "<" not in html:
+        return []
+    finder = _Removed()
+    finder.feed(html)
+    finder.close()
+    result: list[tuple[int | None, str]] = []
+    for needle, what in finder.found:
+        at = source.find(needle) if needle else -1
+        result.append((source.count("\n", 0, at) if at >= 0 else None, what))
+    return result
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute in ("href", "src") and value.lstrip().lower().startswith("data:"):
-        ok = element == "img" and re.match(r"\s*data:image/(png|jpeg|gif|webp);", value, re.I)
+        ok = element == "img" and attribute == "src" and _DATA_IMAGE_RE.match(value)
         return value if ok else None
     return value
 
@@ -101,7 +120,7 @@ class RenderedBody:
     # body is reused only while all of these still resolve the same way
     links: dict[str, str | None] = field(default_factory=dict)
     text: str = ""  # visible text, for search and feeds
-    removed: list[tuple[int, str]] = field(default_factory=list)  # unsafe raw HTML, by line
+    removed: list[tuple[int | None, str]] = field(default_factory=list)  # what the sanitiser removed
     error: str = ""  # the body could not be rendered at all (the build fails, naming the file)
 
 
@@ -197,6 +216,7 @@ class _Renderer:
         self.links.resolved = {}
         self.links.produced = set()
         html = _ALIGN_RE.sub(r'\1 style="text-align:\2"', self.md.convert(source))
+        removed = removed_html(html, source)
         links = self.links
 
         def raw_links(element: str, attribute: str, value: str) -> str | None:
@@ -215,7 +235,7 @@ class _Renderer:
                          attribute_filter=raw_links,
                          filter_style_properties={"text-align"})
         return RenderedBody(safe, list(self.links.broken), sorted(set(self.links.used)),
-                            dict(self.links.resolved), plain_text(safe), unsafe_html(source))
+                            dict(self.links.resolved), plain_text(safe), removed)
 
 
 _renderer: _Renderer | None = None
