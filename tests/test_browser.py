@@ -11,20 +11,18 @@ Never runs `playwright install`: the tests use /usr/bin/chromium (apt-get instal
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+from conftest import serve
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -32,12 +30,8 @@ from playwright.sync_api import (
     Request,
     Response,
     expect,
-    sync_playwright,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 NOW = "2026-11-27"
 BASE_URL = "https://www.example.gov.cn/xxgk/"  # the scaffold's site.base_url
 SUB_PATH = "sub/dir/"
@@ -157,41 +151,13 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_site(tmp_path_factory.mktemp("browser") / "site")
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def http_root(output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The output served from a sub-path: http://127.0.0.1:PORT/sub/dir/."""
     www = tmp_path_factory.mktemp("www")
     shutil.copytree(output, www / SUB_PATH)
-    handler = functools.partial(_QuietHandler, directory=str(www))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run must apt-get install chromium")
-        pytest.skip(f"{CHROMIUM} not found: run `apt-get install chromium` (or `bash scripts/test.sh` "
-                    "as root) to run the browser tests")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serve(www) as base:
+        yield base + SUB_PATH
 
 
 @pytest.fixture(params=["file", "http"])

@@ -9,20 +9,17 @@ Never runs `playwright install`: the tests use /usr/bin/chromium (apt-get instal
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import random
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from conftest import serve
+from playwright.sync_api import Browser, Page
 
 from sitegen import search, tokenize
 from sitegen.build import build
@@ -30,9 +27,6 @@ from sitegen.search import SearchDoc
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = __import__("datetime").date(2026, 11, 27)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 SUB_PATH = "xxgk/zbs/"
 VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(encoding="utf-8"))
 RELEVANCE = json.loads((Path(__file__).parent / "search_relevance.json").read_text(encoding="utf-8"))
@@ -55,36 +49,10 @@ def site(www: Path) -> Path:
     return www / SUB_PATH
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def http_root(www: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(www)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing in CI: .ci/run must apt-get install chromium")
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serve(www) as base:
+        yield base + SUB_PATH
 
 
 class Watch:
