@@ -374,7 +374,7 @@ def _output_files(output: Path) -> dict[str, list[int]]:
 def _remember_build(cache: Cache, inputs: str, output: Path, written: set[str],
                     result: BuildResult) -> None:
     record = {
-        "inputs": inputs, "published": result.published,
+        "inputs": inputs, "published": result.published, "output": str(output.resolve()),
         "files": _output_files(output),
         "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
                         for d in result.report.diagnostics],
@@ -413,7 +413,12 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     config = site.config
     dirs = theme_dirs(config)
     renderer = PageRenderer(site, make_environment(dirs))
-    old_keys = cache.pages()
+    # Page keys and the search record describe the last good build's output folder: they
+    # count only for that folder, and only for its files as that build left them.
+    last = json.loads(cache.get_meta("last_build") or "{}")
+    same_output = last.get("output") == str(out.output)
+    out.expected = last.get("files", {}) if same_output else {}
+    old_keys = cache.pages() if same_output else {}
     new_keys: dict[str, str] = {}
     feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
     feed_items.update(i.index_no for i in site.items[: config.feed_length])
@@ -466,7 +471,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     used_assets.update(a.file for i in site.items for a in i.attachments)
     for rel in sorted(used_assets):
         out.copy(asset_url(rel), config.root / config.content_dir / rel)
-    write_search(site, texts, out, cache, jobs)
+    write_search(site, texts, out, cache, jobs, same_output)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
     out.write_text("sitemap.xml", sitemap.sitemap(site, [u for u in html_pages if u != "404.html"]))
@@ -484,13 +489,13 @@ def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
 
 
 def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Cache,
-                 jobs: int) -> None:
+                 jobs: int, same_output: bool) -> None:
     """The search files: taken unchanged from the previous output when no document changed,
     else tokenised and encoded on every core."""
     docs = search.search_docs(site, texts)
     key = fingerprint(search.FORMAT_VERSION, search.category_order(site), [repr(d) for d in docs])
-    previous = json.loads(cache.get_meta("search") or "{}")
-    if previous.get("key") == key and all((out.output / rel).is_file() for rel in previous["files"]):
+    previous = json.loads(cache.get_meta("search") or "{}") if same_output else {}
+    if previous.get("key") == key and all(out.can_reuse(rel) for rel in previous["files"]):
         for rel in previous["files"]:
             out.reuse(rel)
         return

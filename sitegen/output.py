@@ -73,6 +73,9 @@ class AtomicOutput:
         self.staging = self.parent / f"{STAGING_PREFIX}{output.name}-{os.getpid()}"
         self.written: set[str] = set()
         self.reused = 0
+        # rel -> [size, mtime_ns] of the files the last good build left in this output folder:
+        # only such a file may be reused unread (a file edited by hand since is re-rendered).
+        self.expected: dict[str, list[int]] = {}
 
     def __enter__(self) -> AtomicOutput:
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -125,12 +128,24 @@ class AtomicOutput:
         target.write_bytes(data)
         return False
 
+    def can_reuse(self, rel: str) -> bool:
+        """Whether `rel` is in the previous output exactly as the last good build left it."""
+        expected = self.expected.get(rel)
+        previous = self.output / rel
+        if expected is None or previous.is_symlink():
+            return False
+        try:
+            st = previous.stat()
+        except OSError:
+            return False
+        return [st.st_size, st.st_mtime_ns] == expected
+
     def reuse(self, rel: str) -> bool:
         """Take `rel` unchanged from the previous output, if it is there (the caller knows,
         from the page's input key, that it would render the same bytes)."""
-        previous = self.output / rel
-        if not previous.is_file() or previous.is_symlink():
+        if not self.can_reuse(rel):
             return False
+        previous = self.output / rel
         target = self._claim(rel)
         try:
             os.link(previous, target)
@@ -145,6 +160,7 @@ class AtomicOutput:
         clone = AtomicOutput.__new__(AtomicOutput)
         clone.output, clone.parent, clone.staging = self.output, self.parent, self.staging
         clone.written, clone.reused = set(), 0
+        clone.expected = self.expected
         return clone
 
     def absorb(self, written: list[str], reused: int) -> None:

@@ -104,3 +104,26 @@ def test_incremental_builds_match_clean_builds(site: Path, tmp_path: Path):
     # Deleting the cache is safe.
     shutil.rmtree(site / ".sitegen-cache")
     incremental_equals_clean(site, tmp_path)
+
+
+def test_page_keys_count_only_for_the_output_they_describe(site: Path, tmp_path: Path):
+    """The cache is per site, outputs may differ: keys written for one output folder must not
+    let another (older) folder's files through, nor files edited by hand."""
+    jobs = int(site.joinpath("jobs").read_text())
+    other = tmp_path / "other"
+    assert build(site, output=other, now=NOW, jobs=jobs).ok  # an old build elsewhere
+    override = site / "themes/default/templates"
+    override.mkdir(parents=True)
+    base = (ROOT / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    (override / "base.html").write_text(base.replace("跳到正文", "跳到正文内容"), encoding="utf-8")
+    incremental_equals_clean(site, tmp_path)  # keys now describe site/output
+    result = build(site, output=other, now=NOW, jobs=jobs)
+    assert result.ok
+    clean = tmp_path / "clean-other"
+    assert build(site, output=clean, now=NOW, jobs=1, use_cache=False).ok
+    assert digests(other) == digests(clean)
+
+    page = site / "output" / "index.html"
+    page.write_text("手工改过", encoding="utf-8")
+    got = incremental_equals_clean(site, tmp_path)
+    assert "index.html" in got and "跳到正文内容" in page.read_text(encoding="utf-8")
