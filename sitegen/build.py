@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import pickle
+import sqlite3
 import traceback
 from array import array
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+import sitegen.cache
 from sitegen import feeds, search, sitemap
 from sitegen.cache import CACHE_DIR, Cache, fingerprint
 from sitegen.config import SiteConfig, load_config
@@ -255,7 +257,8 @@ def _line_of(body: str, needle: str, first_line: int) -> int | None:
 
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
-          progress: StageProgress | None = None, encoding: str = "utf-8") -> BuildResult:
+          progress: StageProgress | None = None, encoding: str = "utf-8",
+          retried: bool = False) -> BuildResult:
     report = Report()
     now = now or dt.date.today()
     output = output or root / "output"
@@ -310,8 +313,17 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         _remember_build(cache, inputs, output, out.written, result)
         cache.commit()
         return result
+    except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once
+        if not use_cache or retried:
+            raise
+        log.warning("build cache unreadable (%s); rebuilding it", exc)
+        cache.close(commit=False)
+        cache.discard()
+        return build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True)
     finally:
-        cache.close()
+        # Page keys and the search record describe the output just swapped in; after a
+        # failure they must not be kept, or the next build would trust them.
+        cache.close(commit=result.output is not None)
 
 
 GENERATED_ASSETS = ("assets/pygments.css", "assets/search/")
@@ -333,14 +345,18 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
-    """Every entry below `paths` with size and mtime; symlinks by their target."""
+    """Every entry below `paths` with size and mtime; a symlink by its target and by the
+    size and mtime of what it points to."""
     found = []
     for base in paths:
         for folder, dirs, files in os.walk(base):
             for name in sorted(dirs + files):
                 p = os.path.join(folder, name)
-                st = os.lstat(p)
                 link = os.readlink(p) if os.path.islink(p) else ""
+                try:
+                    st = os.stat(p)
+                except OSError:  # a dangling link
+                    st = os.lstat(p)
                 found.append((p, st.st_size, st.st_mtime_ns, link))
     return sorted(found)
 
@@ -349,7 +365,7 @@ def _inputs_key(config: SiteConfig, files: list[ContentFile], assets: list[Conte
                 now: dt.date, strict: bool, encoding: str, output: Path) -> str:
     """Everything a build reads: if this is what the last good build read, and its output is
     untouched, the build would write the same bytes."""
-    return fingerprint(config.identity(), now, strict, encoding, str(output.resolve()),
+    return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding, str(output.resolve()),
                        [(f.rel, f.stat) for f in files], [(a.rel, a.stat) for a in assets],
                        _stats(theme_dirs(config)), _stats([_PACKAGE]))
 

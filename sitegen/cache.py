@@ -14,13 +14,10 @@ import logging
 import pickle
 import sqlite3
 from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
-
-import jinja2
-import markdown
-import nh3
-import pygments
 
 from sitegen import __version__
 
@@ -28,8 +25,19 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
 SCHEMA = 1
-VERSION = "|".join(map(str, (SCHEMA, __version__, markdown.__version__, jinja2.__version__,
-                             pygments.__version__, getattr(nh3, "__version__", "?"))))
+_LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
+
+
+def _library_version(name: str) -> str:
+    try:
+        return package_version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+# Anything cached was computed by these versions (an upgraded holiday table changes deadline
+# warnings, an upgraded Pygments its CSS …): a change of any of them starts the cache afresh.
+VERSION = "|".join([str(SCHEMA), __version__, *(_library_version(n) for n in _LIBRARIES)])
 
 
 def fingerprint(*parts: object) -> str:
@@ -60,6 +68,7 @@ class Cache:
         if row is None or row[0] != VERSION:
             for table in ("checked", "bodies", "pages"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute("DELETE FROM meta WHERE key LIKE 'x:%'")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
         db.execute("CREATE TABLE IF NOT EXISTS checked "
                    "(path TEXT PRIMARY KEY, stat TEXT, digest TEXT, env TEXT, data BLOB)")
@@ -124,6 +133,11 @@ class Cache:
             return
         self.db.execute("DELETE FROM pages")
         self.db.executemany("INSERT INTO pages VALUES (?, ?)", sorted(keys.items()))
+
+    def discard(self) -> None:
+        """Delete the cache file (it is only ever a shortcut)."""
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
     def reader(self) -> Cache:
         """A separate connection for a worker process (sqlite connections don't survive fork)."""

@@ -111,10 +111,16 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
     assert loader is not None
     sources: dict[str, str] = {}
     deps: dict[str, set[str]] = {}
-    for name in env.list_templates(extensions=["html", "xml", "txt"]):
-        source = loader.get_source(env, name)[0]
+    for name in env.list_templates():  # every file: a template may include an .svg
+        try:
+            source = loader.get_source(env, name)[0]
+        except (jinja2.TemplateNotFound, UnicodeDecodeError):
+            continue
         sources[name] = source
-        deps[name] = {d for d in jinja2.meta.find_referenced_templates(env.parse(source)) if d}
+        try:
+            deps[name] = {d for d in jinja2.meta.find_referenced_templates(env.parse(source)) if d}
+        except jinja2.TemplateSyntaxError:
+            deps[name] = set()  # not a template itself (or broken: rendering will say so)
 
     def closure(name: str, seen: set[str]) -> set[str]:
         for dep in deps.get(name, ()):
