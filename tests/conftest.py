@@ -51,3 +51,24 @@ def serve(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+REVIEW = """review:
+  reviewer: 党政办负责人
+  reviewed_on: {day}
+  secrecy_checked: true
+  approver: 街道主任
+  approved_on: {day}"""
+
+
+def item_text(title: str, category: str, index_no: str, day: str, body: str, extra: str = "") -> str:
+    """A complete, publishable item file (reviewed, 主动公开), dated `day`."""
+    return (f"---\ntitle: {title}\ncategory: {category}\nindex_no: {index_no}\n"
+            f"date_created: {day}\ndate_published: {day}\ndisclosure: 主动公开\n"
+            f"{REVIEW.format(day=day)}\n{extra}---\n{body}")
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging or retired output folders (output.py names them so) left in `folder`."""
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.startswith((".sitegen-staging-", ".sitegen-retired-")))

