@@ -210,9 +210,12 @@
   }
 
   // Every document with all the terms (and the filters), best first: {ids, scores, length}.
-  function execute(p) {
+  // `stale`, if given, says a newer query has started: then the work stops before ranking
+  // (typing fires a query per keystroke; their ranking must not delay the last one).
+  function execute(p, stale) {
     return postings(p.tokens).then(function (lists) {
       p.marks.postings = performance.now();
+      if (stale && stale()) { return null; }
       var sets = [], i, j;
       for (i = 0; i < p.terms.length; i++) {
         for (j = 0; j < p.terms[i].need.length; j++) { sets.push(lists[p.terms[i].need[j]].ids); }
@@ -503,8 +506,8 @@
       return Promise.resolve();
     }
     setState("loading");
-    return execute(p).then(function (scored) {
-      if (my !== seq) { return null; }
+    return execute(p, function () { return my !== seq; }).then(function (scored) {
+      if (my !== seq || scored === null) { return null; }
       current = { query: trimmed, filters: filters, plan: p, scored: scored, next: 0, shown: 0, rejected: 0 };
       return nextPage(current, true, my);
     }).then(function (res) {
