@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -72,3 +74,29 @@ def leftovers(folder: Path) -> list[str]:
     """Staging or retired output folders (output.py names them so) left in `folder`."""
     return sorted(p.name for p in folder.iterdir()
                   if p.name.startswith((".sitegen-staging-", ".sitegen-retired-")))
+
+
+# -- reading `sitegen build` output as diagnostics ---------------------------------------------
+
+_DIAGNOSTIC = re.compile(
+    r"^(?P<file>.+?)(?::(?P<line>\d+))?: (?P<level>错误|警告): (?:\[(?P<what>[^\]]+)\] )?(?P<message>.*)$")
+
+
+@dataclass
+class Diag:
+    file: str
+    line: int | None
+    level: str
+    what: str | None  # "发布日期 date_published"
+    message: str
+
+
+def diagnostics(output: str) -> list[Diag]:
+    """Every "file:line: 错误/警告: [标签 field] message" line of a command's output."""
+    found = []
+    for text in output.splitlines():
+        m = _DIAGNOSTIC.match(text)
+        if m:
+            found.append(Diag(m["file"], int(m["line"]) if m["line"] else None, m["level"],
+                              m["what"], m["message"]))
+    return found

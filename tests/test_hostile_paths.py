@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import leftovers
+from conftest import Diag, leftovers
+from conftest import diagnostics as parse_diagnostics
 
 from sitegen.cli import cli
 from sitegen.commands.init import default_config
@@ -120,27 +120,8 @@ def refused(result: Result, root: Path, before: Snapshot) -> None:
     assert leftovers(root) == [] and leftovers(root.parent) == []
 
 
-_DIAGNOSTIC = re.compile(
-    r"^(?P<file>.+?)(?::(?P<line>\d+))?: (?P<level>错误|警告): (?:\[(?P<what>[^\]]+)\] )?(?P<message>.*)$")
-
-
-@dataclass
-class Diag:
-    file: str
-    line: int | None
-    level: str
-    what: str | None
-    message: str
-
-
 def diagnostics(result: Result) -> list[Diag]:
-    found = []
-    for text in result.output.splitlines():
-        m = _DIAGNOSTIC.match(text)
-        if m:
-            found.append(Diag(m["file"], int(m["line"]) if m["line"] else None, m["level"], m["what"],
-                              m["message"]))
-    return found
+    return parse_diagnostics(result.output)
 
 
 def errors(result: Result) -> list[Diag]:
