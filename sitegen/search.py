@@ -140,7 +140,7 @@ def doc_tokens(doc: SearchDoc) -> dict[str, int]:
     tokens: dict[str, int] = {}
     for bit, text in doc_fields(doc):
         if text:
-            for token in tokenize.index_tokens(text):
+            for token in tokenize.index_token_set(text):
                 tokens[token] = tokens.get(token, 0) | bit
     for facet in facet_tokens(doc):
         tokens[facet] = 0

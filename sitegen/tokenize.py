@@ -81,6 +81,25 @@ def index_tokens(text: str) -> list[str]:
     return list(out)
 
 
+_HAN_RUN_RE = re.compile(f"[{CJK_RANGES}]+")
+
+
+def index_token_set(text: str) -> set[str]:
+    """`set(index_tokens(text))`, faster: the build tokenises every document, and most runs
+    of Chinese text are Han characters only, whose units are the characters themselves."""
+    norm = _JOIN_RE.sub("", normalize(text))
+    out: set[str] = set()
+    for run in _RUN_RE.findall(norm):
+        if _HAN_RUN_RE.fullmatch(run):
+            out.update(run)
+            out.update(map(str.__add__, run, run[1:]))
+        else:
+            units = _units(run)
+            out.update(units)
+            out.update(map(str.__add__, units, units[1:]))
+    return out
+
+
 @dataclass(frozen=True)
 class Term:
     """One query term: its units, the tokens it needs, and whether only whitespace separates

@@ -128,6 +128,7 @@ def test_tokenizer_vectors(vector: dict):
     assert tokenize.runs(text, document=True) == vector["runs_document"]
     assert tokenize.runs(text, document=False) == vector["runs_query"]
     assert tokenize.index_tokens(text) == vector["index"]
+    assert tokenize.index_token_set(text) == set(vector["index"])
     assert [t.as_json() for t in tokenize.query_terms(text)] == vector["query"]
 
 
@@ -143,6 +144,12 @@ def test_vectors_cover_the_issue_examples():
 
 CJK = "财政预算公开信息招宝山街道号年月日〇豈𠀋"
 ALPHA = CJK + "ab12ＡＢ１２ 　\n\t，。〔〕《》-/·\u200b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHA, max_size=80))
+def test_fast_token_set_is_the_reference_tokeniser(text: str):
+    assert tokenize.index_token_set(text) == set(tokenize.index_tokens(text))
 
 
 @settings(max_examples=300, deadline=None)
