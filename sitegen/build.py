@@ -494,9 +494,12 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     out.write_text("robots.txt", sitemap.robots(site))
 
 
-def _search_postings(span: range) -> dict[str, array]:
+def _search_postings(span: range) -> tuple[dict[str, array], list[tuple[str, str, bytes]]]:
+    """Postings of a slice of the documents, and the documents to keep for the next update."""
     docs: list[search.SearchDoc] = shared()["docs"]
-    return search.collect_postings((search.doc_tokens(docs[i]) for i in span), first=span.start)
+    postings = search.collect_postings((search.doc_tokens(docs[i]) for i in span), first=span.start)
+    return postings, [(docs[i].index_no, search.doc_fingerprint(docs[i]), Cache.pack(docs[i]))
+                      for i in span]
 
 
 def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
@@ -506,28 +509,43 @@ def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
 
 def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Cache,
                  jobs: int, same_output: bool) -> None:
-    """The search files: taken unchanged from the previous output when no document changed,
-    else tokenised and encoded on every core."""
+    """search.json, and the search index: updated from the previous output's where few
+    documents changed (only the files those touch are written), else built on every core."""
+    out.write("search.json", search.search_json(search.search_records(site)).encode("utf-8"))
     docs = search.search_docs(site, texts)
-    key = fingerprint(search.FORMAT_VERSION, search.category_order(site), [repr(d) for d in docs])
-    previous = json.loads(cache.get_meta("search") or "{}") if same_output else {}
-    if previous.get("key") == key and all(out.can_reuse(rel) for rel in previous["files"]):
-        for rel in previous["files"]:
-            out.reuse(rel)
-        return
-    spans = [range(start, min(start + SEARCH_SPAN, len(docs)))
-             for start in range(0, len(docs), SEARCH_SPAN)]
-    postings = search.merge_postings(pmap(_search_postings, spans, {"docs": docs}, jobs))
-    tokens = list(postings)
-    chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
-    entries: dict[str, str] = {}
-    for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
-        entries.update(part)
-    del postings
-    files = search.search_files(site, texts, entries)
-    for rel, data in files:
+    categories = search.category_order(site)
+    old = search.IndexState.from_json(cache.get_meta("search_index")) if same_output else None
+    index = None
+    if old is not None and all(out.can_reuse(search.INDEX_DIR + rel) for rel in old.digests):
+        folder = out.output / search.INDEX_DIR
+        index = search.update_index(old, docs, categories, cache.search_doc,
+                                    lambda rel: (folder / rel).read_bytes())
+    if index is not None:
+        assert old is not None
+        written = {rel.removeprefix(search.INDEX_DIR) for rel, _ in index.files}
+        for rel in index.state.digests.keys() - written:
+            out.reuse(search.INDEX_DIR + rel)
+        before = dict(old.docs)
+        cache.put_search_docs(((d.index_no, fp, Cache.pack(d))
+                               for d, (_, fp) in zip(docs, index.state.docs, strict=True)
+                               if before.get(d.index_no) != fp), {d.index_no for d in docs})
+    else:
+        spans = [range(start, min(start + SEARCH_SPAN, len(docs)))
+                 for start in range(0, len(docs), SEARCH_SPAN)]
+        parts = pmap(_search_postings, spans, {"docs": docs}, jobs)
+        postings = search.merge_postings(p for p, _ in parts)
+        cache.put_search_docs((row for _, rows in parts for row in rows), {d.index_no for d in docs})
+        del parts
+        tokens = list(postings)
+        chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
+        entries: dict[str, str] = {}
+        for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
+            entries.update(part)
+        del postings
+        index = search.full_index(docs, categories, entries=entries)
+    for rel, data in index.files:
         out.write(rel, data)
-    cache.set_meta("search", json.dumps({"key": key, "files": [rel for rel, _ in files]}))
+    cache.set_meta("search_index", index.state.to_json())
 
 
 SEARCH_SPAN = 1000  # documents a search task tokenises

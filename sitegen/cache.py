@@ -13,6 +13,7 @@ import hashlib
 import logging
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -24,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 1
+SCHEMA = 2
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 
@@ -66,7 +67,7 @@ class Cache:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != VERSION:
-            for table in ("checked", "bodies", "pages"):
+            for table in ("checked", "bodies", "pages", "search_docs"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("DELETE FROM meta WHERE key LIKE 'x:%'")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
@@ -74,6 +75,8 @@ class Cache:
                    "(path TEXT PRIMARY KEY, stat TEXT, digest TEXT, env TEXT, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, key TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS search_docs "
+                   "(index_no TEXT PRIMARY KEY, fingerprint TEXT, data BLOB)")
         db.commit()
         return db
 
@@ -133,6 +136,28 @@ class Cache:
             return
         self.db.execute("DELETE FROM pages")
         self.db.executemany("INSERT INTO pages VALUES (?, ?)", sorted(keys.items()))
+
+    # -- documents as the search index holds them --------------------------------------------
+    def search_doc(self, index_no: str, fingerprint: str) -> Any | None:
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT data FROM search_docs WHERE index_no=? AND fingerprint=?",
+                              (index_no, fingerprint)).fetchone()
+        return pickle.loads(zlib.decompress(row[0])) if row else None
+
+    @staticmethod
+    def pack(value: Any) -> bytes:
+        """What `put_search_docs` stores (made by the worker that has the value at hand)."""
+        return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def put_search_docs(self, rows: Iterable[tuple[str, str, bytes]], keep: set[str]) -> None:
+        """(index_no, fingerprint, packed document), and the index_nos to keep."""
+        if self.db is None:
+            return
+        self.db.executemany("INSERT OR REPLACE INTO search_docs VALUES (?, ?, ?)", rows)
+        gone = [(n,) for (n,) in self.db.execute("SELECT index_no FROM search_docs")
+                if n not in keep]
+        self.db.executemany("DELETE FROM search_docs WHERE index_no=?", gone)
 
     def discard(self) -> None:
         """Delete the cache file (it is only ever a shortcut)."""

@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,18 +80,6 @@ def search_docs(site: Site, texts: dict[str, str]) -> list[SearchDoc]:
 
 def category_order(site: Site) -> list[str]:
     return [c.path for c in site.config.categories.categories if site.nodes[c.path].count]
-
-
-def search_files(site: Site, texts: dict[str, str],
-                 entries: dict[str, str] | None = None) -> list[tuple[str, bytes]]:
-    """Every file of the search feature: site-root relative path and bytes.
-
-    `texts` holds each published item's body as plain text, by index_no; `entries`, if given,
-    are the encoded postings of `search_docs(site, texts)` (computed in parallel by the build)."""
-    records = search_records(site)
-    docs = search_docs(site, texts)
-    return [("search.json", search_json(records).encode("utf-8")),
-            *build_index(docs, category_order(site), entries=entries)]
 
 
 # --- per item: pure functions ------------------------------------------------------------------
@@ -322,34 +310,277 @@ def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = No
     """The index files for `docs`, oldest first (a document's number is its position, so new
     items take new numbers). `tokens`, if given, are the documents' `doc_tokens` (a cache's);
     `entries`, if given, the encoded postings of all documents."""
+    return full_index(docs, categories, tokens, entries).files
+
+
+@dataclass
+class IndexState:
+    """What an index was built from, kept by the build cache so that the next build can
+    update the index instead of building it again (`update_index`)."""
+
+    docs: list[tuple[str, str]]  # (index_no, doc_fingerprint) by document number
+    shards: int
+    small_bytes: int  # what `shard_count` was given
+    digests: dict[str, str]  # file under INDEX_DIR (but the manifest) -> digest of its bytes
+
+    def to_json(self) -> str:
+        return json.dumps({"version": FORMAT_VERSION, "docs": self.docs, "shards": self.shards,
+                           "small_bytes": self.small_bytes, "digests": self.digests},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @staticmethod
+    def from_json(text: str | None) -> IndexState | None:
+        data = json.loads(text or "{}")
+        if data.get("version") != FORMAT_VERSION:
+            return None
+        return IndexState([(i, f) for i, f in data["docs"]], data["shards"], data["small_bytes"],
+                          data["digests"])
+
+
+@dataclass
+class Index:
+    files: list[tuple[str, bytes]]  # site-root relative paths; an update lists changed files only
+    state: IndexState
+
+
+def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None,
+               tokens: Iterable[dict[str, int]] | None = None,
+               entries: dict[str, str] | None = None) -> Index:
     if entries is None:
         entries = encode_entries(collect_postings(tokens if tokens is not None
                                                   else map(doc_tokens, docs)))
     big = {t for t, e in entries.items() if len(e) > BIG_ENTRY}
-    small_bytes = sum(len(t.encode()) + len(e) + 6 for t, e in entries.items() if t not in big)
+    small_bytes = sum(_small_size(t, e) for t, e in entries.items() if t not in big)
     count = shard_count(small_bytes)
     shards: dict[str, dict[str, Any]] = {shard_name(h, count): {} for h in range(count)}
     bigs: dict[str, dict[str, str]] = {}
-    for token in sorted(entries):
+    for token, entry in entries.items():
         h = token_hash(token)
         if token in big:
-            bigs.setdefault(big_name(h), {})[token] = entries[token]
+            bigs.setdefault(big_name(h), {})[token] = entry
         else:
-            shards[shard_name(h, count)][token] = entries[token]
-    files: list[tuple[str, bytes]] = []
-    for name, data in sorted(shards.items()):
-        files.append((f"t/{name}.js", _script(f"t[{json.dumps(name)}]", data)))
-    for name, data in sorted(bigs.items()):
-        files.append((f"x/{name}.js", _script(f"x[{json.dumps(name)}]", data)))
-    for docid, doc in enumerate(docs):
-        files.append((doc_path(docid), _script(f"d[{docid}]", doc_payload(doc))))
+            shards[shard_name(h, count)][token] = entry
+    files = [(f"t/{name}.js", _shard_script("t", name, data)) for name, data in shards.items()]
+    files += [(f"x/{name}.js", _shard_script("x", name, data)) for name, data in sorted(bigs.items())]
+    files += [(doc_path(docid), _doc_script(docid, doc)) for docid, doc in enumerate(docs)]
+    state = IndexState([(d.index_no, doc_fingerprint(d)) for d in docs], count, small_bytes,
+                       {rel: _digest(data) for rel, data in files})
+    return Index([_manifest(docs, categories, state), *((INDEX_DIR + r, d) for r, d in files)],
+                 state)
+
+
+def _small_size(token: str, entry: str) -> int:
+    return len(token.encode()) + len(entry) + 6
+
+
+def _shard_script(kind: str, name: str, data: dict[str, str]) -> bytes:
+    return _script(f"{kind}[{json.dumps(name)}]", data)
+
+
+def _doc_script(docid: int, doc: SearchDoc) -> bytes:
+    return _script(f"d[{docid}]", doc_payload(doc))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def doc_fingerprint(doc: SearchDoc) -> str:
+    return hashlib.blake2b(repr(doc).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _manifest(docs: Sequence[SearchDoc], categories: Sequence[str] | None,
+              state: IndexState) -> tuple[str, bytes]:
+    """The manifest names the build (the browser adds it to every index URL, so that a
+    cache never mixes files of two builds): a digest over every other file."""
     digest = hashlib.sha256()
-    for rel, data in files:
-        digest.update(rel.encode() + b"\0" + data)
-    manifest = manifest_data(docs, categories, count, digest.hexdigest()[:12])
-    manifest["big"] = gaps(sorted(int(name, 16) for name in bigs))
-    manifest = _script("m", manifest)
-    return [(INDEX_DIR + "manifest.js", manifest)] + [(INDEX_DIR + rel, data) for rel, data in files]
+    for rel in sorted(state.digests):
+        digest.update(f"{rel}\0{state.digests[rel]}\n".encode())
+    manifest = manifest_data(docs, categories, state.shards, digest.hexdigest()[:12])
+    bigs = sorted(int(rel[2:-3], 16) for rel in state.digests if rel.startswith("x/"))
+    manifest["big"] = gaps(bigs)
+    return INDEX_DIR + "manifest.js", _script("m", manifest)
+
+
+# --- updating an index -------------------------------------------------------------------------
+
+UPDATE_LIMIT = 300  # documents added, removed or changed beyond which a full build is cheaper
+
+
+def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequence[str] | None,
+                 old_doc: Callable[[str, str], SearchDoc | None],
+                 read: Callable[[str], bytes]) -> Index | None:
+    """The index of `docs`, made from the index `old` describes by re-encoding only the
+    postings of the tokens whose documents changed: byte for byte what `full_index` gives.
+
+    Documents keep their numbers up to the first one added or removed; from there on, the
+    old documents count as removed and the new ones as added. `old_doc(index_no, fingerprint)`
+    returns a document as it was indexed (None if unknown); `read(rel)` the bytes of a file
+    of the old index. None when a full build is needed: too many documents changed, an old
+    document is unknown, or the shard count changes."""
+    new = [(d.index_no, doc_fingerprint(d)) for d in docs]
+    keep = 0
+    for (old_no, _), (new_no, _) in zip(old.docs, new, strict=False):
+        if old_no != new_no:
+            break
+        keep += 1
+    changed = [i for i in range(keep) if old.docs[i][1] != new[i][1]]
+    if len(changed) + len(old.docs) + len(docs) - 2 * keep > UPDATE_LIMIT:
+        return None
+    # token -> document number -> its field bits from now on, or None: no longer there
+    changes: dict[str, dict[int, int | None]] = {}
+    for docid in changed:
+        was = old_doc(*old.docs[docid])
+        if was is None:
+            return None
+        before, after = doc_tokens(was), doc_tokens(docs[docid])
+        for token in before.keys() - after.keys():
+            changes.setdefault(token, {})[docid] = None
+        for token, bits in after.items():
+            if token not in before or before[token] & 7 != bits & 7:
+                changes.setdefault(token, {})[docid] = bits & 7
+    for docid in range(keep, len(old.docs)):
+        was = old_doc(*old.docs[docid])
+        if was is None:
+            return None
+        for token in doc_tokens(was):
+            changes.setdefault(token, {})[docid] = None
+    for docid in range(keep, len(docs)):
+        for token, bits in doc_tokens(docs[docid]).items():
+            changes.setdefault(token, {})[docid] = bits & 7
+    files = _IndexFiles(old, read)
+    small_bytes = old.small_bytes
+    placed: list[tuple[str, str | None]] = []
+    for token, where in changes.items():
+        rel, entry = files.find(token)
+        postings = {p >> 4: p & 7 for p in decode_entry(entry)} if entry else {}
+        for docid, bits in where.items():
+            if bits is None:
+                postings.pop(docid, None)
+            else:
+                postings[docid] = bits
+        new_entry = encode_entry(array("i", (d << 4 | postings[d] for d in sorted(postings)))) \
+            if postings else None
+        if entry is not None and rel.startswith("t/"):
+            small_bytes -= _small_size(token, entry)
+        if new_entry is not None and len(new_entry) <= BIG_ENTRY:
+            small_bytes += _small_size(token, new_entry)
+        if rel is not None:
+            files.remove(rel, token)
+        placed.append((token, new_entry))
+    count = shard_count(small_bytes)
+    if count != old.shards:
+        return None
+    for token, entry in placed:
+        if entry is not None:
+            h = token_hash(token)
+            big = len(entry) > BIG_ENTRY
+            files.put(f"x/{big_name(h)}.js" if big else f"t/{shard_name(h, count)}.js", token, entry)
+    written = files.changed()
+    for docid in range(len(docs), len(old.docs)):
+        written[doc_path(docid)] = None
+    for docid in [*changed, *range(keep, len(docs))]:
+        written[doc_path(docid)] = _doc_script(docid, docs[docid])
+    digests = dict(old.digests)
+    for rel, data in written.items():
+        if data is None:
+            digests.pop(rel, None)
+        else:
+            digests[rel] = _digest(data)
+    state = IndexState(new, count, small_bytes, digests)
+    return Index([_manifest(docs, categories, state),
+                  *((INDEX_DIR + r, d) for r, d in sorted(written.items()) if d is not None)],
+                 state)
+
+
+class _IndexFiles:
+    """The shard and frequent-token files of an old index, read when first needed."""
+
+    def __init__(self, old: IndexState, read: Callable[[str], bytes]) -> None:
+        self.old, self.read = old, read
+        self.data: dict[str, dict[str, str]] = {}
+        self.touched: set[str] = set()
+
+    def _load(self, rel: str) -> dict[str, str]:
+        if rel not in self.data:
+            self.data[rel] = _read_script(self.read(rel)) if rel in self.old.digests else {}
+        return self.data[rel]
+
+    def find(self, token: str) -> tuple[str | None, str | None]:
+        h = token_hash(token)
+        for rel in (f"x/{big_name(h)}.js", f"t/{shard_name(h, self.old.shards)}.js"):
+            if rel in self.old.digests:
+                entry = self._load(rel).get(token)
+                if entry is not None:
+                    return rel, entry
+        return None, None
+
+    def remove(self, rel: str, token: str) -> None:
+        del self._load(rel)[token]
+        self.touched.add(rel)
+
+    def put(self, rel: str, token: str, entry: str) -> None:
+        self._load(rel)[token] = entry
+        self.touched.add(rel)
+
+    def changed(self) -> dict[str, bytes | None]:
+        """Touched files' new bytes; None for a frequent-token file left empty (a shard
+        file stays, empty, as in a full build)."""
+        out: dict[str, bytes | None] = {}
+        for rel in self.touched:
+            kind, name = rel[0], rel[2:-3]
+            data = self.data[rel]
+            out[rel] = None if kind == "x" and not data else _shard_script(kind, name, data)
+        return out
+
+
+def _read_script(data: bytes) -> dict[str, str]:
+    """The data of a shard file as `_script` wrote it."""
+    text = data.decode("utf-8")
+    return json.loads(text[text.index("]=") + 2 : -2])
+
+
+def decode_ids(text: str) -> list[int]:
+    """The inverse of `encode_ids`."""
+    values: list[int] = []
+    if text.startswith("~"):
+        first, i = _read_varint(text, 1)
+        for offset, char in enumerate(text[i:]):
+            bits = _INDEX[char]
+            base = (first + offset) * 6
+            values.extend(base + b for b in range(6) if bits >> b & 1)
+        return values
+    i, last = 0, -1
+    while i < len(text):
+        gap, i = _read_varint(text, i)
+        last += gap + 1
+        values.append(last)
+    return values
+
+
+def decode_entry(entry: str) -> list[int]:
+    """The inverse of `encode_entry`, but that the body bit is not kept (the entry has none)."""
+    parts = entry.split(",")
+    ids = decode_ids(parts[0])
+    postings = [docid << 4 for docid in ids]
+    for bit, part in zip(SUBSETS, parts[1:], strict=False):
+        if part:
+            for position in decode_ids(part):
+                postings[position] |= bit
+    return postings
+
+
+_INDEX = {char: i for i, char in enumerate(ALPHABET)}
+
+
+def _read_varint(text: str, i: int) -> tuple[int, int]:
+    value = 0
+    while True:
+        digit = _INDEX[text[i]]
+        i += 1
+        value = value << 5 | (digit & 31)
+        if digit < 32:
+            return value, i
 
 
 def doc_path(docid: int) -> str:

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import random
 import re
+from array import array
 from pathlib import Path
 
 import pytest
@@ -374,3 +375,109 @@ def test_search_js_never_parses_indexed_text_as_html():
         text = (ROOT / "themes/default/assets" / name).read_text(encoding="utf-8")
         text = re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)
         assert not re.search(r"\bfetch\(|import\(|new Worker|WebAssembly|XMLHttpRequest", text), name
+
+
+# --- updating an index instead of building it again ---------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5000), st.sampled_from([0, 1, 2, 3, 4, 5, 6, 7, 8, 15]))
+                .map(lambda t: t[0] << 4 | t[1]), unique_by=lambda p: p >> 4, min_size=1)
+       .map(sorted))
+def test_decode_entry_inverts_encode_entry(postings: list[int]):
+    entry = search.encode_entry(array("i", postings))
+    assert search.decode_entry(entry) == [p & ~8 for p in postings]
+    assert search.decode_ids(entry.split(",")[0]) == [p >> 4 for p in postings]
+
+
+def _update(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[search.Index | None, search.Index]:
+    old = search.full_index(before, ["甲", "丙"])
+    old_files = dict(old.files)
+    known = {(d.index_no, search.doc_fingerprint(d)): d for d in before}
+    updated = search.update_index(old.state, after, ["甲", "丙"], lambda n, f: known.get((n, f)),
+                                  lambda rel: old_files[search.INDEX_DIR + rel])
+    if updated is not None:  # what the build does: reuse every file the update did not write
+        kept = {p: d for p, d in old_files.items()
+                if p.removeprefix(search.INDEX_DIR) in updated.state.digests}
+        updated = search.Index(sorted({**kept, **dict(updated.files)}.items()), updated.state)
+    return updated, search.full_index(after, ["甲", "丙"])
+
+
+EDITS = ["body", "title", "category", "keywords", "delete", "append", "insert", "validity"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 10**6)), min_size=1, max_size=6))
+def test_an_updated_index_is_the_full_index(edits: list[tuple[str, int]]):
+    # updates of any size, and frequent-token files that tokens join and leave, here
+    search.UPDATE_LIMIT, limit = 10**9, search.UPDATE_LIMIT
+    search.BIG_ENTRY, big = 40, search.BIG_ENTRY
+    try:
+        _check_edits(edits)
+    finally:
+        search.UPDATE_LIMIT, search.BIG_ENTRY = limit, big
+
+
+def _check_edits(edits: list[tuple[str, int]]) -> None:
+    before = _docs(160)
+    after = list(before)
+    for kind, n in edits:
+        i = n % len(after)
+        doc = after[i]
+        if kind == "body":
+            after[i] = dataclasses.replace(doc, body=doc.body[: n % 50] + "台风“梅花”过境，应急响应")
+        elif kind == "title":
+            after[i] = dataclasses.replace(doc, title="财政预算" + doc.title[::-1])
+        elif kind == "category":
+            after[i] = dataclasses.replace(doc, category="丙" if doc.category != "丙" else "甲/乙")
+        elif kind == "keywords":
+            after[i] = dataclasses.replace(doc, keywords=("防汛防台",))
+        elif kind == "validity":
+            after[i] = dataclasses.replace(doc, validity="废止")
+        elif kind == "delete":
+            del after[i]
+        else:
+            new = dataclasses.replace(doc, index_no=f"N/{n}", url=f"n/{n}.html",
+                                      title=f"新增{n}号公告")
+            if kind == "append":
+                new = dataclasses.replace(new, date=after[-1].date)
+            after.insert(len(after) if kind == "append" else i + 1, new)
+    updated, full = _update(before, after)
+    assert any(p.startswith(search.INDEX_DIR + "x/") for p, _ in full.files)
+    if updated is None:  # allowed only where a full build is due: the shard count changed
+        assert full.state.shards != search.full_index(before).state.shards
+    else:
+        assert updated.state == full.state
+        assert dict(updated.files) == dict(full.files)
+
+
+def test_an_update_writes_only_what_changed():
+    before = _docs(400)
+    after = list(before)
+    after[123] = dataclasses.replace(before[123], body=before[123].body + "。新增一句台风“梅花”")
+    updated, full = _update(before, after)
+    assert updated is not None and dict(updated.files) == dict(full.files)
+    old = search.full_index(before, ["甲", "丙"])
+    written = {p for p, _ in search.update_index(
+        old.state, after, ["甲", "丙"], lambda n, f: before[123], lambda rel: dict(old.files)[search.INDEX_DIR + rel]).files}
+    changed = {p for p, d in full.files if dict(old.files).get(p) != d}
+    assert written == changed
+    assert len(written) < 20
+
+
+def test_an_update_needs_the_old_documents():
+    before = _docs(100)
+    after = [dataclasses.replace(before[0], title="改过的标题"), *before[1:]]
+    old = search.full_index(before)
+    assert search.update_index(old.state, after, None, lambda n, f: None,
+                               lambda rel: dict(old.files)[search.INDEX_DIR + rel]) is None
+
+
+def test_a_large_change_is_left_to_a_full_build():
+    before = _docs(search.UPDATE_LIMIT + 10)
+    old = search.full_index(before)
+    known = {(d.index_no, search.doc_fingerprint(d)): d for d in before}
+    assert search.update_index(old.state, before[1:], None, lambda n, f: known.get((n, f)),
+                               lambda rel: dict(old.files)[search.INDEX_DIR + rel]) is None
+    assert search.update_index(old.state, before[:-1], None, lambda n, f: known.get((n, f)),
+                               lambda rel: dict(old.files)[search.INDEX_DIR + rel]) is not None
