@@ -167,10 +167,9 @@ def _body_key(item: Item) -> str:
     return fingerprint(item.digest, item.url, item.content_rel)
 
 
-def body_for(item: Item, ctx: LinkContext, cache: Cache) -> tuple[RenderedBody, bool]:
-    """The item's rendered body: from the cache while every link it made resolves the same
+def body_for(item: Item, ctx: LinkContext, cached: RenderedBody | None) -> tuple[RenderedBody, bool]:
+    """The item's rendered body: the cached one while every link it made resolves the same
     way, else rendered afresh. Returns the body and whether it was rendered now."""
-    cached: RenderedBody | None = cache.body(_body_key(item))
     if cached is not None and all(resolve_target(t, ctx) == r for t, r in cached.links.items()):
         return cached, False
     return render_body(item.body, ctx), True
@@ -211,13 +210,14 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     old_keys: dict[str, str] = state["old_keys"]
     cache: Cache = state["cache"].reader()
     result = ItemBatchResult()
-    for item in items:
+    keys = [_body_key(item) for item in items]
+    cached = cache.bodies(keys)
+    for item, key in zip(items, keys, strict=True):
         ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
-        body, fresh = body_for(item, ctx, cache)
+        body, fresh = body_for(item, ctx, cached.get(key))
         if body.error:
             result.errors.append((item.source, body.error))
             continue
-        key = _body_key(item)
         result.body_keys.append(key)
         if fresh:
             result.new_bodies.append((key, body))

@@ -96,11 +96,18 @@ class Cache:
         self.db.executemany("DELETE FROM checked WHERE path=?", gone)
 
     # -- rendered bodies -----------------------------------------------------------------------
-    def body(self, key: str) -> Any | None:
-        if self.db is None:
-            return None
-        row = self.db.execute("SELECT data FROM bodies WHERE key=?", (key,)).fetchone()
-        return pickle.loads(row[0]) if row else None
+    def bodies(self, keys: list[str]) -> dict[str, Any]:
+        """The cached bodies of those `keys` that have one (one query for a batch of items)."""
+        if self.db is None or not keys:
+            return {}
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), 500):  # SQLite limits the parameters of a query
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, data in self.db.execute(f"SELECT key, data FROM bodies WHERE key IN ({marks})",
+                                             chunk):
+                found[key] = pickle.loads(data)
+        return found
 
     def put_bodies(self, rows: Iterable[tuple[str, Any]]) -> None:
         if self.db is None:

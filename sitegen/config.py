@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -89,11 +90,11 @@ class Category:
     def name(self) -> str:
         return self.names[-1]
 
-    @property
+    @functools.cached_property  # asked for each item, many times a build
     def path(self) -> str:
         return "/".join(self.names)
 
-    @property
+    @functools.cached_property
     def folder(self) -> str:
         """Output folder of this category, "/"-separated, no trailing slash."""
         return "/".join(self.slugs)
@@ -107,8 +108,13 @@ class Category:
 class CategoryTree:
     categories: list[Category] = field(default_factory=list)  # in configured order
 
+    _paths: tuple[int, dict[str, Category]] = field(default=(-1, {}), repr=False, compare=False)
+
     def by_path(self) -> dict[str, Category]:
-        return {c.path: c for c in self.categories}
+        # Asked for every item's breadcrumbs: built again only when a category was added.
+        if self._paths[0] != len(self.categories):
+            self._paths = (len(self.categories), {c.path: c for c in self.categories})
+        return self._paths[1]
 
     def children(self, parent: Category | None) -> list[Category]:
         depth = 1 if parent is None else parent.depth + 1

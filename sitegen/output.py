@@ -11,6 +11,7 @@ import ctypes
 import logging
 import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -76,6 +77,8 @@ class AtomicOutput:
         # rel -> [size, mtime_ns] of the files the last good build left in this output folder:
         # only such a file may be reused unread (a file edited by hand since is re-rendered).
         self.expected: dict[str, list[int]] = {}
+        self._output, self._staging = str(self.output), str(self.staging)
+        self._folders: set[str] = set()
 
     def __enter__(self) -> AtomicOutput:
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -105,52 +108,60 @@ class AtomicOutput:
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path, ignore_errors=True)
 
-    def _claim(self, rel: str) -> Path:
+    # Paths below are plain strings and os calls: these run for every one of tens of
+    # thousands of files on each build, where pathlib costs more than the system calls.
+    def _claim(self, rel: str) -> str:
         if rel in self.written:
             raise OutputError(f"两个页面写入同一个输出文件：{rel}")
         self.written.add(rel)
-        target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        folder, _, _ = rel.rpartition("/")
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self._staging, folder), exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self._staging, rel)
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write `rel`; True if the previous output had the same bytes (hard-linked instead)."""
         target = self._claim(rel)
-        previous = self.output / rel
+        previous = os.path.join(self._output, rel)
         try:
-            if previous.is_file() and not previous.is_symlink() \
-                    and previous.stat().st_size == len(data) and previous.read_bytes() == data:
-                os.link(previous, target)
-                self.reused += 1
-                return True
+            st = os.lstat(previous)
+            if stat.S_ISREG(st.st_mode) and st.st_size == len(data):
+                with open(previous, "rb") as f:
+                    same = f.read() == data
+                if same:
+                    os.link(previous, target)
+                    self.reused += 1
+                    return True
         except OSError:
-            pass  # a filesystem without hard links: fall back to writing
-        target.write_bytes(data)
+            pass  # no previous file, or a filesystem without hard links: write
+        with open(target, "wb") as f:
+            f.write(data)
         return False
 
     def can_reuse(self, rel: str) -> bool:
         """Whether `rel` is in the previous output exactly as the last good build left it."""
         expected = self.expected.get(rel)
-        previous = self.output / rel
-        if expected is None or previous.is_symlink():
+        if expected is None:
             return False
         try:
-            st = previous.stat()
+            st = os.lstat(os.path.join(self._output, rel))
         except OSError:
             return False
-        return [st.st_size, st.st_mtime_ns] == expected
+        return stat.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns] == expected
 
     def reuse(self, rel: str) -> bool:
         """Take `rel` unchanged from the previous output, if it is there (the caller knows,
         from the page's input key, that it would render the same bytes)."""
         if not self.can_reuse(rel):
             return False
-        previous = self.output / rel
+        previous = os.path.join(self._output, rel)
         target = self._claim(rel)
         try:
             os.link(previous, target)
         except OSError:
-            target.write_bytes(previous.read_bytes())
+            with open(previous, "rb") as src, open(target, "wb") as dst:
+                dst.write(src.read())
         self.reused += 1
         return True
 
@@ -159,6 +170,7 @@ class AtomicOutput:
         the parent `absorb`s what it wrote."""
         clone = AtomicOutput.__new__(AtomicOutput)
         clone.output, clone.parent, clone.staging = self.output, self.parent, self.staging
+        clone._output, clone._staging, clone._folders = self._output, self._staging, set()
         clone.written, clone.reused = set(), 0
         clone.expected = self.expected
         return clone
