@@ -238,40 +238,44 @@
     });
   }
 
-  // Scores `ids` (ascending) and sorts them, best first: {ids, scores, length}.
+  // Scores `ids` (ascending) and sorts them, best first (then newest, the highest id, first):
+  // {ids, scores, length}. A term scores the weight of the best field that holds all its
+  // tokens, the body's if none does; a phrase pair adds a bonus. Work is done on the title,
+  // 文号/主题词 and summary lists (short) and on the phrase pairs' (rare tokens), by document
+  // number; the candidates themselves, often tens of thousands, are only counted and placed.
+  var FIELDS = ["title", "meta", "summary"];
   function rank(ids, terms, lists) {
-    var i, j;
-    var n = ids.length, score = new Int32Array(n), fields = ["title", "meta", "summary"];
-    var best = new Int32Array(n), count = new Uint8Array(n), k, x;
+    var n = ids.length, body = WEIGHT.body, i, j, f, k, x;
+    var extra = new Int32Array(S.m.docs);  // by document number: score above the body's
     for (j = 0; j < terms.length; j++) {
-      // A term counts in a field when all its tokens are there.
-      var term = terms[j], need = term.need.length;
-      best.fill(WEIGHT.body);
-      for (var f = fields.length - 1; f >= 0; f--) {
-        count.fill(0);
-        for (k = 0; k < need; k++) { mark(ids, lists[term.need[k]][fields[f]], count); }
-        var w = WEIGHT[fields[f]];
-        for (i = 0; i < n; i++) { if (count[i] === need) { best[i] = w; } }
+      var term = terms[j], best = new Int32Array(S.m.docs), touched = [];
+      for (f = 0; f < FIELDS.length; f++) {
+        var both = lists[term.need[0]][FIELDS[f]], w = WEIGHT[FIELDS[f]] - body;
+        for (k = 1; k < term.need.length && both.length; k++) { both = intersect(both, lists[term.need[k]][FIELDS[f]]); }
+        for (x = 0; x < both.length; x++) {
+          var id = both[x];
+          if (best[id] === 0) { touched.push(id); }
+          if (w > best[id]) { best[id] = w; }
+        }
       }
-      for (i = 0; i < n; i++) { score[i] += best[i]; }
+      for (x = 0; x < touched.length; x++) { extra[touched[x]] += best[touched[x]]; }
       if (term.pair) {
-        count.fill(0);
-        mark(ids, lists[term.pair].ids, count);
-        for (i = 0; i < n; i++) { if (count[i]) { score[i] += WEIGHT.phrase; } }
+        var pair = lists[term.pair].ids;
+        for (x = 0; x < pair.length; x++) { extra[pair[x]] += WEIGHT.phrase; }
       }
     }
     // Best score first, newest (highest id) first within a score: a counting sort, as
     // scores are small integers.
     var max = 0;
-    for (i = 0; i < n; i++) { if (score[i] > max) { max = score[i]; } }
+    for (i = 0; i < n; i++) { if (extra[ids[i]] > max) { max = extra[ids[i]]; } }
     var start = new Int32Array(max + 2);
-    for (i = 0; i < n; i++) { start[max - score[i] + 1]++; }
+    for (i = 0; i < n; i++) { start[max - extra[ids[i]] + 1]++; }
     for (k = 1; k <= max + 1; k++) { start[k] += start[k - 1]; }
-    var outIds = new Int32Array(n), outScores = new Int32Array(n);
-    for (x = n - 1; x >= 0; x--) {
-      var at = start[max - score[x]]++;
-      outIds[at] = ids[x];
-      outScores[at] = score[x];
+    var outIds = new Int32Array(n), outScores = new Int32Array(n), base = terms.length * body;
+    for (i = n - 1; i >= 0; i--) {
+      var e = extra[ids[i]], at = start[max - e]++;
+      outIds[at] = ids[i];
+      outScores[at] = base + e;
     }
     return { ids: outIds, scores: outScores, length: n };
   }
@@ -279,19 +283,15 @@
   // Run the hot loops once on made-up lists while the page is idle, so that the first real
   // query does not wait for the JavaScript engine to compile them.
   function warmUp() {
-    var a = range(0, 40000), b = range(3000, 60000), few = range(100, 900);
+    var top = S.m.docs - 1;  // lists within the document numbers, as real ones are
+    if (top < 10) { return; }
+    var a = range(0, top), b = range(top >> 3, top), few = range(top >> 4, top >> 2);
     var lists = { w: { ids: b, title: few, meta: few, summary: NONE } };
-    var bitmap = "~0" + new Array(3000).join("_"), gapped = new Array(3000).join("W1");
+    var bitmap = "~0" + new Array(Math.floor(top / 6)).join("_"), gapped = new Array(3000).join("W1");
     for (var r = 0; r < 3; r++) {
       rank(intersect(a, readIds(bitmap)), [{ need: ["w"], pair: "w" }, { need: ["w", "w"] }], lists);
+      intersect(few, b);
       readGaps(gapped, 0, gapped.length);
-    }
-  }
-  // count[i]++ for every i with sorted[i] in `other` (both ascending).
-  function mark(sorted, other, count) {
-    var i = 0, j = 0, a = sorted.length, b = other.length;
-    while (i < a && j < b) {
-      if (sorted[i] < other[j]) { i++; } else if (sorted[i] > other[j]) { j++; } else { count[i]++; i++; j++; }
     }
   }
   function scoreMap(scored, from, to) {
@@ -673,7 +673,7 @@
   // For tests and the benchmark: the search as the page runs it, and every verified result.
   S.search = search;
   S.hash = hash;
-  S.internals = { plan: plan, execute: execute, postings: postings, loadDocs: loadDocs, verify: verify, rerank: rerank };
+  S.internals = { plan: plan, execute: execute, rank: rank, postings: postings, loadDocs: loadDocs, verify: verify, rerank: rerank };
   S.all = function (query, filters) {
     var p = plan(String(query || "").replace(/^\s+|\s+$/g, ""), filters || {});
     if (!p.terms.length && !p.facets.length && !p.year) { return Promise.resolve([]); }
