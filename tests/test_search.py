@@ -390,17 +390,28 @@ def test_decode_entry_inverts_encode_entry(postings: list[int]):
     assert search.decode_ids(entry.split(",")[0]) == [p >> 4 for p in postings]
 
 
-def _update(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[search.Index | None, search.Index]:
-    old = search.full_index(before, ["甲", "丙"])
+CATS = ["甲", "丙"]
+
+
+def _update_from(before: list[SearchDoc], after: list[SearchDoc], known: bool = True
+                 ) -> tuple[search.Index, search.Index | None]:
+    """The full index of `before`, and `after` as an update of it (the update's files only)."""
+    old = search.full_index(before, CATS)
     old_files = dict(old.files)
-    known = {(d.index_no, search.doc_fingerprint(d)): d for d in before}
-    updated = search.update_index(old.state, after, ["甲", "丙"], lambda n, f: known.get((n, f)),
-                                  lambda rel: old_files[search.INDEX_DIR + rel])
-    if updated is not None:  # what the build does: reuse every file the update did not write
-        kept = {p: d for p, d in old_files.items()
+    docs = {(d.index_no, search.doc_fingerprint(d)): d for d in before} if known else {}
+    return old, search.update_index(old.state, after, CATS, lambda n, f: docs.get((n, f)),
+                                    lambda rel: old_files[search.INDEX_DIR + rel])
+
+
+def _update(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[search.Index | None, search.Index]:
+    """The update as the build leaves it (every file it did not write reused), and the full
+    index of `after`."""
+    old, updated = _update_from(before, after)
+    if updated is not None:
+        kept = {p: d for p, d in old.files
                 if p.removeprefix(search.INDEX_DIR) in updated.state.digests}
         updated = search.Index(sorted({**kept, **dict(updated.files)}.items()), updated.state)
-    return updated, search.full_index(after, ["甲", "丙"])
+    return updated, search.full_index(after, CATS)
 
 
 EDITS = ["body", "title", "category", "keywords", "delete", "append", "insert", "validity"]
@@ -457,9 +468,9 @@ def test_an_update_writes_only_what_changed():
     after[123] = dataclasses.replace(before[123], body=before[123].body + "。新增一句台风“梅花”")
     updated, full = _update(before, after)
     assert updated is not None and dict(updated.files) == dict(full.files)
-    old = search.full_index(before, ["甲", "丙"])
-    written = {p for p, _ in search.update_index(
-        old.state, after, ["甲", "丙"], lambda n, f: before[123], lambda rel: dict(old.files)[search.INDEX_DIR + rel]).files}
+    old, update = _update_from(before, after)
+    assert update is not None
+    written = {p for p, _ in update.files}
     changed = {p for p, d in full.files if dict(old.files).get(p) != d}
     assert written == changed
     assert len(written) < 20
@@ -468,16 +479,10 @@ def test_an_update_writes_only_what_changed():
 def test_an_update_needs_the_old_documents():
     before = _docs(100)
     after = [dataclasses.replace(before[0], title="改过的标题"), *before[1:]]
-    old = search.full_index(before)
-    assert search.update_index(old.state, after, None, lambda n, f: None,
-                               lambda rel: dict(old.files)[search.INDEX_DIR + rel]) is None
+    assert _update_from(before, after, known=False)[1] is None
 
 
 def test_a_large_change_is_left_to_a_full_build():
     before = _docs(search.UPDATE_LIMIT + 10)
-    old = search.full_index(before)
-    known = {(d.index_no, search.doc_fingerprint(d)): d for d in before}
-    assert search.update_index(old.state, before[1:], None, lambda n, f: known.get((n, f)),
-                               lambda rel: dict(old.files)[search.INDEX_DIR + rel]) is None
-    assert search.update_index(old.state, before[:-1], None, lambda n, f: known.get((n, f)),
-                               lambda rel: dict(old.files)[search.INDEX_DIR + rel]) is not None
+    assert _update_from(before, before[1:])[1] is None
+    assert _update_from(before, before[:-1])[1] is not None
