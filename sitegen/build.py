@@ -519,7 +519,7 @@ def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Ca
     if old is not None and all(out.can_reuse(search.INDEX_DIR + rel) for rel in old.digests):
         folder = out.output / search.INDEX_DIR
         index = search.update_index(old, docs, categories, cache.search_doc,
-                                    lambda rel: (folder / rel).read_bytes())
+                                    lambda rel: (folder / rel).read_bytes(), _spread_rewrite(jobs))
     if index is not None:
         assert old is not None
         written = {rel.removeprefix(search.INDEX_DIR) for rel, _ in index.files}
@@ -549,6 +549,25 @@ def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Ca
 
 
 SEARCH_SPAN = 1000  # documents a search task tokenises
+REWRITE_SPAN = 10000  # index entries a worker renumbers
+
+
+def _rewrite_part(span: range) -> list[str | None]:
+    state = shared()
+    return search.rewrite_entries(state["entries"][span.start : span.stop], state["renumber"],
+                                  state["changes"])
+
+
+def _spread_rewrite(jobs: int) -> search.Rewrite:
+    """`search.rewrite_entries` on every core: renumbering every list of the index (after an
+    item is removed or inserted before the newest) decodes and encodes them all."""
+    def rewrite(entries: Sequence[tuple[str, str | None]], renumber: Sequence[int],
+                changes: search.Changes) -> list[str | None]:
+        spans = [range(i, min(i + REWRITE_SPAN, len(entries)))
+                 for i in range(0, len(entries), REWRITE_SPAN)]
+        state = {"entries": entries, "renumber": renumber, "changes": changes}
+        return [e for part in pmap(_rewrite_part, spans, state, jobs) for e in part]
+    return rewrite
 
 
 def check(root: Path, now: dt.date, strict: bool, report: Report,

@@ -19,6 +19,7 @@ same bytes: keys sorted, no timestamps.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -415,28 +416,31 @@ UPDATE_LIMIT = 300  # documents added, removed or changed beyond which a full bu
 
 def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequence[str] | None,
                  old_doc: Callable[[str, str], SearchDoc | None],
-                 read: Callable[[str], bytes]) -> Index | None:
+                 read: Callable[[str], bytes], rewrite: Rewrite | None = None) -> Index | None:
     """The index of `docs`, made from the index `old` describes by re-encoding only the
-    postings of the tokens whose documents changed: byte for byte what `full_index` gives.
+    postings that change: byte for byte what `full_index` gives.
 
-    Documents keep their numbers up to the first one added or removed; from there on, the
-    old documents count as removed and the new ones as added. `old_doc(index_no, fingerprint)`
-    returns a document as it was indexed (None if unknown); `read(rel)` the bytes of a file
-    of the old index. None when a full build is needed: too many documents changed, an old
-    document is unknown, or the shard count changes."""
+    The old documents that stay in the same order keep their place in the numbering
+    (`_renumbering`); an edited one has its token changes applied, a removed one simply
+    leaves every list, an added one joins the lists of its tokens. Numbers are positions, so
+    a removal or an insertion before the newest document moves every later number by one:
+    then every list is decoded, renumbered and encoded again (no document is tokenised again).
+    `old_doc(index_no, fingerprint)` returns a document as it was indexed (None if unknown);
+    `read(rel)` the bytes of a file of the old index; `rewrite` is `rewrite_entries` or does
+    the same work spread over several processes. None when a full build is needed: too many
+    documents changed, an edited document is unknown, or the shard count changes."""
+    rewrite = rewrite or rewrite_entries
     new = [(d.index_no, doc_fingerprint(d)) for d in docs]
-    keep = 0
-    for (old_no, _), (new_no, _) in zip(old.docs, new, strict=False):
-        if old_no != new_no:
-            break
-        keep += 1
-    changed = [i for i in range(keep) if old.docs[i][1] != new[i][1]]
-    if len(changed) + len(old.docs) + len(docs) - 2 * keep > UPDATE_LIMIT:
+    renumber = _renumbering([n for n, _ in old.docs], [n for n, _ in new])
+    kept = {n: o for o, n in enumerate(renumber) if n >= 0}
+    changed = [n for n, o in kept.items() if old.docs[o][1] != new[n][1]]
+    added = [n for n in range(len(docs)) if n not in kept]
+    removed = len(old.docs) - len(kept)
+    if len(changed) + len(added) + removed > UPDATE_LIMIT:
         return None
-    # token -> document number -> its field bits from now on, or None: no longer there
-    changes: dict[str, dict[int, int | None]] = {}
+    changes: Changes = {}  # by new document number
     for docid in changed:
-        was = old_doc(*old.docs[docid])
+        was = old_doc(*old.docs[kept[docid]])
         if was is None:
             return None
         before, after = doc_tokens(was), doc_tokens(docs[docid])
@@ -445,29 +449,31 @@ def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequenc
         for token, bits in after.items():
             if token not in before or before[token] & 7 != bits & 7:
                 changes.setdefault(token, {})[docid] = bits & 7
-    for docid in range(keep, len(old.docs)):
-        was = old_doc(*old.docs[docid])
-        if was is None:
-            return None
-        for token in doc_tokens(was):
-            changes.setdefault(token, {})[docid] = None
-    for docid in range(keep, len(docs)):
+    for docid in added:
         for token, bits in doc_tokens(docs[docid]).items():
             changes.setdefault(token, {})[docid] = bits & 7
+    # Without renumbering, only the lists of the changed, added and removed documents' tokens
+    # change; else (or if a removed document is unknown) every list is looked at.
+    shift = any(n not in (o, -1) for o, n in enumerate(renumber))
+    touch = set(changes)
+    for o in (o for o, n in enumerate(renumber) if n < 0 and not shift):
+        was = old_doc(*old.docs[o])
+        if was is None:
+            shift = True
+        else:
+            touch.update(doc_tokens(was))
     files = _IndexFiles(old, read)
+    found = files.everything() if shift else {token: files.find(token) for token in touch}
+    for token in changes:
+        found.setdefault(token, (None, None))
     small_bytes = old.small_bytes
     placed: list[tuple[str, str | None]] = []
-    for token, where in changes.items():
-        rel, entry = files.find(token)
-        postings = {p >> 4: p & 7 for p in decode_entry(entry)} if entry else {}
-        for docid, bits in where.items():
-            if bits is None:
-                postings.pop(docid, None)
-            else:
-                postings[docid] = bits
-        new_entry = encode_entry(array("i", (d << 4 | postings[d] for d in sorted(postings)))) \
-            if postings else None
-        if entry is not None and rel.startswith("t/"):
+    work = [(token, entry) for token, (_, entry) in found.items()]
+    for (token, (rel, entry)), new_entry in zip(found.items(), rewrite(work, renumber, changes),
+                                                 strict=True):
+        if new_entry == entry:
+            continue
+        if entry is not None and rel is not None and rel.startswith("t/"):
             small_bytes -= _small_size(token, entry)
         if new_entry is not None and len(new_entry) <= BIG_ENTRY:
             small_bytes += _small_size(token, new_entry)
@@ -485,8 +491,9 @@ def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequenc
     written = files.changed()
     for docid in range(len(docs), len(old.docs)):
         written[doc_path(docid)] = None
-    for docid in [*changed, *range(keep, len(docs))]:
-        written[doc_path(docid)] = _doc_script(docid, docs[docid])
+    for docid in range(len(docs)):
+        if kept.get(docid, -1) != docid or docid in changed:
+            written[doc_path(docid)] = _doc_script(docid, docs[docid])
     digests = dict(old.digests)
     for rel, data in written.items():
         if data is None:
@@ -497,6 +504,61 @@ def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequenc
     return Index([_manifest(docs, categories, state),
                   *((INDEX_DIR + r, d) for r, d in sorted(written.items()) if d is not None)],
                  state)
+
+
+Changes = dict[str, dict[int, int | None]]  # token -> document number -> field bits or None
+Rewrite = Callable[[Sequence[tuple[str, str | None]], Sequence[int], Changes], list[str | None]]
+
+
+def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequence[int],
+                    changes: Changes) -> list[str | None]:
+    """Each (token, entry) as it becomes: its documents renumbered (`renumber[old]`, -1 for
+    gone), its `changes` applied; None for a token left without documents."""
+    out: list[str | None] = []
+    for token, entry in entries:
+        postings: dict[int, int] = {}
+        if entry:
+            for p in decode_entry(entry):
+                docid = renumber[p >> 4]
+                if docid >= 0:
+                    postings[docid] = p & 7
+        for docid, bits in changes.get(token, {}).items():
+            if bits is None:
+                postings.pop(docid, None)
+            else:
+                postings[docid] = bits
+        out.append(encode_entry(array("i", (d << 4 | postings[d] for d in sorted(postings))))
+                   if postings else None)
+    return out
+
+
+def _renumbering(old: Sequence[str], new: Sequence[str]) -> list[int]:
+    """For each old document (by index number), its new number, or -1: removed. The old
+    documents kept are the longest run that stays in the same order (an item whose date
+    changed moves in the order: it counts as removed and added), so that as few as possible
+    count as changed."""
+    where = {n: i for i, n in enumerate(new)}
+    pairs = [(where[n], o) for o, n in enumerate(old) if n in where]
+    # longest increasing subsequence of new numbers, in old order (patience sorting)
+    tails: list[int] = []  # tails[k]: index into pairs of the smallest end of a run of k + 1
+    ends: list[int] = []  # the new numbers of those ends, ascending
+    back = [-1] * len(pairs)
+    for i, (n, _) in enumerate(pairs):
+        k = len(ends) if not ends or n > ends[-1] else bisect.bisect_left(ends, n)
+        if k:
+            back[i] = tails[k - 1]
+        if k == len(ends):
+            tails.append(i)
+            ends.append(n)
+        else:
+            tails[k], ends[k] = i, n
+    renumber = [-1] * len(old)
+    i = tails[-1] if tails else -1
+    while i >= 0:
+        n, o = pairs[i]
+        renumber[o] = n
+        i = back[i]
+    return renumber
 
 
 class _IndexFiles:
@@ -511,6 +573,14 @@ class _IndexFiles:
         if rel not in self.data:
             self.data[rel] = _read_script(self.read(rel)) if rel in self.old.digests else {}
         return self.data[rel]
+
+    def everything(self) -> dict[str, tuple[str | None, str | None]]:
+        """Every token of the old index, with its file and entry."""
+        found: dict[str, tuple[str | None, str | None]] = {}
+        for rel in sorted(self.old.digests):
+            if rel[0] in "tx":
+                found.update((token, (rel, entry)) for token, entry in self._load(rel).items())
+        return found
 
     def find(self, token: str) -> tuple[str | None, str | None]:
         h = token_hash(token)

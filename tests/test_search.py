@@ -414,7 +414,7 @@ def _update(before: list[SearchDoc], after: list[SearchDoc]) -> tuple[search.Ind
     return updated, search.full_index(after, CATS)
 
 
-EDITS = ["body", "title", "category", "keywords", "delete", "append", "insert", "validity"]
+EDITS = ["body", "title", "category", "keywords", "delete", "append", "insert", "validity", "move"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -447,6 +447,10 @@ def _check_edits(edits: list[tuple[str, int]]) -> None:
             after[i] = dataclasses.replace(doc, validity="废止")
         elif kind == "delete":
             del after[i]
+        elif kind == "move":  # its date changed: another place in the order
+            del after[i]
+            j = n // 7 % (len(after) + 1)
+            after.insert(j, dataclasses.replace(doc, date=after[min(j, len(after) - 1)].date))
         else:
             new = dataclasses.replace(doc, index_no=f"N/{n}", url=f"n/{n}.html",
                                       title=f"新增{n}号公告")
@@ -484,5 +488,7 @@ def test_an_update_needs_the_old_documents():
 
 def test_a_large_change_is_left_to_a_full_build():
     before = _docs(search.UPDATE_LIMIT + 10)
-    assert _update_from(before, before[1:])[1] is None
+    assert _update_from(before, before[1:])[1] is not None  # one removal: a renumbering
+    added = [dataclasses.replace(d, index_no=d.index_no + "b", url=d.url + "b") for d in before]
+    assert _update_from(before, sorted(before + added, key=lambda d: d.date))[1] is None
     assert _update_from(before, before[:-1])[1] is not None
