@@ -16,7 +16,7 @@ import pickle
 import sqlite3
 import traceback
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,27 +118,25 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
     # Validation reads the config and which attachments exist (and their sizes).
     env = fingerprint(config.identity(), encoding,
                       [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
-    cached = cache.checked()
+    by_rel = {f.rel: f for f in files}
     checked: dict[str, Checked] = {}
-    todo: list[ContentFile] = []
     known: dict[str, tuple[str, bytes]] = {}
-    for f in files:
-        row = cached.get(f.rel)
-        if row and row[2] == env and row[0] == f.stat:
-            checked[f.rel] = pickle.loads(row[3])
-        else:
-            todo.append(f)
-            if row and row[2] == env:
-                known[f.rel] = (row[1], row[3])
+    for rel, stat, digest, row_env, data in cache.checked():
+        f = by_rel.get(rel)
+        if f is not None and row_env == env:
+            if stat == f.stat:
+                checked[rel] = pickle.loads(data)
+            else:
+                known[rel] = (digest, data)
+    todo = [f for f in files if f.rel not in checked]
     state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
-    rows = []
     tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
     for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
-        for f, digest, result in batch:
+        for f, _, result in batch:
             checked[f.rel] = result
-            if digest:
-                rows.append((f.rel, f.stat, digest, env, pickle.dumps(result)))
-    cache.put_checked(rows, keep={f.rel for f in files})
+        cache.put_checked((f.rel, f.stat, digest, env, pickle.dumps(result))
+                          for f, digest, result in batch if digest)
+    cache.put_checked((), keep={f.rel for f in files})
     catalog = finish([checked[f.rel] for f in files], now, report)
     for held in catalog.held_back:
         if strict and held.review:
@@ -532,10 +530,12 @@ def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Ca
     else:
         spans = [range(start, min(start + SEARCH_SPAN, len(docs)))
                  for start in range(0, len(docs), SEARCH_SPAN)]
-        parts = pmap(_search_postings, spans, {"docs": docs}, jobs)
-        postings = search.merge_postings(p for p, _ in parts)
-        cache.put_search_docs((row for _, rows in parts for row in rows), {d.index_no for d in docs})
-        del parts
+        def postings_parts() -> Iterator[dict[str, array]]:
+            for part, rows in pmap(_search_postings, spans, {"docs": docs}, jobs):
+                cache.put_search_docs(rows)
+                yield part
+        postings = search.merge_postings(postings_parts())
+        cache.put_search_docs((), {d.index_no for d in docs})
         tokens = list(postings)
         chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
         entries: dict[str, str] = {}

@@ -14,7 +14,7 @@ import logging
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -58,12 +58,15 @@ class Cache:
             self.db = self._open()
         except sqlite3.DatabaseError:
             log.warning("cache %s unreadable, starting afresh", self.path)
-            self.path.unlink(missing_ok=True)
+            self.discard()
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
         assert self.path is not None
         db = sqlite3.connect(self.path)
+        # Write-ahead log: the workers read cached bodies while the parent stores new ones
+        # (a rollback journal would lock the readers out once the writer spills to disk).
+        db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != VERSION:
@@ -81,17 +84,21 @@ class Cache:
         return db
 
     # -- validated items ---------------------------------------------------------------------
-    def checked(self) -> dict[str, tuple[str, str, str, bytes]]:
-        """path -> (stat, digest, env, pickled Checked)."""
+    def checked(self) -> Iterator[tuple[str, str, str, str, bytes]]:
+        """(path, stat, digest, env, pickled Checked), one row at a time: a site's worth of
+        pickles is not held at once."""
         if self.db is None:
-            return {}
-        return {r[0]: (r[1], r[2], r[3], r[4])
-                for r in self.db.execute("SELECT path, stat, digest, env, data FROM checked")}
+            return iter(())
+        return self.db.execute("SELECT path, stat, digest, env, data FROM checked")
 
-    def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes]], keep: set[str]) -> None:
+    def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes]],
+                    keep: set[str] | None = None) -> None:
+        """Store rows; then, if given, only the paths in `keep` are kept."""
         if self.db is None:
             return
         self.db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?)", rows)
+        if keep is None:
+            return
         gone = [(p,) for (p,) in self.db.execute("SELECT path FROM checked") if p not in keep]
         self.db.executemany("DELETE FROM checked WHERE path=?", gone)
 
@@ -157,11 +164,15 @@ class Cache:
         """What `put_search_docs` stores (made by the worker that has the value at hand)."""
         return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
-    def put_search_docs(self, rows: Iterable[tuple[str, str, bytes]], keep: set[str]) -> None:
-        """(index_no, fingerprint, packed document), and the index_nos to keep."""
+    def put_search_docs(self, rows: Iterable[tuple[str, str, bytes]],
+                        keep: set[str] | None = None) -> None:
+        """(index_no, fingerprint, packed document); then, if given, only the index_nos in
+        `keep` are kept."""
         if self.db is None:
             return
         self.db.executemany("INSERT OR REPLACE INTO search_docs VALUES (?, ?, ?)", rows)
+        if keep is None:
+            return
         gone = [(n,) for (n,) in self.db.execute("SELECT index_no FROM search_docs")
                 if n not in keep]
         self.db.executemany("DELETE FROM search_docs WHERE index_no=?", gone)
@@ -169,7 +180,8 @@ class Cache:
     def discard(self) -> None:
         """Delete the cache file (it is only ever a shortcut)."""
         if self.path is not None:
-            self.path.unlink(missing_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
 
     def reader(self) -> Cache:
         """A separate connection for a worker process (sqlite connections don't survive fork)."""

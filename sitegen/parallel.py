@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -43,24 +43,24 @@ Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
 
 
 def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs: int,
-         progress: Progress | None = None) -> list[R]:
-    """`[func(t) for t in tasks]`, in forked worker processes when that can pay off."""
+         progress: Progress | None = None) -> Iterator[R]:
+    """`func(t) for t in tasks`, in order, in forked worker processes when that can pay off.
+    A generator: the caller handles each result as it arrives and lets it go, so the results
+    of a whole build (every rendered body, on a cold build) are never all in memory at once."""
     global _shared
     _shared = state
-    results: list[R] = []
     try:
         if jobs <= 1 or len(tasks) < MIN_TASKS_FOR_PROCESSES \
                 or "fork" not in multiprocessing.get_all_start_methods():
-            for task in tasks:
-                results.append(func(task))
+            for done, task in enumerate(tasks, start=1):
+                yield func(task)
                 if progress:
-                    progress(len(results), len(tasks))
-            return results
+                    progress(done, len(tasks))
+            return
         with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
-            for result in pool.imap(func, tasks, chunksize=1):
-                results.append(result)
+            for done, result in enumerate(pool.imap(func, tasks, chunksize=1), start=1):
+                yield result
                 if progress:
-                    progress(len(results), len(tasks))
-        return results
+                    progress(done, len(tasks))
     finally:
         _shared = {}
