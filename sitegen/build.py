@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import sqlite3
+import tempfile
 import traceback
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -153,7 +154,8 @@ class ItemBatchResult:
     page_keys: dict[str, str] = field(default_factory=dict)
     new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
     body_keys: list[str] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # index_no -> visible body text
+    search_ids: list[tuple[str, str]] = field(default_factory=list)  # (index_no, fingerprint)
+    search_rows: list[tuple[str, str, bytes]] = field(default_factory=list)  # new to the cache
     feed_bodies: dict[str, str] = field(default_factory=dict)  # index_no -> body HTML
     warnings: list[tuple[str, str, int | None]] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
@@ -165,12 +167,34 @@ def _body_key(item: Item) -> str:
     return fingerprint(item.digest, item.url, item.content_rel)
 
 
-def body_for(item: Item, ctx: LinkContext, cached: RenderedBody | None) -> tuple[RenderedBody, bool]:
+def body_for(source: Callable[[], str], ctx: LinkContext,
+             cached: RenderedBody | None) -> tuple[RenderedBody, bool]:
     """The item's rendered body: the cached one while every link it made resolves the same
-    way, else rendered afresh. Returns the body and whether it was rendered now."""
+    way, else rendered afresh from `source()`. Returns the body and whether it was rendered now."""
     if cached is not None and all(resolve_target(t, ctx) == r for t, r in cached.links.items()):
         return cached, False
-    return render_body(item.body, ctx), True
+    return render_body(source(), ctx), True
+
+
+class ItemSources:
+    """The Markdown of items, for a worker. The build's main process drops every item's body
+    after validation (at 100 000 items they would be hundreds of MB held through the whole
+    build); a worker reads back from the cache the few it needs: bodies it renders, and those
+    whose warnings name a line."""
+
+    def __init__(self, cache: Cache, items: Sequence[Item]) -> None:
+        self.cache = cache
+        self.found: dict[str, str] = {i.source: i.body for i in items if i.body}
+
+    def fetch(self, items: Sequence[Item]) -> None:
+        wanted = [i.source for i in items if i.source not in self.found]
+        for path, checked in self.cache.checked_of(wanted).items():
+            self.found[path] = checked.item.body
+
+    def __call__(self, item: Item) -> str:
+        if item.source not in self.found:
+            self.fetch([item])
+        return self.found[item.source]
 
 
 def _render_batch(task: tuple[str, Sequence[Any]]) -> ItemBatchResult:
@@ -210,9 +234,11 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     result = ItemBatchResult()
     keys = [_body_key(item) for item in items]
     cached = cache.bodies(keys)
+    sources = ItemSources(cache, items)
+    sources.fetch([item for item, key in zip(items, keys, strict=True) if key not in cached])
     for item, key in zip(items, keys, strict=True):
         ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
-        body, fresh = body_for(item, ctx, cached.get(key))
+        body, fresh = body_for(lambda item=item: sources(item), ctx, cached.get(key))
         if body.error:
             result.errors.append((item.source, body.error))
             continue
@@ -221,12 +247,16 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
             result.new_bodies.append((key, body))
         for link in body.broken_links:
             result.warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
-                                    _line_of(item.body, link, item.body_line)))
+                                    _line_of(sources(item), link, item.body_line)))
         for offset, what in body.removed:
             result.warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
                                     item.body_line + (offset or 0)))
         result.assets.update(body.assets)
-        result.texts[item.index_no] = body.text
+        doc = search.search_doc(renderer.site, item, body.text)
+        key = (item.index_no, search.doc_fingerprint(doc))
+        result.search_ids.append(key)
+        if key not in state["search_known"]:
+            result.search_rows.append((*key, Cache.pack(doc)))
         if item.index_no in state["feed_items"]:
             result.feed_bodies[item.index_no] = body.html
         page_key = renderer.item_key(item, body.html)
@@ -262,7 +292,11 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
     output = output or root / "output"
     jobs = jobs or default_jobs()
     result = BuildResult(report)
-    cache = Cache(root / CACHE_DIR if use_cache and (root / "sitegen.toml").is_file() else None)
+    # Without a cache the build still needs one for itself (the search index reads the
+    # documents back from it): a scratch one, gone with the build.
+    keep = use_cache and (root / "sitegen.toml").is_file()  # no cache folder in a stray folder
+    scratch = None if keep else tempfile.TemporaryDirectory(prefix="sitegen-cache-")
+    cache = Cache(Path(scratch.name) if scratch else root / CACHE_DIR)
     try:
         config = load_config(root, report)
         if config is None:
@@ -292,6 +326,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             report.escalate_warnings()
         if report.errors:
             return result
+        for item in catalog.items:
+            item.body = ""  # held by the cache from here on: `ItemSources`
         site = build_site(config, catalog.items)
         try:
             with AtomicOutput(output) as out:
@@ -322,6 +358,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         # Page keys and the search record describe the output just swapped in; after a
         # failure they must not be kept, or the next build would trust them.
         cache.close(commit=result.output is not None)
+        if scratch:
+            scratch.cleanup()
 
 
 GENERATED_ASSETS = ("assets/pygments.css", "assets/search/")
@@ -440,12 +478,12 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     state: dict[str, Any] = {
         "renderer": renderer, "out": out, "old_keys": old_keys, "cache": cache,
         "item_urls": {i.content_rel: i.url for i in site.items}, "assets": loaded.assets,
-        "feed_items": feed_items, "site_jobs": site_jobs,
+        "feed_items": feed_items, "site_jobs": site_jobs, "search_known": cache.search_doc_keys(),
     }
     tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(site.items, jobs)]
     tasks += [("pages", b) for b in batches(range(len(site_jobs)), jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
-    texts: dict[str, str] = {}
+    search_ids: dict[str, str] = {}
     feed_bodies: dict[str, str] = {}
     used_assets: set[str] = set()
     body_keys: set[str] = set()
@@ -465,7 +503,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         new_keys.update(part.page_keys)
         cache.put_bodies(part.new_bodies)
         body_keys.update(part.body_keys)
-        texts.update(part.texts)
+        search_ids.update(part.search_ids)
+        cache.put_search_docs(part.search_rows)
         feed_bodies.update(part.feed_bodies)
         used_assets.update(part.assets)
         for source, message, line in part.warnings:
@@ -477,7 +516,6 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     if progress:
         progress("生成搜索索引和订阅", 0, 1)
     html_pages = [i.url for i in site.items] + [url for url, _, _ in site_jobs]
-    cache.replace_pages(new_keys)
 
     for rel, path in theme_assets(dirs).items():
         out.copy(rel, path)
@@ -485,19 +523,36 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     used_assets.update(a.file for i in site.items for a in i.attachments)
     for rel in sorted(used_assets):
         out.copy(asset_url(rel), config.root / config.content_dir / rel)
-    write_search(site, texts, out, cache, jobs, same_output)
+    cache.commit()  # the search workers read the documents just stored
+    write_search(site, search_ids, out, cache, jobs, same_output)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
     out.write_text("sitemap.xml", sitemap.sitemap(site, [u for u in html_pages if u != "404.html"]))
     out.write_text("robots.txt", sitemap.robots(site))
+    # Only now: page keys committed early would describe files a failed build never swapped in.
+    cache.replace_pages(new_keys)
 
 
-def _search_postings(span: range) -> tuple[dict[str, array], list[tuple[str, str, bytes]]]:
-    """Postings of a slice of the documents, and the documents to keep for the next update."""
-    docs: list[search.SearchDoc] = shared()["docs"]
-    postings = search.collect_postings((search.doc_tokens(docs[i]) for i in span), first=span.start)
-    return postings, [(docs[i].index_no, search.doc_fingerprint(docs[i]), Cache.pack(docs[i]))
-                      for i in span]
+def _search_span(span: range) -> tuple[dict[str, array], dict[str, str], list[str], int]:
+    """Postings of a slice of the documents (read back from the cache, where the page stage
+    put them), with their document files written and the digests of those."""
+    state = shared()
+    keys: list[tuple[str, str]] = state["ids"][span.start : span.stop]
+    cache: Cache = state["cache"].reader()
+    docs = cache.search_docs(keys)
+    cache.close()
+    out: AtomicOutput = state["out"].child()
+    digests: dict[str, str] = {}
+
+    def tokens() -> Iterator[dict[str, int]]:
+        for docid, key in zip(span, keys, strict=True):
+            rel, data = search.doc_file(docid, docs[key])
+            out.write(search.INDEX_DIR + rel, data)
+            digests[rel] = search.file_digest(data)
+            yield search.doc_tokens(docs[key])
+
+    postings = search.collect_postings(tokens(), first=span.start)
+    return postings, digests, sorted(out.written), out.reused
 
 
 def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
@@ -505,46 +560,47 @@ def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
     return {token: search.encode_entry(postings[token]) for token in tokens}
 
 
-def write_search(site: Site, texts: dict[str, str], out: AtomicOutput, cache: Cache,
+def write_search(site: Site, fingerprints: dict[str, str], out: AtomicOutput, cache: Cache,
                  jobs: int, same_output: bool) -> None:
     """search.json, and the search index: updated from the previous output's where few
-    documents changed (only the files those touch are written), else built on every core."""
+    documents changed (only the files those touch are written), else built on every core.
+    `fingerprints`: index_no -> fingerprint of its document, which the cache holds."""
     out.write("search.json", search.search_json(search.search_records(site)).encode("utf-8"))
-    docs = search.search_docs(site, texts)
+    meta = search.search_docs(site)  # oldest first; the bodies stay in the cache
+    ids = [(d.index_no, fingerprints[d.index_no]) for d in meta]
     categories = search.category_order(site)
     old = search.IndexState.from_json(cache.get_meta("search_index")) if same_output else None
     index = None
     if old is not None and all(out.can_reuse(search.INDEX_DIR + rel) for rel in old.digests):
         folder = out.output / search.INDEX_DIR
-        index = search.update_index(old, docs, categories, cache.search_doc,
+        index = search.update_index(old, ids, meta, categories, cache.search_doc,
                                     lambda rel: (folder / rel).read_bytes(), _spread_rewrite(jobs))
     if index is not None:
-        assert old is not None
         written = {rel.removeprefix(search.INDEX_DIR) for rel, _ in index.files}
         for rel in index.state.digests.keys() - written:
             out.reuse(search.INDEX_DIR + rel)
-        before = dict(old.docs)
-        cache.put_search_docs(((d.index_no, fp, Cache.pack(d))
-                               for d, (_, fp) in zip(docs, index.state.docs, strict=True)
-                               if before.get(d.index_no) != fp), {d.index_no for d in docs})
     else:
-        spans = [range(start, min(start + SEARCH_SPAN, len(docs)))
-                 for start in range(0, len(docs), SEARCH_SPAN)]
+        spans = [range(start, min(start + SEARCH_SPAN, len(ids)))
+                 for start in range(0, len(ids), SEARCH_SPAN)]
+        doc_digests: dict[str, str] = {}
+
         def postings_parts() -> Iterator[dict[str, array]]:
-            for part, rows in pmap(_search_postings, spans, {"docs": docs}, jobs):
-                cache.put_search_docs(rows)
+            state = {"ids": ids, "cache": cache, "out": out}
+            for part, digests, written_docs, reused in pmap(_search_span, spans, state, jobs):
+                doc_digests.update(digests)
+                out.absorb(written_docs, reused)
                 yield part
         postings = search.merge_postings(postings_parts())
-        cache.put_search_docs((), {d.index_no for d in docs})
         tokens = list(postings)
         chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
         entries: dict[str, str] = {}
         for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
             entries.update(part)
         del postings
-        index = search.full_index(docs, categories, entries=entries)
+        index = search.finish_index(meta, categories, ids, search.token_files(entries), doc_digests)
     for rel, data in index.files:
         out.write(rel, data)
+    cache.prune_search_docs(set(ids))
     cache.set_meta("search_index", index.state.to_json())
 
 

@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 2
+SCHEMA = 3
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 
@@ -79,7 +79,7 @@ class Cache:
         db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, key TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS search_docs "
-                   "(index_no TEXT PRIMARY KEY, fingerprint TEXT, data BLOB)")
+                   "(index_no TEXT, fingerprint TEXT, data BLOB, PRIMARY KEY (index_no, fingerprint))")
         db.commit()
         return db
 
@@ -90,6 +90,19 @@ class Cache:
         if self.db is None:
             return iter(())
         return self.db.execute("SELECT path, stat, digest, env, data FROM checked")
+
+    def checked_of(self, paths: list[str]) -> dict[str, Any]:
+        """path -> Checked, for those `paths` that are here."""
+        if self.db is None:
+            return {}
+        found: dict[str, Any] = {}
+        for start in range(0, len(paths), 500):  # SQLite limits the parameters of a query
+            chunk = paths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for path, data in self.db.execute(f"SELECT path, data FROM checked WHERE path IN ({marks})",
+                                              chunk):
+                found[path] = pickle.loads(data)
+        return found
 
     def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes]],
                     keep: set[str] | None = None) -> None:
@@ -152,30 +165,50 @@ class Cache:
         self.db.executemany("INSERT INTO pages VALUES (?, ?)", sorted(keys.items()))
 
     # -- documents as the search index holds them --------------------------------------------
+    # Keyed by index number and fingerprint: while a build updates the index, an edited
+    # document is here as it was indexed last time and as it is now.
     def search_doc(self, index_no: str, fingerprint: str) -> Any | None:
+        found = self.search_docs([(index_no, fingerprint)])
+        return found.get((index_no, fingerprint))
+
+    def search_docs(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """The documents of those (index_no, fingerprint) `keys` that are here."""
         if self.db is None:
-            return None
-        row = self.db.execute("SELECT data FROM search_docs WHERE index_no=? AND fingerprint=?",
-                              (index_no, fingerprint)).fetchone()
-        return pickle.loads(zlib.decompress(row[0])) if row else None
+            return {}
+        wanted = set(keys)
+        found: dict[tuple[str, str], Any] = {}
+        numbers = sorted({n for n, _ in keys})
+        for start in range(0, len(numbers), 500):  # SQLite limits the parameters of a query
+            chunk = numbers[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for index_no, fp, data in self.db.execute(
+                    f"SELECT index_no, fingerprint, data FROM search_docs WHERE index_no IN ({marks})",
+                    chunk):
+                if (index_no, fp) in wanted:
+                    found[index_no, fp] = pickle.loads(zlib.decompress(data))
+        return found
+
+    def search_doc_keys(self) -> set[tuple[str, str]]:
+        if self.db is None:
+            return set()
+        return set(self.db.execute("SELECT index_no, fingerprint FROM search_docs"))
 
     @staticmethod
     def pack(value: Any) -> bytes:
         """What `put_search_docs` stores (made by the worker that has the value at hand)."""
         return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
-    def put_search_docs(self, rows: Iterable[tuple[str, str, bytes]],
-                        keep: set[str] | None = None) -> None:
-        """(index_no, fingerprint, packed document); then, if given, only the index_nos in
-        `keep` are kept."""
+    def put_search_docs(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """(index_no, fingerprint, packed document)."""
+        if self.db is not None:
+            self.db.executemany("INSERT OR REPLACE INTO search_docs VALUES (?, ?, ?)", rows)
+
+    def prune_search_docs(self, keep: set[tuple[str, str]]) -> None:
         if self.db is None:
             return
-        self.db.executemany("INSERT OR REPLACE INTO search_docs VALUES (?, ?, ?)", rows)
-        if keep is None:
-            return
-        gone = [(n,) for (n,) in self.db.execute("SELECT index_no FROM search_docs")
-                if n not in keep]
-        self.db.executemany("DELETE FROM search_docs WHERE index_no=?", gone)
+        gone = [key for key in self.db.execute("SELECT index_no, fingerprint FROM search_docs")
+                if key not in keep]
+        self.db.executemany("DELETE FROM search_docs WHERE index_no=? AND fingerprint=?", gone)
 
     def discard(self) -> None:
         """Delete the cache file (it is only ever a shortcut)."""

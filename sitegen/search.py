@@ -79,8 +79,10 @@ def search_json(records: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
 
 
-def search_docs(site: Site, texts: dict[str, str]) -> list[SearchDoc]:
-    """The documents of the index, oldest first (a document's number is its position)."""
+def search_docs(site: Site, texts: dict[str, str] | None = None) -> list[SearchDoc]:
+    """The documents of the index, oldest first (a document's number is its position); without
+    `texts` (index_no -> body text) their bodies are left empty: enough for the manifest."""
+    texts = texts or {}
     return [search_doc(site, item, texts.get(item.index_no, "")) for item in reversed(site.items)]
 
 
@@ -355,6 +357,24 @@ def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = Non
     if entries is None:
         entries = encode_entries(collect_postings(tokens if tokens is not None
                                                   else map(doc_tokens, docs)))
+    doc_files = [doc_file(docid, doc) for docid, doc in enumerate(docs)]
+    index = finish_index(docs, categories, [(d.index_no, doc_fingerprint(d)) for d in docs],
+                         token_files(entries), {rel: file_digest(data) for rel, data in doc_files})
+    index.files += [(INDEX_DIR + rel, data) for rel, data in doc_files]
+    return index
+
+
+@dataclass
+class TokenFiles:
+    """The shard and frequent-token files of an index (paths under INDEX_DIR)."""
+
+    files: list[tuple[str, bytes]]
+    shards: int
+    small_bytes: int
+
+
+def token_files(entries: dict[str, str]) -> TokenFiles:
+    """The files holding the encoded postings of every token."""
     big = {t for t, e in entries.items() if len(e) > BIG_ENTRY}
     small_bytes = sum(_small_size(t, e) for t, e in entries.items() if t not in big)
     count = shard_count(small_bytes)
@@ -368,11 +388,25 @@ def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = Non
             shards[shard_name(h, count)][token] = entry
     files = [(f"t/{name}.js", _shard_script("t", name, data)) for name, data in shards.items()]
     files += [(f"x/{name}.js", _shard_script("x", name, data)) for name, data in sorted(bigs.items())]
-    files += [(doc_path(docid), _doc_script(docid, doc)) for docid, doc in enumerate(docs)]
-    state = IndexState([(d.index_no, doc_fingerprint(d)) for d in docs], count, small_bytes,
-                       {rel: _digest(data) for rel, data in files})
-    return Index([_manifest(docs, categories, state), *((INDEX_DIR + r, d) for r, d in files)],
-                 state)
+    return TokenFiles(files, count, small_bytes)
+
+
+def finish_index(meta: Sequence[SearchDoc], categories: Sequence[str] | None,
+                 ids: list[tuple[str, str]], tokens: TokenFiles,
+                 doc_digests: dict[str, str]) -> Index:
+    """The manifest and the token files (the document files, written apart, are given by their
+    digests). `meta`: the documents, their bodies not needed; `ids`: (index_no, fingerprint)
+    of each."""
+    digests = {rel: file_digest(data) for rel, data in tokens.files}
+    digests.update(doc_digests)
+    state = IndexState(ids, tokens.shards, tokens.small_bytes, digests)
+    return Index([_manifest(meta, categories, state),
+                  *((INDEX_DIR + rel, data) for rel, data in tokens.files)], state)
+
+
+def doc_file(docid: int, doc: SearchDoc) -> tuple[str, bytes]:
+    """A document's file, under INDEX_DIR."""
+    return doc_path(docid), _doc_script(docid, doc)
 
 
 def _small_size(token: str, entry: str) -> int:
@@ -387,7 +421,7 @@ def _doc_script(docid: int, doc: SearchDoc) -> bytes:
     return _script(f"d[{docid}]", doc_payload(doc))
 
 
-def _digest(data: bytes) -> str:
+def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
@@ -414,33 +448,40 @@ def _manifest(docs: Sequence[SearchDoc], categories: Sequence[str] | None,
 UPDATE_LIMIT = 300  # documents added, removed or changed beyond which a full build is cheaper
 
 
-def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequence[str] | None,
-                 old_doc: Callable[[str, str], SearchDoc | None],
+def update_index(old: IndexState, ids: list[tuple[str, str]], meta: Sequence[SearchDoc],
+                 categories: Sequence[str] | None, doc: Callable[[str, str], SearchDoc | None],
                  read: Callable[[str], bytes], rewrite: Rewrite | None = None) -> Index | None:
-    """The index of `docs`, made from the index `old` describes by re-encoding only the
-    postings that change: byte for byte what `full_index` gives.
+    """The index of the documents `ids` ((index_no, fingerprint) of each, oldest first; `meta`
+    the same documents, their bodies not needed), made from the index `old` describes by
+    re-encoding only the postings that change: byte for byte what `full_index` gives.
 
     The old documents that stay in the same order keep their place in the numbering
     (`_renumbering`); an edited one has its token changes applied, a removed one simply
     leaves every list, an added one joins the lists of its tokens. Numbers are positions, so
     a removal or an insertion before the newest document moves every later number by one:
     then every list is decoded, renumbered and encoded again (no document is tokenised again).
-    `old_doc(index_no, fingerprint)` returns a document as it was indexed (None if unknown);
-    `read(rel)` the bytes of a file of the old index; `rewrite` is `rewrite_entries` or does
-    the same work spread over several processes. None when a full build is needed: too many
-    documents changed, an edited document is unknown, or the shard count changes."""
+    `doc(index_no, fingerprint)` returns a document, old or new, with its body (None if
+    unknown); `read(rel)` the bytes of a file of the old index; `rewrite` is `rewrite_entries`
+    or does the same work spread over several processes. None when a full build is needed: too
+    many documents changed, a document needed is unknown, or the shard count changes."""
     rewrite = rewrite or rewrite_entries
-    new = [(d.index_no, doc_fingerprint(d)) for d in docs]
+    new = ids
     renumber = _renumbering([n for n, _ in old.docs], [n for n, _ in new])
     kept = {n: o for o, n in enumerate(renumber) if n >= 0}
     changed = [n for n, o in kept.items() if old.docs[o][1] != new[n][1]]
-    added = [n for n in range(len(docs)) if n not in kept]
+    added = [n for n in range(len(new)) if n not in kept]
     removed = len(old.docs) - len(kept)
     if len(changed) + len(added) + removed > UPDATE_LIMIT:
         return None
+    docs: dict[int, SearchDoc] = {}  # new number -> document, as far as needed
+    for docid in [*changed, *added]:
+        found = doc(*new[docid])
+        if found is None:
+            return None
+        docs[docid] = found
     changes: Changes = {}  # by new document number
     for docid in changed:
-        was = old_doc(*old.docs[kept[docid]])
+        was = doc(*old.docs[kept[docid]])
         if was is None:
             return None
         before, after = doc_tokens(was), doc_tokens(docs[docid])
@@ -457,7 +498,7 @@ def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequenc
     shift = any(n not in (o, -1) for o, n in enumerate(renumber))
     touch = set(changes)
     for o in (o for o, n in enumerate(renumber) if n < 0 and not shift):
-        was = old_doc(*old.docs[o])
+        was = doc(*old.docs[o])
         if was is None:
             shift = True
         else:
@@ -489,19 +530,22 @@ def update_index(old: IndexState, docs: Sequence[SearchDoc], categories: Sequenc
             big = len(entry) > BIG_ENTRY
             files.put(f"x/{big_name(h)}.js" if big else f"t/{shard_name(h, count)}.js", token, entry)
     written = files.changed()
-    for docid in range(len(docs), len(old.docs)):
+    for docid in range(len(new), len(old.docs)):
         written[doc_path(docid)] = None
-    for docid in range(len(docs)):
-        if kept.get(docid, -1) != docid or docid in changed:
-            written[doc_path(docid)] = _doc_script(docid, docs[docid])
+    for docid in range(len(new)):
+        if kept.get(docid, -1) != docid or docid in docs:
+            found = docs.get(docid) or doc(*new[docid])
+            if found is None:
+                return None
+            written[doc_path(docid)] = _doc_script(docid, found)
     digests = dict(old.digests)
     for rel, data in written.items():
         if data is None:
             digests.pop(rel, None)
         else:
-            digests[rel] = _digest(data)
+            digests[rel] = file_digest(data)
     state = IndexState(new, count, small_bytes, digests)
-    return Index([_manifest(docs, categories, state),
+    return Index([_manifest(meta, categories, state),
                   *((INDEX_DIR + r, d) for r, d in sorted(written.items()) if d is not None)],
                  state)
 

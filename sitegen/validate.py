@@ -75,7 +75,7 @@ class Item:
     date_published: dt.date
     review: Review
     url: str  # output path relative to the site root, e.g. "gknb/2010-report.html"
-    body: str  # Markdown source
+    body: str  # Markdown source (a build keeps it in the cache only: `build.item_sources`)
     body_line: int
     doc_no: str = ""
     keywords: list[str] = field(default_factory=list)

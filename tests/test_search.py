@@ -398,8 +398,10 @@ def _update_from(before: list[SearchDoc], after: list[SearchDoc], known: bool = 
     """The full index of `before`, and `after` as an update of it (the update's files only)."""
     old = search.full_index(before, CATS)
     old_files = dict(old.files)
-    docs = {(d.index_no, search.doc_fingerprint(d)): d for d in before} if known else {}
-    return old, search.update_index(old.state, after, CATS, lambda n, f: docs.get((n, f)),
+    docs = {(d.index_no, search.doc_fingerprint(d)): d for d in [*(before if known else []), *after]}
+    meta = [dataclasses.replace(d, body="") for d in after]  # the manifest needs no bodies
+    return old, search.update_index(old.state, [(d.index_no, search.doc_fingerprint(d)) for d in after],
+                                    meta, CATS, lambda n, f: docs.get((n, f)),
                                     lambda rel: old_files[search.INDEX_DIR + rel])
 
 
