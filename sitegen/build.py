@@ -106,8 +106,15 @@ Scanned = tuple[SiteConfig, list[ContentFile], list[ContentFile]]
 
 def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
          jobs: int, progress: StageProgress | None = None,
-         encoding: str = "utf-8", scanned: Scanned | None = None) -> Loaded | None:
-    """Read and validate every item; unchanged files come from the cache."""
+         encoding: str = "utf-8", scanned: Scanned | None = None,
+         bodies: bool = True) -> Loaded | None:
+    """Read and validate every item; unchanged files come from the cache. With `bodies`
+    false the items' Markdown is dropped as soon as the cache has it (`ItemSources`)."""
+    def kept(result: Checked) -> Checked:
+        if not bodies and result.item is not None:
+            result.item.body = ""
+        return result
+
     if scanned is None:
         config = load_config(root, report)
         if config is None:
@@ -126,17 +133,17 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
         f = by_rel.get(rel)
         if f is not None and row_env == env:
             if stat == f.stat:
-                checked[rel] = pickle.loads(data)
+                checked[rel] = kept(pickle.loads(data))
             else:
                 known[rel] = (digest, data)
     todo = [f for f in files if f.rel not in checked]
     state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
     tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
     for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
-        for f, _, result in batch:
-            checked[f.rel] = result
         cache.put_checked((f.rel, f.stat, digest, env, pickle.dumps(result))
                           for f, digest, result in batch if digest)
+        for f, _, result in batch:
+            checked[f.rel] = kept(result)
     cache.put_checked((), keep={f.rel for f in files})
     catalog = finish([checked[f.rel] for f in files], now, report)
     for held in catalog.held_back:
@@ -316,7 +323,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         if not report.diagnostics and _unchanged_since_last_build(cache, inputs, output, result):
             return result
         loaded = load(root, now, strict, report, cache, jobs, progress, encoding,
-                      (config, files, asset_files))
+                      (config, files, asset_files), bodies=False)
         if loaded is None:
             return result
         config, catalog = loaded.config, loaded.catalog
@@ -326,8 +333,6 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             report.escalate_warnings()
         if report.errors:
             return result
-        for item in catalog.items:
-            item.body = ""  # held by the cache from here on: `ItemSources`
         site = build_site(config, catalog.items)
         try:
             with AtomicOutput(output) as out:
