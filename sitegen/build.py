@@ -260,10 +260,10 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
                                     item.body_line + (offset or 0)))
         result.assets.update(body.assets)
         doc = search.search_doc(renderer.site, item, body.text)
-        key = (item.index_no, search.doc_fingerprint(doc))
-        result.search_ids.append(key)
-        if key not in state["search_known"]:
-            result.search_rows.append((*key, Cache.pack(doc)))
+        doc_key = (item.index_no, search.doc_fingerprint(doc))
+        result.search_ids.append(doc_key)
+        if doc_key not in state["search_known"]:
+            result.search_rows.append((*doc_key, Cache.pack(doc)))
         if item.index_no in state["feed_items"]:
             result.feed_bodies[item.index_no] = body.html
         page_key = renderer.item_key(item, body.html)
