@@ -532,7 +532,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     write_search(site, search_ids, out, cache, jobs, same_output)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
-    out.write_text("sitemap.xml", sitemap.sitemap(site, [u for u in html_pages if u != "404.html"]))
+    for rel, text in sitemap.sitemaps(site, [u for u in html_pages if u != "404.html"]):
+        out.write_text(rel, text)
     out.write_text("robots.txt", sitemap.robots(site))
     # Only now: page keys committed early would describe files a failed build never swapped in.
     cache.replace_pages(new_keys)

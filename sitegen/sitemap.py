@@ -1,4 +1,8 @@
-"""Stage 4c, sitemap.xml and robots.txt, absolute from the configured base URL."""
+"""Stage 4c, sitemap.xml and robots.txt, absolute from the configured base URL.
+
+The sitemap protocol allows 50 000 URLs in one file; a larger site gets `sitemap.xml` as a
+sitemap index pointing to `sitemap-1.xml`, `sitemap-2.xml` … (so robots.txt and whatever
+was given `sitemap.xml` keep working)."""
 
 from __future__ import annotations
 
@@ -6,17 +10,28 @@ from xml.sax.saxutils import escape
 
 from sitegen.structure import Site
 
+MAX_URLS = 50_000  # sitemaps.org: at most 50 000 URLs (and 50 MB) per file
+_HEAD = '<?xml version="1.0" encoding="UTF-8"?>'
+_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
-def sitemap(site: Site, page_urls: list[str]) -> str:
-    """`page_urls`: every HTML page written, site-root relative (404 excluded by the caller)."""
+
+def sitemaps(site: Site, page_urls: list[str]) -> list[tuple[str, str]]:
+    """(file, text) of the sitemap files. `page_urls`: every HTML page written, site-root
+    relative (404 excluded by the caller)."""
     lastmod = {item.url: item.date_published.isoformat() for item in site.items}
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url in sorted(page_urls):
-        lines.append(f"  <url><loc>{escape(site.config.absolute_url(url))}</loc>"
-                     + (f"<lastmod>{lastmod[url]}</lastmod>" if url in lastmod else "") + "</url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+    entries = [f"  <url><loc>{escape(site.config.absolute_url(url))}</loc>"
+               + (f"<lastmod>{lastmod[url]}</lastmod>" if url in lastmod else "") + "</url>"
+               for url in sorted(page_urls)]
+    parts = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
+    files = [(f"sitemap-{n}.xml" if len(parts) > 1 else "sitemap.xml",
+              "\n".join([_HEAD, f'<urlset xmlns="{_NS}">', *part, "</urlset>"]) + "\n")
+             for n, part in enumerate(parts, start=1)]
+    if len(parts) > 1:
+        index = [f"  <sitemap><loc>{escape(site.config.absolute_url(name))}</loc></sitemap>"
+                 for name, _ in files]
+        files.insert(0, ("sitemap.xml", "\n".join([_HEAD, f'<sitemapindex xmlns="{_NS}">', *index,
+                                                  "</sitemapindex>"]) + "\n"))
+    return files
 
 
 def robots(site: Site) -> str:

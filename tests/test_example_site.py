@@ -5,10 +5,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
 
+from sitegen import sitemap
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.diagnostics import Report
@@ -156,6 +158,26 @@ def test_feeds_parse(site: Path, records: list[dict]):
     assert feed.entries[0].published.endswith("+0800")
     for rss in site.rglob("rss.xml"):
         assert not feedparser.parse(rss.read_bytes()).bozo, rss
+
+
+def test_a_large_site_gets_a_sitemap_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    # the protocol's limit is 50 000 URLs a file; the example has fewer pages than that
+    monkeypatch.setattr(sitemap, "MAX_URLS", 7)
+    result = build(ROOT, output=tmp_path / "out", now=NOW, use_cache=False)
+    assert result.ok
+    out = tmp_path / "out"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ElementTree.parse(out / "sitemap.xml").getroot()
+    assert index.tag == "{" + ns["s"] + "}sitemapindex"
+    parts = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+    assert parts and all(p.startswith("https://xxgk.example.gov.cn/zbs/sitemap-") for p in parts)
+    locs = []
+    for part in parts:
+        urls = ElementTree.parse(out / part.rsplit("/", 1)[1]).getroot().findall("s:url/s:loc", ns)
+        assert 0 < len(urls) <= 7
+        locs += [u.text for u in urls]
+    pages = [p for p in out.rglob("*.html") if p.name != "404.html"]
+    assert len(locs) == len(set(locs)) == len(pages)
 
 
 def test_sitemap_lists_every_page_but_404(site: Path):
