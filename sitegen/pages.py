@@ -224,18 +224,28 @@ class PageRenderer:
         yield ("archive/index.html", self.key("archive_index.html", years),
                lambda: self.render("archive_index.html", "archive/index.html", title="按年份浏览"))
         for year, items in self.site.years.items():
-            url = f"archive/{year}.html"
-            yield (url, self.key("archive.html", year, [brief(i) for i in items]),
-                   lambda u=url, y=year, i=items: self.render(
-                       "archive.html", u, title=f"{y}年发布的信息", year=y, items=i))
+            count = len(items)
+            for page in self.site.paginate(items, lambda n, y=year: _numbered(f"archive/{y}", n)):
+                url = page.urls[page.number - 1]
+                yield (url, self.key("archive.html", year, page.number, page.total, count,
+                                     [brief(i) for i in page.items]),
+                       lambda u=url, y=year, p=page, c=count: self.render(
+                           "archive.html", u, title=f"{y}年发布的信息", year=y, page=p, count=c))
 
     def organizations(self) -> Iterator[PageJob]:
         orgs = [(o, len(items)) for o, items in self.site.organizations.items()]
         yield ("org/index.html", self.key("org_index.html", orgs),
                lambda: self.render("org_index.html", "org/index.html", title="按发布机构浏览"))
         for org_id, items in self.site.organizations.items():
-            url = f"org/{org_id}.html"
-            org = self.site.org(org_id)
-            yield (url, self.key("org.html", repr(org), [brief(i) for i in items]),
-                   lambda u=url, o=org, i=items: self.render(
-                       "org.html", u, title=o.full_name, org=o, items=i))
+            org, count = self.site.org(org_id), len(items)
+            for page in self.site.paginate(items, lambda n, o=org_id: _numbered(f"org/{o}", n)):
+                url = page.urls[page.number - 1]
+                yield (url, self.key("org.html", repr(org), page.number, page.total, count,
+                                     [brief(i) for i in page.items]),
+                       lambda u=url, o=org, p=page, c=count: self.render(
+                           "org.html", u, title=o.full_name, org=o, page=p, count=c))
+
+
+def _numbered(stem: str, number: int) -> str:
+    """Page 1 keeps the plain name (links and bookmarks to it stay valid), then -2, -3 …"""
+    return f"{stem}.html" if number == 1 else f"{stem}-{number}.html"

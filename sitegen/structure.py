@@ -57,6 +57,20 @@ class Pagination:
     def next_url(self) -> str | None:
         return self.urls[self.number] if self.number < self.total else None
 
+    def window(self, around: int = 2) -> list[tuple[int, str] | None]:
+        """The page links a pager shows: the first and last page, those within `around` of
+        this one, and None where pages are left out. Listing every page would make each
+        page of a 100 000-item column carry thousands of links (and the column's pages
+        together grow with the square of their number)."""
+        shown = sorted({1, self.total, *range(max(1, self.number - around),
+                                               min(self.total, self.number + around) + 1)})
+        out: list[tuple[int, str] | None] = []
+        for i, n in enumerate(shown):
+            if i and n - shown[i - 1] > 1:
+                out.append(None)
+            out.append((n, self.urls[n - 1]))
+        return out
+
 
 @dataclass
 class Site:

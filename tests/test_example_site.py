@@ -14,6 +14,7 @@ from sitegen import sitemap
 from sitegen.build import build
 from sitegen.config import load_config
 from sitegen.diagnostics import Report
+from sitegen.structure import Pagination
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = __import__("datetime").date(2026, 11, 27)
@@ -128,6 +129,36 @@ def test_pagination_newest_first(site: Path, records: list[dict]):
     assert 'href="index-2.html"' in first and 'href="index.html"' in second
     newest = in_tree[0]["url"].removeprefix("fdzdgknr/")
     assert newest in first and newest not in second
+
+
+def test_organisation_and_year_pages_are_paginated(site: Path, records: list[dict]):
+    # each item once, on a page of at most page_size (20), page 1 keeping the plain name
+    for stem, mine in (("org/zhaobaoshan", [r for r in records if r["organization"] == "宁波市镇海区人民政府招宝山街道办事处"]),
+                       ("archive/2011", [r for r in records if r["date_published"].startswith("2011")])):
+        assert mine
+        pages = [site / f"{stem}.html", *sorted(site.glob(f"{stem}-*.html"),
+                                                 key=lambda p: int(p.stem.rsplit("-", 1)[1]))]
+        assert len(pages) == -(-len(mine) // 20)
+        found = []
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            found += [r["url"] for r in mine if f'{r["url"].rsplit("/", 1)[1]}"' in html
+                      and f"（{len(mine)} 条）" in html]
+        assert sorted(found) == sorted(r["url"] for r in mine)
+        if len(pages) > 1:
+            assert f'href="{pages[1].name}"' in pages[0].read_text(encoding="utf-8")
+
+
+def test_a_pager_shows_the_ends_and_the_neighbourhood():
+    urls = [f"p{n}" for n in range(1, 101)]
+    def window(number: int, total: int = 100) -> list:
+        return [w[0] if w else None for w in Pagination(number, total, [], urls[:total]).window()]
+    assert window(50) == [1, None, 48, 49, 50, 51, 52, None, 100]
+    assert window(1) == [1, 2, 3, None, 100]
+    assert window(4) == [1, 2, 3, 4, 5, 6, None, 100]
+    assert window(100) == [1, None, 98, 99, 100]
+    assert window(1, 1) == [1]
+    assert window(2, 3) == [1, 2, 3]
 
 
 def test_item_page_metadata_and_repealed_badge(site: Path, records: list[dict]):
