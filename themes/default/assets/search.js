@@ -178,18 +178,12 @@
   // Which pairs of a long term to look up. All of them are in the index, but any of them
   // finds every document that has the term (the rest is checked on the text of the results
   // shown), so a few suffice: up to three rare ones (in shards, small) or else the first and
-  // the last (frequent: files of their own, the manifest says which). A rare pair alone lets
-  // through every document that has it elsewhere (开招 of 召开招商 for 公开招聘), each one
-  // loaded and rejected before the page is full: a frequent pair of the term beside it keeps
-  // most of those out, for one more file.
+  // the last (frequent: files of their own, the manifest says which).
   function chooseTokens(tokens) {
     if (tokens.length <= 2) { return tokens; }
     var rare = tokens.filter(function (t) { return !isBig(hash(t)); });
-    if (rare.length > 3) { return [rare[0], rare[rare.length >> 1], rare[rare.length - 1]]; }
-    if (rare.length > 1) { return rare; }
-    if (rare.length === 1) {
-      var last = tokens[tokens.length - 1];
-      return [rare[0], last !== rare[0] ? last : tokens[0]];
+    if (rare.length) {
+      return rare.length <= 3 ? rare : [rare[0], rare[rare.length >> 1], rare[rare.length - 1]];
     }
     return [tokens[0], tokens[tokens.length - 1]];
   }
