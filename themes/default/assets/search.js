@@ -185,7 +185,11 @@
     if (rare.length) {
       return rare.length <= 3 ? rare : [rare[0], rare[rare.length >> 1], rare[rare.length - 1]];
     }
-    return [tokens[0], tokens[tokens.length - 1]];
+    // Frequent pairs only. Of a four-character term all three: its ends alone let through
+    // every document that has both words apart (公开 … 招聘 for 公开招聘), each loaded and
+    // rejected before the page is full. A longer term's ends are specific enough, and each
+    // more frequent pair costs a file of tens of KB.
+    return tokens.length === 3 ? tokens : [tokens[0], tokens[tokens.length - 1]];
   }
 
   function plan(query, filters) {
