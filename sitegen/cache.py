@@ -91,18 +91,19 @@ class Cache:
             return iter(())
         return self.db.execute("SELECT path, stat, digest, env, data FROM checked")
 
+    def _where_in(self, query: str, values: list[str]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `query` (ending in `IN ({marks})`) for `values`, a batch per statement:
+        SQLite limits the parameters of one."""
+        if self.db is None:
+            return
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            yield from self.db.execute(query.format(marks=",".join("?" * len(chunk))), chunk)
+
     def checked_of(self, paths: list[str]) -> dict[str, Any]:
         """path -> Checked, for those `paths` that are here."""
-        if self.db is None:
-            return {}
-        found: dict[str, Any] = {}
-        for start in range(0, len(paths), 500):  # SQLite limits the parameters of a query
-            chunk = paths[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for path, data in self.db.execute(f"SELECT path, data FROM checked WHERE path IN ({marks})",
-                                              chunk):
-                found[path] = pickle.loads(data)
-        return found
+        return {path: pickle.loads(data) for path, data in
+                self._where_in("SELECT path, data FROM checked WHERE path IN ({marks})", paths)}
 
     def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes]],
                     keep: set[str] | None = None) -> None:
@@ -118,16 +119,8 @@ class Cache:
     # -- rendered bodies -----------------------------------------------------------------------
     def bodies(self, keys: list[str]) -> dict[str, Any]:
         """The cached bodies of those `keys` that have one (one query for a batch of items)."""
-        if self.db is None or not keys:
-            return {}
-        found: dict[str, Any] = {}
-        for start in range(0, len(keys), 500):  # SQLite limits the parameters of a query
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, data in self.db.execute(f"SELECT key, data FROM bodies WHERE key IN ({marks})",
-                                             chunk):
-                found[key] = pickle.loads(data)
-        return found
+        return {key: pickle.loads(data) for key, data in
+                self._where_in("SELECT key, data FROM bodies WHERE key IN ({marks})", keys)}
 
     def put_bodies(self, rows: Iterable[tuple[str, Any]]) -> None:
         if self.db is None:
@@ -173,20 +166,11 @@ class Cache:
 
     def search_docs(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
         """The documents of those (index_no, fingerprint) `keys` that are here."""
-        if self.db is None:
-            return {}
         wanted = set(keys)
-        found: dict[tuple[str, str], Any] = {}
-        numbers = sorted({n for n, _ in keys})
-        for start in range(0, len(numbers), 500):  # SQLite limits the parameters of a query
-            chunk = numbers[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for index_no, fp, data in self.db.execute(
-                    f"SELECT index_no, fingerprint, data FROM search_docs WHERE index_no IN ({marks})",
-                    chunk):
-                if (index_no, fp) in wanted:
-                    found[index_no, fp] = pickle.loads(zlib.decompress(data))
-        return found
+        rows = self._where_in("SELECT index_no, fingerprint, data FROM search_docs "
+                              "WHERE index_no IN ({marks})", sorted({n for n, _ in keys}))
+        return {(n, fp): pickle.loads(zlib.decompress(data)) for n, fp, data in rows
+                if (n, fp) in wanted}
 
     def search_doc_keys(self) -> set[tuple[str, str]]:
         if self.db is None:
