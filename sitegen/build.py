@@ -349,7 +349,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.written = len(out.written)
         result.unchanged = out.reused
         result.output = output
-        _remember_build(cache, inputs, output, out.written, result)
+        _remember_build(cache, inputs, output, result)
         cache.commit()
         return result
     except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once
@@ -428,8 +428,7 @@ def _output_files(output: Path) -> dict[str, list[int]]:
     return found
 
 
-def _remember_build(cache: Cache, inputs: str, output: Path, written: set[str],
-                    result: BuildResult) -> None:
+def _remember_build(cache: Cache, inputs: str, output: Path, result: BuildResult) -> None:
     record = {
         "inputs": inputs, "published": result.published, "output": str(output.resolve()),
         "files": _output_files(output),
@@ -572,7 +571,7 @@ def write_search(site: Site, fingerprints: dict[str, str], out: AtomicOutput, ca
     documents changed (only the files those touch are written), else built on every core.
     `fingerprints`: index_no -> fingerprint of its document, which the cache holds."""
     out.write("search.json", search.search_json(search.search_records(site)).encode("utf-8"))
-    meta = search.search_docs(site)  # oldest first; the bodies stay in the cache
+    meta = search.search_docs(site)
     ids = [(d.index_no, fingerprints[d.index_no]) for d in meta]
     categories = search.category_order(site)
     old = search.IndexState.from_json(cache.get_meta("search_index")) if same_output else None

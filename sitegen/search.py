@@ -79,11 +79,10 @@ def search_json(records: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
 
 
-def search_docs(site: Site, texts: dict[str, str] | None = None) -> list[SearchDoc]:
-    """The documents of the index, oldest first (a document's number is its position); without
-    `texts` (index_no -> body text) their bodies are left empty: enough for the manifest."""
-    texts = texts or {}
-    return [search_doc(site, item, texts.get(item.index_no, "")) for item in reversed(site.items)]
+def search_docs(site: Site) -> list[SearchDoc]:
+    """The documents of the index, oldest first (a document's number is its position), their
+    bodies left empty: what the manifest needs (the bodies are in the build cache)."""
+    return [search_doc(site, item, "") for item in reversed(site.items)]
 
 
 def category_order(site: Site) -> list[str]:
@@ -312,13 +311,11 @@ def encode_entries(postings: dict[str, array]) -> dict[str, str]:
     return {token: encode_entry(p) for token, p in postings.items()}
 
 
-def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None,
-                tokens: Iterable[dict[str, int]] | None = None,
-                entries: dict[str, str] | None = None) -> list[tuple[str, bytes]]:
+def build_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None
+                ) -> list[tuple[str, bytes]]:
     """The index files for `docs`, oldest first (a document's number is its position, so new
-    items take new numbers). `tokens`, if given, are the documents' `doc_tokens` (a cache's);
-    `entries`, if given, the encoded postings of all documents."""
-    return full_index(docs, categories, tokens, entries).files
+    items take new numbers)."""
+    return full_index(docs, categories).files
 
 
 @dataclass
@@ -351,12 +348,10 @@ class Index:
     state: IndexState
 
 
-def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None,
-               tokens: Iterable[dict[str, int]] | None = None,
-               entries: dict[str, str] | None = None) -> Index:
-    if entries is None:
-        entries = encode_entries(collect_postings(tokens if tokens is not None
-                                                  else map(doc_tokens, docs)))
+def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = None) -> Index:
+    """The whole index of `docs` in one process (the build spreads the same steps over its
+    workers: `collect_postings`, `token_files`, `doc_file`, `finish_index`)."""
+    entries = encode_entries(collect_postings(map(doc_tokens, docs)))
     doc_files = [doc_file(docid, doc) for docid, doc in enumerate(docs)]
     index = finish_index(docs, categories, [(d.index_no, doc_fingerprint(d)) for d in docs],
                          token_files(entries), {rel: file_digest(data) for rel, data in doc_files})

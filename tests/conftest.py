@@ -1,8 +1,10 @@
-"""Shared test fixtures: Debian's headless Chromium and a static HTTP server for a folder."""
+"""Shared test fixtures: the example catalog built once, Debian's headless Chromium and a static
+HTTP server for a folder."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import os
 import re
@@ -18,6 +20,21 @@ from playwright.sync_api import Browser, sync_playwright
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; never `playwright install`
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+
+
+EXAMPLE_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_NOW = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(scope="session")
+def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example catalog built once for the tests that only read it."""
+    from sitegen.build import build
+
+    out = tmp_path_factory.mktemp("example") / "output"
+    result = build(EXAMPLE_ROOT, output=out, now=EXAMPLE_NOW)
+    assert result.ok, "\n".join(d.format() for d in result.report.errors)
+    return out
 
 
 @pytest.fixture(scope="module")

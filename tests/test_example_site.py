@@ -36,11 +36,8 @@ class Links(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("example") / "output"
-    result = build(ROOT, output=out, now=NOW)
-    assert result.ok, "\n".join(d.format() for d in result.report.errors)
-    return out
+def site(example_output: Path) -> Path:
+    return example_output
 
 
 @pytest.fixture(scope="module")

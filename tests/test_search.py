@@ -16,11 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen import search, tokenize
-from sitegen.build import build
 from sitegen.search import SearchDoc
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = __import__("datetime").date(2026, 11, 27)
 VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(encoding="utf-8"))
 RELEVANCE = json.loads((Path(__file__).parent / "search_relevance.json").read_text(encoding="utf-8"))
 
@@ -207,11 +205,8 @@ def test_token_hash_is_pinned():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("search") / "output"
-    result = build(ROOT, output=out, now=NOW)
-    assert result.ok, "\n".join(d.format() for d in result.report.errors)
-    return out
+def site(example_output: Path) -> Path:
+    return example_output
 
 
 @pytest.fixture(scope="module")
