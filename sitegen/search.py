@@ -460,17 +460,16 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], meta: Sequence[Sea
     or does the same work spread over several processes. None when a full build is needed: too
     many documents changed, a document needed is unknown, or the shard count changes."""
     rewrite = rewrite or rewrite_entries
-    new = ids
-    renumber = _renumbering([n for n, _ in old.docs], [n for n, _ in new])
+    renumber = _renumbering([n for n, _ in old.docs], [n for n, _ in ids])
     kept = {n: o for o, n in enumerate(renumber) if n >= 0}
-    changed = [n for n, o in kept.items() if old.docs[o][1] != new[n][1]]
-    added = [n for n in range(len(new)) if n not in kept]
+    changed = [n for n, o in kept.items() if old.docs[o][1] != ids[n][1]]
+    added = [n for n in range(len(ids)) if n not in kept]
     removed = len(old.docs) - len(kept)
     if len(changed) + len(added) + removed > UPDATE_LIMIT:
         return None
     docs: dict[int, SearchDoc] = {}  # new number -> document, as far as needed
     for docid in [*changed, *added]:
-        found = doc(*new[docid])
+        found = doc(*ids[docid])
         if found is None:
             return None
         docs[docid] = found
@@ -525,11 +524,11 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], meta: Sequence[Sea
             big = len(entry) > BIG_ENTRY
             files.put(f"x/{big_name(h)}.js" if big else f"t/{shard_name(h, count)}.js", token, entry)
     written = files.changed()
-    for docid in range(len(new), len(old.docs)):
+    for docid in range(len(ids), len(old.docs)):
         written[doc_path(docid)] = None
-    for docid in range(len(new)):
+    for docid in range(len(ids)):
         if kept.get(docid, -1) != docid or docid in docs:
-            found = docs.get(docid) or doc(*new[docid])
+            found = docs.get(docid) or doc(*ids[docid])
             if found is None:
                 return None
             written[doc_path(docid)] = _doc_script(docid, found)
@@ -539,7 +538,7 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], meta: Sequence[Sea
             digests.pop(rel, None)
         else:
             digests[rel] = file_digest(data)
-    state = IndexState(new, count, small_bytes, digests)
+    state = IndexState(ids, count, small_bytes, digests)
     return Index([_manifest(meta, categories, state),
                   *((INDEX_DIR + r, d) for r, d in sorted(written.items()) if d is not None)],
                  state)
