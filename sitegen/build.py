@@ -20,13 +20,13 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
 import sitegen.cache
 from sitegen import feeds, search, sitemap
-from sitegen.cache import CACHE_DIR, Cache, fingerprint
+from sitegen.cache import CACHE_DIR, Cache, fingerprint, text_digest
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import ContentFile, read_item, scan
 from sitegen.diagnostics import Diagnostic, Level, Report
@@ -154,17 +154,36 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
 
 # -- render item pages (in worker processes) ---------------------------------------------------
 
+Warning = tuple[str, str, int | None]  # (source, message, line)
+
+
+class ItemRecord(NamedTuple):
+    """What rendering an item page produced, kept for the next build. While the page's
+    inputs other than the body are the same (`inputs`, which covers the file's bytes) and
+    every link of the body still resolves the same way, the next build takes all of this from
+    here: it neither reads nor renders the item (a one-item edit then touches one item)."""
+
+    inputs: str  # PageRenderer.item_inputs
+    links: dict[str, str | None]  # as RenderedBody.links
+    page_key: str
+    body_key: str
+    search_id: tuple[str, str]  # (index_no, fingerprint of its search document)
+    assets: list[str]
+    warnings: list[Warning]
+
+
 @dataclass
 class ItemBatchResult:
     written: list[str] = field(default_factory=list)
     reused: int = 0
     page_keys: dict[str, str] = field(default_factory=dict)
+    records: list[tuple[str, bytes]] = field(default_factory=list)  # (url, pickled ItemRecord)
     new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
     body_keys: list[str] = field(default_factory=list)
     search_ids: list[tuple[str, str]] = field(default_factory=list)  # (index_no, fingerprint)
     search_rows: list[tuple[str, str, bytes]] = field(default_factory=list)  # new to the cache
     feed_bodies: dict[str, str] = field(default_factory=dict)  # index_no -> body HTML
-    warnings: list[tuple[str, str, int | None]] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
     assets: set[str] = field(default_factory=set)
     template_error: tuple[str, str, int | None] | None = None  # exceptions may not pickle
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source, message)
@@ -252,12 +271,14 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
         result.body_keys.append(key)
         if fresh:
             result.new_bodies.append((key, body))
+        warnings: list[Warning] = []
         for link in body.broken_links:
-            result.warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
-                                    _line_of(sources(item), link, item.body_line)))
+            warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                             _line_of(sources(item), link, item.body_line)))
         for offset, what in body.removed:
-            result.warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
-                                    item.body_line + (offset or 0)))
+            warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
+                             item.body_line + (offset or 0)))
+        result.warnings += warnings
         result.assets.update(body.assets)
         doc = search.search_doc(renderer.site, item, body.text)
         doc_key = (item.index_no, search.doc_fingerprint(doc))
@@ -266,8 +287,11 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
             result.search_rows.append((*doc_key, Cache.pack(doc)))
         if item.index_no in state["feed_items"]:
             result.feed_bodies[item.index_no] = body.html
-        page_key = renderer.item_key(item, body.html)
+        inputs = renderer.item_inputs(item)
+        page_key = fingerprint(inputs, text_digest(body.html))
         result.page_keys[item.url] = page_key
+        record = ItemRecord(inputs, body.links, page_key, key, doc_key, body.assets, warnings)
+        result.records.append((item.url, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
         if not (old_keys.get(item.url) == page_key and out.reuse(item.url)):
             try:
                 out.write_text(item.url, renderer.item(item, body.html))
@@ -479,18 +503,30 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
     feed_items.update(i.index_no for i in site.items[: config.feed_length])
     site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
+    item_urls = {i.content_rel: i.url for i in site.items}
+    records = cache.item_records() if same_output else {}
+    search_known = cache.search_doc_keys()
+    todo, kept, feed_bodies = _kept_items(site, renderer, records, old_keys, search_known,
+                                          feed_items, item_urls, loaded.assets, out, cache)
     state: dict[str, Any] = {
         "renderer": renderer, "out": out, "old_keys": old_keys, "cache": cache,
-        "item_urls": {i.content_rel: i.url for i in site.items}, "assets": loaded.assets,
-        "feed_items": feed_items, "site_jobs": site_jobs, "search_known": cache.search_doc_keys(),
+        "item_urls": item_urls, "assets": loaded.assets,
+        "feed_items": feed_items, "site_jobs": site_jobs, "search_known": search_known,
     }
-    tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(site.items, jobs)]
+    tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(todo, jobs)]
     tasks += [("pages", b) for b in batches(range(len(site_jobs)), jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
     search_ids: dict[str, str] = {}
-    feed_bodies: dict[str, str] = {}
     used_assets: set[str] = set()
     body_keys: set[str] = set()
+    new_records: list[tuple[str, bytes]] = []
+    for item, record in kept:
+        new_keys[item.url] = record.page_key
+        body_keys.add(record.body_key)
+        search_ids[item.index_no] = record.search_id[1]
+        used_assets.update(record.assets)
+        for source, message, line in record.warnings:
+            report.warning(source, message, line=line)
     tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
     failed = False
     for part in pmap(_render_batch, tasks, state, jobs, tick):
@@ -505,6 +541,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
             continue
         out.absorb(part.written, part.reused)
         new_keys.update(part.page_keys)
+        new_records += part.records
         cache.put_bodies(part.new_bodies)
         body_keys.update(part.body_keys)
         search_ids.update(part.search_ids)
@@ -535,7 +572,50 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         out.write_text(rel, text)
     out.write_text("robots.txt", sitemap.robots(site))
     # Only now: page keys committed early would describe files a failed build never swapped in.
-    cache.replace_pages(new_keys)
+    cache.replace_pages(new_keys, old_keys if same_output else None)
+    cache.update_item_records(new_records, {i.url for i in site.items})
+
+
+def _kept_items(site: Site, renderer: PageRenderer, records: dict[str, ItemRecord],
+                old_keys: dict[str, str], search_known: set[tuple[str, str]],
+                feed_items: set[str], item_urls: dict[str, str], assets: frozenset[str],
+                out: AtomicOutput, cache: Cache,
+                ) -> tuple[list[Item], list[tuple[Item, ItemRecord]], dict[str, str]]:
+    """Split the items into those to render and those whose page the last build's record
+    proves unchanged (their file is taken over from the previous output here). Also returns
+    the body HTML of the kept items that the feeds show."""
+    candidates: list[tuple[Item, ItemRecord]] = []
+    todo: list[Item] = []
+    for item in site.items:
+        record = records.get(item.url)
+        if (record is not None and old_keys.get(item.url) == record.page_key
+                and record.search_id in search_known
+                and record.inputs == renderer.item_inputs(item)
+                and _links_resolve(record.links, item, item_urls, assets)):
+            candidates.append((item, record))
+        else:
+            todo.append(item)
+    wanted = [r.body_key for i, r in candidates if i.index_no in feed_items]
+    bodies = cache.bodies(wanted) if wanted else {}
+    kept: list[tuple[Item, ItemRecord]] = []
+    feed_bodies: dict[str, str] = {}
+    for item, record in candidates:
+        in_feed = item.index_no in feed_items
+        if (in_feed and record.body_key not in bodies) or not out.reuse(item.url):
+            todo.append(item)
+            continue
+        kept.append((item, record))
+        if in_feed:
+            feed_bodies[item.index_no] = bodies[record.body_key].html
+    return todo, kept, feed_bodies
+
+
+def _links_resolve(links: dict[str, str | None], item: Item, item_urls: dict[str, str],
+                   assets: frozenset[str]) -> bool:
+    if not links:
+        return True
+    ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
+    return all(resolve_target(t, ctx) == r for t, r in links.items())
 
 
 def _search_span(span: range) -> tuple[dict[str, array], dict[str, str], list[str], int]:

@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 3
+SCHEMA = 4
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 
@@ -43,6 +43,11 @@ VERSION = "|".join([str(SCHEMA), __version__, *(_library_version(n) for n in _LI
 
 def fingerprint(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def text_digest(text: str) -> str:
+    """A fingerprint of one long text (a page body): no repr, which would copy it escaped."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 class Cache:
@@ -70,7 +75,7 @@ class Cache:
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != VERSION:
-            for table in ("checked", "bodies", "pages", "search_docs"):
+            for table in ("checked", "bodies", "pages", "search_docs", "items"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("DELETE FROM meta WHERE key LIKE 'x:%'")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
@@ -78,6 +83,7 @@ class Cache:
                    "(path TEXT PRIMARY KEY, stat TEXT, digest TEXT, env TEXT, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, key TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS items (url TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS search_docs "
                    "(index_no TEXT, fingerprint TEXT, data BLOB, PRIMARY KEY (index_no, fingerprint))")
         db.commit()
@@ -151,11 +157,31 @@ class Cache:
             return {}
         return dict(self.db.execute("SELECT url, key FROM pages"))
 
-    def replace_pages(self, keys: dict[str, str]) -> None:
+    def replace_pages(self, keys: dict[str, str], old: dict[str, str] | None = None) -> None:
+        """Make the page keys `keys`; `old`, if given, is what the table holds now (then
+        only the differences are written: most pages keep their key)."""
         if self.db is None:
             return
-        self.db.execute("DELETE FROM pages")
-        self.db.executemany("INSERT INTO pages VALUES (?, ?)", sorted(keys.items()))
+        if old is None:
+            self.db.execute("DELETE FROM pages")
+            old = {}
+        self.db.executemany("DELETE FROM pages WHERE url=?", ((u,) for u in old if u not in keys))
+        self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)",
+                            sorted((u, k) for u, k in keys.items() if old.get(u) != k))
+
+    # -- what rendering each item page produced (see build.ItemRecord) -----------------------
+    def item_records(self) -> dict[str, Any]:
+        if self.db is None:
+            return {}
+        return {url: pickle.loads(data) for url, data in self.db.execute("SELECT url, data FROM items")}
+
+    def update_item_records(self, rows: Iterable[tuple[str, bytes]], keep: set[str]) -> None:
+        """Store rows (url, pickled record); then only the urls in `keep` are kept."""
+        if self.db is None:
+            return
+        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", rows)
+        gone = [(u,) for (u,) in self.db.execute("SELECT url FROM items") if u not in keep]
+        self.db.executemany("DELETE FROM items WHERE url=?", gone)
 
     # -- documents as the search index holds them --------------------------------------------
     # Keyed by index number and fingerprint: while a build updates the index, an edited

@@ -153,6 +153,10 @@ class PageRenderer:
     env: jinja2.Environment
     templates: dict[str, str] = field(default_factory=dict)
     site_key: str = ""
+    # An item appears in up to five other pages' keys (neighbours, lists): its brief is
+    # turned into text once per build, not once per page.
+    _briefs: dict[str, str] = field(default_factory=dict)
+    _orgs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.templates = template_keys(self.env)
@@ -163,6 +167,23 @@ class PageRenderer:
 
     def key(self, template: str, *parts: object) -> str:
         return fingerprint(self.templates.get(template, ""), self.site_key, *parts)
+
+    def brief_key(self, item: Item | None) -> str:
+        if item is None:
+            return ""
+        found = self._briefs.get(item.index_no)
+        if found is None:
+            found = self._briefs[item.index_no] = repr(brief(item))
+        return found
+
+    def briefs(self, items: list[Item]) -> str:
+        return "\n".join(self.brief_key(i) for i in items)
+
+    def org_key(self, org_id: str) -> str:
+        found = self._orgs.get(org_id)
+        if found is None:
+            found = self._orgs[org_id] = repr(self.site.org(org_id))
+        return found
 
     def render(self, template: str, page_url: str, **context: Any) -> str:
         site = self.site
@@ -180,14 +201,17 @@ class PageRenderer:
                     replaces=site.replacements.get(item.index_no, []),
                     feed=site.nodes[item.category.path].feed_url, feed_title=item.category.path)
 
-    def item_key(self, item: Item, body_html: str) -> str:
-        c = self.item_context(item)
+    def item_inputs(self, item: Item) -> str:
+        """The input key of an item page, all but its body (whose key is `body_key`, and
+        which is the same while every link in it resolves the same way)."""
+        site = self.site
+        newer, older = site.neighbours[item.index_no]
         # An Item is a function of its file's bytes and the config (in site_key), except the
         # attachment sizes, which come from other files.
-        return self.key("item.html", item.digest, item.attachments, fingerprint(body_html),
-                        repr(c["org"]),
-                        brief(c["newer"]), brief(c["older"]), brief(c["replaced_by"]),
-                        [brief(i) for i in c["replaces"]])
+        return self.key("item.html", item.digest, item.url, item.content_rel, item.attachments,
+                        self.org_key(item.organization), self.brief_key(newer),
+                        self.brief_key(older), self.brief_key(site.by_index_no.get(item.replaced_by)),
+                        self.briefs(site.replacements.get(item.index_no, [])))
 
     def item(self, item: Item, body_html: str) -> str:
         return self.render("item.html", item.url, body=body_html, **self.item_context(item))
@@ -196,7 +220,7 @@ class PageRenderer:
     def site_pages(self) -> Iterator[PageJob]:
         site = self.site
         counts = [(n.category.path, n.count) for n in site.nodes.values()]
-        yield ("index.html", self.key("home.html", [brief(i) for i in site.latest], counts,
+        yield ("index.html", self.key("home.html", self.briefs(site.latest), counts,
                                       len(site.items)),
                lambda: self.render("home.html", "index.html", title=site.config.name))
         for node in site.nodes.values():
@@ -214,7 +238,7 @@ class PageRenderer:
         for page in self.site.paginate(node.items, node.page_url):
             url = page.urls[page.number - 1]
             key = self.key("category.html", node.category, page.number, page.total,
-                           [brief(i) for i in page.items], children, node.count)
+                           self.briefs(page.items), children, node.count)
             yield (url, key, lambda u=url, p=page: self.render(
                 "category.html", u, title=node.category.name, node=node, page=p,
                 breadcrumbs=crumbs, feed=node.feed_url, feed_title=node.category.path))
@@ -228,7 +252,7 @@ class PageRenderer:
             for page in self.site.paginate(items, lambda n, y=year: _numbered(f"archive/{y}", n)):
                 url = page.urls[page.number - 1]
                 yield (url, self.key("archive.html", year, page.number, page.total, count,
-                                     [brief(i) for i in page.items]),
+                                     self.briefs(page.items)),
                        lambda u=url, y=year, p=page, c=count: self.render(
                            "archive.html", u, title=f"{y}年发布的信息", year=y, page=p, count=c))
 
@@ -240,8 +264,8 @@ class PageRenderer:
             org, count = self.site.org(org_id), len(items)
             for page in self.site.paginate(items, lambda n, o=org_id: _numbered(f"org/{o}", n)):
                 url = page.urls[page.number - 1]
-                yield (url, self.key("org.html", repr(org), page.number, page.total, count,
-                                     [brief(i) for i in page.items]),
+                yield (url, self.key("org.html", self.org_key(org_id), page.number, page.total, count,
+                                     self.briefs(page.items)),
                        lambda u=url, o=org, p=page, c=count: self.render(
                            "org.html", u, title=o.full_name, org=o, page=p, count=c))
 
