@@ -174,8 +174,7 @@ class ItemRecord(NamedTuple):
 
 @dataclass
 class ItemBatchResult:
-    written: list[str] = field(default_factory=list)
-    reused: int = 0
+    output: tuple[list[str], list[str], int] = ([], [], 0)  # AtomicOutput.report()
     page_keys: dict[str, str] = field(default_factory=dict)
     records: list[tuple[str, bytes]] = field(default_factory=list)  # (url, pickled ItemRecord)
     new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
@@ -247,7 +246,7 @@ def _render_page_slice(indices: Sequence[int]) -> ItemBatchResult:
                 result.template_error = (_template_name(exc), str(exc.message or exc),
                                          getattr(exc, "lineno", None))
                 break
-    result.written, result.reused = sorted(out.written), out.reused
+    result.output = out.report()
     return result
 
 
@@ -300,7 +299,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
                                          getattr(exc, "lineno", None))
                 break
     cache.close()
-    result.written, result.reused = sorted(out.written), out.reused
+    result.output = out.report()
     return result
 
 
@@ -373,7 +372,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.written = len(out.written)
         result.unchanged = out.reused
         result.output = output
-        _remember_build(cache, inputs, output, result)
+        _remember_build(cache, inputs, output, out.files(), result)
         cache.commit()
         return result
     except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once
@@ -452,15 +451,23 @@ def _output_files(output: Path) -> dict[str, list[int]]:
     return found
 
 
-def _remember_build(cache: Cache, inputs: str, output: Path, result: BuildResult) -> None:
+def _remember_build(cache: Cache, inputs: str, output: Path, files: dict[str, list[int]],
+                    result: BuildResult) -> None:
+    # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
+    cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
     record = {
         "inputs": inputs, "published": result.published, "output": str(output.resolve()),
-        "files": _output_files(output),
         "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
                         for d in result.report.diagnostics],
         "held_back": [[h.source, h.title, h.reason, h.review] for h in result.held_back],
     }
     cache.set_meta("last_build", json.dumps(record, ensure_ascii=False))
+
+
+def _last_files(cache: Cache) -> dict[str, list[int]]:
+    """rel -> [size, mtime_ns] of the files the last good build left in its output."""
+    data = cache.get_meta("last_files")
+    return pickle.loads(data) if isinstance(data, bytes) else {}
 
 
 def _unchanged_since_last_build(cache: Cache, inputs: str, output: Path,
@@ -470,14 +477,15 @@ def _unchanged_since_last_build(cache: Cache, inputs: str, output: Path,
     record = json.loads(cache.get_meta("last_build") or "{}")
     if record.get("inputs") != inputs or not output.is_dir():
         return False
-    if _output_files(output) != record["files"]:
+    record_files = _last_files(cache)
+    if _output_files(output) != record_files:
         return False
     for level, file, message, line, field_name, label in record["diagnostics"]:
         result.report.diagnostics.append(Diagnostic(Level[level], file, message, line,
                                                     field_name, label))
     result.held_back = [HeldBack(*h) for h in record["held_back"]]
     result.published = record["published"]
-    result.written = result.unchanged = len(record["files"])
+    result.written = result.unchanged = len(record_files)
     result.output = output
     return True
 
@@ -497,7 +505,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     # count only for that folder, and only for its files as that build left them.
     last = json.loads(cache.get_meta("last_build") or "{}")
     same_output = last.get("output") == str(out.output)
-    out.expected = last.get("files", {}) if same_output else {}
+    out.prepare(_last_files(cache) if same_output else {})
     old_keys = cache.pages() if same_output else {}
     new_keys: dict[str, str] = {}
     feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
@@ -539,7 +547,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
             failed = True
         if failed:
             continue
-        out.absorb(part.written, part.reused)
+        out.absorb(part.output)
         new_keys.update(part.page_keys)
         new_records += part.records
         cache.put_bodies(part.new_bodies)
@@ -618,7 +626,8 @@ def _links_resolve(links: dict[str, str | None], item: Item, item_urls: dict[str
     return all(resolve_target(t, ctx) == r for t, r in links.items())
 
 
-def _search_span(span: range) -> tuple[dict[str, array], dict[str, str], list[str], int]:
+def _search_span(span: range) -> tuple[dict[str, array], dict[str, str],
+                                       tuple[list[str], list[str], int]]:
     """Postings of a slice of the documents (read back from the cache, where the page stage
     put them), with their document files written and the digests of those."""
     state = shared()
@@ -637,7 +646,7 @@ def _search_span(span: range) -> tuple[dict[str, array], dict[str, str], list[st
             yield search.doc_tokens(docs[key])
 
     postings = search.collect_postings(tokens(), first=span.start)
-    return postings, digests, sorted(out.written), out.reused
+    return postings, digests, out.report()
 
 
 def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
@@ -671,9 +680,9 @@ def write_search(site: Site, fingerprints: dict[str, str], out: AtomicOutput, ca
 
         def postings_parts() -> Iterator[dict[str, array]]:
             state = {"ids": ids, "cache": cache, "out": out}
-            for part, digests, written_docs, reused in pmap(_search_span, spans, state, jobs):
+            for part, digests, done in pmap(_search_span, spans, state, jobs):
                 doc_digests.update(digests)
-                out.absorb(written_docs, reused)
+                out.absorb(done)
                 yield part
         postings = search.merge_postings(postings_parts())
         tokens = list(postings)

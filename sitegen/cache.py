@@ -141,13 +141,13 @@ class Cache:
         self.db.executemany("DELETE FROM bodies WHERE key=?", gone)
 
     # -- small named values --------------------------------------------------------------------
-    def get_meta(self, key: str) -> str | None:
+    def get_meta(self, key: str) -> Any:
         if self.db is None:
             return None
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (f"x:{key}",)).fetchone()
         return row[0] if row else None
 
-    def set_meta(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str | bytes) -> None:
         if self.db is not None:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"x:{key}", value))
 

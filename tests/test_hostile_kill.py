@@ -7,7 +7,8 @@ exist and be exactly the previous site or exactly the new complete site (never a
 missing), and nothing outside the output and its staging folder may have changed. Some kills
 hit the whole process group (systemd, Ctrl-C of a CI job), the others only the main process
 (the OOM killer), whose worker processes must then go away by themselves. A normal build
-afterwards leaves no staging or retired folder and writes exactly what a clean build writes.
+afterwards leaves no staging or retired folder, writes exactly what a clean build writes, and
+leaves the spare (output.py) equal to it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ LOOP_BUDGET = 30.0  # seconds for the kill loop: a loaded machine runs fewer (at
 MIN_RUNS = 10
 SEED = 20261127
 OUTPUT = "output"
-OURS = (".sitegen-staging-", ".sitegen-retired-")
+OURS = (".sitegen-staging-", ".sitegen-retired-", ".sitegen-spare-")
 
 
 def _generator():
@@ -188,8 +189,10 @@ def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path
     final = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "--now", NOW],
                            capture_output=True, text=True, env={**os.environ, "CI": "1"})
     assert final.returncode == 0, final.stderr
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith(OURS)) == []
+    # no staging or retired folder; the spare the next build starts from is the site again
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(OURS)) == [".sitegen-spare-output"]
     assert tree(out) == clean_build(site, tmp_path / "reference-final")
+    assert tree(site / ".sitegen-spare-output") == tree(out)
 
 
 # -- a build that fails late ------------------------------------------------------------------------

@@ -20,6 +20,85 @@ def test_swap_replaces_output_and_reuses_unchanged_files(tmp_path):
         [".sitegen-output", "a.html", "d.html"]
     assert os.stat(out / "a.html").st_ino == first_a.st_ino
     assert os.stat(out / "a.html").st_mtime_ns == first_a.st_mtime_ns
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-spare-output", "output"]
+    assert _inodes(tmp_path / ".sitegen-spare-output") == _inodes(out)
+
+
+def _inodes(folder):
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _texts(folder):
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _expected(folder):
+    return {rel: [os.stat(folder / rel).st_size, os.stat(folder / rel).st_mtime_ns]
+            for rel in _inodes(folder)}
+
+
+def test_next_build_starts_from_the_spare_and_touches_only_what_changed(tmp_path):
+    out = tmp_path / "output"
+    with AtomicOutput(out) as w:
+        for name in ("a", "b", "c/d"):
+            w.write_text(f"{name}.html", name)
+    before = _inodes(out)
+    with AtomicOutput(out) as w:
+        w.prepare(_expected(out))
+        assert w.reuse("a.html") and w.reuse("c/d.html")
+        w.write_text("b.html", "新")
+        w.write_text("e/f.html", "f")
+    assert _texts(out) == {".sitegen-output": _texts(out)[".sitegen-output"], "a.html": "a",
+                           "b.html": "新", "c/d.html": "c/d", "e/f.html": "f"}
+    after = _inodes(out)
+    assert after["a.html"] == before["a.html"] and after["c/d.html"] == before["c/d.html"]
+    assert after["b.html"] != before["b.html"]
+    assert w.fresh == {"b.html", "e/f.html"}
+    assert _inodes(tmp_path / ".sitegen-spare-output") == after
+    # a removed folder goes from the output and from the spare
+    with AtomicOutput(out) as w:
+        w.prepare(_expected(out))
+        w.reuse("a.html")
+    assert sorted(_texts(out)) == [".sitegen-output", "a.html"]
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        ".sitegen-spare-output", ".sitegen-spare-output/.sitegen-output",
+        ".sitegen-spare-output/a.html", "output", "output/.sitegen-output", "output/a.html"]
+
+
+def test_a_tampered_spare_is_not_trusted(tmp_path):
+    """A spare file counts only while it is the output's own file: one replaced, added or
+    missing in the spare changes nothing in the result."""
+    out = tmp_path / "output"
+    spare = tmp_path / ".sitegen-spare-output"
+    with AtomicOutput(out) as w:
+        w.write_text("a.html", "甲")
+        w.write_text("b/c.html", "乙")
+    (spare / "a.html").unlink()
+    (spare / "a.html").write_text("假", encoding="utf-8")  # a new inode, other bytes
+    (spare / "b/c.html").unlink()
+    (spare / "x.html").write_text("多余", encoding="utf-8")
+    with AtomicOutput(out) as w:
+        w.prepare(_expected(out))
+        assert w.reuse("a.html")
+        w.write_text("b/c.html", "乙")
+    assert {k: v for k, v in _texts(out).items() if k != ".sitegen-output"} == \
+        {"a.html": "甲", "b/c.html": "乙"}
+    assert _inodes(spare) == _inodes(out)
+
+
+def test_a_failed_build_never_writes_into_the_published_files(tmp_path):
+    """The spare's files are the output's (hard links): a failed build that had begun to
+    replace one must leave the published one as it was."""
+    out = tmp_path / "output"
+    with AtomicOutput(out) as w:
+        w.write_text("a.html", "旧")
+    with pytest.raises(RuntimeError), AtomicOutput(out) as w:
+        w.prepare(_expected(out))
+        w.write_text("a.html", "新")
+        raise RuntimeError("模板出错")
+    assert (out / "a.html").read_text(encoding="utf-8") == "旧"
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
 
 

@@ -33,5 +33,7 @@ def command(directory: Path) -> None:
     config.write_text(default_config(), encoding="utf-8")
     shutil.copytree(SCAFFOLD / "content", directory / "content")
     (directory / "themes").mkdir(exist_ok=True)
-    (directory / ".gitignore").write_text("output/\n.sitegen-cache/\n", encoding="utf-8")
+    # .sitegen-*/: the cache, and the spare copy of the output kept beside it (output.py)
+    (directory / ".gitignore").write_text("output/\n.sitegen-cache/\n.sitegen-*/\n",
+                                          encoding="utf-8")
     click.echo(f"已创建站点 {directory}。下一步：编辑 sitegen.toml，然后运行 sitegen build {directory}")
