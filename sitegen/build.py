@@ -90,12 +90,28 @@ def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, C
             continue
         previous = known.get(f.rel)
         if previous and previous[0] == src.digest:  # touched, not changed
-            results.append((f, src.digest, pickle.loads(previous[1])))
+            checked = pickle.loads(previous[1])
+            if checked.item is not None:
+                checked.item.body = src.body
+            results.append((f, src.digest, checked))
             continue
         checked = check_item(src, config, state["assets"])
         checked.diagnostics[:0] = report.diagnostics
         results.append((f, src.digest, checked))
     return results
+
+
+def _pack(checked: Checked) -> tuple[bytes, str]:
+    """What the cache stores of a checked file: the pickle without the item's body, and the
+    body."""
+    item = checked.item
+    if item is None:
+        return pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL), ""
+    body, item.body = item.body, ""
+    try:
+        return pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL), body
+    finally:
+        item.body = body
 
 
 StageProgress = Callable[[str, int, int], None]  # stage name, done, total
@@ -136,11 +152,14 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
                 checked[rel] = kept(pickle.loads(data))
             else:
                 known[rel] = (digest, data)
+    if bodies:  # the cache keeps the bodies apart
+        for rel, found in cache.checked_of(list(checked)).items():
+            checked[rel] = found
     todo = [f for f in files if f.rel not in checked]
     state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
     tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
     for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
-        cache.put_checked((f.rel, f.stat, digest, env, pickle.dumps(result))
+        cache.put_checked((f.rel, f.stat, digest, env, *_pack(result))
                           for f, digest, result in batch if digest)
         for f, _, result in batch:
             checked[f.rel] = kept(result)
@@ -171,12 +190,24 @@ class ItemRecord(NamedTuple):
     assets: list[str]
     warnings: list[Warning]
 
+    def row(self, url: str) -> tuple[str, str, str, str, str, str, bytes]:
+        """As the cache stores it: plain columns (reading a pickled NamedTuple per item
+        costs more than the rest of an unchanged item's check)."""
+        rest = pickle.dumps((self.links, self.assets, self.warnings), protocol=pickle.HIGHEST_PROTOCOL)
+        return (url, self.inputs, self.page_key, self.body_key, *self.search_id, rest)
+
+    @classmethod
+    def from_row(cls, row: tuple[str, str, str, str, str, str, bytes]) -> tuple[str, ItemRecord]:
+        url, inputs, page_key, body_key, index_no, search_fp, rest = row
+        links, assets, warnings = pickle.loads(rest)
+        return url, cls(inputs, links, page_key, body_key, (index_no, search_fp), assets, warnings)
+
 
 @dataclass
 class ItemBatchResult:
     output: tuple[list[str], list[str], int] = ([], [], 0)  # AtomicOutput.report()
     page_keys: dict[str, str] = field(default_factory=dict)
-    records: list[tuple[str, bytes]] = field(default_factory=list)  # (url, pickled ItemRecord)
+    records: list[tuple[str, str, str, str, str, str, bytes]] = field(default_factory=list)  # ItemRecord.row
     new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
     body_keys: list[str] = field(default_factory=list)
     search_ids: list[tuple[str, str]] = field(default_factory=list)  # (index_no, fingerprint)
@@ -290,7 +321,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
         page_key = fingerprint(inputs, text_digest(body.html))
         result.page_keys[item.url] = page_key
         record = ItemRecord(inputs, body.links, page_key, key, doc_key, body.assets, warnings)
-        result.records.append((item.url, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)))
+        result.records.append(record.row(item.url))
         if not (old_keys.get(item.url) == page_key and out.reuse(item.url)):
             try:
                 out.write_text(item.url, renderer.item(item, body.html))
@@ -512,7 +543,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     feed_items.update(i.index_no for i in site.items[: config.feed_length])
     site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
     item_urls = {i.content_rel: i.url for i in site.items}
-    records = cache.item_records() if same_output else {}
+    records = dict(map(ItemRecord.from_row, cache.item_records())) if same_output else {}
     search_known = cache.search_doc_keys()
     todo, kept, feed_bodies = _kept_items(site, renderer, records, old_keys, search_known,
                                           feed_items, item_urls, loaded.assets, out, cache)
@@ -527,7 +558,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     search_ids: dict[str, str] = {}
     used_assets: set[str] = set()
     body_keys: set[str] = set()
-    new_records: list[tuple[str, bytes]] = []
+    new_records: list[tuple[str, str, str, str, str, str, bytes]] = []
     for item, record in kept:
         new_keys[item.url] = record.page_key
         body_keys.add(record.body_key)

@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 4
+SCHEMA = 5
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 
@@ -79,11 +79,14 @@ class Cache:
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute("DELETE FROM meta WHERE key LIKE 'x:%'")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
+        # An item's Markdown apart from its pickle: every build reads all the pickles, and only
+        # the few items it renders need their text.
         db.execute("CREATE TABLE IF NOT EXISTS checked "
-                   "(path TEXT PRIMARY KEY, stat TEXT, digest TEXT, env TEXT, data BLOB)")
+                   "(path TEXT PRIMARY KEY, stat TEXT, digest TEXT, env TEXT, data BLOB, body TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, key TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS items (url TEXT PRIMARY KEY, data BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS items (url TEXT PRIMARY KEY, inputs TEXT, "
+                   "page_key TEXT, body_key TEXT, index_no TEXT, search_fp TEXT, extra BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS search_docs "
                    "(index_no TEXT, fingerprint TEXT, data BLOB, PRIMARY KEY (index_no, fingerprint))")
         db.commit()
@@ -91,8 +94,8 @@ class Cache:
 
     # -- validated items ---------------------------------------------------------------------
     def checked(self) -> Iterator[tuple[str, str, str, str, bytes]]:
-        """(path, stat, digest, env, pickled Checked), one row at a time: a site's worth of
-        pickles is not held at once."""
+        """(path, stat, digest, env, pickled Checked without its item's body), one row at a
+        time: a site's worth of pickles is not held at once."""
         if self.db is None:
             return iter(())
         return self.db.execute("SELECT path, stat, digest, env, data FROM checked")
@@ -107,16 +110,22 @@ class Cache:
             yield from self.db.execute(query.format(marks=",".join("?" * len(chunk))), chunk)
 
     def checked_of(self, paths: list[str]) -> dict[str, Any]:
-        """path -> Checked, for those `paths` that are here."""
-        return {path: pickle.loads(data) for path, data in
-                self._where_in("SELECT path, data FROM checked WHERE path IN ({marks})", paths)}
+        """path -> Checked, its item's body included, for those `paths` that are here."""
+        found = {}
+        for path, data, body in self._where_in(
+                "SELECT path, data, body FROM checked WHERE path IN ({marks})", paths):
+            found[path] = checked = pickle.loads(data)
+            if checked.item is not None:
+                checked.item.body = body
+        return found
 
-    def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes]],
+    def put_checked(self, rows: Iterable[tuple[str, str, str, str, bytes, str]],
                     keep: set[str] | None = None) -> None:
-        """Store rows; then, if given, only the paths in `keep` are kept."""
+        """Store rows (path, stat, digest, env, pickled Checked without the body, body); then,
+        if given, only the paths in `keep` are kept."""
         if self.db is None:
             return
-        self.db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?, ?)", rows)
         if keep is None:
             return
         gone = [(p,) for (p,) in self.db.execute("SELECT path FROM checked") if p not in keep]
@@ -170,16 +179,18 @@ class Cache:
                             sorted((u, k) for u, k in keys.items() if old.get(u) != k))
 
     # -- what rendering each item page produced (see build.ItemRecord) -----------------------
-    def item_records(self) -> dict[str, Any]:
+    def item_records(self) -> Iterator[tuple[str, str, str, str, str, str, bytes]]:
+        """(url, inputs, page key, body key, index_no, search fingerprint, pickled rest)."""
         if self.db is None:
-            return {}
-        return {url: pickle.loads(data) for url, data in self.db.execute("SELECT url, data FROM items")}
+            return iter(())
+        return self.db.execute("SELECT * FROM items")
 
-    def update_item_records(self, rows: Iterable[tuple[str, bytes]], keep: set[str]) -> None:
-        """Store rows (url, pickled record); then only the urls in `keep` are kept."""
+    def update_item_records(self, rows: Iterable[tuple[str, str, str, str, str, str, bytes]],
+                            keep: set[str]) -> None:
+        """Store rows as `item_records` gives them; then only the urls in `keep` are kept."""
         if self.db is None:
             return
-        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         gone = [(u,) for (u,) in self.db.execute("SELECT url FROM items") if u not in keep]
         self.db.executemany("DELETE FROM items WHERE url=?", gone)
 
