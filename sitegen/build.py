@@ -174,6 +174,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
 # -- render item pages (in worker processes) ---------------------------------------------------
 
 Warning = tuple[str, str, int | None]  # (source, message, line)
+RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
 
 
 class ItemRecord(NamedTuple):
@@ -187,34 +188,33 @@ class ItemRecord(NamedTuple):
     page_key: str
     body_key: str
     search_id: tuple[str, str]  # (index_no, fingerprint of its search document)
+    search_line: str  # its line of search.json
     assets: list[str]
     warnings: list[Warning]
 
-    def row(self, url: str) -> tuple[str, str, str, str, str, str, bytes]:
+    def row(self, url: str) -> RecordRow:
         """As the cache stores it: plain columns (reading a pickled NamedTuple per item
         costs more than the rest of an unchanged item's check)."""
         rest = pickle.dumps((self.links, self.assets, self.warnings), protocol=pickle.HIGHEST_PROTOCOL)
-        return (url, self.inputs, self.page_key, self.body_key, *self.search_id, rest)
+        return (url, self.inputs, self.page_key, self.body_key, *self.search_id, self.search_line,
+                rest)
 
     @classmethod
-    def from_row(cls, row: tuple[str, str, str, str, str, str, bytes]) -> tuple[str, ItemRecord]:
-        url, inputs, page_key, body_key, index_no, search_fp, rest = row
+    def from_row(cls, row: RecordRow) -> tuple[str, ItemRecord]:
+        url, inputs, page_key, body_key, index_no, search_fp, line, rest = row
         links, assets, warnings = pickle.loads(rest)
-        return url, cls(inputs, links, page_key, body_key, (index_no, search_fp), assets, warnings)
+        return url, cls(inputs, links, page_key, body_key, (index_no, search_fp), line, assets,
+                        warnings)
 
 
 @dataclass
 class ItemBatchResult:
     output: tuple[list[str], list[str], int] = ([], [], 0)  # AtomicOutput.report()
-    page_keys: dict[str, str] = field(default_factory=dict)
-    records: list[tuple[str, str, str, str, str, str, bytes]] = field(default_factory=list)  # ItemRecord.row
+    page_keys: dict[str, str] = field(default_factory=dict)  # of other pages than items'
+    records: list[RecordRow] = field(default_factory=list)  # of each item rendered
     new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
-    body_keys: list[str] = field(default_factory=list)
-    search_ids: list[tuple[str, str]] = field(default_factory=list)  # (index_no, fingerprint)
     search_rows: list[tuple[str, str, bytes]] = field(default_factory=list)  # new to the cache
     feed_bodies: dict[str, str] = field(default_factory=dict)  # index_no -> body HTML
-    warnings: list[Warning] = field(default_factory=list)
-    assets: set[str] = field(default_factory=set)
     template_error: tuple[str, str, int | None] | None = None  # exceptions may not pickle
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source, message)
 
@@ -298,7 +298,6 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
         if body.error:
             result.errors.append((item.source, body.error))
             continue
-        result.body_keys.append(key)
         if fresh:
             result.new_bodies.append((key, body))
         warnings: list[Warning] = []
@@ -308,19 +307,16 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
         for offset, what in body.removed:
             warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
                              item.body_line + (offset or 0)))
-        result.warnings += warnings
-        result.assets.update(body.assets)
         doc = search.search_doc(renderer.site, item, body.text)
         doc_key = (item.index_no, search.doc_fingerprint(doc))
-        result.search_ids.append(doc_key)
         if doc_key not in state["search_known"]:
             result.search_rows.append((*doc_key, Cache.pack(doc)))
         if item.index_no in state["feed_items"]:
             result.feed_bodies[item.index_no] = body.html
         inputs = renderer.item_inputs(item)
         page_key = fingerprint(inputs, text_digest(body.html))
-        result.page_keys[item.url] = page_key
-        record = ItemRecord(inputs, body.links, page_key, key, doc_key, body.assets, warnings)
+        record = ItemRecord(inputs, body.links, page_key, key, doc_key,
+                            search.record_line(renderer.site, item), body.assets, warnings)
         result.records.append(record.row(item.url))
         if not (old_keys.get(item.url) == page_key and out.reuse(item.url)):
             try:
@@ -555,17 +551,24 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(todo, jobs)]
     tasks += [("pages", b) for b in batches(range(len(site_jobs)), jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
-    search_ids: dict[str, str] = {}
+    search_ids: dict[str, str] = {}  # index_no -> fingerprint of its search document
+    search_lines: dict[str, str] = {}  # index_no -> its line of search.json
     used_assets: set[str] = set()
     body_keys: set[str] = set()
-    new_records: list[tuple[str, str, str, str, str, str, bytes]] = []
-    for item, record in kept:
-        new_keys[item.url] = record.page_key
+    new_records: list[RecordRow] = []
+
+    def take(url: str, record: ItemRecord) -> None:
+        new_keys[url] = record.page_key
         body_keys.add(record.body_key)
-        search_ids[item.index_no] = record.search_id[1]
+        index_no, doc_fingerprint = record.search_id
+        search_ids[index_no] = doc_fingerprint
+        search_lines[index_no] = record.search_line
         used_assets.update(record.assets)
         for source, message, line in record.warnings:
             report.warning(source, message, line=line)
+
+    for item, record in kept:
+        take(item.url, record)
     tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
     failed = False
     for part in pmap(_render_batch, tasks, state, jobs, tick):
@@ -580,15 +583,12 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
             continue
         out.absorb(part.output)
         new_keys.update(part.page_keys)
+        for row in part.records:
+            take(*ItemRecord.from_row(row))
         new_records += part.records
         cache.put_bodies(part.new_bodies)
-        body_keys.update(part.body_keys)
-        search_ids.update(part.search_ids)
         cache.put_search_docs(part.search_rows)
         feed_bodies.update(part.feed_bodies)
-        used_assets.update(part.assets)
-        for source, message, line in part.warnings:
-            report.warning(source, message, line=line)
     if failed:
         raise _Abandon
     cache.prune_bodies(body_keys)
@@ -604,7 +604,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     for rel in sorted(used_assets):
         out.copy(asset_url(rel), config.root / config.content_dir / rel)
     cache.commit()  # the search workers read the documents just stored
-    write_search(site, search_ids, out, cache, jobs, same_output)
+    write_search(site, search_ids, search_lines, out, cache, jobs, same_output)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
     for rel, text in sitemap.sitemaps(site, [u for u in html_pages if u != "404.html"]):
@@ -685,12 +685,14 @@ def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
     return {token: search.encode_entry(postings[token]) for token in tokens}
 
 
-def write_search(site: Site, fingerprints: dict[str, str], out: AtomicOutput, cache: Cache,
-                 jobs: int, same_output: bool) -> None:
+def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str],
+                 out: AtomicOutput, cache: Cache, jobs: int, same_output: bool) -> None:
     """search.json, and the search index: updated from the previous output's where few
     documents changed (only the files those touch are written), else built on every core.
-    `fingerprints`: index_no -> fingerprint of its document, which the cache holds."""
-    out.write("search.json", search.search_json(search.search_records(site)).encode("utf-8"))
+    `fingerprints`: index_no -> fingerprint of its document, which the cache holds; `lines`:
+    index_no -> its line of search.json."""
+    out.write("search.json",
+              search.search_json([lines[i.index_no] for i in site.items]).encode("utf-8"))
     meta = search.search_docs(site)
     ids = [(d.index_no, fingerprints[d.index_no]) for d in meta]
     categories = search.category_order(site)

@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 5
+SCHEMA = 6
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 
@@ -86,7 +86,8 @@ class Cache:
         db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, key TEXT)")
         db.execute("CREATE TABLE IF NOT EXISTS items (url TEXT PRIMARY KEY, inputs TEXT, "
-                   "page_key TEXT, body_key TEXT, index_no TEXT, search_fp TEXT, extra BLOB)")
+                   "page_key TEXT, body_key TEXT, index_no TEXT, search_fp TEXT, search_line TEXT, "
+                   "extra BLOB)")
         db.execute("CREATE TABLE IF NOT EXISTS search_docs "
                    "(index_no TEXT, fingerprint TEXT, data BLOB, PRIMARY KEY (index_no, fingerprint))")
         db.commit()
@@ -179,18 +180,19 @@ class Cache:
                             sorted((u, k) for u, k in keys.items() if old.get(u) != k))
 
     # -- what rendering each item page produced (see build.ItemRecord) -----------------------
-    def item_records(self) -> Iterator[tuple[str, str, str, str, str, str, bytes]]:
-        """(url, inputs, page key, body key, index_no, search fingerprint, pickled rest)."""
+    def item_records(self) -> Iterator[tuple[str, str, str, str, str, str, str, bytes]]:
+        """(url, inputs, page key, body key, index_no, search fingerprint, search.json line,
+        pickled rest)."""
         if self.db is None:
             return iter(())
         return self.db.execute("SELECT * FROM items")
 
-    def update_item_records(self, rows: Iterable[tuple[str, str, str, str, str, str, bytes]],
+    def update_item_records(self, rows: Iterable[tuple[str, str, str, str, str, str, str, bytes]],
                             keep: set[str]) -> None:
         """Store rows as `item_records` gives them; then only the urls in `keep` are kept."""
         if self.db is None:
             return
-        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         gone = [(u,) for (u,) in self.db.execute("SELECT url FROM items") if u not in keep]
         self.db.executemany("DELETE FROM items WHERE url=?", gone)
 

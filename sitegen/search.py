@@ -67,16 +67,18 @@ def record(site: Site, item: Item) -> dict[str, Any]:
     }
 
 
-def search_records(site: Site) -> list[dict[str, Any]]:
-    return [record(site, item) for item in site.items]
+def record_line(site: Site, item: Item) -> str:
+    """An item's line of search.json (made once, where the item's page is rendered)."""
+    return json.dumps(record(site, item), ensure_ascii=False)
 
 
-def search_json(records: list[dict[str, Any]]) -> str:
-    """One record a line: readable, a one-line diff per changed item, and written by the C
-    encoder (the indenting one is pure Python and slow at 100 000 records)."""
-    if not records:
+def search_json(lines: list[str]) -> str:
+    """One record a line (`record_line`, newest first): readable, a one-line diff per changed
+    item, and written by the C encoder (the indenting one is pure Python and slow at 100 000
+    records)."""
+    if not lines:
         return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
+    return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
 def search_docs(site: Site) -> list[SearchDoc]:
