@@ -8,7 +8,9 @@ as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -372,8 +374,9 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         inputs = _inputs_key(config, files, asset_files, now, strict, encoding, output)
         if not report.diagnostics and _unchanged_since_last_build(cache, inputs, output, result):
             return result
-        loaded = load(root, now, strict, report, cache, jobs, progress, encoding,
-                      (config, files, asset_files), bodies=False)
+        with _long_lived():
+            loaded = load(root, now, strict, report, cache, jobs, progress, encoding,
+                          (config, files, asset_files), bodies=False)
         if loaded is None:
             return result
         config, catalog = loaded.config, loaded.catalog
@@ -383,7 +386,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             report.escalate_warnings()
         if report.errors:
             return result
-        site = build_site(config, catalog.items)
+        with _long_lived():
+            site = build_site(config, catalog.items)
         try:
             with AtomicOutput(output) as out:
                 write_site(site, loaded, out, cache, jobs, report, progress)
@@ -410,11 +414,28 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         cache.discard()
         return build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True)
     finally:
+        gc.unfreeze()  # `sitegen serve` builds again in this process
         # Page keys and the search record describe the output just swapped in; after a
         # failure they must not be kept, or the next build would trust them.
         cache.close(commit=result.output is not None)
         if scratch:
             scratch.cleanup()
+
+
+@contextlib.contextmanager
+def _long_lived() -> Iterator[None]:
+    """For making what lives until the end of the build (the catalog, the site model): no
+    cyclic garbage collection meanwhile, and afterwards the collector leaves it alone. Every
+    full collection walked all of it again: a fifth of a one-item rebuild's time at 10 000
+    items. Forked workers inherit the exemption, which also keeps the collector from touching
+    (and so copying) the memory they share with the parent; they collect their own garbage
+    (`parallel.pmap`)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 GENERATED_ASSETS = ("assets/pygments.css", "assets/search/")

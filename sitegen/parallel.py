@@ -7,6 +7,7 @@ travel back.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -57,7 +58,9 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
                 if progress:
                     progress(done, len(tasks))
             return
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+        # gc.enable: a worker may be forked while the parent pauses the collector (build.py)
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
+                                                      initializer=gc.enable) as pool:
             for done, result in enumerate(pool.imap(func, tasks, chunksize=1), start=1):
                 yield result
                 if progress:
