@@ -556,6 +556,14 @@ def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequenc
     gone), its `changes` applied; None for a token left without documents."""
     out: list[str | None] = []
     for token, entry in entries:
+        if entry and token not in changes:
+            ids_part, comma, fields = entry.partition(",")
+            ids = [renumber[i] for i in decode_ids(ids_part)]
+            if ids and min(ids) >= 0:
+                # None of its documents left and the kept ones stay in order (`_renumbering`):
+                # the field lists, positions in this list, are as they were.
+                out.append(encode_ids(ids) + comma + fields)
+                continue
         postings: dict[int, int] = {}
         if entry:
             for p in decode_entry(entry):
