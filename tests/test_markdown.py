@@ -52,3 +52,41 @@ def test_relative_and_plain_text_and_css():
     assert relative("a/b/通知.html", "a/b/c.html") == "%E9%80%9A%E7%9F%A5.html"
     assert plain_text("<p>甲&amp;乙</p>\n<p>丙</p>") == "甲&乙 丙"
     assert ".highlight" in pygments_css()
+
+
+def test_the_quick_check_before_looking_for_removed_html_misses_nothing():
+    """`removed_html` parses Markdown's output only when some tag is not plainly harmless. Over
+    the XSS payloads (raw, as link and image targets, in a table) and every body of the example
+    catalog, the quick answer must be the parser's; and ordinary bodies must be answered
+    quickly, or the check saves nothing."""
+    from pathlib import Path
+
+    import frontmatter
+    import markdown
+
+    from sitegen.markdown import (
+        _ALIGN_RE,
+        EXTENSION_CONFIG,
+        EXTENSIONS,
+        _only_plain_tags,
+        parse_removed,
+        removed_html,
+    )
+
+    tests = Path(__file__).parent
+    payloads = [p for p in (tests / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+                if p and not p.startswith("#")]
+    hostile = [form.format(p) for p in payloads
+               for form in ("{}", "[链接]({})", "![图]({})", "|a|b|\n|--|--|\n|{}|x|", "<div>{}</div>")]
+    bodies = [frontmatter.loads(p.read_text(encoding="utf-8")).content
+              for p in sorted((tests.parent / "content").rglob("*.md"))]
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIG, output_format="html")
+    quick = {"hostile": 0, "bodies": 0}
+    for kind, sources in (("hostile", hostile), ("bodies", bodies)):
+        for source in sources:
+            md.reset()
+            html = _ALIGN_RE.sub(r'\1 style="text-align:\2"', md.convert(source))
+            assert removed_html(html, source) == parse_removed(html, source), source
+            quick[kind] += _only_plain_tags(html)
+    assert quick["bodies"] >= 0.9 * len(bodies), quick
+    assert quick["hostile"] < len(hostile) // 2, quick  # they are looked at closely
