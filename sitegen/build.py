@@ -212,7 +212,6 @@ class ItemRecord(NamedTuple):
 @dataclass
 class ItemBatchResult:
     output: tuple[list[str], list[str], int] = ([], [], 0)  # AtomicOutput.report()
-    page_keys: dict[str, str] = field(default_factory=dict)  # of other pages than items'
     records: list[RecordRow] = field(default_factory=list)  # of each item rendered
     new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
     search_rows: list[tuple[str, str, bytes]] = field(default_factory=list)  # new to the cache
@@ -267,18 +266,15 @@ def _render_page_slice(indices: Sequence[int]) -> ItemBatchResult:
     state = shared()
     jobs: list[PageJob] = state["site_jobs"]
     out: AtomicOutput = state["out"].child()
-    old_keys: dict[str, str] = state["old_keys"]
     result = ItemBatchResult()
     for i in indices:
         url, key, render = jobs[i]
-        result.page_keys[url] = key
-        if not (old_keys.get(url) == key and out.reuse(url)):
-            try:
-                out.write_text(url, render())
-            except jinja2.TemplateError as exc:
-                result.template_error = (_template_name(exc), str(exc.message or exc),
-                                         getattr(exc, "lineno", None))
-                break
+        try:
+            out.write_text(url, render())
+        except jinja2.TemplateError as exc:
+            result.template_error = (_template_name(exc), str(exc.message or exc),
+                                     getattr(exc, "lineno", None))
+            break
     result.output = out.report()
     return result
 
@@ -570,7 +566,12 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         "feed_items": feed_items, "site_jobs": site_jobs, "search_known": search_known,
     }
     tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(todo, jobs)]
-    tasks += [("pages", b) for b in batches(range(len(site_jobs)), jobs, at_most=100)]
+    # Other pages whose key did not change are taken over here; only the rest go to workers.
+    for url, key, _ in site_jobs:
+        new_keys[url] = key
+    pages = [i for i, (url, key, _) in enumerate(site_jobs)
+             if not (old_keys.get(url) == key and out.reuse(url))]
+    tasks += [("pages", b) for b in batches(pages, jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
     search_ids: dict[str, str] = {}  # index_no -> fingerprint of its search document
     search_lines: dict[str, str] = {}  # index_no -> its line of search.json
@@ -603,7 +604,6 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         if failed:
             continue
         out.absorb(part.output)
-        new_keys.update(part.page_keys)
         for row in part.records:
             take(*ItemRecord.from_row(row))
         new_records += part.records
