@@ -97,13 +97,14 @@ class AtomicOutput:
         self.present: dict[str, int] = {}
         self._output, self._staging = str(self.output), str(self.staging)
         self._folders: set[str] = set()
+        self._spare_dirs: set[str] = set()  # folders the staging folder started with
 
     def __enter__(self) -> AtomicOutput:
         self.parent.mkdir(parents=True, exist_ok=True)
         self._remove_leftovers()
         if self.spare.is_dir() and not self.spare.is_symlink() and self.output.is_dir():
             self.spare.rename(self.staging)
-            self.present = {rel: ino for rel, ino in _walk(self._staging)}
+            self.present = {rel: ino for rel, ino in _walk(self._staging, folders=self._spare_dirs)}
         else:
             self._discard(self.spare)
             self.staging.mkdir()
@@ -153,9 +154,22 @@ class AtomicOutput:
         self.written.add(rel)
         folder, _, _ = rel.rpartition("/")
         if folder not in self._folders:
+            if self.present:
+                self._clear_folder(folder)
             os.makedirs(os.path.join(self._staging, folder), exist_ok=True)
             self._folders.add(folder)
+        if rel in self._spare_dirs:  # a folder of the spare where this site has a file
+            shutil.rmtree(os.path.join(self._staging, rel), ignore_errors=True)
         return os.path.join(self._staging, rel)
+
+    def _clear_folder(self, folder: str) -> None:
+        """Remove a file of the spare where this site needs a folder."""
+        parts = folder.split("/")
+        for depth in range(1, len(parts) + 1):
+            path = os.path.join(self._staging, *parts[:depth])
+            if "/".join(parts[:depth]) in self.present and not os.path.isdir(path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
 
     def _is_previous(self, rel: str) -> bool:
         """Whether the staging folder's `rel` is the previous output's file itself."""
@@ -166,7 +180,7 @@ class AtomicOutput:
         if self._is_previous(rel):
             return
         if rel in self.present:
-            os.unlink(target)
+            _unlink(target)
         try:
             os.link(os.path.join(self._output, rel), target)
         except OSError:  # a filesystem without hard links
@@ -192,7 +206,7 @@ class AtomicOutput:
             pass  # no previous file: write
         # Never into the file that is there: it may be the published output's own (a link).
         if rel in self.present:
-            os.unlink(target)
+            _unlink(target)
         with open(target, "wb") as f:
             f.write(data)
         self.fresh.add(rel)
@@ -244,7 +258,7 @@ class AtomicOutput:
     def _drop_unwritten(self) -> None:
         """Files the spare had that the new site does not."""
         for rel in self.present.keys() - self.written:
-            os.unlink(os.path.join(self._staging, rel))
+            _unlink(os.path.join(self._staging, rel))
         _remove_empty_folders(self._staging, {rel for rel in self.present} - self.written)
 
     def _swap(self) -> None:
@@ -300,14 +314,25 @@ class AtomicOutput:
         return found
 
 
-def _walk(folder: str, prefix: str = "") -> Iterator[tuple[str, int]]:
-    """(rel, inode) of every file below `folder` (inodes come with the directory listing)."""
+def _walk(folder: str, prefix: str = "", folders: set[str] | None = None
+          ) -> Iterator[tuple[str, int]]:
+    """(rel, inode) of every file below `folder` (inodes come with the directory listing);
+    the folders' rel paths are added to `folders` if given."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path, prefix + entry.name + "/")
+                if folders is not None:
+                    folders.add(prefix + entry.name)
+                yield from _walk(entry.path, prefix + entry.name + "/", folders)
             else:
                 yield prefix + entry.name, entry.inode()
+
+
+def _unlink(path: str) -> None:
+    """Remove a file of the spare, which a worker may already have replaced or removed (a
+    file where this site has a folder)."""
+    with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+        os.unlink(path)
 
 
 def _stats(folder: str) -> dict[str, tuple[int, int, int]]:

@@ -150,3 +150,21 @@ def test_foreign_folder_is_never_replaced(tmp_path):
         check_output_location(tmp_path / "site", documents, [])
     (tmp_path / "empty").mkdir()
     check_output_location(tmp_path / "site", tmp_path / "empty", [])
+
+
+def test_a_file_where_a_folder_was_and_the_reverse(tmp_path):
+    """A page named like a former folder (or a folder like a former page): the spare the next
+    build starts from holds the old kind, and must give way."""
+    out = tmp_path / "output"
+    spare = tmp_path / ".sitegen-spare-output"
+    with AtomicOutput(out) as w:
+        w.write_text("x/y.html", "旧页")
+        w.write_text("z", "旧文件")
+    for first in ("x", "z/w.html"), ("x/y.html", "z"):
+        with AtomicOutput(out) as w:
+            w.prepare(_expected(out))
+            for rel in first:
+                w.write_text(rel, "新" + rel)
+        assert {k: v for k, v in _texts(out).items() if k != ".sitegen-output"} == \
+            {rel: "新" + rel for rel in first}
+        assert _inodes(spare) == _inodes(out)
