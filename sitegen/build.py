@@ -75,6 +75,7 @@ class Loaded:
     config: SiteConfig
     catalog: Catalog
     assets: frozenset[str]  # every asset under content/, content-relative
+    asset_stats: dict[str, str] = field(default_factory=dict)  # content-relative -> ContentFile.stat
 
 
 # -- read + validate ---------------------------------------------------------------------------
@@ -170,7 +171,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
     for held in catalog.held_back:
         if strict and held.review:
             report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录")
-    return Loaded(config, catalog, assets)
+    return Loaded(config, catalog, assets, {a.content_rel: a.stat for a in asset_files})
 
 
 # -- render item pages (in worker processes) ---------------------------------------------------
@@ -573,24 +574,9 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
              if not (old_keys.get(url) == key and out.reuse(url))]
     tasks += [("pages", b) for b in batches(pages, jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
-    search_ids: dict[str, str] = {}  # index_no -> fingerprint of its search document
-    search_lines: dict[str, str] = {}  # index_no -> its line of search.json
-    used_assets: set[str] = set()
-    body_keys: set[str] = set()
-    new_records: list[RecordRow] = []
-
-    def take(url: str, record: ItemRecord) -> None:
-        new_keys[url] = record.page_key
-        body_keys.add(record.body_key)
-        index_no, doc_fingerprint = record.search_id
-        search_ids[index_no] = doc_fingerprint
-        search_lines[index_no] = record.search_line
-        used_assets.update(record.assets)
-        for source, message, line in record.warnings:
-            report.warning(source, message, line=line)
-
+    pages_done = PageStage(new_keys, report)
     for item, record in kept:
-        take(item.url, record)
+        pages_done.take(item.url, record)
     tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
     failed = False
     for part in pmap(_render_batch, tasks, state, jobs, tick):
@@ -605,14 +591,17 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
             continue
         out.absorb(part.output)
         for row in part.records:
-            take(*ItemRecord.from_row(row))
-        new_records += part.records
+            pages_done.take(*ItemRecord.from_row(row))
+        # Stored as they come (a cold build's would be 100 MB at 100 000 items). A failed
+        # build leaves them too, harmlessly: a record counts only with the page key that the
+        # last good build wrote (`_kept_items`).
+        cache.put_item_records(part.records)
         cache.put_bodies(part.new_bodies)
         cache.put_search_docs(part.search_rows)
         feed_bodies.update(part.feed_bodies)
     if failed:
         raise _Abandon
-    cache.prune_bodies(body_keys)
+    cache.prune_bodies(pages_done.body_keys)
 
     if progress:
         progress("生成搜索索引和订阅", 0, 1)
@@ -621,11 +610,16 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     for rel, path in theme_assets(dirs).items():
         out.copy(rel, path)
     out.write_text("assets/pygments.css", pygments_css())
-    used_assets.update(a.file for i in site.items for a in i.attachments)
+    used_assets = pages_done.assets | {a.file for i in site.items for a in i.attachments}
     for rel in sorted(used_assets):
-        out.copy(asset_url(rel), config.root / config.content_dir / rel)
+        # Attachments may be hundreds of MB: one unchanged since the last build (by size and
+        # mtime, like rsync) is taken over without reading it or its previous copy.
+        url, key = asset_url(rel), fingerprint("asset", loaded.asset_stats.get(rel))
+        new_keys[url] = key
+        if not (old_keys.get(url) == key and out.reuse(url)):
+            out.copy(url, config.root / config.content_dir / rel)
     cache.commit()  # the search workers read the documents just stored
-    write_search(site, search_ids, search_lines, out, cache, jobs, same_output)
+    write_search(site, pages_done.search_ids, pages_done.search_lines, out, cache, jobs, same_output)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
     for rel, text in sitemap.sitemaps(site, [u for u in html_pages if u != "404.html"]):
@@ -633,7 +627,30 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     out.write_text("robots.txt", sitemap.robots(site))
     # Only now: page keys committed early would describe files a failed build never swapped in.
     cache.replace_pages(new_keys, old_keys if same_output else None)
-    cache.update_item_records(new_records, {i.url for i in site.items})
+    cache.keep_item_records({i.url for i in site.items})
+
+
+@dataclass
+class PageStage:
+    """What the page stage gathers of every item page, rendered or kept (its `ItemRecord`),
+    for the stages after it."""
+
+    page_keys: dict[str, str]  # url -> input key, every page's
+    report: Report
+    body_keys: set[str] = field(default_factory=set)
+    search_ids: dict[str, str] = field(default_factory=dict)  # index_no -> search doc fingerprint
+    search_lines: dict[str, str] = field(default_factory=dict)  # index_no -> line of search.json
+    assets: set[str] = field(default_factory=set)  # content-relative, linked from bodies
+
+    def take(self, url: str, record: ItemRecord) -> None:
+        self.page_keys[url] = record.page_key
+        self.body_keys.add(record.body_key)
+        index_no, doc_fingerprint = record.search_id
+        self.search_ids[index_no] = doc_fingerprint
+        self.search_lines[index_no] = record.search_line
+        self.assets.update(record.assets)
+        for source, message, line in record.warnings:
+            self.report.warning(source, message, line=line)
 
 
 def _kept_items(site: Site, renderer: PageRenderer, records: dict[str, ItemRecord],

@@ -187,12 +187,15 @@ class Cache:
             return iter(())
         return self.db.execute("SELECT * FROM items")
 
-    def update_item_records(self, rows: Iterable[tuple[str, str, str, str, str, str, str, bytes]],
-                            keep: set[str]) -> None:
-        """Store rows as `item_records` gives them; then only the urls in `keep` are kept."""
+    def put_item_records(self, rows: Iterable[tuple[str, str, str, str, str, str, str, bytes]]) -> None:
+        """Store rows as `item_records` gives them."""
+        if self.db is not None:
+            self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def keep_item_records(self, keep: set[str]) -> None:
+        """Only the records of the urls in `keep` stay."""
         if self.db is None:
             return
-        self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         gone = [(u,) for (u,) in self.db.execute("SELECT url FROM items") if u not in keep]
         self.db.executemany("DELETE FROM items WHERE url=?", gone)
 

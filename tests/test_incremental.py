@@ -10,6 +10,7 @@ import pytest
 
 from sitegen import parallel, search
 from sitegen.build import build
+from sitegen.output import AtomicOutput
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.date(2026, 11, 27)
@@ -100,6 +101,22 @@ def test_incremental_builds_match_clean_builds(site: Path, tmp_path: Path,
     report = site / "content/gknb/2010-zhaobaoshan-work-report.md"
     report.write_bytes(report.read_bytes())
     incremental_equals_clean(site, tmp_path)
+
+    # An attachment replaced by one of the same size (a re-scanned PDF): its copy follows;
+    # the other attachments are taken over by size and mtime, not read again.
+    pdf = site / "content/fdzdgknr/zfcg/2011-procurement-plan.pdf"
+    kept = site / "output/files/fdzdgknr/rsxx/2011-recruitment-registration-form.pdf"
+    kept_time = kept.stat().st_mtime_ns
+    pdf.write_bytes(pdf.read_bytes()[::-1])
+    copied, copy = [], AtomicOutput.copy
+    monkeypatch.setattr(AtomicOutput, "copy", lambda self, rel, source:
+                        copied.append(rel) or copy(self, rel, source))
+    assert build(site, now=NOW, jobs=int(site.joinpath("jobs").read_text())).ok
+    monkeypatch.setattr(AtomicOutput, "copy", copy)
+    assert [rel for rel in copied if rel.startswith("files/")] == ["files/fdzdgknr/zfcg/2011-procurement-plan.pdf"]
+    incremental_equals_clean(site, tmp_path)
+    assert (site / "output/files/fdzdgknr/zfcg/2011-procurement-plan.pdf").read_bytes() == pdf.read_bytes()
+    assert kept.stat().st_mtime_ns == kept_time
 
     # A template override re-renders what uses it.
     override = site / "themes/default/templates"
