@@ -1,7 +1,8 @@
 """The pipeline: read → validate → render → index → write.
 
 Each stage is a module; this one passes their plain data forward, spreads the per-item work
-over all cores (`parallel.py`), reuses what the cache (`cache.py`) proves unchanged, and decides
+over all cores (`parallel.py`), reuses what the cache (`cache.py`) proves unchanged, does
+nothing at all when the last good build read the same inputs (`lastbuild.py`), and decides
 from the report whether anything may be written. Errors anywhere mean the previous output stays
 as it was.
 """
@@ -11,9 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
 import logging
-import os
 import pickle
 import sqlite3
 import tempfile
@@ -26,12 +25,11 @@ from typing import Any, NamedTuple
 
 import jinja2
 
-import sitegen.cache
-from sitegen import feeds, search, sitemap
+from sitegen import feeds, lastbuild, search, sitemap
 from sitegen.cache import CACHE_DIR, Cache, fingerprint, text_digest
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import ContentFile, read_item, scan
-from sitegen.diagnostics import Diagnostic, Level, Report
+from sitegen.diagnostics import Report
 from sitegen.markdown import (
     LinkContext,
     RenderedBody,
@@ -368,8 +366,13 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
                          f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
         if not unsafe:  # reading an unsafe theme's files is what must not happen
             _check_theme_assets(config, report)
-        inputs = _inputs_key(config, files, asset_files, now, strict, encoding, output)
-        if not report.diagnostics and _unchanged_since_last_build(cache, inputs, output, result):
+        inputs = lastbuild.inputs_key(config, files, asset_files, now, strict, encoding, output)
+        last = None if report.diagnostics else lastbuild.unchanged(cache, inputs, output)
+        if last is not None:
+            report.diagnostics.extend(last.diagnostics)
+            result.held_back, result.published = last.held_back, last.published
+            result.written = result.unchanged = last.files
+            result.output = output
             return result
         with _long_lived():
             loaded = load(root, now, strict, report, cache, jobs, progress, encoding,
@@ -400,7 +403,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.written = len(out.written)
         result.unchanged = out.reused
         result.output = output
-        _remember_build(cache, inputs, output, out.files(), result)
+        lastbuild.remember(cache, inputs, output, out.files(), result.published,
+                           report.diagnostics, result.held_back)
         cache.commit()
         return result
     except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once
@@ -448,93 +452,6 @@ def _check_theme_assets(config: SiteConfig, report: Report) -> None:
             report.error(where, f"主题文件与 sitegen 生成的 {rel} 同名，请改名或删除")
 
 
-# -- nothing changed: nothing to do -----------------------------------------------------------
-
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
-    """Every entry below `paths` with size and mtime; a symlink by its target and by the
-    size and mtime of what it points to."""
-    found = []
-    for base in paths:
-        for folder, dirs, files in os.walk(base):
-            for name in sorted(dirs + files):
-                p = os.path.join(folder, name)
-                link = os.readlink(p) if os.path.islink(p) else ""
-                try:
-                    st = os.stat(p)
-                except OSError:  # a dangling link
-                    st = os.lstat(p)
-                found.append((p, st.st_size, st.st_mtime_ns, link))
-    return sorted(found)
-
-
-def _inputs_key(config: SiteConfig, files: list[ContentFile], assets: list[ContentFile],
-                now: dt.date, strict: bool, encoding: str, output: Path) -> str:
-    """Everything a build reads: if this is what the last good build read, and its output is
-    untouched, the build would write the same bytes."""
-    return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding, str(output.resolve()),
-                       [(f.rel, f.stat) for f in files], [(a.rel, a.stat) for a in assets],
-                       _stats(theme_dirs(config)), _stats([_PACKAGE]))
-
-
-def _output_files(output: Path) -> dict[str, list[int]]:
-    """rel path -> [size, mtime_ns] of every file in the output (os.scandir: this runs on
-    every build over tens of thousands of files, where pathlib costs more than the stat)."""
-    found: dict[str, list[int]] = {}
-    stack = [("", str(output))]
-    while stack:
-        prefix, folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((prefix + entry.name + "/", entry.path))
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
-    return found
-
-
-def _remember_build(cache: Cache, inputs: str, output: Path, files: dict[str, list[int]],
-                    result: BuildResult) -> None:
-    # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
-    cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
-    record = {
-        "inputs": inputs, "published": result.published, "output": str(output.resolve()),
-        "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
-                        for d in result.report.diagnostics],
-        "held_back": [[h.source, h.title, h.reason, h.review] for h in result.held_back],
-    }
-    cache.set_meta("last_build", json.dumps(record, ensure_ascii=False))
-
-
-def _last_files(cache: Cache) -> dict[str, list[int]]:
-    """rel -> [size, mtime_ns] of the files the last good build left in its output."""
-    data = cache.get_meta("last_files")
-    return pickle.loads(data) if isinstance(data, bytes) else {}
-
-
-def _unchanged_since_last_build(cache: Cache, inputs: str, output: Path,
-                                result: BuildResult) -> bool:
-    """True, with `result` filled in as that build's, when nothing needs doing: no output
-    file is touched, not even re-linked."""
-    record = json.loads(cache.get_meta("last_build") or "{}")
-    if record.get("inputs") != inputs or not output.is_dir():
-        return False
-    record_files = _last_files(cache)
-    if _output_files(output) != record_files:
-        return False
-    for level, file, message, line, field_name, label in record["diagnostics"]:
-        result.report.diagnostics.append(Diagnostic(Level[level], file, message, line,
-                                                    field_name, label))
-    result.held_back = [HeldBack(*h) for h in record["held_back"]]
-    result.published = record["published"]
-    result.written = result.unchanged = len(record_files)
-    result.output = output
-    return True
-
-
 class _Abandon(Exception):
     """Leave the staging folder unused: the previous output stays."""
 
@@ -548,9 +465,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     renderer = PageRenderer(site, make_environment(dirs))
     # Page keys and the search record describe the last good build's output folder: they
     # count only for that folder, and only for its files as that build left them.
-    last = json.loads(cache.get_meta("last_build") or "{}")
-    same_output = last.get("output") == str(out.output)
-    out.prepare(_last_files(cache) if same_output else {})
+    same_output = lastbuild.last_output(cache) == str(out.output)
+    out.prepare(lastbuild.last_files(cache) if same_output else {})
     old_keys = cache.pages() if same_output else {}
     new_keys: dict[str, str] = {}
     feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}

@@ -1,0 +1,120 @@
+"""The record of the last good build: what it read (a key over every input) and what it left
+in the output folder (each file's size and mtime), kept in the build cache.
+
+A build whose inputs key matches, with the output as that build left it, has nothing to do
+and repeats that build's report without touching a file. The file list also tells a build
+which files of the previous output it may take over unread (`output.AtomicOutput.prepare`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import sitegen.cache
+from sitegen.cache import Cache, fingerprint
+from sitegen.config import SiteConfig
+from sitegen.content import ContentFile
+from sitegen.diagnostics import Diagnostic, Level
+from sitegen.pages import theme_dirs
+from sitegen.validate import HeldBack
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass
+class LastBuild:
+    """What the last good build reported, to repeat when nothing changed."""
+
+    published: int
+    diagnostics: list[Diagnostic]
+    held_back: list[HeldBack]
+    files: int
+
+
+def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
+    """Every entry below `paths` with size and mtime; a symlink by its target and by the
+    size and mtime of what it points to."""
+    found = []
+    for base in paths:
+        for folder, dirs, files in os.walk(base):
+            for name in sorted(dirs + files):
+                p = os.path.join(folder, name)
+                link = os.readlink(p) if os.path.islink(p) else ""
+                try:
+                    st = os.stat(p)
+                except OSError:  # a dangling link
+                    st = os.lstat(p)
+                found.append((p, st.st_size, st.st_mtime_ns, link))
+    return sorted(found)
+
+
+def inputs_key(config: SiteConfig, files: list[ContentFile], assets: list[ContentFile],
+               now: dt.date, strict: bool, encoding: str, output: Path) -> str:
+    """Everything a build reads: if this is what the last good build read, and its output is
+    untouched, the build would write the same bytes."""
+    return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
+                       str(output.resolve()), [(f.rel, f.stat) for f in files],
+                       [(a.rel, a.stat) for a in assets], _stats(theme_dirs(config)),
+                       _stats([_PACKAGE]))
+
+
+def output_files(output: Path) -> dict[str, list[int]]:
+    """rel path -> [size, mtime_ns] of every file in the output (os.scandir: this runs on
+    every build over tens of thousands of files, where pathlib costs more than the stat)."""
+    found: dict[str, list[int]] = {}
+    stack = [("", str(output))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((prefix + entry.name + "/", entry.path))
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+def remember(cache: Cache, inputs: str, output: Path, files: dict[str, list[int]],
+             published: int, diagnostics: list[Diagnostic], held_back: list[HeldBack]) -> None:
+    # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
+    cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
+    record = {
+        "inputs": inputs, "published": published, "output": str(output.resolve()),
+        "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
+                        for d in diagnostics],
+        "held_back": [[h.source, h.title, h.reason, h.review] for h in held_back],
+    }
+    cache.set_meta("last_build", json.dumps(record, ensure_ascii=False))
+
+
+def last_output(cache: Cache) -> str | None:
+    """The output folder the last good build wrote (resolved)."""
+    return json.loads(cache.get_meta("last_build") or "{}").get("output")
+
+
+def last_files(cache: Cache) -> dict[str, list[int]]:
+    """rel -> [size, mtime_ns] of the files the last good build left in its output."""
+    data = cache.get_meta("last_files")
+    return pickle.loads(data) if isinstance(data, bytes) else {}
+
+
+def unchanged(cache: Cache, inputs: str, output: Path) -> LastBuild | None:
+    """The last build's report when nothing needs doing (no output file is touched, not even
+    re-linked), else None."""
+    record = json.loads(cache.get_meta("last_build") or "{}")
+    if record.get("inputs") != inputs or not output.is_dir():
+        return None
+    files = last_files(cache)
+    if output_files(output) != files:
+        return None
+    return LastBuild(
+        record["published"],
+        [Diagnostic(Level[level], file, message, line, field_name, label)
+         for level, file, message, line, field_name, label in record["diagnostics"]],
+        [HeldBack(*h) for h in record["held_back"]], len(files))
