@@ -174,7 +174,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
 
 # -- render item pages (in worker processes) ---------------------------------------------------
 
-Warning = tuple[str, str, int | None]  # (source, message, line)
+BodyWarning = tuple[str, str, int | None]  # (source, message, line)
 RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
 
 
@@ -191,7 +191,7 @@ class ItemRecord(NamedTuple):
     search_id: tuple[str, str]  # (index_no, fingerprint of its search document)
     search_line: str  # its line of search.json
     assets: list[str]
-    warnings: list[Warning]
+    warnings: list[BodyWarning]
 
     def row(self, url: str) -> RecordRow:
         """As the cache stores it: plain columns (reading a pickled NamedTuple per item
@@ -297,7 +297,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
             continue
         if fresh:
             result.new_bodies.append((key, body))
-        warnings: list[Warning] = []
+        warnings: list[BodyWarning] = []
         for link in body.broken_links:
             warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
                              _line_of(sources(item), link, item.body_line)))

@@ -83,10 +83,11 @@ _DATA_IMAGE_RE = re.compile(r"\s*data:image/(png|jpeg|gif|webp);", re.I)
 # not of this kind.
 _PLAIN_VALUE = r'"[^"<>&]*"'
 _PLAIN_LINK = r'"(?:(?:https?://|mailto:|tel:|#)[^"<>&\x00-\x20]*|[^"<>&:\x00-\x20]*)"'
+_SPACE = "[ \t\n\r\f]"  # what ends a tag name for the parser; not \s (U+3000 is a tag-name letter)
 _PLAIN_TAG_RE = re.compile(
     "<(?:" + "|".join(sorted(ALLOWED_TAGS, key=len, reverse=True)) + ")"
-    r"(?:\s+(?:(?:href|src)=" + _PLAIN_LINK + r"|style=\"[^\"<>&()]*\""
-    r"|(?!on|href=|src=|style=)[a-z][a-z0-9-]*(?:=" + _PLAIN_VALUE + r")?))*\s*/?>")
+    "(?:" + _SPACE + r"+(?:(?:href|src)=" + _PLAIN_LINK + r"|style=\"[^\"<>&()]*\""
+    r"|(?!on|href=|src=|style=)[a-z][a-z0-9-]*(?:=" + _PLAIN_VALUE + r")?))*" + _SPACE + "*/?>")
 _TAG_START_RE = re.compile(r"<[a-zA-Z]")
 
 

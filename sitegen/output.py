@@ -26,6 +26,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +128,16 @@ class AtomicOutput:
         self._swap()
 
     def _discard(self, path: Path) -> None:
+        """Remove a spare. Renamed first: what cannot be deleted (a read-only folder) is then
+        a leftover the next build tries to remove again, never a spare it starts from."""
         if path.is_symlink():
             path.unlink()
         elif path.exists():
+            # a staging leftover: removed by the next build, never put back as the output
+            retired = self.parent / f"{STAGING_PREFIX}{self.output.name}-{os.getpid()}-spare"
+            with contextlib.suppress(OSError):
+                path.rename(retired)
+                path = retired
             shutil.rmtree(path, ignore_errors=True)
 
     def _remove_leftovers(self) -> None:
@@ -168,8 +176,7 @@ class AtomicOutput:
         for depth in range(1, len(parts) + 1):
             path = os.path.join(self._staging, *parts[:depth])
             if "/".join(parts[:depth]) in self.present and not os.path.isdir(path):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(path)
+                _unlink(path)
 
     def _is_previous(self, rel: str) -> bool:
         """Whether the staging folder's `rel` is the previous output's file itself."""
@@ -184,7 +191,7 @@ class AtomicOutput:
         try:
             os.link(os.path.join(self._output, rel), target)
         except OSError:  # a filesystem without hard links
-            with open(os.path.join(self._output, rel), "rb") as src, open(target, "wb") as dst:
+            with open(os.path.join(self._output, rel), "rb") as src, _create(target) as dst:
                 dst.write(src.read())
             self.fresh.add(rel)
 
@@ -207,7 +214,7 @@ class AtomicOutput:
         # Never into the file that is there: it may be the published output's own (a link).
         if rel in self.present:
             _unlink(target)
-        with open(target, "wb") as f:
+        with _create(target) as f:
             f.write(data)
         self.fresh.add(rel)
         return False
@@ -275,7 +282,7 @@ class AtomicOutput:
         log.info("wrote %d files (%d unchanged)", len(self.written), self.reused)
         try:
             self._make_spare(old)
-        except OSError as exc:  # only a shortcut for the next build
+        except (OSError, OutputError) as exc:  # only a shortcut for the next build
             log.warning("could not keep a spare of the output (%s)", exc)
             self._discard(self.spare)
 
@@ -330,16 +337,34 @@ def _walk(folder: str, prefix: str = "", folders: set[str] | None = None
 
 def _unlink(path: str) -> None:
     """Remove a file of the spare, which a worker may already have replaced or removed (a
-    file where this site has a folder)."""
-    with contextlib.suppress(FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+    file where this site has a folder). One that cannot be removed stops the build: writing
+    anything in its place would write into the published file it shares."""
+    try:
         os.unlink(path)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        raise OutputError(f"无法替换输出目录中的文件 {path}（{exc.strerror}）：请恢复该目录的写权限，"
+                          f"或删除 {SPARE_PREFIX}* 目录后重新生成") from exc
+
+
+def _create(path: str) -> BinaryIO:
+    """A new file at `path`, never an existing one opened for writing (see `_unlink`)."""
+    try:
+        return open(path, "xb")  # noqa: SIM115 (the caller closes it)
+    except FileExistsError as exc:
+        raise OutputError(f"输出暂存目录中已有文件 {path}，未能替换：请删除 {SPARE_PREFIX}* 目录后重新生成") from exc
 
 
 def _stats(folder: str) -> dict[str, tuple[int, int, int]]:
-    """rel -> (size, mtime_ns, inode) of every file below `folder`."""
+    """rel -> (size, mtime_ns, inode) of every file below `folder` (one that vanishes while
+    it is looked at is left out: it will not be reused)."""
     found = {}
     for rel, _ in _walk(folder):
-        st = os.lstat(os.path.join(folder, rel))
+        try:
+            st = os.lstat(os.path.join(folder, rel))
+        except OSError:
+            continue
         if stat.S_ISREG(st.st_mode):
             found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found

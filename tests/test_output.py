@@ -168,3 +168,25 @@ def test_a_file_where_a_folder_was_and_the_reverse(tmp_path):
         assert {k: v for k, v in _texts(out).items() if k != ".sitegen-output"} == \
             {rel: "新" + rel for rel in first}
         assert _inodes(spare) == _inodes(out)
+
+
+def test_a_spare_file_that_cannot_be_removed_stops_the_build_untouched(tmp_path, monkeypatch):
+    """A spare file is the published file (a hard link): if it cannot be removed (a folder
+    made read-only), writing in its place would change the live site. The build stops with an
+    error instead, and the published file stays as it was."""
+    out = tmp_path / "output"
+    with AtomicOutput(out) as w:
+        w.write_text("a.html", "旧")
+    real_unlink = os.unlink
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("a.html") and ".sitegen-staging-" in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    with pytest.raises(OutputError, match="无法替换"), AtomicOutput(out) as w:
+        w.prepare(_expected(out))
+        w.write_text("a.html", "新")
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert (out / "a.html").read_text(encoding="utf-8") == "旧"
