@@ -238,9 +238,9 @@ class ItemSources:
     build); a worker reads back from the cache the few it needs: bodies it renders, and those
     whose warnings name a line."""
 
-    def __init__(self, cache: Cache, items: Sequence[Item]) -> None:
+    def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        self.found: dict[str, str] = {i.source: i.body for i in items if i.body}
+        self.found: dict[str, str] = {}
 
     def fetch(self, items: Sequence[Item]) -> None:
         wanted = [i.source for i in items if i.source not in self.found]
@@ -287,7 +287,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     result = ItemBatchResult()
     keys = [_body_key(item) for item in items]
     cached = cache.bodies(keys)
-    sources = ItemSources(cache, items)
+    sources = ItemSources(cache)
     sources.fetch([item for item, key in zip(items, keys, strict=True) if key not in cached])
     for item, key in zip(items, keys, strict=True):
         ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
