@@ -159,9 +159,49 @@ def test_js_tokenizer_matches_the_vectors_and_python(pages: dict, roots: dict) -
     for text, (index, query) in zip(texts, got, strict=True):
         assert index == tokenize.index_tokens(text), text
         assert query == [t.as_json() for t in tokenize.query_terms(text)], text
+    edges = ["@[`{~\x7f", "AZaz09", "\u3000\u3001\u3002\u3007\u3008\u3011\u3012", "\u2018\u201d\u201e",
+             "\u4dff\u4e00\u9fff\ua000\uff0c\uff21"]
+    normalized = page.evaluate("ts => ts.map(t => SITEGEN_TOKENIZE.normalize(t))", texts + edges)
+    assert normalized == [tokenize.normalize(t) for t in texts + edges]
+    # normalize() folds only what its quick pattern lets through: every code point of the
+    # BMP, folded alone, must come out as NFKC + lower case says (in the browser's own Unicode).
+    odd = page.evaluate("""() => {
+        const ignored = new Set([0xad, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]), out = [];
+        for (let c = 0; c < 0x10000; c++) {
+            if (c >= 0xd800 && c <= 0xdfff) continue;
+            const ch = String.fromCharCode(c);
+            const want = ignored.has(c) ? "" : ch.normalize("NFKC").toLowerCase();
+            if (SITEGEN_TOKENIZE.normalize(ch) !== want) out.push(c);
+        }
+        return out;
+    }""")
+    assert odd == []
     tokens = sorted({t for text in texts for t in tokenize.index_tokens(text)})
     hashes = page.evaluate("ts => ts.map(t => SITEGEN_SEARCH.hash(t))", tokens)
     assert hashes == [search.token_hash(t) for t in tokens]
+    watch.check()
+
+
+def test_list_intersection_short_against_long(pages: dict, roots: dict) -> None:
+    """Intersecting a short list with a long one gallops through the long one; both ways must
+    give what a plain merge gives, at every length ratio and at the lists' ends."""
+    page, watch = pages["file"]
+    open_search(page, roots["file"])
+    bad = page.evaluate("""() => {
+        const I = SITEGEN_SEARCH.internals, out = [];
+        let seed = 7;
+        const rnd = n => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+        const list = (n, top) => Int32Array.from(new Set(Array.from({length: n}, () => rnd(top)))).sort();
+        for (let r = 0; r < 300; r++) {
+            const top = 1 + rnd(5000), a = list(rnd(40), top), b = list(rnd(4000), top);
+            const inB = new Set(b), want = Array.from(a).filter(v => inB.has(v));
+            for (const got of [I.intersect(a, b), I.intersect(b, a)]) {
+                if (JSON.stringify(Array.from(got)) !== JSON.stringify(want)) out.push([Array.from(a), top]);
+            }
+        }
+        return out.slice(0, 3);
+    }""")
+    assert bad == []
     watch.check()
 
 
@@ -368,8 +408,51 @@ REFERENCE_RANK = """async q => {
     return [score, id];
   });
   rows.sort((a, b) => b[0] - a[0] || b[1] - a[1]);
-  return [Array.from(scored.ids).map((id, i) => [scored.scores[i], id]), rows];
+  const head = Array.from(I.firstPage(Int32Array.from(ids), p.terms, lists));
+  return [Array.from(scored.ids).map((id, i) => [scored.scores[i], id]), rows, head];
 }"""
+
+
+def _open_index(browser: Browser, root: Path, docs: list) -> tuple[Page, Watch]:
+    """search.html over an index of `docs` alone, written under `root`."""
+    for rel, data in search.build_index(docs):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    for name in ("search.js", "search-tokenize.js"):
+        shutil.copy(ROOT / "themes/default/assets" / name, root / "assets" / name)
+    (root / "search.html").write_text(PAGE, encoding="utf-8")
+    page = browser.new_page()
+    watch = Watch(page)
+    open_search(page, root.as_uri() + "/")
+    return page, watch
+
+
+def test_the_documents_requested_before_ranking_are_its_first(browser: Browser, tmp_path: Path) -> None:
+    """The page requests the first page's documents before it ranks (firstPage): they must be
+    the ranking's first ones, whatever the titles, 文号 and phrase pairs, for one, two and
+    three terms (three: none requested)."""
+    rng = random.Random(11)
+    words = ["财政", "预算", "公开", "通知", "社区", "招聘", "年度", "报告"]
+    docs = [search.SearchDoc(
+        index_no=f"X-{i:03d}", title="".join(rng.choices(words, k=rng.randint(1, 4))), url=f"i/{i}.html",
+        category="机构概况", organization="某局", date=f"2020-01-{1 + i // 10:02d}",
+        doc_no="".join(rng.choices(words, k=rng.randint(0, 2))), keywords=tuple(rng.choices(words, k=rng.randint(0, 2))),
+        summary="".join(rng.choices(words, k=rng.randint(0, 3))), body="，".join(rng.choices(words, k=12)))
+        for i in range(200)]
+    page, watch = _open_index(browser, tmp_path, docs)
+    try:
+        queries = words + [f"{a} {b}" for a in words for b in words if a != b] + ["财政 预算 公开", "社区 招聘 通知"]
+        full = 0
+        for q in queries:
+            fast, slow, head = page.evaluate(REFERENCE_RANK, q)
+            assert fast == slow, q
+            assert head == [doc for _, doc in slow[:len(head)]], q
+            assert not head or len(q.split()) <= 2, q
+            full += len(head) == 10
+        assert full > len(queries) // 2
+        watch.check()
+    finally:
+        page.close()
 
 
 def test_a_generated_catalog_with_frequent_tokens(browser: Browser, tmp_path: Path,
@@ -386,16 +469,8 @@ def test_a_generated_catalog_with_frequent_tokens(browser: Browser, tmp_path: Pa
     docs = catalog(500, seed=7)
     files = search.build_index(docs)
     assert any("/x/" in rel for rel, _ in files) and any(b"~" in data for _, data in files)
-    for rel, data in files:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_bytes(data)
-    for name in ("search.js", "search-tokenize.js"):
-        shutil.copy(ROOT / "themes/default/assets" / name, tmp_path / "assets" / name)
-    (tmp_path / "search.html").write_text(PAGE, encoding="utf-8")
-    page = browser.new_page()
-    watch = Watch(page)
+    page, watch = _open_index(browser, tmp_path, docs)
     try:
-        open_search(page, (tmp_path / "search.html").as_uri().removesuffix("search.html"))
         queries = [*TYPICAL_QUERIES, "号", "2010年", "财政 预算 公开",
                    docs[100].title, docs[200].body[30:36], docs[400].doc_no or docs[400].title[:5]]
         for q in queries:
@@ -408,9 +483,14 @@ def test_a_generated_catalog_with_frequent_tokens(browser: Browser, tmp_path: Pa
                 assert sorted(ids) == truth, q
             else:
                 assert sorted(all_results(page, q)) == sorted(docs[i].url for i in truth), q
+        heads = 0
         for q in queries:  # the ranking: as scoring every candidate on its own would rank
-            fast, slow = page.evaluate(REFERENCE_RANK, q)
+            fast, slow, head = page.evaluate(REFERENCE_RANK, q)
             assert fast == slow, q
+            # The documents requested before ranking are the ranking's first ones.
+            assert head == [doc for _, doc in slow[:len(head)]], q
+            heads += bool(head)
+        assert heads >= 3
         # Filters on the same index.
         got = all_results(page, "公开", {"v": "废止", "y": "2010"})
         assert sorted(got) == sorted(d.url for d in docs if search.reference_matches(d, "公开")

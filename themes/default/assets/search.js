@@ -133,7 +133,7 @@
 
   // Postings of every token: one round of script loads (a name shared with a frequent token
   // may send a rare one to its shard in a second round).
-  function postings(tokens) {
+  function postings(tokens, marks) {
     var files = {}, hashes = {}, i;
     for (i = 0; i < tokens.length; i++) {
       var h = hashes[tokens[i]] = hash(tokens[i]);
@@ -148,6 +148,7 @@
       }
       return loadAll(Object.keys(again));
     }).then(function () {
+      if (marks) { marks.loaded = performance.now(); }
       var out = {};
       for (i = 0; i < tokens.length; i++) {
         var t = tokens[i];
@@ -162,8 +163,22 @@
   }
 
   function intersect(a, b) {
-    var out = new Int32Array(Math.min(a.length, b.length)), i = 0, j = 0, k = 0;
-    while (i < a.length && j < b.length) {
+    if (a.length > b.length) { var c = a; a = b; b = c; }
+    var out = new Int32Array(a.length), i = 0, j = 0, k = 0, n = b.length;
+    if (a.length * 16 < n) {
+      // A short list against a long one: gallop through the long one (a frequent token's list
+      // has tens of thousands of numbers; a rare one's, a few dozen).
+      for (; i < a.length && j < n; i++) {
+        var v = a[i], step = 1, lo = j;
+        while (j < n && b[j] < v) { lo = j; j += step; step *= 2; }
+        var hi = Math.min(j, n - 1);
+        while (lo < hi) { var mid = (lo + hi) >> 1; if (b[mid] < v) { lo = mid + 1; } else { hi = mid; } }
+        j = lo;
+        if (b[j] === v) { out[k++] = v; j++; }
+      }
+      return out.subarray(0, k);
+    }
+    while (i < a.length && j < n) {
       if (a[i] < b[j]) { i++; } else if (a[i] > b[j]) { j++; } else { out[k++] = a[i]; i++; j++; }
     }
     return out.subarray(0, k);
@@ -197,6 +212,9 @@
     for (i = 0; i < terms.length; i++) {
       var term = terms[i];
       term.need = chooseTokens(term.tokens);
+      // Han characters that are their own normal form: where the text holds them as typed, the
+      // term is there (verify() looks for that first, before splitting the text into units).
+      term.plain = /^[\u4e00-\u9fff]+$/.test(term.units.join("")) ? term.units.join("") : "";
       if (term.need.length < term.tokens.length) { approx = true; }
       for (j = 0; j < term.need.length; j++) { tokens[term.need[j]] = 1; }
       if (i > 0 && term.joined) {
@@ -217,7 +235,7 @@
   // `stale`, if given, says a newer query has started: then the work stops before ranking
   // (typing fires a query per keystroke; their ranking must not delay the last one).
   function execute(p, stale) {
-    return postings(p.tokens).then(function (lists) {
+    return postings(p.tokens, p.marks).then(function (lists) {
       p.marks.postings = performance.now();
       if (stale && stale()) { return null; }
       var sets = [], i, j;
@@ -236,6 +254,12 @@
       sets.sort(function (x, y) { return x.length - y.length; });
       var ids = sets[0];
       for (i = 1; i < sets.length && ids.length; i++) { ids = intersect(ids, sets[i]); }
+      if (p.prefetch) {
+        // The documents of the first page load while the rest is ranked (ranking tens of
+        // thousands of candidates takes about as long as loading them).
+        var head = firstPage(ids, p.terms, lists);
+        if (head.length) { loadDocs(head).then(null, function () { /* nextPage loads them again */ }); }
+      }
       var ranked = rank(ids, p.terms, lists);
       p.marks.ranked = performance.now();
       return ranked;
@@ -248,21 +272,24 @@
   // 文号/主题词 and summary lists (short) and on the phrase pairs' (rare tokens), by document
   // number; the candidates themselves, often tens of thousands, are only counted and placed.
   var FIELDS = ["title", "meta", "summary"];
+  var best = null, touched = null;  // by document number, reused by every query (zero between)
   function rank(ids, terms, lists) {
-    var n = ids.length, body = WEIGHT.body, i, j, f, k, x;
-    var extra = new Int32Array(S.m.docs);  // by document number: score above the body's
+    var n = ids.length, body = WEIGHT.body, docs = S.m.docs, i, j, f, k, x, id, t;
+    if (!best || best.length < docs) { best = new Int32Array(docs); touched = new Int32Array(docs); }
+    var extra = new Int32Array(docs);  // by document number: score above the body's
     for (j = 0; j < terms.length; j++) {
-      var term = terms[j], best = new Int32Array(S.m.docs), touched = [];
+      var term = terms[j];
+      t = 0;
       for (f = 0; f < FIELDS.length; f++) {
         var both = lists[term.need[0]][FIELDS[f]], w = WEIGHT[FIELDS[f]] - body;
         for (k = 1; k < term.need.length && both.length; k++) { both = intersect(both, lists[term.need[k]][FIELDS[f]]); }
         for (x = 0; x < both.length; x++) {
-          var id = both[x];
-          if (best[id] === 0) { touched.push(id); }
+          id = both[x];
+          if (best[id] === 0) { touched[t++] = id; }
           if (w > best[id]) { best[id] = w; }
         }
       }
-      for (x = 0; x < touched.length; x++) { extra[touched[x]] += best[touched[x]]; }
+      for (x = 0; x < t; x++) { id = touched[x]; extra[id] += best[id]; best[id] = 0; }
       if (term.pair) {
         var pair = lists[term.pair].ids;
         for (x = 0; x < pair.length; x++) { extra[pair[x]] += WEIGHT.phrase; }
@@ -284,18 +311,43 @@
     return { ids: outIds, scores: outScores, length: n };
   }
 
-  // Run the hot loops once on made-up lists while the page is idle, so that the first real
-  // query does not wait for the JavaScript engine to compile them.
+  // The first documents of the ranking, when they can be told without ranking: with one or
+  // two terms, a candidate with every term in its title scores at least 2 × 14 above the
+  // body's weight and any other at most 14 + 6 + 6 (title, 文号 and the phrase pair), so the
+  // ranking starts with those, the ones with the phrase pair first, newest first. Otherwise
+  // none.
+  function firstPage(ids, terms, lists) {
+    if (!terms.length || terms.length > 2) { return []; }
+    var inTitle = ids, j, k, x;
+    for (j = 0; j < terms.length; j++) {
+      for (k = 0; k < terms[j].need.length; k++) { inTitle = intersect(inTitle, lists[terms[j].need[k]].title); }
+    }
+    var pair = terms.length === 2 && terms[1].pair ? intersect(inTitle, lists[terms[1].pair].ids) : NONE;
+    var out = [], taken = {};
+    for (x = pair.length - 1; x >= 0 && out.length < PAGE; x--) { out.push(pair[x]); taken[pair[x]] = 1; }
+    for (x = inTitle.length - 1; x >= 0 && out.length < PAGE; x--) {
+      if (!taken[inTitle[x]]) { out.push(inTitle[x]); }
+    }
+    return out;
+  }
+
+  // Run the hot loops on made-up entries while the page is idle, so that the first real query
+  // does not wait for the JavaScript engine to compile them (on a 100 000-item index that was
+  // a third of the first query's time).
   function warmUp() {
-    var top = S.m.docs - 1;  // lists within the document numbers, as real ones are
-    if (top < 10) { return; }
-    var a = range(0, top), b = range(top >> 3, top), few = range(top >> 4, top >> 2);
-    var lists = { w: { ids: b, title: few, meta: few, summary: NONE } };
-    var bitmap = "~0" + new Array(Math.floor(top / 6)).join("_"), gapped = new Array(3000).join("W1");
+    var top = S.m.docs - 1;  // numbers within the document count, as real ones are
+    if (top < 12) { return; }
+    isBig(0);
+    var sixth = Math.floor(top / 6), count = Math.min(3000, top >> 2);
+    function bits(ch, n) { return "~0" + new Array(n + 1).join(ch); }
+    function gaps(n) { return new Array(n + 1).join("W1"); }
+    var entries = {
+      a: [bits("_", sixth), bits("l", sixth >> 1), gaps(count), bits("V", sixth >> 2)].join(","),
+      b: [gaps(top >> 1), bits("t", sixth >> 2), gaps(count >> 1)].join(","),
+    };
     for (var r = 0; r < 3; r++) {
-      rank(intersect(a, readIds(bitmap)), [{ need: ["w"], pair: "w" }, { need: ["w", "w"] }], lists);
-      intersect(few, b);
-      readGaps(gapped, 0, gapped.length);
+      var lists = { a: decode(entries.a), b: decode(entries.b) };
+      rank(intersect(lists.a.ids, lists.b.ids), [{ need: ["a", "b"], pair: "b" }, { need: ["b", "a", "b"] }], lists);
     }
   }
   function scoreMap(scored, from, to) {
@@ -345,7 +397,11 @@
     for (var t = 0; t < terms.length; t++) {
       if (terms[t].units.length < 3) { continue; }  // exact by the index already
       var found = false;
+      var plain = terms[t].plain;
       for (var f = 0; f < texts.length && !found; f++) {
+        if (texts[f] && plain && texts[f].indexOf(plain) >= 0) { found = true; }
+      }
+      for (f = 0; f < texts.length && !found; f++) {
         if (texts[f] && matches(texts[f], [terms[t]]).length) { found = true; }
       }
       if (!found && !doc.z) { return false; }
@@ -502,6 +558,7 @@
     query = String(query || "").slice(0, 200);
     var trimmed = query.replace(/^\s+|\s+$/g, "");
     var p = plan(trimmed, filters);
+    p.prefetch = true;
     if (!p.terms.length && !p.facets.length && !p.year) {
       current = null;
       clear();
@@ -618,7 +675,7 @@
       for (var j = 0; j < selects[k].options.length; j++) {
         if (selects[k].options[j].value === want) { selects[k].selectedIndex = j; }
       }
-      selects[k].addEventListener("change", function () { updateUrl(); search(input.value, performance.now()); });
+      selects[k].addEventListener("change", function () { search(input.value, performance.now()); updateUrl(); });
     }
     filterBox.hidden = false;
   }
@@ -654,14 +711,15 @@
   });
   function schedule(started) {
     clearTimeout(timer);
-    timer = setTimeout(function () { updateUrl(); search(input.value, started); }, 0);
+    // The URL after the query's files are requested: replacing it costs milliseconds.
+    timer = setTimeout(function () { search(input.value, started); updateUrl(); }, 0);
   }
   if (form) {
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       clearTimeout(timer);
-      updateUrl();
       search(input.value, performance.now());
+      updateUrl();
     });
   }
   if (more) {
@@ -677,7 +735,7 @@
   // For tests and the benchmark: the search as the page runs it, and every verified result.
   S.search = search;
   S.hash = hash;
-  S.internals = { plan: plan, execute: execute, rank: rank, postings: postings, loadDocs: loadDocs, verify: verify, rerank: rerank };
+  S.internals = { intersect: intersect, firstPage: firstPage, plan: plan, execute: execute, rank: rank, postings: postings, loadDocs: loadDocs, verify: verify, rerank: rerank };
   S.all = function (query, filters) {
     var p = plan(String(query || "").replace(/^\s+|\s+$/g, ""), filters || {});
     if (!p.terms.length && !p.facets.length && !p.year) { return Promise.resolve([]); }
@@ -690,6 +748,9 @@
       });
     });
   };
-  search(input.value, performance.now());
-  if (!input.value) { setTimeout(warmUp, 0); }
+  // S.ready: the page has run its first query and its warm-up (the benchmark waits for it, as
+  // a person's first keystroke comes well after the page has opened).
+  search(input.value, performance.now()).then(function () {
+    setTimeout(function () { try { warmUp(); } finally { S.ready = true; } }, 0);
+  });
 })();
