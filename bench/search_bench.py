@@ -120,7 +120,7 @@ STEPS = {"loaded": "postings loaded", "postings": "decoded", "ranked": "ranked",
 def _marks(page, query: str) -> dict:  # noqa: ANN001
     """Milliseconds from the last input event of `query` to the frame after its results (`ms`)
     and to each step on the way (search.js's marks: `loaded`, `postings`, `ranked`,
-    `requested`, `documents`, `rendered`)."""
+    `documents`, `rendered`)."""
     page.wait_for_function("q => SITEGEN_SEARCH.timings.some(t => t.query === q)", arg=query)
     return page.evaluate("q => SITEGEN_SEARCH.timings.filter(t => t.query === q).pop()", query)
 
@@ -133,13 +133,16 @@ def _timing(page, query: str) -> float:  # noqa: ANN001
 # a second pass, as a person's first keystroke comes well after the page has opened. Starting
 # earlier timed the warm-up and the teardown of the previous page's browser context (on two
 # CPUs: +20 to +60 ms), not the query.
-_READY = "document.getElementById('search-status').dataset.state === 'done' && SITEGEN_SEARCH.ready"
+_READY = ("['done', 'error'].includes(document.getElementById('search-status').dataset.state)"
+          " && SITEGEN_SEARCH.ready")
 _SETTLE_MS = 500
 
 
 def _open_ready(page, url: str) -> None:  # noqa: ANN001
     page.goto(url)
     page.wait_for_function(_READY)
+    if page.get_attribute("#search-status", "data-state") == "error":
+        raise RuntimeError(f"{url}: {page.inner_text('#search-status')}")
     page.wait_for_timeout(_SETTLE_MS)
 
 

@@ -170,6 +170,7 @@
       // has tens of thousands of numbers; a rare one's, a few dozen).
       for (; i < a.length && j < n; i++) {
         var v = a[i], step = 1, lo = j;
+        if (b[n - 1] < v) { break; }  // the rest of `a` is beyond the end of `b`
         while (j < n && b[j] < v) { lo = j; j += step; step *= 2; }
         var hi = Math.min(j, n - 1);
         while (lo < hi) { var mid = (lo + hi) >> 1; if (b[mid] < v) { lo = mid + 1; } else { hi = mid; } }
@@ -214,7 +215,8 @@
       term.need = chooseTokens(term.tokens);
       // Han characters that are their own normal form: where the text holds them as typed, the
       // term is there (verify() looks for that first, before splitting the text into units).
-      term.plain = /^[\u4e00-\u9fff]+$/.test(term.units.join("")) ? term.units.join("") : "";
+      var joined = term.units.join("");
+      term.plain = /^[\u4e00-\u9fff]+$/.test(joined) ? joined : "";
       if (term.need.length < term.tokens.length) { approx = true; }
       for (j = 0; j < term.need.length; j++) { tokens[term.need[j]] = 1; }
       if (i > 0 && term.joined) {
@@ -313,7 +315,8 @@
 
   // The first documents of the ranking, when they can be told without ranking: with one or
   // two terms, a candidate with every term in its title scores at least 2 × 14 above the
-  // body's weight and any other at most 14 + 6 + 6 (title, 文号 and the phrase pair), so the
+  // body's weight and any other at most 14 + 6 + 6 (title, 文号/主题词/索引号 and the phrase
+  // pair), so the
   // ranking starts with those, the ones with the phrase pair first, newest first. Otherwise
   // none.
   function firstPage(ids, terms, lists) {
@@ -694,6 +697,7 @@
   if (!S.m || !T) {
     status.textContent = "搜索索引未能加载，请按目录浏览。";
     setState("error");
+    S.ready = true;
     return;
   }
   var initial = params();
@@ -749,8 +753,10 @@
     });
   };
   // S.ready: the page has run its first query and its warm-up (the benchmark waits for it, as
-  // a person's first keystroke comes well after the page has opened).
+  // a person's first keystroke comes well after the page has opened). A page opened with a
+  // query has just run the real thing: no warm-up, which could only delay the next query.
+  var opened = input.value;
   search(input.value, performance.now()).then(function () {
-    setTimeout(function () { try { warmUp(); } finally { S.ready = true; } }, 0);
+    setTimeout(function () { try { if (!opened) { warmUp(); } } finally { S.ready = true; } }, 0);
   });
 })();
