@@ -554,7 +554,8 @@ Rewrite = Callable[[Sequence[tuple[str, str | None]], Sequence[int], Changes], l
 def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequence[int],
                     changes: Changes) -> list[str | None]:
     """Each (token, entry) as it becomes: its documents renumbered (`renumber[old]`, -1 for
-    gone), its `changes` applied; None for a token left without documents."""
+    gone), its `changes` applied; None for a token left without documents. `renumber` must
+    keep the kept documents in order, as `_renumbering` does (field lists are positions)."""
     out: list[str | None] = []
     for token, entry in entries:
         if entry and token not in changes:
@@ -688,7 +689,9 @@ def _read_script(data: bytes) -> dict[str, str]:
 def decode_ids(text: str) -> list[int]:
     """The inverse of `encode_ids`. With regular expressions, translate tables and itertools
     rather than a loop over the characters: renumbering an index after a removal decodes
-    every list of it (5 million numbers at 10 000 items)."""
+    every list of it (5 million numbers at 10 000 items). Text `encode_ids` did not write
+    gives wrong numbers, not an error: an old index is read only after its files were
+    checked against the digests the build recorded (`AtomicOutput.can_reuse`)."""
     if text.startswith("~"):
         first, i = _read_varint(text, 1)
         flags = text[i:].translate(_BIT_FLAGS).encode("latin-1")  # a byte 0 or 1 per number
