@@ -20,7 +20,7 @@ from sitegen.cache import Cache, fingerprint
 from sitegen.config import SiteConfig
 from sitegen.content import ContentFile
 from sitegen.diagnostics import Diagnostic, Level
-from sitegen.pages import theme_dirs
+from sitegen.themes import theme_dirs
 from sitegen.validate import HeldBack
 
 _PACKAGE = Path(__file__).resolve().parent

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import build as build_module
 from sitegen import cache as cache_module
-from sitegen import parallel
+from sitegen import generate, parallel
 from sitegen.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +94,7 @@ def test_build_failing_late_does_not_leave_stale_pages(site: Path, tmp_path: Pat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as m:  # the disk fills up (or Ctrl-C) while feeds are written
-        m.setattr(build_module.feeds, "feeds", disk_full)
+        m.setattr(generate.feeds, "feeds", disk_full)
         with pytest.raises(OSError):
             build(site, now=NOW, jobs=1)
     assert "第二版" not in (site / "output" / PAGE).read_text(encoding="utf-8")  # old site kept

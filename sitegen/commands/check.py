@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from sitegen.build import check
 from sitegen.commands import DateType, print_report
 from sitegen.content import INPUT_ENCODINGS
 from sitegen.diagnostics import Report
@@ -26,6 +25,8 @@ def command(directory: Path, strict: bool, input_encoding: str, now: dt.date | N
 
     Validate the config and every item without writing anything; exit 1 on any error.
     """
+    from sitegen.generate import check  # not at start-up: `sitegen build` would import it too
+
     report = Report()
     catalog = check(directory, now or dt.date.today(), strict, report, encoding=input_encoding)
     print_report(report, catalog.held_back if catalog else None)

@@ -1,0 +1,597 @@
+"""What a build does once it knows there is work: read and validate the content (`load`),
+render the pages (`write_site`, on every core), update or build the search index
+(`write_search`) and write everything through `output.AtomicOutput`. `build.py` runs it;
+this module brings Jinja, Python-Markdown, the feeds and the index with it, which a build that
+finds nothing changed never imports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+import traceback
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jinja2
+
+from sitegen import feeds, lastbuild, search, sitemap
+from sitegen.cache import Cache, fingerprint, text_digest
+from sitegen.config import SiteConfig, load_config
+from sitegen.content import ContentFile, read_item, scan
+from sitegen.diagnostics import Report
+from sitegen.markdown import (
+    LinkContext,
+    RenderedBody,
+    asset_url,
+    pygments_css,
+    render_body,
+    resolve_target,
+)
+from sitegen.output import AtomicOutput
+from sitegen.pages import PageJob, PageRenderer, make_environment
+from sitegen.parallel import batches, default_jobs, pmap, shared
+from sitegen.structure import Site
+from sitegen.themes import theme_assets, theme_dirs
+from sitegen.validate import Catalog, Checked, Item, check_item, finish
+
+
+@dataclass
+class Loaded:
+    config: SiteConfig
+    catalog: Catalog
+    assets: frozenset[str]  # every asset under content/, content-relative
+    asset_stats: dict[str, str] = field(default_factory=dict)  # content-relative -> ContentFile.stat
+
+
+# -- read + validate ---------------------------------------------------------------------------
+
+def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, Checked]]:
+    state = shared()
+    config: SiteConfig = state["config"]
+    known: dict[str, tuple[str, bytes]] = state["known"]  # path -> (digest, pickled Checked)
+    results = []
+    for f in files:
+        report = Report()
+        src = read_item(config.root / f.rel, f.rel, f.content_rel, report, state["encoding"])
+        if src is None:
+            results.append((f, "", Checked(f.rel, None, None, report.diagnostics, "", {})))
+            continue
+        previous = known.get(f.rel)
+        if previous and previous[0] == src.digest:  # touched, not changed
+            checked = pickle.loads(previous[1])
+            if checked.item is not None:
+                checked.item.body = src.body
+            results.append((f, src.digest, checked))
+            continue
+        checked = check_item(src, config, state["assets"])
+        checked.diagnostics[:0] = report.diagnostics
+        results.append((f, src.digest, checked))
+    return results
+
+
+def _pack(checked: Checked) -> tuple[bytes, str]:
+    """What the cache stores of a checked file: the pickle without the item's body, and the
+    body."""
+    item = checked.item
+    if item is None:
+        return pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL), ""
+    body, item.body = item.body, ""
+    try:
+        return pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL), body
+    finally:
+        item.body = body
+
+
+StageProgress = Callable[[str, int, int], None]  # stage name, done, total
+
+
+Scanned = tuple[SiteConfig, list[ContentFile], list[ContentFile]]
+
+
+def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
+         jobs: int, progress: StageProgress | None = None,
+         encoding: str = "utf-8", scanned: Scanned | None = None,
+         bodies: bool = True) -> Loaded | None:
+    """Read and validate every item; unchanged files come from the cache. With `bodies`
+    false the items' Markdown is dropped as soon as the cache has it (`ItemSources`)."""
+    def kept(result: Checked) -> Checked:
+        if not bodies and result.item is not None:
+            result.item.body = ""
+        return result
+
+    if scanned is None:
+        config = load_config(root, report)
+        if config is None:
+            return None
+        files, asset_files = scan(root, config.content_dir, report)
+    else:
+        config, files, asset_files = scanned
+    assets = frozenset(a.content_rel for a in asset_files)
+    # Validation reads the config and which attachments exist (and their sizes).
+    env = fingerprint(config.identity(), encoding,
+                      [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
+    by_rel = {f.rel: f for f in files}
+    checked: dict[str, Checked] = {}
+    known: dict[str, tuple[str, bytes]] = {}
+    for rel, stat, digest, row_env, data in cache.checked():
+        f = by_rel.get(rel)
+        if f is not None and row_env == env:
+            if stat == f.stat:
+                checked[rel] = kept(pickle.loads(data))
+            else:
+                known[rel] = (digest, data)
+    if bodies:  # the cache keeps the bodies apart
+        for rel, found in cache.checked_of(list(checked)).items():
+            checked[rel] = found
+    todo = [f for f in files if f.rel not in checked]
+    state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
+    tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
+    for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
+        cache.put_checked((f.rel, f.stat, digest, env, *_pack(result))
+                          for f, digest, result in batch if digest)
+        for f, _, result in batch:
+            checked[f.rel] = kept(result)
+    cache.put_checked((), keep={f.rel for f in files})
+    catalog = finish([checked[f.rel] for f in files], now, report)
+    for held in catalog.held_back:
+        if strict and held.review:
+            report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录")
+    return Loaded(config, catalog, assets, {a.content_rel: a.stat for a in asset_files})
+
+
+# -- render item pages (in worker processes) ---------------------------------------------------
+
+BodyWarning = tuple[str, str, int | None]  # (source, message, line)
+RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
+
+
+class ItemRecord(NamedTuple):
+    """What rendering an item page produced, kept for the next build. While the page's
+    inputs other than the body are the same (`inputs`, which covers the file's bytes) and
+    every link of the body still resolves the same way, the next build takes all of this from
+    here: it neither reads nor renders the item (a one-item edit then touches one item)."""
+
+    inputs: str  # PageRenderer.item_inputs
+    links: dict[str, str | None]  # as RenderedBody.links
+    page_key: str
+    body_key: str
+    search_id: tuple[str, str]  # (index_no, fingerprint of its search document)
+    search_line: str  # its line of search.json
+    assets: list[str]
+    warnings: list[BodyWarning]
+
+    def row(self, url: str) -> RecordRow:
+        """As the cache stores it: plain columns (reading a pickled NamedTuple per item
+        costs more than the rest of an unchanged item's check)."""
+        rest = pickle.dumps((self.links, self.assets, self.warnings), protocol=pickle.HIGHEST_PROTOCOL)
+        return (url, self.inputs, self.page_key, self.body_key, *self.search_id, self.search_line,
+                rest)
+
+    @classmethod
+    def from_row(cls, row: RecordRow) -> tuple[str, ItemRecord]:
+        url, inputs, page_key, body_key, index_no, search_fp, line, rest = row
+        links, assets, warnings = pickle.loads(rest)
+        return url, cls(inputs, links, page_key, body_key, (index_no, search_fp), line, assets,
+                        warnings)
+
+
+@dataclass
+class ItemBatchResult:
+    output: tuple[list[str], list[str], int] = ([], [], 0)  # AtomicOutput.report()
+    records: list[RecordRow] = field(default_factory=list)  # of each item rendered
+    new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
+    search_rows: list[tuple[str, str, bytes]] = field(default_factory=list)  # new to the cache
+    feed_bodies: dict[str, str] = field(default_factory=dict)  # index_no -> body HTML
+    template_error: tuple[str, str, int | None] | None = None  # exceptions may not pickle
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (source, message)
+
+
+def _body_key(item: Item) -> str:
+    return fingerprint(item.digest, item.url, item.content_rel)
+
+
+def body_for(source: Callable[[], str], ctx: LinkContext,
+             cached: RenderedBody | None) -> tuple[RenderedBody, bool]:
+    """The item's rendered body: the cached one while every link it made resolves the same
+    way, else rendered afresh from `source()`. Returns the body and whether it was rendered now."""
+    if cached is not None and all(resolve_target(t, ctx) == r for t, r in cached.links.items()):
+        return cached, False
+    return render_body(source(), ctx), True
+
+
+class ItemSources:
+    """The Markdown of items, for a worker. The build's main process drops every item's body
+    after validation (at 100 000 items they would be hundreds of MB held through the whole
+    build); a worker reads back from the cache the few it needs: bodies it renders, and those
+    whose warnings name a line."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.found: dict[str, str] = {}
+
+    def fetch(self, items: Sequence[Item]) -> None:
+        wanted = [i.source for i in items if i.source not in self.found]
+        for path, checked in self.cache.checked_of(wanted).items():
+            self.found[path] = checked.item.body
+
+    def __call__(self, item: Item) -> str:
+        if item.source not in self.found:
+            self.fetch([item])
+        return self.found[item.source]
+
+
+def _render_batch(task: tuple[str, Sequence[Any]]) -> ItemBatchResult:
+    """One task of the page stage: a batch of items, or a slice of the other pages."""
+    kind, work = task
+    if kind == "pages":
+        return _render_page_slice(work)
+    return _render_item_batch(work)
+
+
+def _render_page_slice(indices: Sequence[int]) -> ItemBatchResult:
+    state = shared()
+    jobs: list[PageJob] = state["site_jobs"]
+    out: AtomicOutput = state["out"].child()
+    result = ItemBatchResult()
+    for i in indices:
+        url, key, render = jobs[i]
+        try:
+            out.write_text(url, render())
+        except jinja2.TemplateError as exc:
+            result.template_error = (template_name(exc), str(exc.message or exc),
+                                     getattr(exc, "lineno", None))
+            break
+    result.output = out.report()
+    return result
+
+
+def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
+    state = shared()
+    renderer: PageRenderer = state["renderer"]
+    out: AtomicOutput = state["out"].child()
+    old_keys: dict[str, str] = state["old_keys"]
+    cache: Cache = state["cache"].reader()
+    result = ItemBatchResult()
+    keys = [_body_key(item) for item in items]
+    cached = cache.bodies(keys)
+    sources = ItemSources(cache)
+    sources.fetch([item for item, key in zip(items, keys, strict=True) if key not in cached])
+    for item, key in zip(items, keys, strict=True):
+        ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
+        body, fresh = body_for(lambda item=item: sources(item), ctx, cached.get(key))
+        if body.error:
+            result.errors.append((item.source, body.error))
+            continue
+        if fresh:
+            result.new_bodies.append((key, body))
+        warnings: list[BodyWarning] = []
+        for link in body.broken_links:
+            warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                             _line_of(sources(item), link, item.body_line)))
+        for offset, what in body.removed:
+            warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
+                             item.body_line + (offset or 0)))
+        doc = search.search_doc(renderer.site, item, body.text)
+        doc_key = (item.index_no, search.doc_fingerprint(doc))
+        if doc_key not in state["search_known"]:
+            result.search_rows.append((*doc_key, Cache.pack(doc)))
+        if item.index_no in state["feed_items"]:
+            result.feed_bodies[item.index_no] = body.html
+        inputs = renderer.item_inputs(item)
+        page_key = fingerprint(inputs, text_digest(body.html))
+        record = ItemRecord(inputs, body.links, page_key, key, doc_key,
+                            search.record_line(renderer.site, item), body.assets, warnings)
+        result.records.append(record.row(item.url))
+        if not (old_keys.get(item.url) == page_key and out.reuse(item.url)):
+            try:
+                out.write_text(item.url, renderer.item(item, body.html))
+            except jinja2.TemplateError as exc:
+                result.template_error = (template_name(exc), str(exc.message or exc),
+                                         getattr(exc, "lineno", None))
+                break
+    cache.close()
+    result.output = out.report()
+    return result
+
+
+def _line_of(body: str, needle: str, first_line: int) -> int | None:
+    """File line of the first body line containing `needle` (Markdown keeps no positions)."""
+    for number, line in enumerate(body.split("\n")):
+        if needle in line:
+            return first_line + number
+    return None
+
+
+# -- the whole build ---------------------------------------------------------------------------
+
+class Abandon(Exception):
+    """Leave the staging folder unused: the previous output stays."""
+
+
+def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
+               report: Report, progress: StageProgress | None = None) -> None:
+    """Write every file. Broken body links are warnings even under --strict: a link to an
+    item held back until its date is not the author's error."""
+    config = site.config
+    dirs = theme_dirs(config)
+    renderer = PageRenderer(site, make_environment(dirs))
+    # Page keys and the search record describe the last good build's output folder: they
+    # count only for that folder, and only for its files as that build left them.
+    same_output = lastbuild.last_output(cache) == str(out.output)
+    out.prepare(lastbuild.last_files(cache) if same_output else {})
+    old_keys = cache.pages() if same_output else {}
+    new_keys: dict[str, str] = {}
+    feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
+    feed_items.update(i.index_no for i in site.items[: config.feed_length])
+    site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
+    item_urls = {i.content_rel: i.url for i in site.items}
+    records = dict(map(ItemRecord.from_row, cache.item_records())) if same_output else {}
+    search_known = cache.search_doc_keys()
+    todo, kept, feed_bodies = _kept_items(site, renderer, records, old_keys, search_known,
+                                          feed_items, item_urls, loaded.assets, out, cache)
+    state: dict[str, Any] = {
+        "renderer": renderer, "out": out, "old_keys": old_keys, "cache": cache,
+        "item_urls": item_urls, "assets": loaded.assets,
+        "feed_items": feed_items, "site_jobs": site_jobs, "search_known": search_known,
+    }
+    tasks: list[tuple[str, Sequence[Any]]] = [("items", b) for b in batches(todo, jobs)]
+    # Other pages whose key did not change are taken over here; only the rest go to workers.
+    for url, key, _ in site_jobs:
+        new_keys[url] = key
+    pages = [i for i, (url, key, _) in enumerate(site_jobs)
+             if not (old_keys.get(url) == key and out.reuse(url))]
+    tasks += [("pages", b) for b in batches(pages, jobs, at_most=100)]
+    cache.commit()  # workers open their own connections and must see the same data
+    pages_done = PageStage(new_keys, report)
+    for item, record in kept:
+        pages_done.take(item.url, record)
+    tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
+    failed = False
+    for part in pmap(_render_batch, tasks, state, jobs, tick):
+        for source, message in part.errors:
+            report.error(source, message)
+            failed = True
+        if part.template_error:
+            name, message, line = part.template_error
+            report.error(name, f"主题模板出错：{message}", line=line)
+            failed = True
+        if failed:
+            continue
+        out.absorb(part.output)
+        for row in part.records:
+            pages_done.take(*ItemRecord.from_row(row))
+        # Stored as they come (a cold build's would be 100 MB at 100 000 items). A failed
+        # build leaves them too, harmlessly: a record counts only with the page key that the
+        # last good build wrote (`_kept_items`).
+        cache.put_item_records(part.records)
+        cache.put_bodies(part.new_bodies)
+        cache.put_search_docs(part.search_rows)
+        feed_bodies.update(part.feed_bodies)
+    if failed:
+        raise Abandon
+    cache.prune_bodies(pages_done.body_keys)
+
+    if progress:
+        progress("生成搜索索引和订阅", 0, 1)
+    html_pages = [i.url for i in site.items] + [url for url, _, _ in site_jobs]
+
+    for rel, path in theme_assets(dirs).items():
+        out.copy(rel, path)
+    out.write_text("assets/pygments.css", pygments_css())
+    used_assets = pages_done.assets | {a.file for i in site.items for a in i.attachments}
+    for rel in sorted(used_assets):
+        # Attachments may be hundreds of MB: one unchanged since the last build (by size and
+        # mtime, like rsync) is taken over without reading it or its previous copy.
+        url, key = asset_url(rel), fingerprint("asset", loaded.asset_stats.get(rel))
+        new_keys[url] = key
+        if not (old_keys.get(url) == key and out.reuse(url)):
+            out.copy(url, config.root / config.content_dir / rel)
+    cache.commit()  # the search workers read the documents just stored
+    write_search(site, pages_done.search_ids, pages_done.search_lines, out, cache, jobs, same_output)
+    for url, data in feeds.feeds(site, feed_bodies):
+        out.write(url, data)
+    for rel, text in sitemap.sitemaps(site, [u for u in html_pages if u != "404.html"]):
+        out.write_text(rel, text)
+    out.write_text("robots.txt", sitemap.robots(site))
+    # Only now: page keys committed early would describe files a failed build never swapped in.
+    cache.replace_pages(new_keys, old_keys if same_output else None)
+    cache.keep_item_records({i.url for i in site.items})
+
+
+@dataclass
+class PageStage:
+    """What the page stage gathers of every item page, rendered or kept (its `ItemRecord`),
+    for the stages after it."""
+
+    page_keys: dict[str, str]  # url -> input key, every page's
+    report: Report
+    body_keys: set[str] = field(default_factory=set)
+    search_ids: dict[str, str] = field(default_factory=dict)  # index_no -> search doc fingerprint
+    search_lines: dict[str, str] = field(default_factory=dict)  # index_no -> line of search.json
+    assets: set[str] = field(default_factory=set)  # content-relative, linked from bodies
+
+    def take(self, url: str, record: ItemRecord) -> None:
+        self.page_keys[url] = record.page_key
+        self.body_keys.add(record.body_key)
+        index_no, doc_fingerprint = record.search_id
+        self.search_ids[index_no] = doc_fingerprint
+        self.search_lines[index_no] = record.search_line
+        self.assets.update(record.assets)
+        for source, message, line in record.warnings:
+            self.report.warning(source, message, line=line)
+
+
+def _kept_items(site: Site, renderer: PageRenderer, records: dict[str, ItemRecord],
+                old_keys: dict[str, str], search_known: set[tuple[str, str]],
+                feed_items: set[str], item_urls: dict[str, str], assets: frozenset[str],
+                out: AtomicOutput, cache: Cache,
+                ) -> tuple[list[Item], list[tuple[Item, ItemRecord]], dict[str, str]]:
+    """Split the items into those to render and those whose page the last build's record
+    proves unchanged (their file is taken over from the previous output here). Also returns
+    the body HTML of the kept items that the feeds show."""
+    candidates: list[tuple[Item, ItemRecord]] = []
+    todo: list[Item] = []
+    for item in site.items:
+        record = records.get(item.url)
+        if (record is not None and old_keys.get(item.url) == record.page_key
+                and record.search_id in search_known
+                and record.inputs == renderer.item_inputs(item)
+                and _links_resolve(record.links, item, item_urls, assets)):
+            candidates.append((item, record))
+        else:
+            todo.append(item)
+    wanted = [r.body_key for i, r in candidates if i.index_no in feed_items]
+    bodies = cache.bodies(wanted) if wanted else {}
+    kept: list[tuple[Item, ItemRecord]] = []
+    feed_bodies: dict[str, str] = {}
+    for item, record in candidates:
+        in_feed = item.index_no in feed_items
+        if (in_feed and record.body_key not in bodies) or not out.reuse(item.url):
+            todo.append(item)
+            continue
+        kept.append((item, record))
+        if in_feed:
+            feed_bodies[item.index_no] = bodies[record.body_key].html
+    return todo, kept, feed_bodies
+
+
+def _links_resolve(links: dict[str, str | None], item: Item, item_urls: dict[str, str],
+                   assets: frozenset[str]) -> bool:
+    if not links:
+        return True
+    ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
+    return all(resolve_target(t, ctx) == r for t, r in links.items())
+
+
+def _search_span(span: range) -> tuple[dict[str, array], dict[str, str],
+                                       tuple[list[str], list[str], int]]:
+    """Postings of a slice of the documents (read back from the cache, where the page stage
+    put them), with their document files written and the digests of those."""
+    state = shared()
+    keys: list[tuple[str, str]] = state["ids"][span.start : span.stop]
+    cache: Cache = state["cache"].reader()
+    docs = cache.search_docs(keys)
+    cache.close()
+    out: AtomicOutput = state["out"].child()
+    digests: dict[str, str] = {}
+
+    def tokens() -> Iterator[dict[str, int]]:
+        for docid, key in zip(span, keys, strict=True):
+            rel, data = search.doc_file(docid, docs[key])
+            out.write(search.INDEX_DIR + rel, data)
+            digests[rel] = search.file_digest(data)
+            yield search.doc_tokens(docs[key])
+
+    postings = search.collect_postings(tokens(), first=span.start)
+    return postings, digests, out.report()
+
+
+def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
+    postings: dict[str, array] = shared()["postings"]
+    return {token: search.encode_entry(postings[token]) for token in tokens}
+
+
+def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str],
+                 out: AtomicOutput, cache: Cache, jobs: int, same_output: bool) -> None:
+    """search.json, and the search index: updated from the previous output's where few
+    documents changed (only the files those touch are written), else built on every core.
+    `fingerprints`: index_no -> fingerprint of its document, which the cache holds; `lines`:
+    index_no -> its line of search.json."""
+    out.write("search.json",
+              search.search_json([lines[i.index_no] for i in site.items]).encode("utf-8"))
+    meta = search.search_docs(site)
+    ids = [(d.index_no, fingerprints[d.index_no]) for d in meta]
+    categories = search.category_order(site)
+    old = search.IndexState.from_json(cache.get_meta("search_index")) if same_output else None
+    index = None
+    if old is not None and all(out.can_reuse(search.INDEX_DIR + rel) for rel in old.digests):
+        folder = out.output / search.INDEX_DIR
+        index = search.update_index(old, ids, meta, categories, cache.search_doc,
+                                    lambda rel: (folder / rel).read_bytes(), _spread_rewrite(jobs))
+    if index is not None:
+        written = {rel.removeprefix(search.INDEX_DIR) for rel, _ in index.files}
+        for rel in index.state.digests.keys() - written:
+            out.reuse(search.INDEX_DIR + rel)
+    else:
+        spans = [range(start, min(start + SEARCH_SPAN, len(ids)))
+                 for start in range(0, len(ids), SEARCH_SPAN)]
+        doc_digests: dict[str, str] = {}
+
+        def postings_parts() -> Iterator[dict[str, array]]:
+            state = {"ids": ids, "cache": cache, "out": out}
+            for part, digests, done in pmap(_search_span, spans, state, jobs):
+                doc_digests.update(digests)
+                out.absorb(done)
+                yield part
+        postings = search.merge_postings(postings_parts())
+        tokens = list(postings)
+        chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
+        entries: dict[str, str] = {}
+        for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
+            entries.update(part)
+        del postings
+        index = search.finish_index(meta, categories, ids, search.token_files(entries), doc_digests)
+    for rel, data in index.files:
+        out.write(rel, data)
+    cache.prune_search_docs(set(ids))
+    cache.set_meta("search_index", index.state.to_json())
+
+
+SEARCH_SPAN = 1000  # documents a search task tokenises
+REWRITE_SPAN = 10000  # index entries a worker renumbers
+
+
+def _rewrite_part(span: range) -> list[str | None]:
+    state = shared()
+    return search.rewrite_entries(state["entries"][span.start : span.stop], state["renumber"],
+                                  state["changes"])
+
+
+def _spread_rewrite(jobs: int) -> search.Rewrite:
+    """`search.rewrite_entries` on every core: renumbering every list of the index (after an
+    item is removed or inserted before the newest) decodes and encodes them all."""
+    def rewrite(entries: Sequence[tuple[str, str | None]], renumber: Sequence[int],
+                changes: search.Changes) -> list[str | None]:
+        spans = [range(i, min(i + REWRITE_SPAN, len(entries)))
+                 for i in range(0, len(entries), REWRITE_SPAN)]
+        state = {"entries": entries, "renumber": renumber, "changes": changes}
+        return [e for part in pmap(_rewrite_part, spans, state, jobs) for e in part]
+    return rewrite
+
+
+def check(root: Path, now: dt.date, strict: bool, report: Report,
+          jobs: int | None = None, encoding: str = "utf-8") -> Catalog | None:
+    """`sitegen check`: everything a build checks, bodies included, without writing output."""
+    jobs = jobs or default_jobs()
+    loaded = load(root, now, strict, report, Cache(None), jobs, encoding=encoding)
+    if loaded is None:
+        return None
+    items = loaded.catalog.items
+    item_urls = {i.content_rel: i.url for i in items}
+    for item in items:
+        body = render_body(item.body, LinkContext(item.url, item.content_rel, item_urls, loaded.assets))
+        if body.error:
+            report.error(item.source, body.error)
+        for link in body.broken_links:
+            report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                           line=_line_of(item.body, link, item.body_line))
+        for offset, what in body.removed:
+            report.warning(item.source, f"正文中的 {what} 不安全，已删除",
+                           line=item.body_line + (offset or 0))
+    return loaded.catalog
+
+
+def template_name(exc: jinja2.TemplateError) -> str:
+    """The theme file a template error comes from (syntax errors carry it; runtime errors
+    are found in the traceback)."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    if name:
+        return str(name)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html"):
+            return f"{frame.filename}"
+    return "themes"
