@@ -1,6 +1,7 @@
 /* The search tokeniser, the browser half of sitegen/tokenize.py (spec: docs/search.md).
    Both must give the same tokens for the same text: tests/search_vectors.json is checked
-   against each. Classic script, ES5 syntax plus String.prototype.normalize: works on file://.
+   against each. Classic script, ES5 syntax plus a few ES2015 built-ins (String.prototype.normalize,
+   codePointAt, String.fromCodePoint, typed arrays): works on file://.
 
    window.SITEGEN_TOKENIZE = {
      normalize(text)          -> string (each code point NFKC + lower case on its own)
