@@ -44,6 +44,7 @@ class BuildResult:
     written: int = 0
     unchanged: int = 0
     output: Path | None = None
+    quick: bool = False  # only edited bodies were rendered (`quick.py`)
 
     @property
     def ok(self) -> bool:
@@ -79,7 +80,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
                          f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
         if not unsafe:  # reading an unsafe theme's files is what must not happen
             check_theme_assets(config, report)
-        inputs = lastbuild.inputs_key(config, files, asset_files, now, strict, encoding, output)
+        rest = lastbuild.rest_key(config, asset_files, now, strict, encoding, output)
+        inputs = lastbuild.inputs_key(rest, files)
         last = None if report.diagnostics else lastbuild.unchanged(cache, inputs, output)
         if last is not None:
             report.diagnostics.extend(last.diagnostics)
@@ -91,8 +93,20 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         # never needs (importing them was a third of its time).
         import jinja2
 
-        from sitegen import generate
+        from sitegen import generate, quick
         from sitegen.structure import build_site
+        edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, output)
+        if edit is not None:
+            with _long_lived():
+                done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
+                                     encoding)
+            if done is not None:
+                report.diagnostics.extend(done.diagnostics)
+                result.held_back, result.published = edit.last.held_back, edit.last.published
+                result.written, result.unchanged = done.written, done.unchanged
+                result.output, result.quick = output, True
+                cache.commit()
+                return result
         with _long_lived():
             loaded = generate.load(root, now, strict, report, cache, jobs, progress, encoding,
                           (config, files, asset_files), bodies=False)
@@ -122,8 +136,9 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.written = len(out.written)
         result.unchanged = out.reused
         result.output = output
-        lastbuild.remember(cache, inputs, output, out.files(), result.published,
+        lastbuild.remember(cache, rest, files, output, out.files(), result.published,
                            report.diagnostics, result.held_back)
+        quick.remember_site(cache, site, inputs)
         cache.commit()
         return result
     except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once

@@ -187,6 +187,10 @@ class Cache:
             return iter(())
         return self.db.execute("SELECT * FROM items")
 
+    def item_records_of(self, urls: list[str]) -> list[tuple[str, str, str, str, str, str, str, bytes]]:
+        """The records of those `urls` that have one."""
+        return list(self._where_in("SELECT * FROM items WHERE url IN ({marks})", urls))
+
     def put_item_records(self, rows: Iterable[tuple[str, str, str, str, str, str, str, bytes]]) -> None:
         """Store rows as `item_records` gives them."""
         if self.db is not None:

@@ -59,10 +59,26 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def feeds(site: Site, bodies: dict[str, str]) -> list[tuple[str, bytes]]:
-    result = [("rss.xml", rss(site, site.items, "rss.xml", site.config.name, "index.html", bodies))]
-    for node in site.nodes.values():
-        result.append((node.feed_url, rss(site, node.items, node.feed_url,
-                                          f"{site.config.name} - {node.category.path}",
-                                          node.url, bodies)))
-    return result
+def feed_lists(site: Site) -> list[tuple[str, list[Item], str, str]]:
+    """(url, items, title, page url) of every feed: the site's, then each category's."""
+    name = site.config.name
+    return [("rss.xml", site.items, name, "index.html"),
+            *((node.feed_url, node.items, f"{name} - {node.category.path}", node.url)
+              for node in site.nodes.values())]
+
+
+def shown(site: Site) -> dict[str, list[str]]:
+    """index_no -> the feeds that show the item (whose bodies they carry)."""
+    found: dict[str, list[str]] = {}
+    for url, items, _, _ in feed_lists(site):
+        for item in items[: site.config.feed_length]:
+            found.setdefault(item.index_no, []).append(url)
+    return found
+
+
+def feeds(site: Site, bodies: dict[str, str], only: set[str] | None = None
+          ) -> list[tuple[str, bytes]]:
+    """Every feed, or those whose urls are in `only`; `bodies`: index_no -> body HTML of the
+    items they show."""
+    return [(url, rss(site, items, url, title, page_url, bodies))
+            for url, items, title, page_url in feed_lists(site) if only is None or url in only]

@@ -49,31 +49,40 @@ class Loaded:
 
 # -- read + validate ---------------------------------------------------------------------------
 
+def check_file(f: ContentFile, config: SiteConfig, assets: set[str] | frozenset[str],
+               encoding: str, known: tuple[str, bytes] | None = None) -> tuple[str, Checked]:
+    """Read and validate one item file: its digest ("" if unreadable) and result. `known`:
+    (digest, pickled Checked) of the file as last validated, taken if the bytes are the same."""
+    report = Report()
+    src = read_item(config.root / f.rel, f.rel, f.content_rel, report, encoding)
+    if src is None:
+        return "", Checked(f.rel, None, None, report.diagnostics, "", {})
+    if known and known[0] == src.digest:  # touched, not changed
+        checked = pickle.loads(known[1])
+        if checked.item is not None:
+            checked.item.body = src.body
+        return src.digest, checked
+    checked = check_item(src, config, assets)
+    checked.diagnostics[:0] = report.diagnostics
+    return src.digest, checked
+
+
 def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, Checked]]:
     state = shared()
-    config: SiteConfig = state["config"]
     known: dict[str, tuple[str, bytes]] = state["known"]  # path -> (digest, pickled Checked)
-    results = []
-    for f in files:
-        report = Report()
-        src = read_item(config.root / f.rel, f.rel, f.content_rel, report, state["encoding"])
-        if src is None:
-            results.append((f, "", Checked(f.rel, None, None, report.diagnostics, "", {})))
-            continue
-        previous = known.get(f.rel)
-        if previous and previous[0] == src.digest:  # touched, not changed
-            checked = pickle.loads(previous[1])
-            if checked.item is not None:
-                checked.item.body = src.body
-            results.append((f, src.digest, checked))
-            continue
-        checked = check_item(src, config, state["assets"])
-        checked.diagnostics[:0] = report.diagnostics
-        results.append((f, src.digest, checked))
-    return results
+    return [(f, *check_file(f, state["config"], state["assets"], state["encoding"],
+                            known.get(f.rel)))
+            for f in files]
 
 
-def _pack(checked: Checked) -> tuple[bytes, str]:
+def checked_env(config: SiteConfig, encoding: str, asset_files: Sequence[ContentFile]) -> str:
+    """What validating an item reads besides its file: the config and which attachments
+    exist (and their sizes). A cached result counts only under the same."""
+    return fingerprint(config.identity(), encoding,
+                       [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
+
+
+def pack_checked(checked: Checked) -> tuple[bytes, str]:
     """What the cache stores of a checked file: the pickle without the item's body, and the
     body."""
     item = checked.item
@@ -111,9 +120,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
     else:
         config, files, asset_files = scanned
     assets = frozenset(a.content_rel for a in asset_files)
-    # Validation reads the config and which attachments exist (and their sizes).
-    env = fingerprint(config.identity(), encoding,
-                      [(a.content_rel, a.stat.split(":")[0]) for a in asset_files])
+    env = checked_env(config, encoding, asset_files)
     by_rel = {f.rel: f for f in files}
     checked: dict[str, Checked] = {}
     known: dict[str, tuple[str, bytes]] = {}
@@ -131,7 +138,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
     state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
     tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
     for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
-        cache.put_checked((f.rel, f.stat, digest, env, *_pack(result))
+        cache.put_checked((f.rel, f.stat, digest, env, *pack_checked(result))
                           for f, digest, result in batch if digest)
         for f, _, result in batch:
             checked[f.rel] = kept(result)
@@ -190,7 +197,7 @@ class ItemBatchResult:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (source, message)
 
 
-def _body_key(item: Item) -> str:
+def body_key(item: Item) -> str:
     return fingerprint(item.digest, item.url, item.content_rel)
 
 
@@ -256,37 +263,25 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     old_keys: dict[str, str] = state["old_keys"]
     cache: Cache = state["cache"].reader()
     result = ItemBatchResult()
-    keys = [_body_key(item) for item in items]
+    keys = [body_key(item) for item in items]
     cached = cache.bodies(keys)
     sources = ItemSources(cache)
     sources.fetch([item for item, key in zip(items, keys, strict=True) if key not in cached])
     for item, key in zip(items, keys, strict=True):
         ctx = LinkContext(item.url, item.content_rel, state["item_urls"], state["assets"])
-        body, fresh = body_for(lambda item=item: sources(item), ctx, cached.get(key))
-        if body.error:
-            result.errors.append((item.source, body.error))
+        done = render_item(item, renderer, ctx, cached.get(key), sources)
+        if isinstance(done, str):
+            result.errors.append((item.source, done))
             continue
-        if fresh:
+        body, record = done.body, done.record
+        if done.fresh:
             result.new_bodies.append((key, body))
-        warnings: list[BodyWarning] = []
-        for link in body.broken_links:
-            warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
-                             _line_of(sources(item), link, item.body_line)))
-        for offset, what in body.removed:
-            warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
-                             item.body_line + (offset or 0)))
-        doc = search.search_doc(renderer.site, item, body.text)
-        doc_key = (item.index_no, search.doc_fingerprint(doc))
-        if doc_key not in state["search_known"]:
-            result.search_rows.append((*doc_key, Cache.pack(doc)))
+        if record.search_id not in state["search_known"]:
+            result.search_rows.append((*record.search_id, Cache.pack(done.doc)))
         if item.index_no in state["feed_items"]:
             result.feed_bodies[item.index_no] = body.html
-        inputs = renderer.item_inputs(item)
-        page_key = fingerprint(inputs, text_digest(body.html))
-        record = ItemRecord(inputs, body.links, page_key, key, doc_key,
-                            search.record_line(renderer.site, item), body.assets, warnings)
         result.records.append(record.row(item.url))
-        if not (old_keys.get(item.url) == page_key and out.reuse(item.url)):
+        if not (old_keys.get(item.url) == record.page_key and out.reuse(item.url)):
             try:
                 out.write_text(item.url, renderer.item(item, body.html))
             except jinja2.TemplateError as exc:
@@ -296,6 +291,35 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
     cache.close()
     result.output = out.report()
     return result
+
+
+class RenderedItem(NamedTuple):
+    body: RenderedBody
+    fresh: bool  # rendered now, not taken from the cache
+    record: ItemRecord
+    doc: search.SearchDoc
+
+
+def render_item(item: Item, renderer: PageRenderer, ctx: LinkContext,
+                cached: RenderedBody | None, sources: Callable[[Item], str]) -> RenderedItem | str:
+    """An item's body, search document and record (all but its page's HTML, which is made
+    only when the record's page key says it changed); or the error that stops the build."""
+    body, fresh = body_for(lambda: sources(item), ctx, cached)
+    if body.error:
+        return body.error
+    warnings: list[BodyWarning] = []
+    for link in body.broken_links:
+        warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+                         _line_of(sources(item), link, item.body_line)))
+    for offset, what in body.removed:
+        warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
+                         item.body_line + (offset or 0)))
+    doc = search.search_doc(renderer.site, item, body.text)
+    inputs = renderer.item_inputs(item)
+    record = ItemRecord(inputs, body.links, fingerprint(inputs, text_digest(body.html)),
+                        body_key(item), (item.index_no, search.doc_fingerprint(doc)),
+                        search.record_line(renderer.site, item), body.assets, warnings)
+    return RenderedItem(body, fresh, record, doc)
 
 
 def _line_of(body: str, needle: str, first_line: int) -> int | None:
@@ -325,8 +349,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     out.prepare(lastbuild.last_files(cache) if same_output else {})
     old_keys = cache.pages() if same_output else {}
     new_keys: dict[str, str] = {}
-    feed_items = {i.index_no for node in site.nodes.values() for i in node.items[: config.feed_length]}
-    feed_items.update(i.index_no for i in site.items[: config.feed_length])
+    feed_items = set(feeds.shown(site))
     site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
     item_urls = {i.content_rel: i.url for i in site.items}
     records = dict(map(ItemRecord.from_row, cache.item_records())) if same_output else {}
@@ -510,7 +533,7 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
     index = None
     if old is not None and all(out.can_reuse(search.INDEX_DIR + rel) for rel in old.digests):
         folder = out.output / search.INDEX_DIR
-        index = search.update_index(old, ids, meta, categories, cache.search_doc,
+        index = search.update_index(old, ids, search.manifest_of(meta, categories), cache.search_doc,
                                     lambda rel: (folder / rel).read_bytes(), _spread_rewrite(jobs))
     if index is not None:
         written = {rel.removeprefix(search.INDEX_DIR) for rel, _ in index.files}

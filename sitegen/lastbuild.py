@@ -1,9 +1,12 @@
-"""The record of the last good build: what it read (a key over every input) and what it left
-in the output folder (each file's size and mtime), kept in the build cache.
+"""The record of the last good build: what it read (a key over every input, and each item
+file's size and mtime) and what it left in the output folder (each file's size and mtime),
+kept in the build cache.
 
 A build whose inputs key matches, with the output as that build left it, has nothing to do
-and repeats that build's report without touching a file. The file list also tells a build
-which files of the previous output it may take over unread (`output.AtomicOutput.prepare`).
+and repeats that build's report without touching a file. One whose inputs differ only in a
+few item files may be an edit of their bodies (`edited`, then `quick.py`). The file list also
+tells a build which files of the previous output it may take over unread
+(`output.AtomicOutput.prepare`).
 """
 
 from __future__ import annotations
@@ -38,10 +41,13 @@ class LastBuild:
 
 def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
     """Every entry below `paths` with size and mtime; a symlink by its target and by the
-    size and mtime of what it points to."""
+    size and mtime of what it points to. Python's bytecode caches are left out: the first
+    run after an install writes them into the package."""
     found = []
     for base in paths:
         for folder, dirs, files in os.walk(base):
+            if "__pycache__" in dirs:
+                dirs.remove("__pycache__")
             for name in sorted(dirs + files):
                 p = os.path.join(folder, name)
                 link = os.readlink(p) if os.path.islink(p) else ""
@@ -53,19 +59,24 @@ def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
     return sorted(found)
 
 
-def inputs_key(config: SiteConfig, files: list[ContentFile], assets: list[ContentFile],
-               now: dt.date, strict: bool, encoding: str, output: Path) -> str:
+def rest_key(config: SiteConfig, assets: list[ContentFile], now: dt.date, strict: bool,
+             encoding: str, output: Path) -> str:
+    """Everything a build reads but the item files."""
+    return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
+                       str(output.resolve()), [(a.rel, a.stat) for a in assets],
+                       _stats(theme_dirs(config)), _stats([_PACKAGE]))
+
+
+def inputs_key(rest: str, files: list[ContentFile]) -> str:
     """Everything a build reads: if this is what the last good build read, and its output is
     untouched, the build would write the same bytes."""
-    return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
-                       str(output.resolve()), [(f.rel, f.stat) for f in files],
-                       [(a.rel, a.stat) for a in assets], _stats(theme_dirs(config)),
-                       _stats([_PACKAGE]))
+    return fingerprint(rest, [(f.rel, f.stat) for f in files])
 
 
-def output_files(output: Path) -> dict[str, list[int]]:
+def output_files(output: Path, inodes: dict[str, int] | None = None) -> dict[str, list[int]]:
     """rel path -> [size, mtime_ns] of every file in the output (os.scandir: this runs on
-    every build over tens of thousands of files, where pathlib costs more than the stat)."""
+    every build over tens of thousands of files, where pathlib costs more than the stat);
+    each file's inode goes into `inodes` if given."""
     found: dict[str, list[int]] = {}
     stack = [("", str(output))]
     while stack:
@@ -77,15 +88,21 @@ def output_files(output: Path) -> dict[str, list[int]]:
                 else:
                     st = entry.stat(follow_symlinks=False)
                     found[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
+                    if inodes is not None:
+                        inodes[prefix + entry.name] = st.st_ino
     return found
 
 
-def remember(cache: Cache, inputs: str, output: Path, files: dict[str, list[int]],
-             published: int, diagnostics: list[Diagnostic], held_back: list[HeldBack]) -> None:
+def remember(cache: Cache, rest: str, sources: list[ContentFile], output: Path,
+             files: dict[str, list[int]], published: int, diagnostics: list[Diagnostic],
+             held_back: list[HeldBack]) -> None:
     # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
     cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.set_meta("last_sources", pickle.dumps({f.rel: f.stat for f in sources},
+                                                protocol=pickle.HIGHEST_PROTOCOL))
     record = {
-        "inputs": inputs, "published": published, "output": str(output.resolve()),
+        "inputs": inputs_key(rest, sources), "rest": rest, "published": published,
+        "output": str(output.resolve()),
         "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
                         for d in diagnostics],
         "held_back": [[h.source, h.title, h.reason, h.review] for h in held_back],
@@ -104,6 +121,14 @@ def last_files(cache: Cache) -> dict[str, list[int]]:
     return pickle.loads(data) if isinstance(data, bytes) else {}
 
 
+def _last_build(record: dict, files: int) -> LastBuild:
+    return LastBuild(
+        record["published"],
+        [Diagnostic(Level[level], file, message, line, field_name, label)
+         for level, file, message, line, field_name, label in record["diagnostics"]],
+        [HeldBack(*h) for h in record["held_back"]], files)
+
+
 def unchanged(cache: Cache, inputs: str, output: Path) -> LastBuild | None:
     """The last build's report when nothing needs doing (no output file is touched, not even
     re-linked), else None."""
@@ -113,8 +138,39 @@ def unchanged(cache: Cache, inputs: str, output: Path) -> LastBuild | None:
     files = last_files(cache)
     if output_files(output) != files:
         return None
-    return LastBuild(
-        record["published"],
-        [Diagnostic(Level[level], file, message, line, field_name, label)
-         for level, file, message, line, field_name, label in record["diagnostics"]],
-        [HeldBack(*h) for h in record["held_back"]], len(files))
+    return _last_build(record, len(files))
+
+
+EDIT_LIMIT = 20  # item files beyond which `edited` leaves a build to the whole pipeline
+
+
+@dataclass
+class Edited:
+    """The last good build, when this build's inputs differ from its inputs only in the bytes
+    of a few item files, and its output is as it left it."""
+
+    files: list[ContentFile]  # the item files that changed
+    inputs: str  # the last build's inputs key
+    last: LastBuild
+    output_files: dict[str, list[int]]  # rel -> [size, mtime_ns], as the last build left them
+    inodes: dict[str, int]  # rel -> inode of each output file now
+
+
+def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> Edited | None:
+    record = json.loads(cache.get_meta("last_build") or "{}")
+    if record.get("rest") != rest or record.get("output") != str(output.resolve()) \
+            or not output.is_dir():
+        return None
+    data = cache.get_meta("last_sources")
+    sources: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
+    if len(sources) != len(files) or any(f.rel not in sources for f in files):
+        return None
+    changed = [f for f in files if sources[f.rel] != f.stat]
+    if not changed or len(changed) > EDIT_LIMIT:
+        return None
+    previous = last_files(cache)
+    inodes: dict[str, int] = {}
+    if output_files(output, inodes) != previous:
+        return None
+    return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous,
+                  inodes)

@@ -268,7 +268,60 @@ class AtomicOutput:
             _unlink(os.path.join(self._staging, rel))
         _remove_empty_folders(self._staging, {rel for rel in self.present} - self.written)
 
-    def _swap(self) -> None:
+    def patch(self, files: dict[str, bytes | None], inodes: dict[str, int]
+              ) -> dict[str, list[int]] | None:
+        """Replace a few files of the output (None: remove one), as atomically as a build
+        does: the spare, which the last build left as a copy of the output made of hard
+        links, gets the new files and is swapped in; the previous output becomes the spare.
+        `inodes`: rel -> inode of every file of the output now. A file whose bytes are the
+        output's is left alone. Returns rel -> [size, mtime_ns] of the files written, or None,
+        having done nothing, when the spare is not such a copy (then a whole build is due).
+        Not a context manager: there is nothing to write before it is called."""
+        self._remove_leftovers()
+        if not self.spare.is_dir() or self.spare.is_symlink() \
+                or dict(_walk(str(self.spare))) != inodes:
+            return None
+        changes: dict[str, bytes | None] = {}
+        for rel, data in sorted(files.items()):
+            if rel in inodes:
+                with open(os.path.join(self._output, rel), "rb") as f:
+                    if data is not None and f.read() == data:
+                        continue
+            elif data is None:
+                continue
+            parts = rel.split("/")
+            if any("/".join(parts[:depth]) in inodes for depth in range(1, len(parts))):
+                return None  # a file where this one needs a folder: left to a whole build
+            changes[rel] = data
+        if not changes:
+            return {}
+        self.spare.rename(self.staging)
+        try:
+            for rel, data in changes.items():
+                target = os.path.join(self._staging, rel)
+                if rel in inodes:
+                    _unlink(target)
+                if data is not None:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with _create(target) as f:
+                        f.write(data)
+            removed = {rel for rel, data in changes.items() if data is None}
+            _remove_empty_folders(self._staging, removed)
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
+        self.fresh = set(changes) - removed
+        self.written = (set(inodes) - removed) | self.fresh
+        self.reused = len(self.written) - len(self.fresh)
+        self._swap(previous=inodes)
+        found = {}
+        for rel in self.fresh:
+            st = os.lstat(os.path.join(self._output, rel))
+            found[rel] = [st.st_size, st.st_mtime_ns]
+        return found
+
+    def _swap(self, previous: dict[str, int] | None = None) -> None:
+        """`previous`: the files of the output being replaced, when known (else listed)."""
         out = self.parent / self.output.name
         if not out.exists():
             self.staging.rename(out)
@@ -281,20 +334,22 @@ class AtomicOutput:
             self.staging.rename(out)
         log.info("wrote %d files (%d unchanged)", len(self.written), self.reused)
         try:
-            self._make_spare(old)
+            self._make_spare(old, previous)
         except (OSError, OutputError) as exc:  # only a shortcut for the next build
             log.warning("could not keep a spare of the output (%s)", exc)
             self._discard(self.spare)
 
-    def _make_spare(self, old: Path | None) -> None:
+    def _make_spare(self, old: Path | None, known: dict[str, int] | None = None) -> None:
         """Turn the previous site's folder into a copy of the new one made of hard links (or
-        make one, after a first build), for the next build to start from."""
+        make one, after a first build), for the next build to start from. `known`: that
+        folder's files, if known."""
+        previous: dict[str, int]
         if old is None:
             self.spare.mkdir()
-            previous: dict[str, int] = {}
+            previous = {}
         else:
             old.rename(self.spare)
-            previous = dict(_walk(str(self.spare)))
+            previous = known if known is not None else dict(_walk(str(self.spare)))
         spare = str(self.spare)
         for rel in previous.keys() - self.written:
             os.unlink(os.path.join(spare, rel))

@@ -432,13 +432,20 @@ def _manifest(docs: Sequence[SearchDoc], categories: Sequence[str] | None,
               state: IndexState) -> tuple[str, bytes]:
     """The manifest names the build (the browser adds it to every index URL, so that a
     cache never mixes files of two builds): a digest over every other file."""
+    manifest = manifest_data(docs, categories, state.shards, _build_stamp(state))
+    manifest["big"] = _big_files(state)
+    return INDEX_DIR + "manifest.js", _script("m", manifest)
+
+
+def _build_stamp(state: IndexState) -> str:
     digest = hashlib.sha256()
     for rel in sorted(state.digests):
         digest.update(f"{rel}\0{state.digests[rel]}\n".encode())
-    manifest = manifest_data(docs, categories, state.shards, digest.hexdigest()[:12])
-    bigs = sorted(int(rel[2:-3], 16) for rel in state.digests if rel.startswith("x/"))
-    manifest["big"] = gaps(bigs)
-    return INDEX_DIR + "manifest.js", _script("m", manifest)
+    return digest.hexdigest()[:12]
+
+
+def _big_files(state: IndexState) -> str:
+    return gaps(sorted(int(rel[2:-3], 16) for rel in state.digests if rel.startswith("x/")))
 
 
 # --- updating an index -------------------------------------------------------------------------
@@ -446,12 +453,35 @@ def _manifest(docs: Sequence[SearchDoc], categories: Sequence[str] | None,
 UPDATE_LIMIT = 300  # documents added, removed or changed beyond which a full build is cheaper
 
 
-def update_index(old: IndexState, ids: list[tuple[str, str]], meta: Sequence[SearchDoc],
-                 categories: Sequence[str] | None, doc: Callable[[str, str], SearchDoc | None],
+Manifest = Callable[[IndexState], tuple[str, bytes]]  # the manifest file of an index state
+
+
+def manifest_of(meta: Sequence[SearchDoc], categories: Sequence[str] | None) -> Manifest:
+    """The manifest of an index of `meta` (the documents, their bodies not needed)."""
+    return lambda state: _manifest(meta, categories, state)
+
+
+def restamped(old: bytes) -> Manifest:
+    """The manifest of an index whose documents have the same metadata as those of the index
+    that `old` (its manifest file) describes — only the files' digests differ: everything
+    in it but the build stamp and the list of frequent-token files stays. A quick build
+    (only bodies edited) needs neither the documents nor their facets for it."""
+    text = old.decode("utf-8")
+    data = json.loads(text[text.index(".m=") + 3 : -2])
+
+    def manifest(state: IndexState) -> tuple[str, bytes]:
+        data["build"] = _build_stamp(state)
+        data["big"] = _big_files(state)
+        return INDEX_DIR + "manifest.js", _script("m", data)
+    return manifest
+
+
+def update_index(old: IndexState, ids: list[tuple[str, str]], manifest: Manifest,
+                 doc: Callable[[str, str], SearchDoc | None],
                  read: Callable[[str], bytes], rewrite: Rewrite | None = None) -> Index | None:
-    """The index of the documents `ids` ((index_no, fingerprint) of each, oldest first; `meta`
-    the same documents, their bodies not needed), made from the index `old` describes by
-    re-encoding only the postings that change: byte for byte what `full_index` gives.
+    """The index of the documents `ids` ((index_no, fingerprint) of each, oldest first; their
+    `manifest`), made from the index `old` describes by re-encoding only the postings that
+    change: byte for byte what `full_index` gives.
 
     The old documents that stay in the same order keep their place in the numbering
     (`_renumbering`); an edited one has its token changes applied, a removed one simply
@@ -542,7 +572,7 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], meta: Sequence[Sea
         else:
             digests[rel] = file_digest(data)
     state = IndexState(ids, count, small_bytes, digests)
-    return Index([_manifest(meta, categories, state),
+    return Index([manifest(state),
                   *((INDEX_DIR + r, d) for r, d in sorted(written.items()) if d is not None)],
                  state)
 
