@@ -147,13 +147,13 @@ EDIT_LIMIT = 20  # item files beyond which `edited` leaves a build to the whole 
 @dataclass
 class Edited:
     """The last good build, when this build's inputs differ from its inputs only in the bytes
-    of a few item files, and its output is as it left it."""
+    of a few item files (whether its output is as it left it is for the caller to check,
+    with `output_files`)."""
 
     files: list[ContentFile]  # the item files that changed
     inputs: str  # the last build's inputs key
     last: LastBuild
     output_files: dict[str, list[int]]  # rel -> [size, mtime_ns], as the last build left them
-    inodes: dict[str, int]  # rel -> inode of each output file now
 
 
 def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> Edited | None:
@@ -169,8 +169,4 @@ def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> E
     if not changed or len(changed) > EDIT_LIMIT:
         return None
     previous = last_files(cache)
-    inodes: dict[str, int] = {}
-    if output_files(output, inodes) != previous:
-        return None
-    return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous,
-                  inodes)
+    return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous)

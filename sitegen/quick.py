@@ -67,12 +67,16 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
             encoding: str) -> Done | None:
     """Update the output for bodies edited in `edit.files`; None (nothing written) if this is
     not such an edit. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
-    site = _site(cache, edit.inputs)
-    if site is None:
-        return None
     assets = frozenset(a.content_rel for a in asset_files)
-    edits = _edits(config, edit.files, site, assets, cache, encoding)
-    if edits is None:
+    fronts = _same_fronts(config, edit.files, assets, cache, encoding)
+    if fronts is None:  # the cheap test first: most edits that are not quick fail it
+        return None
+    inodes: dict[str, int] = {}
+    if lastbuild.output_files(output, inodes) != edit.output_files:
+        return None  # edited by hand since: the whole build renders those files again
+    site = _site(cache, edit.inputs)
+    edits = None if site is None else _edits(fronts, site)
+    if site is None or edits is None:
         return None
     renderer = PageRenderer(site, make_environment(theme_dirs(config)))
     item_urls = {i.content_rel: i.url for i in site.items}
@@ -114,7 +118,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if diagnostics is None:
         return None
     out = AtomicOutput(output)
-    written = out.patch(out_files, edit.inodes)
+    written = out.patch(out_files, inodes)
     if written is None:
         return None
     output_files = {rel: stat for rel, stat in edit.output_files.items()
@@ -150,19 +154,30 @@ def _front(checked: Checked) -> Checked:
     return dataclasses.replace(checked, item=dataclasses.replace(checked.item, digest="", body=""))
 
 
-def _edits(config: SiteConfig, files: list[ContentFile], site: Site, assets: frozenset[str],
-           cache: Cache, encoding: str) -> list[_Edit] | None:
-    """The edited files, if each is a published item whose front matter did not change."""
+def _same_fronts(config: SiteConfig, files: list[ContentFile], assets: frozenset[str],
+                 cache: Cache, encoding: str
+                 ) -> list[tuple[ContentFile, str, Checked]] | None:
+    """Each edited file read and validated (with its digest), if each still validates as it
+    did but for its item's digest and body."""
     before = cache.checked_of([f.rel for f in files])
-    edits = []
+    found = []
     for f in files:
         digest, checked = generate.check_file(f, config, assets, encoding)
         old = before.get(f.rel)
         if checked.item is None or old is None or old.item is None \
                 or _front(checked) != _front(old):
             return None
+        found.append((f, digest, checked))
+    return found
+
+
+def _edits(fronts: list[tuple[ContentFile, str, Checked]], site: Site) -> list[_Edit] | None:
+    """The edits, if each file is a published item (not one held back until its date)."""
+    edits = []
+    for f, digest, checked in fronts:
+        assert checked.item is not None
         item = site.by_index_no.get(checked.item.index_no)
-        if item is None or item.source != f.rel:  # held back until its date
+        if item is None or item.source != f.rel:
             return None
         item.digest = checked.item.digest
         edits.append(_Edit(f, digest, checked, item, checked.item.body))
