@@ -23,11 +23,13 @@ What is measured, each build a subprocess:
   is an UPPER BOUND of the memory really used. Also printed: the largest single process (max
   of the polls and the kernel's ru_maxrss) and the peak of the summed PSS (proportional set size,
   shared pages divided among their users, polled every 100 ms from /proc/PID/smaps_rollup),
-  which is the closer figure for a forked tree. The poller runs in this process (psutil scans
-  /proc for the tree) and takes a few per cent of one core while a build runs.
+  which is the closer figure for a forked tree and the one the memory targets are judged by
+  (`peak_memory`). The poller runs in this process (psutil scans /proc for the tree) and takes
+  a few per cent of one core while a build runs.
 
-Cold build = output folder and caches removed first (sitegen: output/ and .sitegen-cache/;
-Hugo: public/, resources/, its --cacheDir, and --ignoreCache; Pelican: output/ and cache/).
+Cold build = output folder and caches removed first (sitegen: output/, .sitegen-cache/ and the
+spare copy of the output; Hugo: public/, resources/, its --cacheDir, and --ignoreCache;
+Pelican: output/ and cache/).
 The OS page cache stays warm (the catalogue was just written). Runs alternate between the tools
 (sitegen, hugo, pelican, sitegen, …), --runs cold runs each; with several runs the median wall
 and CPU and the largest RSS are reported. Every build's output is checked (item pages, category
@@ -147,6 +149,17 @@ def watch_sources(label: str) -> None:
     _sources[:] = [current]
 
 
+def peak_memory(pss_tree: int, rss_tree: int) -> tuple[float, str]:
+    """The memory a build used, in MB, and how the targets table shows it. Workers are forked
+    and share most of their pages with the main process: the RSS summed over the tree counts
+    those once per process (an upper bound, shown beside), the summed PSS splits them among the
+    processes that share them, which is what the machine actually gives the build. Where PSS
+    is not available (no /proc smaps), the RSS sum."""
+    if pss_tree:
+        return pss_tree / MB, f"{mb(pss_tree)} MB PSS of the tree (RSS summed: {mb(rss_tree)} MB)"
+    return rss_tree / MB, f"{mb(rss_tree)} MB RSS summed over the tree"
+
+
 def _pss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
@@ -251,7 +264,8 @@ def make_tools(base: Path, jobs: int | None) -> dict[str, Tool]:
     pelican_cmd = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output"]
     return {
         "sitegen": Tool("sitegen", sg, sitegen_command(sg, jobs), sitegen_command(sg, jobs),
-                        ["output", ".sitegen-cache"], peers_sites.check_sitegen),
+                        ["output", ".sitegen-cache", ".sitegen-spare-output"],
+                        peers_sites.check_sitegen),
         "hugo": Tool("hugo", hg, [*hugo_cmd, "--ignoreCache"], hugo_cmd,
                      ["public", "resources", ".hugo-cache", ".hugo_build.lock"], peers_sites.check_hugo),
         "pelican": Tool("pelican", pl, pelican_cmd, pelican_cmd, ["output", "cache"],
@@ -754,13 +768,12 @@ def report(results: list[SizeResult], memory: dict[int, Run]) -> list[Table]:
         r = sg.cpu / res.floor.cpu
         add(res.n, "cold CPU, sitegen / Markdown floor", ratio(r), f"≤ {T_CPU_VS_MARKDOWN}",
             r <= T_CPU_VS_MARKDOWN)
+        memory_used, shown = peak_memory(sg.pss_tree, sg.rss_tree)
         if res.n >= BIG_N:
             add(res.n, "cold wall", f"{s(sg.wall)} s", f"< {T_BIG_WALL_S} s", sg.wall < T_BIG_WALL_S)
-            add(res.n, "cold peak RSS (tree sum)", f"{mb(sg.rss_tree)} MB", f"< {T_BIG_RSS_MB} MB",
-                sg.rss_tree / MB < T_BIG_RSS_MB)
+            add(res.n, "cold peak memory", shown, f"< {T_BIG_RSS_MB} MB", memory_used < T_BIG_RSS_MB)
         else:
-            add(res.n, "cold peak RSS (tree sum)", f"{mb(sg.rss_tree)} MB", f"≤ {T_RSS_MB} MB",
-                sg.rss_tree / MB <= T_RSS_MB)
+            add(res.n, "cold peak memory", shown, f"≤ {T_RSS_MB} MB", memory_used <= T_RSS_MB)
         by = {i.scenario: i for i in res.incremental}
         nothing = by["nothing changed"]
         add(res.n, "nothing changed: wall", f"{s(nothing.run.wall)} s", f"< {T_NOTHING_S} s",
@@ -778,8 +791,8 @@ def report(results: list[SizeResult], memory: dict[int, Run]) -> list[Table]:
         big = memory.get(BIG_N)
         if big is not None and not any(r.n == BIG_N for r in results):
             add(BIG_N, "cold wall", f"{s(big.wall)} s", f"< {T_BIG_WALL_S} s", big.wall < T_BIG_WALL_S)
-            add(BIG_N, "cold peak RSS (tree sum)", f"{mb(big.rss_tree)} MB", f"< {T_BIG_RSS_MB} MB",
-                big.rss_tree / MB < T_BIG_RSS_MB)
+            memory_used, shown = peak_memory(big.pss_tree, big.rss_tree)
+            add(BIG_N, "cold peak memory", shown, f"< {T_BIG_RSS_MB} MB", memory_used < T_BIG_RSS_MB)
         points = sorted(memory.items())
         if len(points) >= 3:
             (n0, r0), (n1, r1), (n2, r2) = points[0], points[-2], points[-1]
