@@ -7,6 +7,7 @@ from file:// on a kiosk.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,28 @@ def brief(item: Item | None) -> tuple[object, ...] | None:
             item.validity, item.category.path)
 
 
+_BRIEF_FIELDS = {"index_no", "title", "url", "date_published", "doc_no", "validity", "category",
+                 "body"}  # and the body, which no page but the item's has
+
+
+def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
+    """The item fields beyond `brief` that a template other than item.html names: a site's
+    theme may show 内容概述 or 主题词 in its lists, and then those pages depend on them too.
+    (A plain text search, so it errs towards more: a word in a comment counts.)"""
+    loader = env.loader
+    assert loader is not None
+    sources = []
+    for name in env.list_templates():
+        if name != "item.html":
+            try:
+                sources.append(loader.get_source(env, name)[0])
+            except (jinja2.TemplateNotFound, UnicodeDecodeError):
+                continue
+    text = "\n".join(sources)
+    return tuple(f.name for f in dataclasses.fields(Item)
+                 if f.name not in _BRIEF_FIELDS and f.name in text)
+
+
 PageJob = tuple[str, str, Callable[[], str]]  # url, input key, render
 
 
@@ -98,6 +121,7 @@ class PageRenderer:
     env: jinja2.Environment
     templates: dict[str, str] = field(default_factory=dict)
     site_key: str = ""
+    listed: tuple[str, ...] = ()  # `listed_fields`
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
@@ -105,6 +129,7 @@ class PageRenderer:
 
     def __post_init__(self) -> None:
         self.templates = template_keys(self.env)
+        self.listed = listed_fields(self.env)
         site = self.site
         self.site_key = fingerprint(
             site.config.identity(), site.updated,
@@ -118,7 +143,10 @@ class PageRenderer:
             return ""
         found = self._briefs.get(item.index_no)
         if found is None:
-            found = self._briefs[item.index_no] = repr(brief(item))
+            shown = brief(item)
+            if self.listed:
+                shown = (*shown, *(getattr(item, name) for name in self.listed))
+            found = self._briefs[item.index_no] = repr(shown)
         return found
 
     def briefs(self, items: list[Item]) -> str:

@@ -1,15 +1,17 @@
 """A build that only re-renders edited bodies: the common edit, a sentence of an item fixed.
 
 `lastbuild.edited` finds that this build's inputs differ from the last good build's only in
-the bytes of a few item files, and that the output is as that build left it. If each of those
-files still has the same front matter (it validates to the same `Checked` but for the item's
-digest and body), nothing but those items' pages, their search documents and the feeds that
-show them can change: every list, neighbour link, category page, archive, sitemap entry and
-line of search.json is made from front matter. `rebuild` renders just those items, with the
-site model the last whole build kept (`remember_site`), updates the index files their words
-touch, writes the changed files with `AtomicOutput.patch` and leaves the cache as a whole
-build would have. Whenever it cannot be sure, it returns None having written nothing, and
-`generate.py` does the whole build. Tests compare its output with a clean build's.
+the bytes of a few item files. If each of those files validates as before but for its body
+and the fields only its own page shows (`OWN_FIELDS`: 内容概述, 主题词, the review record …),
+and the output is as the last build left it, nothing but those items' pages, their search
+documents, their lines of search.json and the feeds that show them can change: every list,
+neighbour link, category page, archive and sitemap entry is made of what did not change.
+`rebuild` renders just those items with the site model the last whole build kept
+(`remember_site`, brought up to date by the quick builds since: `SITE_PATCHES`), updates the
+index files their words touch, writes the changed files with `AtomicOutput.patch` and leaves
+the cache as a whole build would have. Whenever it cannot be sure, it returns None having
+written nothing, and `generate.py` does the whole build. Tests compare its output with a
+clean build's.
 """
 
 from __future__ import annotations
@@ -37,12 +39,21 @@ from sitegen.validate import Checked, Item
 log = logging.getLogger(__name__)
 
 SITE = "site"  # cache meta: the pickled Site of the last good whole build
-SITE_FOR = "site_for"  # the inputs key of the last good build that Site is right for
+SITE_PATCHES = "site_patches"  # pickled {index_no: Item}: items quick builds changed since
+SITE_FOR = "site_for"  # the inputs key of the last good build that Site (patched) is right for
+
+# Item fields that no page but the item's own shows (besides its search document, its line
+# of search.json and the feeds that show it): an edit of these and of the body is quick.
+# Lists, neighbours and the other pages show `pages.brief` only, unless the theme's other
+# templates name more (`pages.listed_fields`): edits of those are whole builds.
+OWN_FIELDS = ("digest", "body", "body_line", "summary", "keywords", "review", "date_invalid",
+              "type_fields", "genre", "department")
 
 
 def remember_site(cache: Cache, site: Site, inputs: str) -> None:
     """Keep the site model of a whole build (its items without bodies) for quick builds."""
     cache.set_meta(SITE, pickle.dumps(site, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.set_meta(SITE_PATCHES, pickle.dumps({}))
     cache.set_meta(SITE_FOR, inputs)
 
 
@@ -58,7 +69,8 @@ class _Edit:
     file: ContentFile
     digest: str
     checked: Checked
-    item: Item  # the site model's, its digest updated
+    before: Checked  # as the last build validated the file
+    item: Item  # the site model's, brought up to date
     body: str
 
 
@@ -79,6 +91,9 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if site is None or edits is None:
         return None
     renderer = PageRenderer(site, make_environment(theme_dirs(config)))
+    if any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+           for e in edits for name in renderer.listed):
+        return None  # the theme shows it in lists too
     item_urls = {i.content_rel: i.url for i in site.items}
     old_records = dict(map(generate.ItemRecord.from_row,
                            cache.item_records_of([e.item.url for e in edits])))
@@ -94,8 +109,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         if isinstance(rendered, str):
             return None  # the whole build reports the error
         record = rendered.record
-        # What other pages and the other files show of the item must be as it was.
-        if record.search_line != old.search_line or set(record.assets) != set(old.assets):
+        if set(record.assets) != set(old.assets):  # an attachment to copy or drop
             return None
         try:
             out_files[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
@@ -106,6 +120,11 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if feed_files is None:
         return None
     out_files.update(feed_files)
+    if any(r.record.search_line != old_records[url].search_line for url, r in done.items()):
+        listing = _search_json(site, output, old_records, done)
+        if listing is None:
+            return None
+        out_files["search.json"] = listing
     index = _index(cache, output, old_records, done)
     if index is None:
         return None
@@ -136,29 +155,49 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     cache.set_meta("search_index", new_index.state.to_json())
     lastbuild.remember(cache, rest, files, output, output_files, edit.last.published,
                        diagnostics, edit.last.held_back)
+    patches = _patches(cache)
+    patches.update((e.item.index_no, e.item) for e in edits)
+    cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files))
     log.info("quick build: %d item(s), %d file(s) written", len(edits), len(written))
     return Done(diagnostics, len(out.written), out.reused)
 
 
 def _site(cache: Cache, inputs: str) -> Site | None:
+    """The site model as the last good build made it."""
     if cache.get_meta(SITE_FOR) != inputs:
         return None
     data = cache.get_meta(SITE)
-    return pickle.loads(data) if isinstance(data, bytes) else None
+    if not isinstance(data, bytes):
+        return None
+    site: Site = pickle.loads(data)
+    for index_no, patch in _patches(cache).items():
+        # The items are shared by every list of the model: updated once, updated everywhere.
+        site.by_index_no[index_no].__dict__.update(patch.__dict__)
+    return site
+
+
+def _patches(cache: Cache) -> dict[str, Item]:
+    data = cache.get_meta(SITE_PATCHES)
+    return pickle.loads(data) if isinstance(data, bytes) else {}
+
+
+_BLANK = {name: None for name in OWN_FIELDS}
 
 
 def _front(checked: Checked) -> Checked:
-    """A validation result but for what the body decides (the item's digest and body)."""
+    """A validation result but for what the body and the item's own fields decide."""
     assert checked.item is not None
-    return dataclasses.replace(checked, item=dataclasses.replace(checked.item, digest="", body=""))
+    return dataclasses.replace(checked, item=dataclasses.replace(checked.item, **_BLANK))
+
+
+Front = tuple[ContentFile, str, Checked, Checked]  # file, digest, result now and before
 
 
 def _same_fronts(config: SiteConfig, files: list[ContentFile], assets: frozenset[str],
-                 cache: Cache, encoding: str
-                 ) -> list[tuple[ContentFile, str, Checked]] | None:
-    """Each edited file read and validated (with its digest), if each still validates as it
-    did but for its item's digest and body."""
+                 cache: Cache, encoding: str) -> list[Front] | None:
+    """Each edited file read and validated, if each still validates as it did but for the
+    body and the item's own fields."""
     before = cache.checked_of([f.rel for f in files])
     found = []
     for f in files:
@@ -167,20 +206,21 @@ def _same_fronts(config: SiteConfig, files: list[ContentFile], assets: frozenset
         if checked.item is None or old is None or old.item is None \
                 or _front(checked) != _front(old):
             return None
-        found.append((f, digest, checked))
+        found.append((f, digest, checked, old))
     return found
 
 
-def _edits(fronts: list[tuple[ContentFile, str, Checked]], site: Site) -> list[_Edit] | None:
+def _edits(fronts: list[Front], site: Site) -> list[_Edit] | None:
     """The edits, if each file is a published item (not one held back until its date)."""
     edits = []
-    for f, digest, checked in fronts:
+    for f, digest, checked, old in fronts:
         assert checked.item is not None
         item = site.by_index_no.get(checked.item.index_no)
         if item is None or item.source != f.rel:
             return None
-        item.digest = checked.item.digest
-        edits.append(_Edit(f, digest, checked, item, checked.item.body))
+        for name in OWN_FIELDS:
+            setattr(item, name, "" if name == "body" else getattr(checked.item, name))
+        edits.append(_Edit(f, digest, checked, old, item, checked.item.body))
     return edits
 
 
@@ -204,6 +244,22 @@ def _feeds(site: Site, cache: Cache, done: dict[str, generate.RenderedItem],
         return None
     bodies.update({n: done[url].body.html for n, url in edited.items()})
     return dict(feeds.feeds(site, bodies, only=wanted))
+
+
+def _search_json(site: Site, output: Path, old: dict[str, generate.ItemRecord],
+                 done: dict[str, generate.RenderedItem]) -> bytes | None:
+    """search.json with the edited items' lines replaced (one line an item, newest first)."""
+    lines = (output / "search.json").read_text(encoding="utf-8").split("\n")
+    position = {item.url: n for n, item in enumerate(site.items)}
+    if len(lines) != len(site.items) + 3:  # "[", the items, "]", ""
+        return None
+    for url, rendered in done.items():
+        n = position[url] + 1
+        comma = "," if n < len(site.items) else ""
+        if lines[n] != old[url].search_line + comma:
+            return None
+        lines[n] = rendered.record.search_line + comma
+    return "\n".join(lines).encode("utf-8")
 
 
 def _index(cache: Cache, output: Path, old_records: dict[str, generate.ItemRecord],

@@ -111,6 +111,40 @@ def test_a_body_warning_comes_and_goes_as_in_a_clean_build(site: Path, tmp_path:
     assert result.ok and result.quick and any("<script>" in d.message for d in result.report.warnings)
 
 
+def test_an_edit_of_fields_only_its_page_shows_is_quick(site: Path, tmp_path: Path):
+    before = digests(site / "output")
+    edit(site, BUDGET, "summary: 公开街道2011年", "summary: 更正后公开街道2011年")
+    edit(site, BUDGET, "keywords: [财政预算,", "keywords: [防汛经费, 财政预算,")
+    edit(site, BUDGET, "reviewer: 俞海波", "reviewer: 俞海涛")
+    result = same_as_clean(site, tmp_path)
+    assert result.quick
+    after = digests(site / "output")
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert {p for p in changed if not p.startswith("assets/search/")} == {
+        "fdzdgknr/czyjs/2011-budget.html", "fdzdgknr/czyjs/rss.xml", "search.json"}
+    # A later quick build of another item in the same feed shows the first one's new
+    # summary there: the kept site model was brought up to date.
+    append(site, "content/fdzdgknr/czyjs/2010-budget.md", "\n补充一句。\n")
+    assert same_as_clean(site, tmp_path).quick
+    assert "更正后公开" in (site / "output/fdzdgknr/czyjs/rss.xml").read_text(encoding="utf-8")
+
+
+def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: Path, tmp_path: Path):
+    override = site / "themes/default/templates"
+    override.mkdir(parents=True)
+    macros = (ROOT / "themes/default/templates/macros.html").read_text(encoding="utf-8")
+    assert "{{ item.title }}</a>" in macros
+    override.joinpath("macros.html").write_text(
+        macros.replace("{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）"),
+        encoding="utf-8")
+    assert not same_as_clean(site, tmp_path).quick  # the theme changed: a whole build
+    edit(site, BUDGET, "summary: 公开街道2011年", "summary: 更正后公开街道2011年")
+    assert not same_as_clean(site, tmp_path).quick
+    assert "更正后公开" in (site / "output/fdzdgknr/czyjs/index.html").read_text(encoding="utf-8")
+    append(site, BUDGET, "\n补充一句。\n")  # the body alone still is quick
+    assert same_as_clean(site, tmp_path).quick
+
+
 @pytest.mark.parametrize("change", ["title", "attachment link", "unrenderable", "two items"])
 def test_what_is_not_a_body_edit_goes_the_whole_way(site: Path, tmp_path: Path, change: str):
     if change == "title":
