@@ -97,7 +97,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         from sitegen.structure import build_site
         edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, output)
         if edit is not None:
-            with _long_lived():
+            with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
                                      encoding)
             if done is not None:
@@ -158,16 +158,17 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
 
 
 @contextlib.contextmanager
-def _long_lived() -> Iterator[None]:
+def _long_lived(freeze: bool = True) -> Iterator[None]:
     """For making what lives until the end of the build (the catalog, the site model): no
     cyclic garbage collection meanwhile, and afterwards the collector leaves it alone. Every
     full collection walked all of it again: a fifth of a one-item rebuild's time at 10 000
     items. Forked workers inherit the exemption, which also keeps the collector from touching
     (and so copying) the memory they share with the parent; they collect their own garbage
-    (`parallel.pmap`)."""
+    (`parallel.pmap`). Without `freeze`, only the pause (what was made is garbage soon)."""
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()

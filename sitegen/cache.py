@@ -167,6 +167,10 @@ class Cache:
             return {}
         return dict(self.db.execute("SELECT url, key FROM pages"))
 
+    def page_keys(self, urls: list[str]) -> dict[str, str]:
+        """The keys of those `urls` that have one."""
+        return dict(self._where_in("SELECT url, key FROM pages WHERE url IN ({marks})", urls))
+
     def replace_pages(self, keys: dict[str, str], old: dict[str, str] | None = None) -> None:
         """Make the page keys `keys`; `old`, if given, is what the table holds now (then
         only the differences are written: most pages keep their key)."""

@@ -39,14 +39,14 @@ class LastBuild:
     files: int
 
 
-def _stats(paths: list[Path]) -> list[tuple[str, int, int, str]]:
+def _stats(paths: list[Path], bytecode: bool = True) -> list[tuple[str, int, int, str]]:
     """Every entry below `paths` with size and mtime; a symlink by its target and by the
-    size and mtime of what it points to. Python's bytecode caches are left out: the first
-    run after an install writes them into the package."""
+    size and mtime of what it points to. Without `bytecode`, Python's bytecode caches are
+    left out (the first run after an install writes them into the package)."""
     found = []
     for base in paths:
         for folder, dirs, files in os.walk(base):
-            if "__pycache__" in dirs:
+            if not bytecode and "__pycache__" in dirs:
                 dirs.remove("__pycache__")
             for name in sorted(dirs + files):
                 p = os.path.join(folder, name)
@@ -64,7 +64,7 @@ def rest_key(config: SiteConfig, assets: list[ContentFile], now: dt.date, strict
     """Everything a build reads but the item files."""
     return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
                        str(output.resolve()), [(a.rel, a.stat) for a in assets],
-                       _stats(theme_dirs(config)), _stats([_PACKAGE]))
+                       _stats(theme_dirs(config)), _stats([_PACKAGE], bytecode=False))
 
 
 def inputs_key(rest: str, files: list[ContentFile]) -> str:

@@ -283,17 +283,19 @@ class AtomicOutput:
             return None
         changes: dict[str, bytes | None] = {}
         for rel, data in sorted(files.items()):
-            if rel in inodes:
+            if data is None:
+                if rel not in inodes:
+                    continue
+            elif rel in inodes:
                 with open(os.path.join(self._output, rel), "rb") as f:
-                    if data is not None and f.read() == data:
+                    if f.read() == data:
                         continue
-            elif data is None:
-                continue
             parts = rel.split("/")
             if any("/".join(parts[:depth]) in inodes for depth in range(1, len(parts))):
                 return None  # a file where this one needs a folder: left to a whole build
             changes[rel] = data
         if not changes:
+            self.written, self.reused = set(inodes), len(inodes)
             return {}
         self.spare.rename(self.staging)
         try:

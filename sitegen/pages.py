@@ -8,6 +8,7 @@ from file:// on a kiosk.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,22 +92,30 @@ _BRIEF_FIELDS = {"index_no", "title", "url", "date_published", "doc_no", "validi
                  "body"}  # and the body, which no page but the item's has
 
 
+_OTHER_ITEMS_FIELD_RE = re.compile(r"(\w+)\s*\.\s*(\w+)")
+
+
 def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
-    """The item fields beyond `brief` that a template other than item.html names: a site's
-    theme may show 内容概述 or 主题词 in its lists, and then those pages depend on them too.
-    (A plain text search, so it errs towards more: a word in a comment counts.)"""
+    """The item fields beyond `brief` that a page may show of an item other than its own: any
+    such field named in a template other than item.html (a site's theme may show 内容概述 or
+    主题词 in its lists), and in item.html any field of something not called `item` (its
+    neighbours, `replaced_by`, `replaces`). Those pages then depend on them too. A plain text
+    search, so it errs towards more: a word in a comment counts."""
     loader = env.loader
     assert loader is not None
-    sources = []
-    for name in env.list_templates():
-        if name != "item.html":
-            try:
-                sources.append(loader.get_source(env, name)[0])
-            except (jinja2.TemplateNotFound, UnicodeDecodeError):
-                continue
-    text = "\n".join(sources)
-    return tuple(f.name for f in dataclasses.fields(Item)
-                 if f.name not in _BRIEF_FIELDS and f.name in text)
+    names = {f.name for f in dataclasses.fields(Item)} - _BRIEF_FIELDS
+    found: set[str] = set()
+    for template in env.list_templates():
+        try:
+            source = loader.get_source(env, template)[0]
+        except (jinja2.TemplateNotFound, UnicodeDecodeError):
+            continue
+        if template == "item.html":
+            found.update(field for base, field in _OTHER_ITEMS_FIELD_RE.findall(source)
+                         if base != "item" and field in names)
+        else:
+            found.update(name for name in names if name in source)
+    return tuple(sorted(found))
 
 
 PageJob = tuple[str, str, Callable[[], str]]  # url, input key, render

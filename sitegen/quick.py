@@ -95,14 +95,13 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
            for e in edits for name in renderer.listed):
         return None  # the theme shows it in lists too
     item_urls = {i.content_rel: i.url for i in site.items}
-    old_records = dict(map(generate.ItemRecord.from_row,
-                           cache.item_records_of([e.item.url for e in edits])))
+    old_records = _records(cache, [e.item for e in edits])
+    if old_records is None:
+        return None
     out_files: dict[str, bytes | None] = {}
     done: dict[str, generate.RenderedItem] = {}  # url -> what rendering it gave
     for e in edits:
-        item, old = e.item, old_records.get(e.item.url)
-        if old is None:
-            return None
+        item, old = e.item, old_records[e.item.url]
         ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
         cached = cache.bodies([generate.body_key(item)]).get(generate.body_key(item))
         rendered = generate.render_item(item, renderer, ctx, cached, lambda _, b=e.body: b)
@@ -211,17 +210,33 @@ def _same_fronts(config: SiteConfig, files: list[ContentFile], assets: frozenset
 
 
 def _edits(fronts: list[Front], site: Site) -> list[_Edit] | None:
-    """The edits, if each file is a published item (not one held back until its date)."""
+    """The edits, if each file is a published item (not one held back until its date) and
+    what it is compared with is what the last good build published. (The cache's validation
+    results are a memo of what some build validated: a build that failed later, into another
+    output folder, may have left a newer one.)"""
     edits = []
     for f, digest, checked, old in fronts:
-        assert checked.item is not None
+        assert checked.item is not None and old.item is not None
         item = site.by_index_no.get(checked.item.index_no)
-        if item is None or item.source != f.rel:
+        if item is None or item.source != f.rel or item.digest != old.item.digest:
             return None
-        for name in OWN_FIELDS:
-            setattr(item, name, "" if name == "body" else getattr(checked.item, name))
         edits.append(_Edit(f, digest, checked, old, item, checked.item.body))
+    for e in edits:  # the site model brought up to date, once nothing can fail here
+        for name in OWN_FIELDS:
+            setattr(e.item, name, "" if name == "body" else getattr(e.checked.item, name))
     return edits
+
+
+def _records(cache: Cache, items: list[Item]) -> dict[str, generate.ItemRecord] | None:
+    """The records of the last good build's pages of `items` (by url), or None if one is
+    missing. A record counts only with the page key that build wrote (the record of a build
+    that failed later may be there too)."""
+    urls = [i.url for i in items]
+    keys = cache.page_keys(urls)
+    records = dict(map(generate.ItemRecord.from_row, cache.item_records_of(urls)))
+    if any(url not in records or records[url].page_key != keys.get(url) for url in urls):
+        return None
+    return records
 
 
 def _feeds(site: Site, cache: Cache, done: dict[str, generate.RenderedItem],
@@ -235,9 +250,10 @@ def _feeds(site: Site, cache: Cache, done: dict[str, generate.RenderedItem],
         return {}
     items = {i.index_no: i for url, items, _, _ in feeds.feed_lists(site) if url in wanted
              for i in items[: site.config.feed_length] if i.index_no not in edited}
-    records = dict(map(generate.ItemRecord.from_row,
-                       cache.item_records_of([i.url for i in items.values()])))
-    keys = {n: records[i.url].body_key for n, i in items.items() if i.url in records}
+    records = _records(cache, list(items.values()))
+    if records is None:
+        return None
+    keys = {n: records[i.url].body_key for n, i in items.items()}
     found = cache.bodies(list(keys.values()))
     bodies = {n: found[k].html for n, k in keys.items() if k in found}
     if len(bodies) < len(items):

@@ -211,3 +211,48 @@ def test_a_quick_build_needs_the_site_of_the_last_build(site: Path, tmp_path: Pa
     assert not same_as_clean(site, tmp_path).quick
     append(site, BUDGET, "\n再补充一句。\n")
     assert same_as_clean(site, tmp_path).quick
+
+
+def test_a_failed_build_elsewhere_does_not_pass_for_the_last_good_one(site: Path, tmp_path: Path):
+    # A build into another folder that fails after validating leaves its validation results
+    # in the cache (they are a memo of those bytes); the next quick build must compare with
+    # what the last good build of this output published, not with those.
+    edit(site, REPORT, "title: ", "title: （修订）")
+    append(site, REPORT, "\n" + ">" * 80 + " 过深的引用\n")
+    assert not build(site, output=tmp_path / "preview", now=NOW, jobs=1).ok
+    edit(site, REPORT, "\n" + ">" * 80 + " 过深的引用\n", "\n")
+    assert not same_as_clean(site, tmp_path).quick
+    assert "（修订）" in (site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+    same_as_clean(site, tmp_path)
+
+
+def test_an_item_template_showing_a_neighbours_field_makes_it_listed(site: Path, tmp_path: Path):
+    override = site / "themes/default/templates"
+    override.mkdir(parents=True)
+    item = (ROOT / "themes/default/templates/item.html").read_text(encoding="utf-8")
+    assert "{{ older.title }}</a>" in item
+    override.joinpath("item.html").write_text(
+        item.replace("{{ older.title }}</a>", "{{ older.title }}</a>（{{ older.summary }}）"),
+        encoding="utf-8")
+    same_as_clean(site, tmp_path)
+    older = "content/fdzdgknr/czyjs/2010-budget.md"  # 2011-budget's page shows its summary
+    edit(site, older, "summary: 公开街道2010年", "summary: 更正：公开街道2010年")
+    assert not same_as_clean(site, tmp_path).quick
+    assert "更正：" in (site / "output/fdzdgknr/czyjs/2011-budget.html").read_text(encoding="utf-8")
+
+
+def test_a_bytecode_folder_in_a_theme_still_counts(site: Path, tmp_path: Path):
+    assets = site / "themes/default/assets/__pycache__"
+    assets.mkdir(parents=True)
+    (assets / "x.js").write_text("var a = 1;\n", encoding="utf-8")
+    same_as_clean(site, tmp_path)
+    (assets / "x.js").write_text("var a = 22;\n", encoding="utf-8")
+    same_as_clean(site, tmp_path)
+    assert (site / "output/assets/__pycache__/x.js").read_text(encoding="utf-8") == "var a = 22;\n"
+
+
+def test_an_edit_that_changes_no_output_file_reports_every_file_unchanged(site: Path, tmp_path: Path):
+    edit(site, REPORT, "reviewer: ", "reviewer:  ")  # the same value, other bytes
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and result.written == result.unchanged == len(digests(site / "output"))
