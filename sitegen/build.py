@@ -121,6 +121,10 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
             return result
         with _long_lived():
             site = build_site(config, catalog.items)
+        # Now, while the main process is at its smallest: pickling the model takes memory
+        # for a while (at 100 000 items about 100 MB). A build that fails leaves it under its
+        # own inputs key, which no quick build asks for.
+        quick.remember_site(cache, site, inputs)
         try:
             with AtomicOutput(output) as out:
                 generate.write_site(site, loaded, out, cache, jobs, report, progress)
@@ -138,7 +142,6 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.output = output
         lastbuild.remember(cache, rest, files, output, out.files(), result.published,
                            report.diagnostics, result.held_back)
-        quick.remember_site(cache, site, inputs)
         cache.commit()
         return result
     except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once
