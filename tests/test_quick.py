@@ -181,22 +181,34 @@ def test_an_output_or_spare_touched_since_is_not_patched(site: Path, tmp_path: P
     assert same_as_clean(site, tmp_path).quick
 
 
-def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path):
+@pytest.mark.parametrize("seed", [20261127, 7])
+def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: int):
+    """Quick and whole builds in any order, with failed builds (also into another folder) in
+    between: after each, the output and the report are a clean build's."""
     items = sorted(p.relative_to(site).as_posix() for p in (site / "content").rglob("*.md")
                    if p.name != "_index.md")
-    rng = random.Random(20261127)
+    rng = random.Random(seed)
     quick_builds = 0
-    for step in range(8):
+    for step in range(10):
         rel = rng.choice(items)
-        kind = rng.choice(["append", "append", "cut", "title"])
+        kind = rng.choice(["append", "append", "cut", "title", "summary", "keywords", "fail"])
         path = site / rel
         text = path.read_text(encoding="utf-8")
         if kind == "append":
             path.write_text(text + f"\n第{step}次补充：防汛“梅花”。\n", encoding="utf-8")
         elif kind == "cut":
             path.write_text(text[: len(text) - 20] + "\n", encoding="utf-8")
-        else:
+        elif kind == "title":
             path.write_text(text.replace("title: ", f"title: 第{step}版 ", 1), encoding="utf-8")
+        elif kind in ("summary", "keywords"):
+            path.write_text(text.replace("\ntitle: ", f"\n{kind}: 第{step}次修订\ntitle: ", 1)
+                            if f"\n{kind}:" not in text else
+                            text.replace(f"\n{kind}: ", f"\n{kind}: 第{step}次修订", 1), encoding="utf-8")
+        else:  # a build that fails (here or elsewhere), then the body is fixed again
+            path.write_text(text + "\n" + ">" * 80 + " 过深\n", encoding="utf-8")
+            folder = site / "output" if step % 2 else tmp_path / f"elsewhere-{step}"
+            assert not build(site, output=folder, now=NOW, jobs=1).ok
+            path.write_text(text + f"\n第{step}次改好。\n", encoding="utf-8")
         result = same_as_clean(site, tmp_path)
         quick_builds += result.quick
     assert quick_builds >= 3
