@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sitegen.cli import cli
@@ -114,13 +115,18 @@ def clean_build(site: Path, into: Path) -> Tree:
 _TITLE = re.compile(r"^title: .*$", re.M)
 
 
-def edit(path: Path, run: int) -> None:
+def edit(path: Path, run: int, body_only: bool) -> None:
     text = path.read_text(encoding="utf-8")
-    text = _TITLE.sub(f"title: 第{run}次修改后的标题", text, count=1)
+    if not body_only:
+        text = _TITLE.sub(f"title: 第{run}次修改后的标题", text, count=1)
     path.write_text(text + f"\n第{run}次修改追加的段落。\n", encoding="utf-8")
 
 
-def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path):
+QUICK = "quick build"  # what `sitegen build` says after a quick build (sitegen/quick.py)
+
+
+@pytest.mark.parametrize("body_only", [False, True], ids=["whole builds", "quick builds"])
+def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path, body_only):
     site = tmp_path / "site"
     _generator().write_sitegen(ITEMS, site)
     items = sorted((site / "content").rglob("*.md"))
@@ -130,12 +136,13 @@ def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path
                            capture_output=True, text=True, env={**os.environ, "CI": "1"})
     assert first.returncode == 0, first.stderr
     # one incremental build (one item changed), timed: the kills are spread over it
-    edit(items[0], 0)
+    edit(items[0], 0, body_only)
     began = time.monotonic()
     second = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "--now", NOW],
                             capture_output=True, text=True, env={**os.environ, "CI": "1"})
     duration = time.monotonic() - began
     assert second.returncode == 0, second.stderr
+    assert (QUICK in second.stdout) == body_only, second.stdout
     previous = tree(out)
     assert len(previous) > ITEMS
 
@@ -145,10 +152,12 @@ def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path
     for run in range(1, RUNS + 1):
         if run > MIN_RUNS and time.monotonic() - loop_started > LOOP_BUDGET:
             break
-        edit(items[rng.randrange(len(items))], run)
+        edit(items[rng.randrange(len(items))], run, body_only)
         untouchable = sources(site)
         # two kills in three anywhere in the build, one in three around its end (the swap)
-        delay = rng.uniform(0.05, duration) if run % 3 else rng.uniform(0.8 * duration, 1.3 * duration)
+        # (a killed quick build leaves no spare: the next one is a whole build, and longer)
+        late = 2.0 if body_only else 1.3
+        delay = rng.uniform(0.05, duration) if run % 3 else rng.uniform(0.8 * duration, late * duration)
         whole_group = run % 2 == 1
         proc = start(site)
         time.sleep(delay)

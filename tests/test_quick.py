@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import quick
+from sitegen import output, quick
 from sitegen.build import build
-from sitegen.output import SPARE_PREFIX
+from sitegen.output import SPARE_PREFIX, AtomicOutput
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.date(2026, 11, 27)
@@ -268,3 +268,34 @@ def test_an_edit_that_changes_no_output_file_reports_every_file_unchanged(site: 
     edit(site, REPORT, "reviewer: ", "reviewer:  ")  # the same value, other bytes
     result = same_as_clean(site, tmp_path)
     assert result.quick and result.written == result.unchanged == len(digests(site / "output"))
+
+
+@pytest.mark.parametrize("where", ["writing", "swapping", "making the spare"])
+def test_a_quick_build_stopped_midway_leaves_the_old_or_the_new_site(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str):
+    before = digests(site / "output")
+    append(site, BUDGET, "\n补充说明：台风“梅花”过境后追加防汛物资预算。\n")
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as if killed there (no cleanup of the build's own)
+
+    if where == "writing":
+        monkeypatch.setattr(output, "_create", stop)
+    elif where == "swapping":
+        monkeypatch.setattr(output, "_exchange", stop)
+    else:
+        monkeypatch.setattr(AtomicOutput, "_make_spare", stop)
+    with pytest.raises(KeyboardInterrupt):
+        build(site, now=NOW, jobs=1)
+    monkeypatch.undo()
+    stopped = digests(site / "output")
+    if where == "making the spare":  # after the swap: the new site is out, complete
+        assert build(site, output=tmp_path / "new", now=NOW, jobs=1, use_cache=False).ok
+        assert stopped == digests(tmp_path / "new") != before
+    else:
+        assert stopped == before
+    result = same_as_clean(site, tmp_path)  # and the next build makes it right
+    assert digests(site / "output") == digests(site / f"{SPARE_PREFIX}output")
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".sitegen-")) == [
+        ".sitegen-cache", f"{SPARE_PREFIX}output"]
+    assert result.ok

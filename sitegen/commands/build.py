@@ -38,5 +38,6 @@ def command(directory: Path, output: Path | None, strict: bool, input_encoding: 
     if not result.ok:
         click.echo("生成失败，原有输出目录未改动。/ Build failed; previous output left intact.", err=True)
         raise SystemExit(1)
+    quick = "；只重新生成了改动的条目（quick build）" if result.quick else ""
     click.echo(f"已发布 {result.published} 条信息，写入 {result.written} 个文件"
-               f"（{result.unchanged} 个未变）到 {result.output}")
+               f"（{result.unchanged} 个未变）到 {result.output}{quick}")
