@@ -77,8 +77,8 @@ class _Edit:
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
             asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
             encoding: str) -> Done | None:
-    """Update the output for bodies edited in `edit.files`; None (nothing written) if this is
-    not such an edit. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
+    """Update the output for the edits in `edit.files`; None (nothing written) if they are
+    not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
     assets = frozenset(a.content_rel for a in asset_files)
     fronts = _same_fronts(config, edit.files, assets, cache, encoding)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
@@ -94,44 +94,18 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if any(getattr(e.checked.item, name) != getattr(e.before.item, name)
            for e in edits for name in renderer.listed):
         return None  # the theme shows it in lists too
-    item_urls = {i.content_rel: i.url for i in site.items}
     old_records = _records(cache, [e.item for e in edits])
     if old_records is None:
         return None
-    out_files: dict[str, bytes | None] = {}
-    done: dict[str, generate.RenderedItem] = {}  # url -> what rendering it gave
-    for e in edits:
-        item, old = e.item, old_records[e.item.url]
-        ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
-        cached = cache.bodies([generate.body_key(item)]).get(generate.body_key(item))
-        rendered = generate.render_item(item, renderer, ctx, cached, lambda _, b=e.body: b)
-        if isinstance(rendered, str):
-            return None  # the whole build reports the error
-        record = rendered.record
-        if set(record.assets) != set(old.assets):  # an attachment to copy or drop
-            return None
-        try:
-            out_files[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
-        except jinja2.TemplateError:
-            return None
-        done[item.url] = rendered
-    feed_files = _feeds(site, cache, done, edits)
-    if feed_files is None:
+    made = _render(edits, renderer, assets, old_records, cache)
+    if made is None:
         return None
-    out_files.update(feed_files)
-    if any(r.record.search_line != old_records[url].search_line for url, r in done.items()):
-        listing = _search_json(site, output, old_records, done)
-        if listing is None:
-            return None
-        out_files["search.json"] = listing
-    index = _index(cache, output, old_records, done)
-    if index is None:
+    done, out_files = made
+    more = _listings(site, cache, output, old_records, done, edits)
+    if more is None:
         return None
-    old_state, new_index = index
-    for rel, data in new_index.files:
-        out_files[rel] = data
-    for rel in old_state.digests.keys() - new_index.state.digests.keys():
-        out_files[search.INDEX_DIR + rel] = None
+    out_files.update(more[0])
+    new_index = more[1]
     diagnostics = _diagnostics(edit.last.diagnostics, old_records, done)
     if diagnostics is None:
         return None
@@ -160,6 +134,58 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files))
     log.info("quick build: %d item(s), %d file(s) written", len(edits), len(written))
     return Done(diagnostics, len(out.written), out.reused)
+
+
+Rendered = dict[str, generate.RenderedItem]  # url -> what rendering the item gave
+OutFiles = dict[str, bytes | None]  # output path -> new bytes, None: removed
+
+
+def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
+            old_records: dict[str, generate.ItemRecord], cache: Cache
+            ) -> tuple[Rendered, OutFiles] | None:
+    """The edited items' pages, as the page stage of a whole build makes them."""
+    item_urls = {i.content_rel: i.url for i in renderer.site.items}
+    done: Rendered = {}
+    pages: OutFiles = {}
+    for e in edits:
+        item = e.item
+        ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
+        key = generate.body_key(item)
+        rendered = generate.render_item(item, renderer, ctx, cache.bodies([key]).get(key),
+                                        lambda _, b=e.body: b)
+        if isinstance(rendered, str):
+            return None  # the whole build reports the error
+        if set(rendered.record.assets) != set(old_records[item.url].assets):
+            return None  # an attachment to copy or to drop
+        try:
+            pages[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
+        except jinja2.TemplateError:
+            return None
+        done[item.url] = rendered
+    return done, pages
+
+
+def _listings(site: Site, cache: Cache, output: Path, old_records: dict[str, generate.ItemRecord],
+              done: Rendered, edits: list[_Edit]) -> tuple[OutFiles, search.Index] | None:
+    """What else shows the edited items: the feeds, search.json and the search index."""
+    files: OutFiles = {}
+    feed_files = _feeds(site, cache, done, edits)
+    if feed_files is None:
+        return None
+    files.update(feed_files)
+    if any(r.record.search_line != old_records[url].search_line for url, r in done.items()):
+        listing = _search_json(site, output, old_records, done)
+        if listing is None:
+            return None
+        files["search.json"] = listing
+    index = _index(cache, output, old_records, done)
+    if index is None:
+        return None
+    old_state, new_index = index
+    files.update(new_index.files)
+    for rel in old_state.digests.keys() - new_index.state.digests.keys():
+        files[search.INDEX_DIR + rel] = None
+    return files, new_index
 
 
 def _site(cache: Cache, inputs: str) -> Site | None:
@@ -239,8 +265,8 @@ def _records(cache: Cache, items: list[Item]) -> dict[str, generate.ItemRecord] 
     return records
 
 
-def _feeds(site: Site, cache: Cache, done: dict[str, generate.RenderedItem],
-           edits: list[_Edit]) -> dict[str, bytes] | None:
+def _feeds(site: Site, cache: Cache, done: Rendered, edits: list[_Edit]
+           ) -> dict[str, bytes] | None:
     """The feeds that show an edited item, with every body they show (None if one of those
     is not in the cache)."""
     shown = feeds.shown(site)
@@ -263,7 +289,7 @@ def _feeds(site: Site, cache: Cache, done: dict[str, generate.RenderedItem],
 
 
 def _search_json(site: Site, output: Path, old: dict[str, generate.ItemRecord],
-                 done: dict[str, generate.RenderedItem]) -> bytes | None:
+                 done: Rendered) -> bytes | None:
     """search.json with the edited items' lines replaced (one line an item, newest first)."""
     lines = (output / "search.json").read_text(encoding="utf-8").split("\n")
     position = {item.url: n for n, item in enumerate(site.items)}
@@ -279,8 +305,7 @@ def _search_json(site: Site, output: Path, old: dict[str, generate.ItemRecord],
 
 
 def _index(cache: Cache, output: Path, old_records: dict[str, generate.ItemRecord],
-           done: dict[str, generate.RenderedItem]
-           ) -> tuple[search.IndexState, search.Index] | None:
+           done: Rendered) -> tuple[search.IndexState, search.Index] | None:
     old = search.IndexState.from_json(cache.get_meta("search_index"))
     if old is None:
         return None
@@ -303,7 +328,7 @@ def _index(cache: Cache, output: Path, old_records: dict[str, generate.ItemRecor
 
 
 def _diagnostics(last: list[Diagnostic], old: dict[str, generate.ItemRecord],
-                 done: dict[str, generate.RenderedItem]) -> list[Diagnostic] | None:
+                 done: Rendered) -> list[Diagnostic] | None:
     """The last build's report with the edited bodies' warnings replaced (None if it does
     not hold them)."""
     kept = list(last)
