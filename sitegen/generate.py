@@ -540,8 +540,8 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
         for rel in index.state.digests.keys() - written:
             out.reuse(search.INDEX_DIR + rel)
     else:
-        spans = [range(start, min(start + SEARCH_SPAN, len(ids)))
-                 for start in range(0, len(ids), SEARCH_SPAN)]
+        span = search_span(len(ids), jobs)
+        spans = [range(start, min(start + span, len(ids))) for start in range(0, len(ids), span)]
         doc_digests: dict[str, str] = {}
 
         def postings_parts() -> Iterator[dict[str, array]]:
@@ -552,7 +552,8 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
                 yield part
         postings = search.merge_postings(postings_parts())
         tokens = list(postings)
-        chunks = [tokens[i : i + SEARCH_SPAN * 20] for i in range(0, len(tokens), SEARCH_SPAN * 20)]
+        size = -(-len(tokens) // max(1, len(spans)))  # as many chunks as spans
+        chunks = [tokens[i : i + size] for i in range(0, len(tokens), size)]
         entries: dict[str, str] = {}
         for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
             entries.update(part)
@@ -564,7 +565,14 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
     cache.set_meta("search_index", index.state.to_json())
 
 
-SEARCH_SPAN = 1000  # documents a search task tokenises
+SEARCH_SPAN = 1000  # documents a search task tokenises, at most
+SEARCH_SPAN_MIN = 200  # and at least (fewer are not worth a worker process)
+
+
+def search_span(documents: int, jobs: int) -> int:
+    """Documents per search task: two tasks a core for a small site too (a 1 000-item site
+    tokenised its index on one core, a third of its cold build), none over SEARCH_SPAN."""
+    return max(SEARCH_SPAN_MIN, min(SEARCH_SPAN, -(-documents // (2 * jobs))))
 REWRITE_SPAN = 10000  # index entries a worker renumbers
 
 

@@ -542,3 +542,30 @@ def test_a_large_change_is_left_to_a_full_build():
     added = [dataclasses.replace(d, index_no=d.index_no + "b", url=d.url + "b") for d in before]
     assert _update_from(before, sorted(before + added, key=lambda d: d.date))[1] is None
     assert _update_from(before, before[:-1])[1] is not None
+
+
+def test_an_index_made_in_many_tasks_is_the_index_made_in_one(tmp_path: Path, site: Path,
+                                                               monkeypatch: pytest.MonkeyPatch):
+    # The build splits the documents into spans tokenised by worker processes and the tokens
+    # into chunks encoded by them; how many only changes the speed.
+    import shutil
+
+    from conftest import EXAMPLE_NOW
+
+    from sitegen import generate, parallel
+    from sitegen.build import build
+
+    root = Path(__file__).resolve().parent.parent
+    copy = tmp_path / "site"
+    shutil.copytree(root / "content", copy / "content")
+    shutil.copy(root / "sitegen.toml", copy / "sitegen.toml")
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 4)
+    monkeypatch.setattr(generate, "SEARCH_SPAN_MIN", 5)
+    monkeypatch.setattr(generate, "SEARCH_SPAN", 9)
+    assert generate.search_span(62, 2) == 9  # seven spans, on two worker processes
+    assert build(copy, now=EXAMPLE_NOW, jobs=2, use_cache=False).ok
+    base = copy / "output" / "assets" / "search"
+    many = {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*.js"))}
+    one = {p.relative_to(site / "assets/search").as_posix(): p.read_bytes()
+           for p in sorted((site / "assets/search").rglob("*.js"))}
+    assert many == one
