@@ -30,8 +30,9 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         stamp = time.strftime("%H:%M:%S")
         print_report(result.report, result.held_back if not result.ok else None)
         if result.ok:
+            quick = "（只重新生成了改动的条目）" if result.quick else ""
             click.echo(f"[{stamp}] 已生成：{result.published} 条信息，{result.written - result.unchanged} "
-                       f"个文件有变化，用时 {seconds:.2f} 秒")
+                       f"个文件有变化，用时 {seconds:.2f} 秒{quick}")
         else:
             click.echo(f"[{stamp}] 生成失败，浏览器中仍是上一次成功的版本。", err=True)
 
