@@ -157,6 +157,8 @@ class Edited:
 
 
 def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> Edited | None:
+    """The last good build of `output` and the item files changed since, if nothing else
+    changed (`rest`: this build's `rest_key`) and no more than EDIT_LIMIT of them did."""
     record = json.loads(cache.get_meta("last_build") or "{}")
     if record.get("rest") != rest or record.get("output") != str(output.resolve()) \
             or not output.is_dir():
