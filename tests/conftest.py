@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
 import threading
@@ -24,6 +25,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 EXAMPLE_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_NOW = dt.date(2026, 11, 27)
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """Every file below `folder` and its SHA-256: two sites are the same site if these are."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    """Every file below `folder` and its mtime: what rsync and a kiosk sync look at."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,12 @@
 """Incremental builds give the same bytes as a clean build, and touch nothing else."""
 
 import datetime as dt
-import hashlib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import digests, mtimes
 
 from sitegen import parallel, search
 from sitegen.build import build
@@ -14,16 +14,6 @@ from sitegen.output import AtomicOutput
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.date(2026, 11, 27)
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture(params=[1, 2], ids=["serial", "forked"])

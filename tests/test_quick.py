@@ -3,13 +3,13 @@ gives the same bytes and the same report as a clean build; anything else is left
 whole pipeline."""
 
 import datetime as dt
-import hashlib
 import random
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import digests, mtimes
 
 from sitegen import output, quick
 from sitegen.build import build
@@ -19,16 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.date(2026, 11, 27)
 BUDGET = "content/fdzdgknr/czyjs/2011-budget.md"  # among the newest: in its feeds
 REPORT = "content/gknb/2010-zhaobaoshan-work-report.md"
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture
@@ -60,6 +50,15 @@ def edit(site: Path, rel: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def override(site: Path, template: str, old: str, new: str) -> None:
+    """The site's own copy of a default template, with `old` replaced."""
+    source = (ROOT / "themes/default/templates" / template).read_text(encoding="utf-8")
+    assert old in source
+    folder = site / "themes/default/templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.joinpath(template).write_text(source.replace(old, new), encoding="utf-8")
 
 
 def append(site: Path, rel: str, text: str) -> None:
@@ -130,13 +129,7 @@ def test_an_edit_of_fields_only_its_page_shows_is_quick(site: Path, tmp_path: Pa
 
 
 def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: Path, tmp_path: Path):
-    override = site / "themes/default/templates"
-    override.mkdir(parents=True)
-    macros = (ROOT / "themes/default/templates/macros.html").read_text(encoding="utf-8")
-    assert "{{ item.title }}</a>" in macros
-    override.joinpath("macros.html").write_text(
-        macros.replace("{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）"),
-        encoding="utf-8")
+    override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）")
     assert not same_as_clean(site, tmp_path).quick  # the theme changed: a whole build
     edit(site, BUDGET, "summary: 公开街道2011年", "summary: 更正后公开街道2011年")
     assert not same_as_clean(site, tmp_path).quick
@@ -240,13 +233,7 @@ def test_a_failed_build_elsewhere_does_not_pass_for_the_last_good_one(site: Path
 
 
 def test_an_item_template_showing_a_neighbours_field_makes_it_listed(site: Path, tmp_path: Path):
-    override = site / "themes/default/templates"
-    override.mkdir(parents=True)
-    item = (ROOT / "themes/default/templates/item.html").read_text(encoding="utf-8")
-    assert "{{ older.title }}</a>" in item
-    override.joinpath("item.html").write_text(
-        item.replace("{{ older.title }}</a>", "{{ older.title }}</a>（{{ older.summary }}）"),
-        encoding="utf-8")
+    override(site, "item.html", "{{ older.title }}</a>", "{{ older.title }}</a>（{{ older.summary }}）")
     same_as_clean(site, tmp_path)
     older = "content/fdzdgknr/czyjs/2010-budget.md"  # 2011-budget's page shows its summary
     edit(site, older, "summary: 公开街道2010年", "summary: 更正：公开街道2010年")
