@@ -1,4 +1,4 @@
-"""A build that only re-renders edited bodies: the common edit, a sentence of an item fixed.
+"""A build that only re-renders edited items: the common edit, a sentence or a title fixed.
 
 `lastbuild.edited` finds that this build's inputs differ from the last good build's only in
 the bytes of a few item files. If each of those files validates as before but for its body
@@ -6,6 +6,9 @@ and the fields only its own page shows (`OWN_FIELDS`: 内容概述, 主题词, t
 and the output is as the last build left it, nothing but those items' pages, their search
 documents, their lines of search.json and the feeds that show them can change: every list,
 neighbour link, category page, archive and sitemap entry is made of what did not change.
+A corrected title or 文号 (`LIST_FIELDS`) keeps the item's place everywhere: then the list
+pages whose keys change and the pages of the items linking to it are made again too
+(`_relisted`).
 `rebuild` renders just those items with the site model the last whole build kept
 (`remember_site`, brought up to date by the quick builds since: `SITE_PATCHES`), updates the
 index files their words touch, writes the changed files with `AtomicOutput.patch` and leaves
@@ -48,6 +51,10 @@ SITE_FOR = "site_for"  # the inputs key of the last good build that Site (patche
 # templates name more (`pages.listed_fields`): edits of those are whole builds.
 OWN_FIELDS = ("digest", "body", "body_line", "summary", "keywords", "review", "date_invalid",
               "type_fields", "genre", "department")
+# Fields the lists and the neighbours' pages show, which an edit may change while the item
+# keeps its place everywhere (a corrected title or 文号): then the pages showing it are made
+# again too — the list pages whose keys change, and the pages of the items linking to it.
+LIST_FIELDS = ("title", "doc_no")
 
 
 def remember_site(cache: Cache, site: Site, inputs: str) -> None:
@@ -101,6 +108,14 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if made is None:
         return None
     done, out_files = made
+    relisted: Relisted = ({}, {}, {})
+    if any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+           for e in edits for name in LIST_FIELDS):
+        found = _relisted(renderer, edits, assets, cache)
+        if found is None:
+            return None
+        relisted = found
+        out_files.update(relisted[1])
     more = _listings(site, cache, output, old_records, done, edits)
     if more is None:
         return None
@@ -120,11 +135,15 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     env = generate.checked_env(config, encoding, asset_files)
     cache.put_checked((e.file.rel, e.file.stat, e.digest, env, *generate.pack_checked(e.checked))
                       for e in edits)
-    cache.put_item_records(r.record.row(url) for url, r in done.items())
+    related, _, page_keys = relisted
+    cache.put_item_records(r.record.row(url) for url, r in (*done.items(), *related.items()))
     cache.put_bodies((r.record.body_key, r.body) for r in done.values() if r.fresh)
     cache.put_search_docs((*r.record.search_id, Cache.pack(r.doc)) for r in done.values())
-    cache.replace_pages({url: r.record.page_key for url, r in done.items()},
-                        {url: old_records[url].page_key for url in done})
+    new_keys = {url: r.record.page_key for url, r in (*done.items(), *related.items())}
+    new_keys.update((url, key) for url, (key, _) in page_keys.items())
+    old_keys = {url: old_records[url].page_key for url in done}
+    old_keys.update((url, old) for url, (_, old) in page_keys.items())
+    cache.replace_pages(new_keys, old_keys)
     cache.set_meta("search_index", new_index.state.to_json())
     lastbuild.remember(cache, rest, files, output, output_files, edit.last.published,
                        diagnostics, edit.last.held_back)
@@ -163,6 +182,64 @@ def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
             return None
         done[item.url] = rendered
     return done, pages
+
+
+# The items whose pages show an edited one, rendered again; the list pages made again; and
+# url -> (new key, old key) of those list pages (an item's page key is in its record).
+Relisted = tuple[Rendered, OutFiles, dict[str, tuple[str, str]]]
+
+
+def _relisted(renderer: PageRenderer, edits: list[_Edit], assets: frozenset[str], cache: Cache
+              ) -> Relisted | None:
+    """What shows an edited item's title or 文号 besides its own page: every other page whose
+    key changed (lists, the home page), as a whole build finds them, and the pages of the
+    items that link to it (its neighbours, the items it replaces or is replaced by)."""
+    site = renderer.site
+    edited = {e.item.index_no for e in edits}
+    related: dict[str, Item] = {}
+    for e in edits:
+        newer, older = site.neighbours[e.item.index_no]
+        for other in (newer, older, site.by_index_no.get(e.item.replaced_by),
+                      *site.replacements.get(e.item.index_no, [])):
+            if other is not None and other.index_no not in edited:
+                related[other.url] = other
+    records = _records(cache, list(related.values()))
+    if records is None:
+        return None
+    item_urls = {i.content_rel: i.url for i in site.items}
+    sources = generate.ItemSources(cache)  # for the lines of their warnings, if any
+    done: Rendered = {}
+    files: OutFiles = {}
+    for url, item in related.items():
+        old = records[url]
+        cached = cache.bodies([old.body_key]).get(old.body_key)
+        ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
+        if cached is None or generate.body_key(item) != old.body_key:
+            return None
+        rendered = generate.render_item(item, renderer, ctx, cached, sources)
+        # Its body, search document and warnings are as they were: only its page changes.
+        if isinstance(rendered, str) or rendered.fresh \
+                or rendered.record.search_id != old.search_id \
+                or rendered.record.search_line != old.search_line \
+                or rendered.record.warnings != old.warnings:
+            return None
+        try:
+            files[url] = renderer.item(item, rendered.body.html).encode("utf-8")
+        except jinja2.TemplateError:
+            return None
+        done[url] = rendered
+    old_keys = cache.pages()
+    keys: dict[str, tuple[str, str]] = {}
+    for url, key, render in renderer.site_pages():
+        if url not in old_keys:
+            return None  # the lists are not as the last build made them
+        if key != old_keys[url]:
+            try:
+                files[url] = render().encode("utf-8")
+            except jinja2.TemplateError:
+                return None
+            keys[url] = (key, old_keys[url])
+    return done, files, keys
 
 
 def _listings(site: Site, cache: Cache, output: Path, old_records: dict[str, generate.ItemRecord],
@@ -207,7 +284,7 @@ def _patches(cache: Cache) -> dict[str, Item]:
     return pickle.loads(data) if isinstance(data, bytes) else {}
 
 
-_BLANK = {name: None for name in OWN_FIELDS}
+_BLANK = {name: None for name in (*OWN_FIELDS, *LIST_FIELDS)}
 
 
 def _front(checked: Checked) -> Checked:
@@ -248,7 +325,7 @@ def _edits(fronts: list[Front], site: Site) -> list[_Edit] | None:
             return None
         edits.append(_Edit(f, digest, checked, old, item, checked.item.body))
     for e in edits:  # the site model brought up to date, once nothing can fail here
-        for name in OWN_FIELDS:
+        for name in (*OWN_FIELDS, *LIST_FIELDS):
             setattr(e.item, name, "" if name == "body" else getattr(e.checked.item, name))
     return edits
 

@@ -115,10 +115,14 @@ def clean_build(site: Path, into: Path) -> Tree:
 _TITLE = re.compile(r"^title: .*$", re.M)
 
 
+_CREATED = re.compile(r"^date_created: (\d{4})-", re.M)
+
+
 def edit(path: Path, run: int, body_only: bool) -> None:
     text = path.read_text(encoding="utf-8")
-    if not body_only:
+    if not body_only:  # a new title and an earlier 生成日期: a whole build (not a quick one)
         text = _TITLE.sub(f"title: 第{run}次修改后的标题", text, count=1)
+        text = _CREATED.sub(lambda m: f"date_created: {int(m.group(1)) - 1}-", text, count=1)
     path.write_text(text + f"\n第{run}次修改追加的段落。\n", encoding="utf-8")
 
 

@@ -128,6 +128,22 @@ def test_an_edit_of_fields_only_its_page_shows_is_quick(site: Path, tmp_path: Pa
     assert "更正后公开" in (site / "output/fdzdgknr/czyjs/rss.xml").read_text(encoding="utf-8")
 
 
+def test_a_corrected_title_is_quick_and_reaches_every_page_that_shows_it(site: Path, tmp_path: Path):
+    before = digests(site / "output")
+    edit(site, BUDGET, "title: 招宝山街道2011年财政预算", "title: 招宝山街道2011年度财政预算")
+    edit(site, BUDGET, "keywords: [财政预算,", "keywords: [年度预算, 财政预算,")
+    result = same_as_clean(site, tmp_path)
+    assert result.quick
+    after = digests(site / "output")
+    changed = {p for p in after if after[p] != before.get(p)}
+    assert {"fdzdgknr/czyjs/2011-budget.html", "fdzdgknr/czyjs/index.html", "search.json",
+            "fdzdgknr/czyjs/2010-budget.html"} <= changed  # its page, its list, its neighbour's
+    assert "2011年度财政预算" in (site / "output/fdzdgknr/czyjs/2010-budget.html").read_text(encoding="utf-8")
+    # Moving it (a new date) is not such an edit.
+    edit(site, BUDGET, "date_published: 2011-03-03", "date_published: 2011-03-04")
+    assert not same_as_clean(site, tmp_path).quick
+
+
 def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: Path, tmp_path: Path):
     override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）")
     assert not same_as_clean(site, tmp_path).quick  # the theme changed: a whole build
@@ -138,10 +154,10 @@ def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: P
     assert same_as_clean(site, tmp_path).quick
 
 
-@pytest.mark.parametrize("change", ["title", "attachment link", "unrenderable", "two items"])
+@pytest.mark.parametrize("change", ["validity", "attachment link", "unrenderable", "two items"])
 def test_what_is_not_a_body_edit_goes_the_whole_way(site: Path, tmp_path: Path, change: str):
-    if change == "title":
-        edit(site, REPORT, "title: ", "title: （修订）")
+    if change == "validity":  # it leaves the lists of valid items
+        edit(site, REPORT, "title: ", "validity: 失效\ntitle: ")
     elif change == "attachment link":  # the body now needs a file copied that it did not
         append(site, REPORT, "\n[采购计划](../fdzdgknr/zfcg/2011-procurement-plan.pdf)\n")
     elif change == "unrenderable":
