@@ -143,6 +143,10 @@ class _Checker:
             self.error(key, f"应为文本，实际为 {show(value)}")
             return ""
         text = unicodedata.normalize("NFC", str(value)).strip()
+        if not text:  # only spaces: as good as missing
+            if required:
+                self.error(key, f"缺少必填字段（只有空白：{show(value)}）")
+            return ""
         if one_line and "\n" in text:
             self.error(key, "应为一行文本，实际包含换行")
             return ""

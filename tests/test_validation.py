@@ -210,6 +210,12 @@ def test_missing_required_field(site, key, what, expected, how):
         assert diag.line is not None
 
 
+@pytest.mark.parametrize("key, what", [("title", "标题 title"), ("disclosure", "公开方式 disclosure")])
+def test_a_required_field_of_spaces_is_missing(site, key, what):
+    result = broken(site, item(**{key: "'  　 '"}))  # spaces, and an ideographic one
+    contains(one(result, X, what), "缺少必填字段", "只有空白")
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["2025/01/24", "2025-1-24", "2025年1月24日"])
