@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import shutil
 import sqlite3
+import traceback
 from pathlib import Path
 
 import pytest
@@ -273,11 +274,15 @@ def test_an_edit_that_changes_no_output_file_reports_every_file_unchanged(site: 
     assert result.quick and result.written == result.unchanged == len(digests(site / "output"))
 
 
+@pytest.mark.parametrize("what", ["body", "title"])
 @pytest.mark.parametrize("where", ["writing", "swapping", "making the spare"])
 def test_a_quick_build_stopped_midway_leaves_the_old_or_the_new_site(
-        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str):
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, what: str):
     before = digests(site / "output")
-    append(site, BUDGET, "\n补充说明：台风“梅花”过境后追加防汛物资预算。\n")
+    if what == "body":
+        append(site, BUDGET, "\n补充说明：台风“梅花”过境后追加防汛物资预算。\n")
+    else:  # its page, its neighbours', its lists, feeds and index files: more files at once
+        edit(site, BUDGET, "title: 招宝山街道2011年财政预算", "title: 招宝山街道2011年度财政预算")
 
     def stop(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # as if killed there (no cleanup of the build's own)
@@ -288,8 +293,9 @@ def test_a_quick_build_stopped_midway_leaves_the_old_or_the_new_site(
         monkeypatch.setattr(output, "_exchange", stop)
     else:
         monkeypatch.setattr(AtomicOutput, "_make_spare", stop)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as stopped_in:
         build(site, now=NOW, jobs=1)
+    assert any(frame.filename.endswith("quick.py") for frame in traceback.extract_tb(stopped_in.tb))
     monkeypatch.undo()
     stopped = digests(site / "output")
     if where == "making the spare":  # after the swap: the new site is out, complete
