@@ -62,6 +62,12 @@ def override(site: Path, template: str, old: str, new: str) -> None:
     folder.joinpath(template).write_text(source.replace(old, new), encoding="utf-8")
 
 
+def changed_since(site: Path, before: dict[str, str]) -> set[str]:
+    """The output files whose bytes are not those of `before` (`digests` of the output)."""
+    after = digests(site / "output")
+    return {p for p in after if after[p] != before.get(p)}
+
+
 def append(site: Path, rel: str, text: str) -> None:
     path = site / rel
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
@@ -72,8 +78,7 @@ def test_a_body_edit_rewrites_only_the_files_it_changes(site: Path, tmp_path: Pa
     append(site, BUDGET, "\n补充说明：台风“梅花”过境后追加防汛物资预算。\n")
     result = same_as_clean(site, tmp_path)
     assert result.quick
-    after, new_times = digests(site / "output"), mtimes(site / "output")
-    changed = {p for p in after if after[p] != before.get(p)}
+    changed, new_times = changed_since(site, before), mtimes(site / "output")
     assert {p for p in new_times if new_times[p] != times.get(p)} == changed
     assert "fdzdgknr/czyjs/2011-budget.html" in changed
     assert "fdzdgknr/czyjs/rss.xml" in changed  # its column's feed shows its body
@@ -118,8 +123,7 @@ def test_an_edit_of_fields_only_its_page_shows_is_quick(site: Path, tmp_path: Pa
     edit(site, BUDGET, "reviewer: 俞海波", "reviewer: 俞海涛")
     result = same_as_clean(site, tmp_path)
     assert result.quick
-    after = digests(site / "output")
-    changed = {p for p in after if after[p] != before.get(p)}
+    changed = changed_since(site, before)
     assert {p for p in changed if not p.startswith("assets/search/")} == {
         "fdzdgknr/czyjs/2011-budget.html", "fdzdgknr/czyjs/rss.xml", "search.json"}
     # A later quick build of another item in the same feed shows the first one's new
@@ -135,8 +139,7 @@ def test_a_corrected_title_is_quick_and_reaches_every_page_that_shows_it(site: P
     edit(site, BUDGET, "keywords: [财政预算,", "keywords: [年度预算, 财政预算,")
     result = same_as_clean(site, tmp_path)
     assert result.quick
-    after = digests(site / "output")
-    changed = {p for p in after if after[p] != before.get(p)}
+    changed = changed_since(site, before)
     assert {"fdzdgknr/czyjs/2011-budget.html", "fdzdgknr/czyjs/index.html", "search.json",
             "fdzdgknr/czyjs/2010-budget.html"} <= changed  # its page, its list, its neighbour's
     assert "2011年度财政预算" in (site / "output/fdzdgknr/czyjs/2010-budget.html").read_text(encoding="utf-8")
