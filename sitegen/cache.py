@@ -200,6 +200,10 @@ class Cache:
         if self.db is not None:
             self.db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
+    def drop_item_records(self, urls: list[str]) -> None:
+        if self.db is not None:
+            self.db.executemany("DELETE FROM items WHERE url=?", ((u,) for u in urls))
+
     def keep_item_records(self, keep: set[str]) -> None:
         """Only the records of the urls in `keep` stay."""
         if self.db is None:

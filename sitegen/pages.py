@@ -7,9 +7,10 @@ from file:// on a kiosk.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,10 +140,19 @@ class PageRenderer:
     def __post_init__(self) -> None:
         self.templates = template_keys(self.env)
         self.listed = listed_fields(self.env)
+        self.site_key = self.make_site_key()
+
+    def for_site(self, site: Site) -> PageRenderer:
+        """This renderer, its theme read once, for another model of the same site."""
+        other = copy.copy(self)
+        other.site, other._briefs, other._orgs = site, {}, {}
+        other.site_key = other.make_site_key()
+        return other
+
+    def make_site_key(self) -> str:
         site = self.site
-        self.site_key = fingerprint(
-            site.config.identity(), site.updated,
-            [(n.category.name, n.url) for n in site.roots])
+        return fingerprint(site.config.identity(), site.updated,
+                           [(n.category.name, n.url) for n in site.roots])
 
     def key(self, template: str, *parts: object) -> str:
         return fingerprint(self.templates.get(template, ""), self.site_key, *parts)
@@ -199,20 +209,25 @@ class PageRenderer:
         return self.render("item.html", item.url, body=body_html, **self.item_context(item))
 
     # -- every other page --------------------------------------------------------------------
-    def site_pages(self) -> Iterator[PageJob]:
+    def site_pages(self, only: Container[str] | None = None) -> Iterator[PageJob]:
+        """Every page but the items'; or the pages of the lists named in `only`
+        (`list_names`: a build that moved a few items makes those lists only)."""
         site = self.site
-        counts = [(n.category.path, n.count) for n in site.nodes.values()]
-        yield ("index.html", self.key("home.html", self.briefs(site.latest), counts,
-                                      len(site.items)),
-               lambda: self.render("home.html", "index.html", title=site.config.name))
+        if only is None or "home" in only:
+            counts = [(n.category.path, n.count) for n in site.nodes.values()]
+            yield ("index.html", self.key("home.html", self.briefs(site.latest), counts,
+                                          len(site.items)),
+                   lambda: self.render("home.html", "index.html", title=site.config.name))
         for node in site.nodes.values():
-            yield from self.category(node)
-        yield from self.archives()
-        yield from self.organizations()
+            if only is None or f"category/{node.category.path}" in only:
+                yield from self.category(node)
+        yield from self.archives(only)
+        yield from self.organizations(only)
         for url, template, title in (("search.html", "search.html", "站内搜索"),
                                      ("404.html", "404.html", "页面不存在")):
-            yield (url, self.key(template, url),
-                   lambda u=url, t=template, ti=title: self.render(t, u, title=ti))
+            if only is None or url in only:
+                yield (url, self.key(template, url),
+                       lambda u=url, t=template, ti=title: self.render(t, u, title=ti))
 
     def category(self, node: CategoryNode) -> Iterator[PageJob]:
         crumbs = self.site.breadcrumbs(node.category)
@@ -225,11 +240,15 @@ class PageRenderer:
                 "category.html", u, title=node.category.name, node=node, page=p,
                 breadcrumbs=crumbs, feed=node.feed_url, feed_title=node.category.path))
 
-    def archives(self) -> Iterator[PageJob]:
+    def archives(self, only: Container[str] | None = None) -> Iterator[PageJob]:
         years = [(y, len(items)) for y, items in self.site.years.items()]
-        yield ("archive/index.html", self.key("archive_index.html", years),
-               lambda: self.render("archive_index.html", "archive/index.html", title="按年份浏览"))
+        if only is None or "archive" in only:
+            yield ("archive/index.html", self.key("archive_index.html", years),
+                   lambda: self.render("archive_index.html", "archive/index.html",
+                                       title="按年份浏览"))
         for year, items in self.site.years.items():
+            if only is not None and f"archive/{year}" not in only:
+                continue
             count = len(items)
             for page in self.site.paginate(items, lambda n, y=year: _numbered(f"archive/{y}", n)):
                 url = page.urls[page.number - 1]
@@ -238,11 +257,14 @@ class PageRenderer:
                        lambda u=url, y=year, p=page, c=count: self.render(
                            "archive.html", u, title=f"{y}年发布的信息", year=y, page=p, count=c))
 
-    def organizations(self) -> Iterator[PageJob]:
+    def organizations(self, only: Container[str] | None = None) -> Iterator[PageJob]:
         orgs = [(o, len(items)) for o, items in self.site.organizations.items()]
-        yield ("org/index.html", self.key("org_index.html", orgs),
-               lambda: self.render("org_index.html", "org/index.html", title="按发布机构浏览"))
+        if only is None or "org" in only:
+            yield ("org/index.html", self.key("org_index.html", orgs),
+                   lambda: self.render("org_index.html", "org/index.html", title="按发布机构浏览"))
         for org_id, items in self.site.organizations.items():
+            if only is not None and f"org/{org_id}" not in only:
+                continue
             org, count = self.site.org(org_id), len(items)
             for page in self.site.paginate(items, lambda n, o=org_id: _numbered(f"org/{o}", n)):
                 url = page.urls[page.number - 1]
@@ -250,6 +272,16 @@ class PageRenderer:
                                      self.briefs(page.items)),
                        lambda u=url, o=org, p=page, c=count: self.render(
                            "org.html", u, title=o.full_name, org=o, page=p, count=c))
+
+
+def list_names(site: Site, item: Item) -> set[str]:
+    """The names (for `PageRenderer.site_pages`) of the pages that list `item` or count
+    what it is filed under: the home page, the indexes of years and organisations, and its
+    column, the columns above it, its year and its organisation. No other page of the site
+    shows it (while the theme shows other items only through the lists)."""
+    return {"home", "archive", "org", f"archive/{item.date_published.year}",
+            f"org/{item.organization}",
+            *(f"category/{c.path}" for c in site.config.categories.ancestors(item.category))}
 
 
 def _numbered(stem: str, number: int) -> str:

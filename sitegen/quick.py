@@ -6,9 +6,11 @@ and the fields only its own page shows (`OWN_FIELDS`: 内容概述, 主题词, t
 and the output is as the last build left it, nothing but those items' pages, their search
 documents, their lines of search.json and the feeds that show them can change: every list,
 neighbour link, category page, archive and sitemap entry is made of what did not change.
-A corrected title or 文号 (`LIST_FIELDS`) keeps the item's place everywhere: then the list
-pages whose keys change and the pages of the items linking to it are made again too
-(`_relisted`).
+A corrected title or 文号 (`LIST_FIELDS`) keeps the item's place everywhere: then the
+lists that show it and the pages of the items linking to it are made again too (`_shown`).
+A move to another column (`MOVE_FIELDS`) keeps its place in time: the site model is filed
+anew, and the lists and neighbours of both columns, the pages whose bodies link to it, both
+columns' feeds, the sitemap and the search facets follow.
 `rebuild` renders just those items with the site model the last whole build kept
 (`remember_site`, brought up to date by the quick builds since: `SITE_PATCHES`), updates the
 index files their words touch, writes the changed files with `AtomicOutput.patch` and leaves
@@ -27,14 +29,14 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import feeds, generate, lastbuild, search
+from sitegen import feeds, generate, lastbuild, search, sitemap, structure
 from sitegen.cache import Cache
 from sitegen.config import SiteConfig
 from sitegen.content import ContentFile
 from sitegen.diagnostics import Diagnostic, Level
-from sitegen.markdown import LinkContext
+from sitegen.markdown import LinkContext, asset_url
 from sitegen.output import AtomicOutput
-from sitegen.pages import PageRenderer, make_environment
+from sitegen.pages import PageRenderer, list_names, make_environment
 from sitegen.structure import Site
 from sitegen.themes import theme_dirs
 from sitegen.validate import Checked, Item
@@ -55,6 +57,11 @@ OWN_FIELDS = ("digest", "body", "body_line", "summary", "keywords", "review", "d
 # keeps its place everywhere (a corrected title or 文号): then the pages showing it are made
 # again too — the list pages whose keys change, and the pages of the items linking to it.
 LIST_FIELDS = ("title", "doc_no")
+# A move to another column (and so to another address): then the lists that show the item
+# before and after, its neighbours before and after, the pages whose bodies link to it, the
+# feeds of both columns, the sitemap and the search facets change too.
+MOVE_FIELDS = ("category", "url")
+QUICK_FIELDS = (*OWN_FIELDS, *LIST_FIELDS, *MOVE_FIELDS)
 
 
 def remember_site(cache: Cache, site: Site, inputs: str) -> None:
@@ -93,30 +100,39 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     inodes: dict[str, int] = {}
     if lastbuild.output_files(output, inodes) != edit.output_files:
         return None  # edited by hand since: the whole build renders those files again
-    site = _site(cache, edit.inputs)
-    edits = None if site is None else _edits(fronts, site)
-    if site is None or edits is None:
+    old_site = _site(cache, edit.inputs)
+    edits = None if old_site is None else _edits(fronts, old_site)
+    if old_site is None or edits is None:
         return None
+    moved = [e for e in edits if e.item.url != e.before.item.url]
+    # The same items (updated in place), filed anew: a moved item leaves its old lists.
+    site = structure.build_site(old_site.config, old_site.items) if moved else old_site
     renderer = PageRenderer(site, make_environment(theme_dirs(config)))
     if any(getattr(e.checked.item, name) != getattr(e.before.item, name)
            for e in edits for name in renderer.listed):
         return None  # the theme shows it in lists too
-    old_records = _records(cache, [e.item for e in edits])
+    if moved and _taken(cache, moved):
+        return None
+    old_records = _records(cache, {e.item.url: e.before.item.url for e in edits})
     if old_records is None:
         return None
     made = _render(edits, renderer, assets, old_records, cache)
     if made is None:
         return None
     done, out_files = made
-    relisted: Relisted = ({}, {}, {})
-    if any(getattr(e.checked.item, name) != getattr(e.before.item, name)
-           for e in edits for name in LIST_FIELDS):
-        found = _relisted(renderer, edits, assets, cache)
-        if found is None:
+    page_keys: dict[str, tuple[str, str | None]] = {}
+    if moved or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+                    for e in edits for name in LIST_FIELDS):
+        shown = _shown(renderer.for_site(old_site), renderer, edits, assets, cache)
+        if shown is None:
             return None
-        relisted = found
-        out_files.update(relisted[1])
-    more = _listings(site, cache, output, old_records, done, edits)
+        related, related_records, relisted, page_keys = shown
+        done.update(related)
+        old_records.update(related_records)
+        out_files.update(relisted)
+    out_files.update((e.before.item.url, None) for e in moved)
+    gone = {e.before.item.url for e in moved}
+    more = _listings(old_site, site, cache, output, old_records, done, page_keys, gone, assets)
     if more is None:
         return None
     out_files.update(more[0])
@@ -135,14 +151,15 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     env = generate.checked_env(config, encoding, asset_files)
     cache.put_checked((e.file.rel, e.file.stat, e.digest, env, *generate.pack_checked(e.checked))
                       for e in edits)
-    related, _, page_keys = relisted
-    cache.put_item_records(r.record.row(url) for url, r in (*done.items(), *related.items()))
+    cache.drop_item_records([e.before.item.url for e in moved])
+    cache.put_item_records(r.record.row(url) for url, r in done.items())
     cache.put_bodies((r.record.body_key, r.body) for r in done.values() if r.fresh)
     cache.put_search_docs((*r.record.search_id, Cache.pack(r.doc)) for r in done.values())
-    new_keys = {url: r.record.page_key for url, r in (*done.items(), *related.items())}
-    new_keys.update((url, key) for url, (key, _) in page_keys.items())
-    old_keys = {url: old_records[url].page_key for url in done}
-    old_keys.update((url, old) for url, (_, old) in page_keys.items())
+    new_keys = {url: r.record.page_key for url, r in done.items()}
+    new_keys.update((url, key) for url, (key, _) in page_keys.items() if key is not None)
+    was = {e.item.url: e.before.item.url for e in edits}
+    old_keys = {was.get(url, url): old_records[url].page_key for url in done}
+    old_keys.update((url, old) for url, (_, old) in page_keys.items() if old is not None)
     cache.replace_pages(new_keys, old_keys)
     cache.set_meta("search_index", new_index.state.to_json())
     lastbuild.remember(cache, rest, files, output, output_files, edit.last.published,
@@ -157,11 +174,17 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
 
 Rendered = dict[str, generate.RenderedItem]  # url -> what rendering the item gave
 OutFiles = dict[str, bytes | None]  # output path -> new bytes, None: removed
+Records = dict[str, generate.ItemRecord]  # url now -> the last build's record of the item
+
+
+def _taken(cache: Cache, moved: list[_Edit]) -> bool:
+    """Whether a moved item's new address was a page of the last build (another item's, a
+    column page's): the whole build reports or sorts that out."""
+    return bool(cache.page_keys([e.item.url for e in moved]))
 
 
 def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
-            old_records: dict[str, generate.ItemRecord], cache: Cache
-            ) -> tuple[Rendered, OutFiles] | None:
+            old_records: Records, cache: Cache) -> tuple[Rendered, OutFiles] | None:
     """The edited items' pages, as the page stage of a whole build makes them."""
     item_urls = {i.content_rel: i.url for i in renderer.site.items}
     done: Rendered = {}
@@ -184,69 +207,96 @@ def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
     return done, pages
 
 
-# The items whose pages show an edited one, rendered again; the list pages made again; and
-# url -> (new key, old key) of those list pages (an item's page key is in its record).
-Relisted = tuple[Rendered, OutFiles, dict[str, tuple[str, str]]]
+# What shows an edited item besides its own page, made again: the other items' pages (by
+# url), their last records, the list pages' files, and url -> (new key, old key) of those
+# list pages (None: a page that is new, or gone).
+Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | None]]]
 
 
-def _relisted(renderer: PageRenderer, edits: list[_Edit], assets: frozenset[str], cache: Cache
-              ) -> Relisted | None:
-    """What shows an edited item's title or 文号 besides its own page: every other page whose
-    key changed (lists, the home page), as a whole build finds them, and the pages of the
-    items that link to it (its neighbours, the items it replaces or is replaced by)."""
-    site = renderer.site
-    edited = {e.item.index_no for e in edits}
-    related: dict[str, Item] = {}
-    for e in edits:
-        newer, older = site.neighbours[e.item.index_no]
-        for other in (newer, older, site.by_index_no.get(e.item.replaced_by),
-                      *site.replacements.get(e.item.index_no, [])):
-            if other is not None and other.index_no not in edited:
-                related[other.url] = other
-    records = _records(cache, list(related.values()))
+def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
+           assets: frozenset[str], cache: Cache) -> Shown | None:
+    """For an edited title or 文号, or a move to another column: the pages of the items
+    that link to an edited one (its neighbours before and after, the items it replaces or
+    is replaced by, and for a move those whose bodies link to it), and the pages of every
+    list that shows it before or after (`pages.list_names`) whose key changed. `before`:
+    the renderer of the site as the last build filed its items."""
+    site, old_site = renderer.site, before.site
+    related = _related(old_site, site, edits, cache)
+    records = _records(cache, {url: url for url in related})
     if records is None:
         return None
     item_urls = {i.content_rel: i.url for i in site.items}
-    sources = generate.ItemSources(cache)  # for the lines of their warnings, if any
+    sources = generate.ItemSources(cache)  # for bodies whose links changed, and for lines
     done: Rendered = {}
     files: OutFiles = {}
     for url, item in related.items():
         old = records[url]
         cached = cache.bodies([old.body_key]).get(old.body_key)
-        ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
         if cached is None or generate.body_key(item) != old.body_key:
             return None
+        ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
         rendered = generate.render_item(item, renderer, ctx, cached, sources)
-        # Its body, search document and warnings are as they were: only its page changes.
-        if isinstance(rendered, str) or rendered.fresh \
-                or rendered.record.search_id != old.search_id \
-                or rendered.record.search_line != old.search_line \
-                or rendered.record.warnings != old.warnings:
+        if isinstance(rendered, str) or set(rendered.record.assets) != set(old.assets):
             return None
         try:
             files[url] = renderer.item(item, rendered.body.html).encode("utf-8")
         except jinja2.TemplateError:
             return None
         done[url] = rendered
-    old_keys = cache.pages()
-    keys: dict[str, tuple[str, str]] = {}
-    for url, key, render in renderer.site_pages():
-        if url not in old_keys:
-            return None  # the lists are not as the last build made them
-        if key != old_keys[url]:
+    names = set()
+    for e in edits:
+        names |= list_names(old_site, e.before.item) | list_names(site, e.item)
+    old_urls = [url for url, _, _ in before.site_pages(names)]
+    jobs = list(renderer.site_pages(names))
+    new_urls = {url for url, _, _ in jobs}
+    old_keys = cache.page_keys([*old_urls, *new_urls])
+    if any(url in old_keys for url in new_urls.difference(old_urls)) \
+            or any(url not in old_keys for url in old_urls):
+        return None  # the lists are not as the last build made them
+    keys: dict[str, tuple[str | None, str | None]] = {}
+    for url, key, render in jobs:
+        if key != old_keys.get(url):
             try:
                 files[url] = render().encode("utf-8")
             except jinja2.TemplateError:
                 return None
-            keys[url] = (key, old_keys[url])
-    return done, files, keys
+            keys[url] = (key, old_keys.get(url))
+    for url in set(old_urls) - new_urls:
+        files[url] = None
+        keys[url] = (None, old_keys[url])
+    return done, records, files, keys
 
 
-def _listings(site: Site, cache: Cache, output: Path, old_records: dict[str, generate.ItemRecord],
-              done: Rendered, edits: list[_Edit]) -> tuple[OutFiles, search.Index] | None:
-    """What else shows the edited items: the feeds, search.json and the search index."""
+def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> dict[str, Item]:
+    """url -> the items whose pages show an edited item, but for the edited ones."""
+    edited = {e.item.index_no for e in edits}
+    found: dict[str, Item] = {}
+    for e in edits:
+        index_no = e.item.index_no
+        for other in (*old_site.neighbours[index_no], *site.neighbours[index_no],
+                      site.by_index_no.get(e.before.item.replaced_by),
+                      site.by_index_no.get(e.item.replaced_by),
+                      *site.replacements.get(index_no, [])):
+            if other is not None and other.index_no not in edited:
+                found[other.url] = other
+    gone = {e.before.item.url for e in edits if e.item.url != e.before.item.url}
+    if gone:  # the bodies linking to a moved item link to its new address now
+        by_url = {i.url: i for i in site.items}
+        for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
+            item = by_url.get(url)
+            if item is not None and item.index_no not in edited \
+                    and not gone.isdisjoint(record.links.values()):
+                found[url] = item
+    return found
+
+
+def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_records: Records,
+              done: Rendered, page_keys: dict[str, tuple[str | None, str | None]],
+              gone: set[str], assets: frozenset[str]) -> tuple[OutFiles, search.Index] | None:
+    """What else shows the items made again: the feeds, search.json, the search index, and
+    after a move (`gone`: the moved items' old addresses) the sitemap."""
     files: OutFiles = {}
-    feed_files = _feeds(site, cache, done, edits)
+    feed_files = _feeds(old_site, site, cache, done)
     if feed_files is None:
         return None
     files.update(feed_files)
@@ -255,7 +305,13 @@ def _listings(site: Site, cache: Cache, output: Path, old_records: dict[str, gen
         if listing is None:
             return None
         files["search.json"] = listing
-    index = _index(cache, output, old_records, done)
+    folder = output / search.INDEX_DIR
+    if gone:  # documents changed column: the facets' counts change
+        manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
+        files.update(_sitemaps(site, cache, gone, page_keys, assets))
+    else:
+        manifest = search.restamped((folder / "manifest.js").read_bytes())
+    index = _index(cache, output, old_records, done, manifest)
     if index is None:
         return None
     old_state, new_index = index
@@ -263,6 +319,18 @@ def _listings(site: Site, cache: Cache, output: Path, old_records: dict[str, gen
     for rel in old_state.digests.keys() - new_index.state.digests.keys():
         files[search.INDEX_DIR + rel] = None
     return files, new_index
+
+
+def _sitemaps(site: Site, cache: Cache, gone: set[str],
+              page_keys: dict[str, tuple[str | None, str | None]],
+              assets: frozenset[str]) -> dict[str, bytes]:
+    """The sitemap: the last build's pages (every address with a key, but the attachments')
+    less those gone, with the items' new addresses and the new list pages."""
+    urls = cache.pages().keys() - {asset_url(a) for a in assets} - gone
+    urls -= {url for url, (key, _) in page_keys.items() if key is None}
+    urls |= {i.url for i in site.items} | {url for url, (key, _) in page_keys.items() if key}
+    urls.discard("404.html")
+    return {rel: text.encode("utf-8") for rel, text in sitemap.sitemaps(site, sorted(urls))}
 
 
 def _site(cache: Cache, inputs: str) -> Site | None:
@@ -273,10 +341,13 @@ def _site(cache: Cache, inputs: str) -> Site | None:
     if not isinstance(data, bytes):
         return None
     site: Site = pickle.loads(data)
+    moved = False
     for index_no, patch in _patches(cache).items():
         # The items are shared by every list of the model: updated once, updated everywhere.
-        site.by_index_no[index_no].__dict__.update(patch.__dict__)
-    return site
+        item = site.by_index_no[index_no]
+        moved = moved or item.url != patch.url
+        item.__dict__.update(patch.__dict__)
+    return structure.build_site(site.config, site.items) if moved else site
 
 
 def _patches(cache: Cache) -> dict[str, Item]:
@@ -284,7 +355,7 @@ def _patches(cache: Cache) -> dict[str, Item]:
     return pickle.loads(data) if isinstance(data, bytes) else {}
 
 
-_BLANK = {name: None for name in (*OWN_FIELDS, *LIST_FIELDS)}
+_BLANK = {name: None for name in QUICK_FIELDS}
 
 
 def _front(checked: Checked) -> Checked:
@@ -325,35 +396,34 @@ def _edits(fronts: list[Front], site: Site) -> list[_Edit] | None:
             return None
         edits.append(_Edit(f, digest, checked, old, item, checked.item.body))
     for e in edits:  # the site model brought up to date, once nothing can fail here
-        for name in (*OWN_FIELDS, *LIST_FIELDS):
+        for name in QUICK_FIELDS:
             setattr(e.item, name, "" if name == "body" else getattr(e.checked.item, name))
     return edits
 
 
-def _records(cache: Cache, items: list[Item]) -> dict[str, generate.ItemRecord] | None:
-    """The records of the last good build's pages of `items` (by url), or None if one is
-    missing. A record counts only with the page key that build wrote (the record of a build
-    that failed later may be there too)."""
-    urls = [i.url for i in items]
-    keys = cache.page_keys(urls)
-    records = dict(map(generate.ItemRecord.from_row, cache.item_records_of(urls)))
-    if any(url not in records or records[url].page_key != keys.get(url) for url in urls):
+def _records(cache: Cache, urls: dict[str, str]) -> Records | None:
+    """The records of the last good build's item pages (`urls`: url now -> url then), or
+    None if one is missing. A record counts only with the page key that build wrote (the
+    record of a build that failed later may be there too)."""
+    keys = cache.page_keys(list(urls.values()))
+    found = dict(map(generate.ItemRecord.from_row, cache.item_records_of(list(urls.values()))))
+    if any(then not in found or found[then].page_key != keys.get(then) for then in urls.values()):
         return None
-    return records
+    return {now: found[then] for now, then in urls.items()}
 
 
-def _feeds(site: Site, cache: Cache, done: Rendered, edits: list[_Edit]
-           ) -> dict[str, bytes] | None:
-    """The feeds that show an edited item, with every body they show (None if one of those
-    is not in the cache)."""
-    shown = feeds.shown(site)
-    edited = {e.item.index_no: e.item.url for e in edits}
-    wanted = {feed for index_no in edited for feed in shown.get(index_no, [])}
+def _feeds(old_site: Site, site: Site, cache: Cache, done: Rendered) -> dict[str, bytes] | None:
+    """The feeds that show an item made again, before or after, with every body they show
+    (None if one of those is not in the cache)."""
+    made = {r.record.search_id[0]: url for url, r in done.items()}
+    wanted: set[str] = set()
+    for shown in {id(s): feeds.shown(s) for s in (old_site, site)}.values():
+        wanted.update(feed for index_no in made for feed in shown.get(index_no, []))
     if not wanted:
         return {}
     items = {i.index_no: i for url, items, _, _ in feeds.feed_lists(site) if url in wanted
-             for i in items[: site.config.feed_length] if i.index_no not in edited}
-    records = _records(cache, list(items.values()))
+             for i in items[: site.config.feed_length] if i.index_no not in made}
+    records = _records(cache, {i.url: i.url for i in items.values()})
     if records is None:
         return None
     keys = {n: records[i.url].body_key for n, i in items.items()}
@@ -361,13 +431,13 @@ def _feeds(site: Site, cache: Cache, done: Rendered, edits: list[_Edit]
     bodies = {n: found[k].html for n, k in keys.items() if k in found}
     if len(bodies) < len(items):
         return None
-    bodies.update({n: done[url].body.html for n, url in edited.items()})
+    bodies.update({n: done[url].body.html for n, url in made.items()})
     return dict(feeds.feeds(site, bodies, only=wanted))
 
 
-def _search_json(site: Site, output: Path, old: dict[str, generate.ItemRecord],
-                 done: Rendered) -> bytes | None:
-    """search.json with the edited items' lines replaced (one line an item, newest first)."""
+def _search_json(site: Site, output: Path, old: Records, done: Rendered) -> bytes | None:
+    """search.json with the lines of the items made again replaced (one line an item,
+    newest first)."""
     lines = (output / "search.json").read_text(encoding="utf-8").split("\n")
     position = {item.url: n for n, item in enumerate(site.items)}
     if len(lines) != len(site.items) + 3:  # "[", the items, "]", ""
@@ -381,8 +451,8 @@ def _search_json(site: Site, output: Path, old: dict[str, generate.ItemRecord],
     return "\n".join(lines).encode("utf-8")
 
 
-def _index(cache: Cache, output: Path, old_records: dict[str, generate.ItemRecord],
-           done: Rendered) -> tuple[search.IndexState, search.Index] | None:
+def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
+           manifest: search.Manifest) -> tuple[search.IndexState, search.Index] | None:
     old = search.IndexState.from_json(cache.get_meta("search_index"))
     if old is None:
         return None
@@ -398,14 +468,12 @@ def _index(cache: Cache, output: Path, old_records: dict[str, generate.ItemRecor
         new_docs[rendered.record.search_id] = rendered.doc
     folder = output / search.INDEX_DIR
     index = search.update_index(
-        old, ids, search.restamped((folder / "manifest.js").read_bytes()),
-        lambda n, f: new_docs.get((n, f)) or cache.search_doc(n, f),
+        old, ids, manifest, lambda n, f: new_docs.get((n, f)) or cache.search_doc(n, f),
         lambda rel: (folder / rel).read_bytes())
     return None if index is None else (old, index)
 
 
-def _diagnostics(last: list[Diagnostic], old: dict[str, generate.ItemRecord],
-                 done: Rendered) -> list[Diagnostic] | None:
+def _diagnostics(last: list[Diagnostic], old: Records, done: Rendered) -> list[Diagnostic] | None:
     """The last build's report with the edited bodies' warnings replaced (None if it does
     not hold them)."""
     kept = list(last)

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.date(2026, 11, 27)
 BUDGET = "content/fdzdgknr/czyjs/2011-budget.md"  # among the newest: in its feeds
 REPORT = "content/gknb/2010-zhaobaoshan-work-report.md"
+COLUMNS = ["法定主动公开内容/规划计划", "法定主动公开内容/统计信息", "法定主动公开内容/财政预决算",
+           "法定主动公开内容/政策文件/规章", "政府信息公开年报", "法定主动公开内容/人事信息"]
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ def test_a_body_edit_rewrites_only_the_files_it_changes(site: Path, tmp_path: Pa
     assert again.written == again.unchanged and mtimes(site / "output") == new_times
     edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
     moved = same_as_clean(site, tmp_path)
-    assert not moved.quick and "fdzdgknr/tjxx/2011-budget.html" in digests(site / "output")
+    assert moved.quick and "fdzdgknr/tjxx/2011-budget.html" in digests(site / "output")
     append(site, REPORT, "\n附：本报告电子版可在政府信息公开查阅点查阅。\n")
     assert same_as_clean(site, tmp_path).quick
 
@@ -148,6 +150,40 @@ def test_a_corrected_title_is_quick_and_reaches_every_page_that_shows_it(site: P
     assert not same_as_clean(site, tmp_path).quick
 
 
+def test_a_move_to_another_column_is_quick_and_leaves_nothing_behind(site: Path, tmp_path: Path):
+    # The annual report links to the budget: after the move, its page links to the new address.
+    append(site, REPORT, "\n另见[2011年财政预算](../fdzdgknr/czyjs/2011-budget.md)。\n")
+    assert same_as_clean(site, tmp_path).quick
+    first = digests(site / "output")
+    assert 'href="../fdzdgknr/czyjs/2011-budget.html"' in (
+        site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+    result = same_as_clean(site, tmp_path)
+    assert result.quick
+    after = digests(site / "output")
+    assert "fdzdgknr/czyjs/2011-budget.html" not in after and "fdzdgknr/tjxx/2011-budget.html" in after
+    changed = changed_since(site, first)
+    assert {"fdzdgknr/czyjs/index.html", "fdzdgknr/tjxx/index.html",  # both columns' lists
+            "fdzdgknr/czyjs/rss.xml", "fdzdgknr/tjxx/rss.xml",  # both columns' feeds
+            "fdzdgknr/czyjs/2010-budget.html",  # its neighbour before the move
+            "gknb/2010-zhaobaoshan-work-report.html",  # the page linking to it
+            "sitemap.xml", "search.json", "assets/search/manifest.js", "index.html"} <= changed
+    assert 'href="../fdzdgknr/tjxx/2011-budget.html"' in (
+        site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+    # Moved back, every file is as it was, and nothing else is left over.
+    edit(site, BUDGET, "category: 统计信息", "category: 财政预决算")
+    assert same_as_clean(site, tmp_path).quick
+    assert digests(site / "output") == first
+    # A move onto an address another item has is the whole build's error to report.
+    shutil.copy(site / BUDGET, site / "content/fdzdgknr/tjxx/2011-budget.md")
+    edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "index_no: ", "index_no: X")
+    edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "category: 财政预决算", "category: 规划计划")
+    assert not same_as_clean(site, tmp_path).quick  # a new file
+    edit(site, BUDGET, "category: 财政预决算", "category: 规划计划")
+    result = same_as_clean(site, tmp_path)
+    assert not result.ok and not result.quick
+
+
 def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: Path, tmp_path: Path):
     override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）")
     assert not same_as_clean(site, tmp_path).quick  # the theme changed: a whole build
@@ -168,7 +204,7 @@ def test_what_is_not_a_body_edit_goes_the_whole_way(site: Path, tmp_path: Path, 
         append(site, REPORT, "\n" + ">" * 80 + " 过深的引用\n")
     else:
         append(site, REPORT, "\n补充一句。\n")
-        edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+        edit(site, BUDGET, "date_published: 2011-03-03", "date_published: 2011-03-04")
     before = digests(site / "output")
     result = same_as_clean(site, tmp_path)
     assert not result.quick
@@ -194,7 +230,7 @@ def test_an_output_or_spare_touched_since_is_not_patched(site: Path, tmp_path: P
     assert same_as_clean(site, tmp_path).quick
 
 
-@pytest.mark.parametrize("seed", [20261127, 7])
+@pytest.mark.parametrize("seed", [20261127, 7, 3])
 def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: int):
     """Quick and whole builds in any order, with failed builds (also into another folder) in
     between: after each, the output and the report are a clean build's."""
@@ -202,9 +238,10 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
                    if p.name != "_index.md")
     rng = random.Random(seed)
     quick_builds = 0
-    for step in range(10):
+    for step in range(12):
         rel = rng.choice(items)
-        kind = rng.choice(["append", "append", "cut", "title", "summary", "keywords", "fail"])
+        kind = rng.choice(["append", "append", "cut", "title", "summary", "keywords", "fail",
+                           "category"])
         path = site / rel
         text = path.read_text(encoding="utf-8")
         if kind == "append":
@@ -213,6 +250,10 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
             path.write_text(text[: len(text) - 20] + "\n", encoding="utf-8")
         elif kind == "title":
             path.write_text(text.replace("title: ", f"title: 第{step}版 ", 1), encoding="utf-8")
+        elif kind == "category":  # to another column (sometimes onto another item's address)
+            line = next(x for x in text.split("\n") if x.startswith("category: "))
+            path.write_text(text.replace(line, f"category: {rng.choice(COLUMNS)}", 1),
+                            encoding="utf-8")
         elif kind in ("summary", "keywords"):
             path.write_text(text.replace("\ntitle: ", f"\n{kind}: 第{step}次修订\ntitle: ", 1)
                             if f"\n{kind}:" not in text else
