@@ -209,9 +209,11 @@ class PageRenderer:
         return self.render("item.html", item.url, body=body_html, **self.item_context(item))
 
     # -- every other page --------------------------------------------------------------------
-    def site_pages(self, only: Container[str] | None = None) -> Iterator[PageJob]:
+    def site_pages(self, only: Container[str] | None = None, keyed: bool = True
+                   ) -> Iterator[PageJob]:
         """Every page but the items'; or the pages of the lists named in `only`
-        (`list_names`: a build that moved a few items makes those lists only)."""
+        (`list_names`: a build that moved a few items makes those lists only). Not `keyed`:
+        their addresses, their keys left empty (listing a site as it was)."""
         site = self.site
         if only is None or "home" in only:
             counts = [(n.category.path, n.count) for n in site.nodes.values()]
@@ -220,27 +222,28 @@ class PageRenderer:
                    lambda: self.render("home.html", "index.html", title=site.config.name))
         for node in site.nodes.values():
             if only is None or f"category/{node.category.path}" in only:
-                yield from self.category(node)
-        yield from self.archives(only)
-        yield from self.organizations(only)
+                yield from self.category(node, keyed)
+        yield from self.archives(only, keyed)
+        yield from self.organizations(only, keyed)
         for url, template, title in (("search.html", "search.html", "站内搜索"),
                                      ("404.html", "404.html", "页面不存在")):
             if only is None or url in only:
                 yield (url, self.key(template, url),
                        lambda u=url, t=template, ti=title: self.render(t, u, title=ti))
 
-    def category(self, node: CategoryNode) -> Iterator[PageJob]:
+    def category(self, node: CategoryNode, keyed: bool = True) -> Iterator[PageJob]:
         crumbs = self.site.breadcrumbs(node.category)
         children = [(c.category.name, c.url, c.count) for c in node.children]
         for page in self.site.paginate(node.items, node.page_url):
             url = page.urls[page.number - 1]
             key = self.key("category.html", node.category, page.number, page.total,
-                           self.briefs(page.items), children, node.count)
+                           self.briefs(page.items), children, node.count) if keyed else ""
             yield (url, key, lambda u=url, p=page: self.render(
                 "category.html", u, title=node.category.name, node=node, page=p,
                 breadcrumbs=crumbs, feed=node.feed_url, feed_title=node.category.path))
 
-    def archives(self, only: Container[str] | None = None) -> Iterator[PageJob]:
+    def archives(self, only: Container[str] | None = None, keyed: bool = True
+                 ) -> Iterator[PageJob]:
         years = [(y, len(items)) for y, items in self.site.years.items()]
         if only is None or "archive" in only:
             yield ("archive/index.html", self.key("archive_index.html", years),
@@ -252,12 +255,14 @@ class PageRenderer:
             count = len(items)
             for page in self.site.paginate(items, lambda n, y=year: _numbered(f"archive/{y}", n)):
                 url = page.urls[page.number - 1]
-                yield (url, self.key("archive.html", year, page.number, page.total, count,
-                                     self.briefs(page.items)),
+                key = self.key("archive.html", year, page.number, page.total, count,
+                               self.briefs(page.items)) if keyed else ""
+                yield (url, key,
                        lambda u=url, y=year, p=page, c=count: self.render(
                            "archive.html", u, title=f"{y}年发布的信息", year=y, page=p, count=c))
 
-    def organizations(self, only: Container[str] | None = None) -> Iterator[PageJob]:
+    def organizations(self, only: Container[str] | None = None, keyed: bool = True
+                      ) -> Iterator[PageJob]:
         orgs = [(o, len(items)) for o, items in self.site.organizations.items()]
         if only is None or "org" in only:
             yield ("org/index.html", self.key("org_index.html", orgs),
@@ -268,8 +273,9 @@ class PageRenderer:
             org, count = self.site.org(org_id), len(items)
             for page in self.site.paginate(items, lambda n, o=org_id: _numbered(f"org/{o}", n)):
                 url = page.urls[page.number - 1]
-                yield (url, self.key("org.html", self.org_key(org_id), page.number, page.total, count,
-                                     self.briefs(page.items)),
+                key = self.key("org.html", self.org_key(org_id), page.number, page.total, count,
+                               self.briefs(page.items)) if keyed else ""
+                yield (url, key,
                        lambda u=url, o=org, p=page, c=count: self.render(
                            "org.html", u, title=o.full_name, org=o, page=p, count=c))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import pickle
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from sitegen.diagnostics import Diagnostic, Level
 from sitegen.markdown import LinkContext, asset_url
 from sitegen.output import AtomicOutput
 from sitegen.pages import PageRenderer, list_names, make_environment
+from sitegen.parallel import batches, pmap, shared
 from sitegen.structure import Site
 from sitegen.themes import theme_dirs
 from sitegen.validate import Checked, Item
@@ -90,7 +92,7 @@ class _Edit:
 
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
             asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
-            encoding: str) -> Done | None:
+            encoding: str, jobs: int) -> Done | None:
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
     not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
     assets = frozenset(a.content_rel for a in asset_files)
@@ -123,7 +125,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     page_keys: dict[str, tuple[str, str | None]] = {}
     if moved or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
                     for e in edits for name in LIST_FIELDS):
-        shown = _shown(renderer.for_site(old_site), renderer, edits, assets, cache)
+        shown = _shown(renderer.for_site(old_site), renderer, edits, assets, cache, jobs)
         if shown is None:
             return None
         related, related_records, relisted, page_keys = shown
@@ -131,8 +133,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         old_records.update(related_records)
         out_files.update(relisted)
     out_files.update((e.before.item.url, None) for e in moved)
-    gone = {e.before.item.url for e in moved}
-    more = _listings(old_site, site, cache, output, old_records, done, page_keys, gone, assets)
+    more = _listings(old_site, site, cache, output, old_records, done, page_keys, moved, assets)
     if more is None:
         return None
     out_files.update(more[0])
@@ -214,7 +215,7 @@ Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | Non
 
 
 def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
-           assets: frozenset[str], cache: Cache) -> Shown | None:
+           assets: frozenset[str], cache: Cache, jobs: int) -> Shown | None:
     """For an edited title or 文号, or a move to another column: the pages of the items
     that link to an edited one (its neighbours before and after, the items it replaces or
     is replaced by, and for a move those whose bodies link to it), and the pages of every
@@ -246,25 +247,49 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
     names = set()
     for e in edits:
         names |= list_names(old_site, e.before.item) | list_names(site, e.item)
-    old_urls = [url for url, _, _ in before.site_pages(names)]
-    jobs = list(renderer.site_pages(names))
-    new_urls = {url for url, _, _ in jobs}
+    old_urls = [url for url, _, _ in before.site_pages(names, keyed=False)]
+    made = list(renderer.site_pages(names))
+    new_urls = {url for url, _, _ in made}
     old_keys = cache.page_keys([*old_urls, *new_urls])
     if any(url in old_keys for url in new_urls.difference(old_urls)) \
             or any(url not in old_keys for url in old_urls):
         return None  # the lists are not as the last build made them
-    keys: dict[str, tuple[str | None, str | None]] = {}
-    for url, key, render in jobs:
-        if key != old_keys.get(url):
-            try:
-                files[url] = render().encode("utf-8")
-            except jinja2.TemplateError:
-                return None
-            keys[url] = (key, old_keys.get(url))
+    todo = [(url, key, render) for url, key, render in made if key != old_keys.get(url)]
+    pages = _render_pages([render for _, _, render in todo], jobs)
+    if pages is None:
+        return None
+    files.update((url, page) for (url, _, _), page in zip(todo, pages, strict=True))
+    keys = {url: (key, old_keys.get(url)) for url, key, _ in todo}
     for url in set(old_urls) - new_urls:
         files[url] = None
         keys[url] = (None, old_keys[url])
     return done, records, files, keys
+
+
+def _render_pages(renders: list[Callable[[], str]], jobs: int) -> list[bytes] | None:
+    """Pages rendered, on every core when there are many: a move makes every page of a
+    column whose sub-columns' counts it changes again (hundreds, for a large first level)."""
+    if not renders:
+        return []
+    # The first here: the workers are forked with its templates compiled.
+    found = _render_slice(range(1), renders)
+    if found is None:
+        return None
+    for part in pmap(_render_slice, batches(range(1, len(renders)), jobs), {"renders": renders},
+                     jobs):
+        if part is None:
+            return None
+        found += part
+    return found
+
+
+def _render_slice(span: Sequence[int], renders: list[Callable[[], str]] | None = None
+                  ) -> list[bytes] | None:
+    renders = renders or shared()["renders"]
+    try:
+        return [renders[i]().encode("utf-8") for i in span]
+    except jinja2.TemplateError:
+        return None  # the whole build reports it
 
 
 def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> dict[str, Item]:
@@ -292,9 +317,10 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> di
 
 def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_records: Records,
               done: Rendered, page_keys: dict[str, tuple[str | None, str | None]],
-              gone: set[str], assets: frozenset[str]) -> tuple[OutFiles, search.Index] | None:
+              moved: list[_Edit], assets: frozenset[str]
+              ) -> tuple[OutFiles, search.Index] | None:
     """What else shows the items made again: the feeds, search.json, the search index, and
-    after a move (`gone`: the moved items' old addresses) the sitemap."""
+    after a move the sitemap."""
     files: OutFiles = {}
     feed_files = _feeds(old_site, site, cache, done)
     if feed_files is None:
@@ -306,11 +332,13 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
             return None
         files["search.json"] = listing
     folder = output / search.INDEX_DIR
-    if gone:  # documents changed column: the facets' counts change
-        manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
-        files.update(_sitemaps(site, cache, gone, page_keys, assets))
-    else:
-        manifest = search.restamped((folder / "manifest.js").read_bytes())
+    manifest = search.restamped(
+        (folder / "manifest.js").read_bytes(),
+        [(e.before.item.category.path, e.item.category.path) for e in moved],
+        search.category_order(site))
+    if moved:
+        files.update(_sitemaps(site, cache, {e.before.item.url for e in moved}, page_keys,
+                               assets))
     index = _index(cache, output, old_records, done, manifest)
     if index is None:
         return None

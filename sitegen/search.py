@@ -145,10 +145,13 @@ def doc_tokens(doc: SearchDoc) -> dict[str, int]:
     return tokens
 
 
+def _with_parents(category: str) -> list[str]:
+    names = category.split("/")
+    return ["/".join(names[: i + 1]) for i in range(len(names))]
+
+
 def facet_tokens(doc: SearchDoc) -> list[str]:
-    names = doc.category.split("/")
-    cats = ["/".join(names[: i + 1]) for i in range(len(names))]
-    return ([FACET_PREFIX + "c" + c for c in cats]
+    return ([FACET_PREFIX + "c" + c for c in _with_parents(doc.category)]
             + [FACET_PREFIX + "o" + doc.organization, FACET_PREFIX + "v" + doc.validity])
 
 
@@ -472,13 +475,26 @@ def manifest_of(meta: Sequence[SearchDoc], categories: Sequence[str] | None) -> 
     return lambda state: _manifest(meta, categories, state)
 
 
-def restamped(old: bytes) -> Manifest:
+def restamped(old: bytes, moves: Sequence[tuple[str, str]] = (),
+              categories: Sequence[str] = ()) -> Manifest:
     """The manifest of an index whose documents have the same metadata as those of the index
     that `old` (its manifest file) describes — only the files' digests differ: everything
     in it but the build stamp and the list of frequent-token files stays. A quick build
-    (only bodies edited) needs neither the documents nor their facets for it."""
+    (only bodies edited) needs neither the documents nor their facets for it. `moves`:
+    documents that changed category, (old path, new path) each; then the category counts
+    change too (`categories`: `category_order` of the site after the moves)."""
     text = old.decode("utf-8")
     data = json.loads(text[text.index(".m=") + 3 : -2])
+    if moves:
+        counts = dict(data["categories"])
+        for was, now in moves:
+            for path in _with_parents(was):
+                counts[path] -= 1
+            for path in _with_parents(now):
+                counts[path] = counts.get(path, 0) + 1
+        order = [c for c in categories if counts.get(c)]
+        order += sorted(c for c, n in counts.items() if n and c not in order)
+        data["categories"] = [[c, counts[c]] for c in order]
 
     def manifest(state: IndexState) -> tuple[str, bytes]:
         data["build"] = _build_stamp(state)
