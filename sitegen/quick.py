@@ -180,8 +180,9 @@ Records = dict[str, generate.ItemRecord]  # url now -> the last build's record o
 
 def _taken(cache: Cache, moved: list[_Edit]) -> bool:
     """Whether a moved item's new address was a page of the last build (another item's, a
-    column page's): the whole build reports or sorts that out."""
-    return bool(cache.page_keys([e.item.url for e in moved]))
+    column page's) or is another moved item's: the whole build reports or sorts that out."""
+    urls = [e.item.url for e in moved]
+    return len(set(urls)) < len(urls) or bool(cache.page_keys(urls))
 
 
 def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],

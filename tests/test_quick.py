@@ -176,12 +176,31 @@ def test_a_move_to_another_column_is_quick_and_leaves_nothing_behind(site: Path,
     assert digests(site / "output") == first
     # A move onto an address another item has is the whole build's error to report.
     shutil.copy(site / BUDGET, site / "content/fdzdgknr/tjxx/2011-budget.md")
-    edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "index_no: ", "index_no: X")
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/fdzdgknr/tjxx")
+    edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "2011-00018", "2011-00903")
     edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "category: 财政预决算", "category: 规划计划")
     assert not same_as_clean(site, tmp_path).quick  # a new file
     edit(site, BUDGET, "category: 财政预决算", "category: 规划计划")
     result = same_as_clean(site, tmp_path)
-    assert not result.ok and not result.quick
+    assert not result.quick and not result.ok
+    assert any("多个信息会写入同一个页面" in d.message for d in result.report.errors)
+
+
+def test_two_items_moved_onto_one_address_is_the_whole_builds_error(site: Path, tmp_path: Path):
+    # Two files of the same name in two columns, both moved into a third in one build. (A
+    # feed of one item: neither is then in the new column's feed, which would send the build
+    # the whole way for another reason.)
+    edit(site, "sitegen.toml", "feed_length = 20", "feed_length = 1")
+    shutil.copy(site / REPORT, site / "content/gknb/dup.md")
+    shutil.copy(site / BUDGET, site / "content/fdzdgknr/czyjs/dup.md")
+    edit(site, "content/gknb/dup.md", "2010-00111", "2010-00901")
+    edit(site, "content/fdzdgknr/czyjs/dup.md", "2011-00018", "2011-00902")
+    assert same_as_clean(site, tmp_path).ok
+    edit(site, "content/gknb/dup.md", "category: 政府信息公开年报", "category: 统计信息")
+    edit(site, "content/fdzdgknr/czyjs/dup.md", "category: 财政预决算", "category: 统计信息")
+    result = same_as_clean(site, tmp_path)
+    assert not result.quick and not result.ok
+    assert any("多个信息会写入同一个页面" in d.message for d in result.report.errors)
 
 
 def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: Path, tmp_path: Path):
