@@ -32,7 +32,13 @@ from sitegen.markdown import (
     resolve_target,
 )
 from sitegen.output import AtomicOutput
-from sitegen.pages import PageJob, PageRenderer, make_environment
+from sitegen.pages import (
+    LAST_PUBLISHED_JS,
+    PageJob,
+    PageRenderer,
+    last_published_js,
+    make_environment,
+)
 from sitegen.parallel import batches, default_jobs, pmap, shared
 from sitegen.structure import Site
 from sitegen.themes import theme_assets, theme_dirs
@@ -405,6 +411,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     for rel, path in theme_assets(dirs).items():
         out.copy(rel, path)
     out.write_text("assets/pygments.css", pygments_css())
+    out.write_text(LAST_PUBLISHED_JS, last_published_js(site))
     used_assets = pages_done.assets | {a.file for i in site.items for a in i.attachments}
     for rel in sorted(used_assets):
         # Attachments may be hundreds of MB: one unchanged since the last build (by size and

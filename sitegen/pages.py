@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
@@ -119,6 +120,35 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def shows_newest_date(env: jinja2.Environment) -> bool:
+    """Whether a template may show `site.updated` itself (any template naming `updated`: a
+    text search, erring towards yes). The default theme shows it through
+    `last_published_js` instead, so that a newer 发布日期 is one file, not every page."""
+    loader = env.loader
+    assert loader is not None
+    for template in env.list_templates():
+        try:
+            if "updated" in loader.get_source(env, template)[0]:
+                return True
+        except (jinja2.TemplateNotFound, UnicodeDecodeError):
+            continue
+    return False
+
+
+LAST_PUBLISHED_JS = "assets/last-published.js"
+
+
+def last_published_js(site: Site) -> str:
+    """The footer's "信息更新至" (the newest 发布日期; no build time: same input, same bytes),
+    for the element `#last-published` of every page. The kiosk shows how fresh its copy is."""
+    text = f" · 信息更新至 {site.updated.isoformat()}" if site.updated else ""
+    return ("// sitegen：最新发布日期，显示在每页页脚。\n"
+            "(function () {\n"
+            '  var el = document.getElementById("last-published");\n'
+            f"  if (el) el.textContent = {json.dumps(text, ensure_ascii=False)};\n"
+            "})();\n")
+
+
 PageJob = tuple[str, str, Callable[[], str]]  # url, input key, render
 
 
@@ -132,6 +162,7 @@ class PageRenderer:
     templates: dict[str, str] = field(default_factory=dict)
     site_key: str = ""
     listed: tuple[str, ...] = ()  # `listed_fields`
+    dated: bool = False  # `shows_newest_date`
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
@@ -140,6 +171,7 @@ class PageRenderer:
     def __post_init__(self) -> None:
         self.templates = template_keys(self.env)
         self.listed = listed_fields(self.env)
+        self.dated = shows_newest_date(self.env)
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:
@@ -151,7 +183,7 @@ class PageRenderer:
 
     def make_site_key(self) -> str:
         site = self.site
-        return fingerprint(site.config.identity(), site.updated,
+        return fingerprint(site.config.identity(), site.updated if self.dated else None,
                            [(n.category.name, n.url) for n in site.roots])
 
     def key(self, template: str, *parts: object) -> str:

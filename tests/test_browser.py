@@ -11,6 +11,7 @@ Never runs `playwright install`: the tests use /usr/bin/chromium (apt-get instal
 from __future__ import annotations
 
 import functools
+import json
 import re
 import shutil
 import subprocess
@@ -346,9 +347,13 @@ def test_search_page_form_searches_in_place(page: tuple[Page, Watch], root: str)
 
 # -- (c) browse by category -------------------------------------------------------------------
 
-def test_browse_category_to_item(page: tuple[Page, Watch], root: str) -> None:
+def test_browse_category_to_item(page: tuple[Page, Watch], root: str, output: Path) -> None:
     pg, watch = page
     pg.goto(url_of(root, "index.html"))
+    # Every page's footer says how fresh this copy is (from assets/last-published.js).
+    records = json.loads((output / "search.json").read_text(encoding="utf-8"))
+    newest = max(r["date_published"] for r in records)
+    expect(pg.locator("footer #last-published")).to_have_text(f"· 信息更新至 {newest}")
     pg.locator("nav.site-nav a", has_text="法定主动公开内容").click()
     expect(pg.locator("h1")).to_contain_text("法定主动公开内容")
     assert rel_of(root, pg.url) == "fdzdgknr/index.html"
@@ -358,6 +363,7 @@ def test_browse_category_to_item(page: tuple[Page, Watch], root: str) -> None:
     pg.locator("ul.item-list a", has_text=EXACT_NOTICE_TITLE).click()
     assert rel_of(root, pg.url) == NOTICE_URL
     expect(pg.locator("h1")).to_have_text(NOTICE_TITLE)
+    expect(pg.locator("footer #last-published")).to_have_text(f"· 信息更新至 {newest}")
     crumbs = pg.locator("nav.breadcrumbs a")
     expect(crumbs).to_have_text(["首页", "法定主动公开内容", "政策文件", "其他文件"])
     row = pg.locator("table.metadata tr", has=pg.locator("th", has_text="索引号"))

@@ -150,3 +150,43 @@ def test_page_keys_count_only_for_the_output_they_describe(site: Path, tmp_path:
     page.write_text("手工改过", encoding="utf-8")
     got = incremental_equals_clean(site, tmp_path)
     assert "index.html" in got and "跳到正文内容" in page.read_text(encoding="utf-8")
+
+
+def _publish(site: Path, name: str, index_no: str, day: str) -> None:
+    """A new item (the 2011 budget's text) published on `day` (2012-02-…), newer than any."""
+    text = (site / "content/fdzdgknr/czyjs/2011-budget.md").read_text(encoding="utf-8")
+    for old, new in (("31421567X/2011-00018", index_no), ("date_published: 2011-03-03", f"date_published: {day}"),
+                     ("date_created: 2011-02-28", "date_created: 2012-02-01"),
+                     ("reviewed_on: 2011-03-01", "reviewed_on: 2012-02-01"),
+                     ("approved_on: 2011-03-02", "approved_on: 2012-02-01"),
+                     ("title: 招宝山街道2011年", f"title: {name}招宝山街道2011年")):
+        assert old in text
+        text = text.replace(old, new)
+    (site / "content/fdzdgknr/czyjs" / f"{index_no[-5:]}.md").write_text(text, encoding="utf-8")
+
+
+def test_a_newer_date_rewrites_one_script_not_every_page(site: Path, tmp_path: Path):
+    """Every page shows "信息更新至" (the newest 发布日期): from assets/last-published.js, so
+    that publishing on a new day does not make every page of the site new."""
+    incremental_equals_clean(site, tmp_path)
+    report = site / "output/gknb/2010-zhaobaoshan-work-report.html"
+    before, times = digests(site / "output"), mtimes(site / "output")
+    assert '<span id="last-published"></span>' in report.read_text(encoding="utf-8")
+    _publish(site, "（新）", "31421567X/2012-00901", "2012-02-03")
+    after = incremental_equals_clean(site, tmp_path)
+    script = (site / "output/assets/last-published.js").read_text(encoding="utf-8")
+    assert "信息更新至 2012-02-03" in script and after["assets/last-published.js"] != before["assets/last-published.js"]
+    unchanged = [p for p in before if p.endswith(".html") and after.get(p) == before[p]]
+    assert "gknb/2010-zhaobaoshan-work-report.html" in unchanged and len(unchanged) > 40
+    assert mtimes(site / "output")["gknb/2010-zhaobaoshan-work-report.html"] == \
+        times["gknb/2010-zhaobaoshan-work-report.html"]
+    # A theme that shows the date itself still gets it on every page, from then on.
+    override = site / "themes/default/templates"
+    override.mkdir(parents=True)
+    base = (ROOT / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    (override / "base.html").write_text(
+        base.replace('<span id="last-published"></span>', "（{{ site.updated }}）"), encoding="utf-8")
+    incremental_equals_clean(site, tmp_path)
+    _publish(site, "（又一条）", "31421567X/2012-00902", "2012-02-05")
+    incremental_equals_clean(site, tmp_path)
+    assert "（2012-02-05）" in report.read_text(encoding="utf-8")
