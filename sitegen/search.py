@@ -619,9 +619,14 @@ def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequenc
     gone), its `changes` applied; None for a token left without documents. `renumber` must
     keep the kept documents in order, as `_renumbering` does (field lists are positions)."""
     out: list[str | None] = []
+    same_numbers = all(map(int.__eq__, renumber, range(len(renumber))))
     for token, entry in entries:
         if entry and token not in changes:
             out.append(_renumbered(entry, renumber))
+            continue
+        appended = _appended(entry, changes[token]) if entry and same_numbers else None
+        if appended is not None:
+            out.append(appended)
             continue
         postings: dict[int, int] = {}
         if entry:
@@ -637,6 +642,61 @@ def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequenc
         out.append(encode_entry(array("i", (d << 4 | postings[d] for d in sorted(postings))))
                    if postings else None)
     return out
+
+
+def _appended(entry: str, change: dict[int, int | None]) -> str | None:
+    """`encode_entry` of the entry's postings with the documents of `change` added, when each
+    comes after its last one (a new item is the newest document): made by extending the
+    encoded lists instead of encoding them again — a new item touches a thousand lists, the
+    frequent ones holding most documents. None if the change is not such an addition."""
+    parts = entry.split(",")
+    ids = decode_ids(parts[0])
+    added = sorted(change.items())
+    if any(bits is None for _, bits in added) or added[0][0] <= ids[-1]:
+        return None
+    parts[0] = _extended(parts[0], ids, [docid for docid, _ in added])
+    parts += [""] * (len(SUBSETS) + 1 - len(parts))
+    for k, bit in enumerate(SUBSETS, start=1):
+        positions = [len(ids) + i for i, (_, bits) in enumerate(added) if bits & bit]
+        if positions:
+            parts[k] = (_extended(parts[k], decode_ids(parts[k]), positions) if parts[k]
+                        else encode_ids(positions))
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    return ",".join(parts)
+
+
+def _extended(encoded: str, old: list[int], new: list[int]) -> str:
+    """`encode_ids(old + new)`, given `encoded` = `encode_ids(old)` and `new` after `old`: the
+    gaps of `new` appended, and the bitmap's last character and new blocks, where the old
+    encoding was of that kind; the other encoding made whole only if it may be the shorter."""
+    dense = sparse = None
+    if encoded.startswith("~"):
+        dense = _extended_bitmap(encoded, new)
+    else:
+        tail, previous = [], old[-1]
+        for value in new:
+            gap = value - previous - 1
+            tail.append(_SMALL[gap] if gap < 1024 else varint(gap))
+            previous = value
+        sparse = encoded + "".join(tail)
+    if (len(old) + len(new)) * 6 >= (new[-1] - old[0]) // 2:
+        dense = dense or bitmap(old + new)
+        sparse = sparse or gaps(old + new)
+        return dense if len(dense) < len(sparse) else sparse
+    return sparse or gaps(old + new)
+
+
+def _extended_bitmap(encoded: str, new: list[int]) -> str:
+    """`bitmap` of the values of the bitmap `encoded` and `new`, all after them."""
+    first, start = _read_varint(encoded, 1)
+    last_block = first + len(encoded) - start - 1
+    blocks: dict[int, int] = {}
+    for value in new:
+        blocks[value // 6] = blocks.get(value // 6, 0) | 1 << (value % 6)
+    last = ALPHABET[_INDEX[encoded[-1]] | blocks.get(last_block, 0)]
+    return encoded[:-1] + last + "".join(ALPHABET[blocks.get(b, 0)]
+                                         for b in range(last_block + 1, new[-1] // 6 + 1))
 
 
 def _renumbered(entry: str, renumber: Sequence[int]) -> str | None:

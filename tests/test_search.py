@@ -406,6 +406,26 @@ def test_renumbering_an_entry_is_renumbering_its_postings(postings: list[int], g
     assert search.rewrite_entries([("t", entry)], renumber, {}) == [want]
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 400), st.floats(0.02, 1.0), st.integers(1, 40), st.floats(0.05, 1.0),
+       st.integers(0, 2**31))
+def test_appending_documents_to_an_entry_is_encoding_it_anew(count: int, density: float,
+                                                             added: int, spread: float, seed: int):
+    """A new item (the newest document) extends the encoded lists instead of encoding them
+    again: the same bytes as encoding the longer postings, for sparse and dense lists (gaps
+    or bitmaps, either way across the point where the other becomes shorter)."""
+    rng = random.Random(seed)
+    ids = sorted(rng.sample(range(int(count / density) + 1), count))
+    postings = [i << 4 | rng.choice([0, 0, 1, 2, 4, 7]) for i in ids]
+    after = rng.sample(range(ids[-1] + 1, ids[-1] + 2 + int(added / spread)), added)
+    change: dict[int, int | None] = {d: rng.choice([0, 0, 1, 2, 4, 3, 7]) for d in after}
+    entry = search.encode_entry(array("i", postings))
+    want = search.encode_entry(array("i", postings + [d << 4 | b for d, b in sorted(change.items())]))
+    renumber = list(range(max(after) + 1))
+    assert search.rewrite_entries([("t", entry)], renumber, {"t": change}) == [want]
+    assert search._appended(entry, change) == want
+
+
 CATS = ["甲", "丙"]
 
 
