@@ -67,6 +67,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -421,6 +422,27 @@ def incremental_runs(tool: Tool, generated: list[GenItem], logs: Path,
     step("change one category", recategorise, moved)
     step("delete one item", lambda: source_path(folder, delete).unlink(), gone)
     step("edit item template", override_template, rerendered)
+
+    # The commonest change of all: a new item, published today (the newest of the site).
+    added_no = f"{edit.index_no.split('/')[0]}/{NOW[:4]}-99999"
+    added_path = source_path(folder, edit).with_name(f"{edit.slug}-new.md")
+
+    def add_item() -> None:
+        text = source_path(folder, edit).read_text(encoding="utf-8")
+        for key, value in (("index_no", added_no), ("date_created", NOW), ("date_published", NOW),
+                           ("  reviewed_on", NOW), ("  approved_on", NOW),
+                           ("title", "新增：" + edit.title)):
+            text, found = re.subn(f"(?m)^{key}: .*$", f"{key}: {value}", text, count=1)
+            require(found == 1, f"{edit.slug}: no {key.strip()} line to copy")
+        added_path.write_text(text, encoding="utf-8")
+
+    def added(records: dict[str, dict]) -> str:
+        require(added_no in records, f"{added_no}: not in search.json")
+        require(next(iter(records)) == added_no, f"{added_no}: not the newest in search.json")
+        require((out / records[added_no]["url"]).is_file(), f"{added_no}: no page")
+        return "newest in search.json, page written"
+
+    step("add one item", add_item, added)
     return results, compare_with_clean(tool, logs, jobs)
 
 
