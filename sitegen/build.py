@@ -99,10 +99,10 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
-                                     encoding, jobs)
+                                     encoding, jobs, now)
             if done is not None:
                 report.diagnostics.extend(done.diagnostics)
-                result.held_back, result.published = edit.last.held_back, edit.last.published
+                result.held_back, result.published = edit.last.held_back, done.published
                 result.written, result.unchanged = done.written, done.unchanged
                 result.output, result.quick = output, True
                 cache.commit()

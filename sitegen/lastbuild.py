@@ -150,10 +150,11 @@ class Edited:
     of a few item files (whether its output is as it left it is for the caller to check,
     with `output_files`)."""
 
-    files: list[ContentFile]  # the item files that changed
+    files: list[ContentFile]  # the item files that changed or are new
     inputs: str  # the last build's inputs key
     last: LastBuild
     output_files: dict[str, list[int]]  # rel -> [size, mtime_ns], as the last build left them
+    added: frozenset[str] = frozenset()  # of `files`, those new since (their rel)
 
 
 def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> Edited | None:
@@ -165,10 +166,12 @@ def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> E
         return None
     data = cache.get_meta("last_sources")
     sources: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
-    if len(sources) != len(files) or any(f.rel not in sources for f in files):
-        return None
-    changed = [f for f in files if sources[f.rel] != f.stat]
+    added = [f for f in files if f.rel not in sources]
+    if len(files) - len(added) != len(sources):
+        return None  # a file removed: the whole pipeline
+    changed = [f for f in files if sources.get(f.rel, f.stat) != f.stat] + added
     if not changed or len(changed) > EDIT_LIMIT:
         return None
     previous = last_files(cache)
-    return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous)
+    return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous,
+                  frozenset(f.rel for f in added))

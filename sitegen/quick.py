@@ -22,8 +22,11 @@ clean build's.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import gc
 import logging
 import pickle
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +40,13 @@ from sitegen.content import ContentFile
 from sitegen.diagnostics import Diagnostic, Level
 from sitegen.markdown import LinkContext, asset_url
 from sitegen.output import AtomicOutput
-from sitegen.pages import PageRenderer, list_names, make_environment
+from sitegen.pages import (
+    LAST_PUBLISHED_JS,
+    PageRenderer,
+    last_published_js,
+    list_names,
+    make_environment,
+)
 from sitegen.parallel import batches, pmap, shared
 from sitegen.structure import Site
 from sitegen.themes import theme_dirs
@@ -78,6 +87,7 @@ class Done:
     diagnostics: list[Diagnostic]
     written: int  # files of the output
     unchanged: int  # of those, not rewritten
+    published: int  # items
 
 
 @dataclass
@@ -85,60 +95,65 @@ class _Edit:
     file: ContentFile
     digest: str
     checked: Checked
-    before: Checked  # as the last build validated the file
+    before: Checked | None  # as the last build validated the file; None: a new file
     item: Item  # the site model's, brought up to date
     body: str
 
 
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
             asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
-            encoding: str, jobs: int) -> Done | None:
+            encoding: str, jobs: int, now: dt.date) -> Done | None:
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
     not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
     assets = frozenset(a.content_rel for a in asset_files)
-    fronts = _same_fronts(config, edit.files, assets, cache, encoding)
+    fronts = _same_fronts(config, edit, assets, cache, encoding, now)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
         return None
     inodes: dict[str, int] = {}
     if lastbuild.output_files(output, inodes) != edit.output_files:
         return None  # edited by hand since: the whole build renders those files again
     old_site = _site(cache, edit.inputs)
-    edits = None if old_site is None else _edits(fronts, old_site)
+    edits = None if old_site is None else _edits(fronts, old_site, edit, cache)
     if old_site is None or edits is None:
         return None
-    moved = [e for e in edits if e.item.url != e.before.item.url]
-    # The same items (updated in place), filed anew: a moved item leaves its old lists.
-    site = structure.build_site(old_site.config, old_site.items) if moved else old_site
+    added = [e for e in edits if e.before is None]
+    moved = [e for e in edits if e.before is not None and e.item.url != e.before.item.url]
+    site = old_site
+    if moved or added:  # the items (updated in place, new ones added) filed anew
+        site = structure.build_site(old_site.config, _with(old_site.items, [e.item for e in added]))
     renderer = PageRenderer(site, make_environment(theme_dirs(config)))
-    if any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+    before = renderer.for_site(old_site)
+    if before.site_key != renderer.site_key:
+        return None  # the theme shows the newest date on every page
+    if any(e.before is not None and getattr(e.checked.item, name) != getattr(e.before.item, name)
            for e in edits for name in renderer.listed):
         return None  # the theme shows it in lists too
-    if moved and _taken(cache, moved):
+    if _taken(cache, site, [*moved, *added]):
         return None
-    old_records = _records(cache, {e.item.url: e.before.item.url for e in edits})
+    old_records = _records(cache, {e.item.url: e.before.item.url for e in edits if e.before})
     if old_records is None:
         return None
     made = _render(edits, renderer, assets, old_records, cache)
     if made is None:
         return None
     done, out_files = made
-    page_keys: dict[str, tuple[str, str | None]] = {}
-    if moved or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
-                    for e in edits for name in LIST_FIELDS):
-        shown = _shown(renderer.for_site(old_site), renderer, edits, assets, cache, jobs)
+    page_keys: dict[str, tuple[str | None, str | None]] = {}
+    if moved or added or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+                             for e in edits if e.before for name in LIST_FIELDS):
+        shown = _shown(before, renderer, edits, assets, cache, jobs)
         if shown is None:
             return None
         related, related_records, relisted, page_keys = shown
         done.update(related)
         old_records.update(related_records)
         out_files.update(relisted)
-    out_files.update((e.before.item.url, None) for e in moved)
-    more = _listings(old_site, site, cache, output, old_records, done, page_keys, moved, assets)
+    out_files.update((e.before.item.url, None) for e in moved if e.before)
+    more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits, assets)
     if more is None:
         return None
     out_files.update(more[0])
     new_index = more[1]
-    diagnostics = _diagnostics(edit.last.diagnostics, old_records, done)
+    diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added)
     if diagnostics is None:
         return None
     out = AtomicOutput(output)
@@ -152,25 +167,30 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     env = generate.checked_env(config, encoding, asset_files)
     cache.put_checked((e.file.rel, e.file.stat, e.digest, env, *generate.pack_checked(e.checked))
                       for e in edits)
-    cache.drop_item_records([e.before.item.url for e in moved])
+    cache.drop_item_records([e.before.item.url for e in moved if e.before])
     cache.put_item_records(r.record.row(url) for url, r in done.items())
     cache.put_bodies((r.record.body_key, r.body) for r in done.values() if r.fresh)
     cache.put_search_docs((*r.record.search_id, Cache.pack(r.doc)) for r in done.values())
     new_keys = {url: r.record.page_key for url, r in done.items()}
     new_keys.update((url, key) for url, (key, _) in page_keys.items() if key is not None)
-    was = {e.item.url: e.before.item.url for e in edits}
-    old_keys = {was.get(url, url): old_records[url].page_key for url in done}
+    was = {e.item.url: e.before.item.url for e in edits if e.before}
+    old_keys = {was.get(url, url): old_records[url].page_key for url in done if url in old_records}
     old_keys.update((url, old) for url, (_, old) in page_keys.items() if old is not None)
     cache.replace_pages(new_keys, old_keys)
     cache.set_meta("search_index", new_index.state.to_json())
-    lastbuild.remember(cache, rest, files, output, output_files, edit.last.published,
+    lastbuild.remember(cache, rest, files, output, output_files, edit.last.published + len(added),
                        diagnostics, edit.last.held_back)
     patches = _patches(cache)
     patches.update((e.item.index_no, e.item) for e in edits)
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files))
     log.info("quick build: %d item(s), %d file(s) written", len(edits), len(written))
-    return Done(diagnostics, len(out.written), out.reused)
+    return Done(diagnostics, len(out.written), out.reused, edit.last.published + len(added))
+
+
+def _with(items: list[Item], new: list[Item]) -> list[Item]:
+    """`items` (newest first) with `new` filed in their places."""
+    return sorted([*items, *new], key=lambda i: i.sort_key, reverse=True) if new else items
 
 
 Rendered = dict[str, generate.RenderedItem]  # url -> what rendering the item gave
@@ -178,11 +198,14 @@ OutFiles = dict[str, bytes | None]  # output path -> new bytes, None: removed
 Records = dict[str, generate.ItemRecord]  # url now -> the last build's record of the item
 
 
-def _taken(cache: Cache, moved: list[_Edit]) -> bool:
-    """Whether a moved item's new address was a page of the last build (another item's, a
-    column page's) or is another moved item's: the whole build reports or sorts that out."""
-    urls = [e.item.url for e in moved]
-    return len(set(urls)) < len(urls) or bool(cache.page_keys(urls))
+def _taken(cache: Cache, site: Site, placed: list[_Edit]) -> bool:
+    """Whether a moved or new item's address is another item's, or was a page of the last
+    build (another item's, a column page's): the whole build reports or sorts that out."""
+    urls = [e.item.url for e in placed]
+    if not urls:
+        return False
+    count = Counter(i.url for i in site.items)
+    return any(count[url] > 1 for url in urls) or bool(cache.page_keys(urls))
 
 
 def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
@@ -199,14 +222,23 @@ def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
                                         lambda _, b=e.body: b)
         if isinstance(rendered, str):
             return None  # the whole build reports the error
-        if set(rendered.record.assets) != set(old_records[item.url].assets):
+        if e.before is not None and set(rendered.record.assets) != set(old_records[item.url].assets):
             return None  # an attachment to copy or to drop
+        if e.before is None and not _copied(cache, [*rendered.record.assets,
+                                                    *(a.file for a in item.attachments)]):
+            return None  # a file the output does not have yet
         try:
             pages[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
         except jinja2.TemplateError:
             return None
         done[item.url] = rendered
     return done, pages
+
+
+def _copied(cache: Cache, assets: list[str]) -> bool:
+    """Whether the last build copied these files (content-relative) into the output."""
+    urls = {asset_url(a) for a in assets}
+    return len(cache.page_keys(list(urls))) == len(urls)
 
 
 # What shows an edited item besides its own page, made again: the other items' pages (by
@@ -247,7 +279,9 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
         done[url] = rendered
     names = set()
     for e in edits:
-        names |= list_names(old_site, e.before.item) | list_names(site, e.item)
+        names |= list_names(site, e.item)
+        if e.before is not None:
+            names |= list_names(old_site, e.before.item)
     old_urls = [url for url, _, _ in before.site_pages(names, keyed=False)]
     made = list(renderer.site_pages(names))
     new_urls = {url for url, _, _ in made}
@@ -276,11 +310,17 @@ def _render_pages(renders: list[Callable[[], str]], jobs: int) -> list[bytes] | 
     found = _render_slice(range(1), renders)
     if found is None:
         return None
-    for part in pmap(_render_slice, batches(range(1, len(renders)), jobs), {"renders": renders},
-                     jobs):
-        if part is None:
-            return None
-        found += part
+    # The workers must not collect what they share with this process: a full collection
+    # walks (and so copies) all of it, which made two workers slower than one.
+    gc.freeze()
+    try:
+        for part in pmap(_render_slice, batches(range(1, len(renders)), jobs),
+                         {"renders": renders}, jobs):
+            if part is None:
+                return None
+            found += part
+    finally:
+        gc.unfreeze()
     return found
 
 
@@ -299,48 +339,58 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> di
     found: dict[str, Item] = {}
     for e in edits:
         index_no = e.item.index_no
-        for other in (*old_site.neighbours[index_no], *site.neighbours[index_no],
-                      site.by_index_no.get(e.before.item.replaced_by),
+        for other in (*old_site.neighbours.get(index_no, (None, None)), *site.neighbours[index_no],
+                      site.by_index_no.get(e.before.item.replaced_by) if e.before else None,
                       site.by_index_no.get(e.item.replaced_by),
                       *site.replacements.get(index_no, [])):
             if other is not None and other.index_no not in edited:
                 found[other.url] = other
-    gone = {e.before.item.url for e in edits if e.item.url != e.before.item.url}
-    if gone:  # the bodies linking to a moved item link to its new address now
+    gone = {e.before.item.url for e in edits if e.before and e.item.url != e.before.item.url}
+    new = {e.item.content_rel for e in edits if e.before is None}
+    if gone or new:  # bodies linking to a moved item, or to a new one (until now broken)
         by_url = {i.url: i for i in site.items}
         for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
             item = by_url.get(url)
             if item is not None and item.index_no not in edited \
-                    and not gone.isdisjoint(record.links.values()):
+                    and (not gone.isdisjoint(record.links.values())
+                         or not new.isdisjoint(record.links)):
                 found[url] = item
     return found
 
 
 def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_records: Records,
               done: Rendered, page_keys: dict[str, tuple[str | None, str | None]],
-              moved: list[_Edit], assets: frozenset[str]
+              edits: list[_Edit], assets: frozenset[str]
               ) -> tuple[OutFiles, search.Index] | None:
     """What else shows the items made again: the feeds, search.json, the search index, and
-    after a move the sitemap."""
+    after a move or a new item the sitemap and the footer's newest date."""
+    moved = [e for e in edits if e.before and e.item.url != e.before.item.url]
+    added = [e for e in edits if e.before is None]
     files: OutFiles = {}
     feed_files = _feeds(old_site, site, cache, done)
     if feed_files is None:
         return None
     files.update(feed_files)
-    if any(r.record.search_line != old_records[url].search_line for url, r in done.items()):
-        listing = _search_json(site, output, old_records, done)
+    if added or any(r.record.search_line != old_records[url].search_line
+                    for url, r in done.items()):
+        listing = _search_json(old_site, site, output, old_records, done)
         if listing is None:
             return None
         files["search.json"] = listing
     folder = output / search.INDEX_DIR
-    manifest = search.restamped(
-        (folder / "manifest.js").read_bytes(),
-        [(e.before.item.category.path, e.item.category.path) for e in moved],
-        search.category_order(site))
-    if moved:
-        files.update(_sitemaps(site, cache, {e.before.item.url for e in moved}, page_keys,
-                               assets))
-    index = _index(cache, output, old_records, done, manifest)
+    if added:  # new documents: every count and each year's span of numbers may change
+        manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
+    else:
+        manifest = search.restamped(
+            (folder / "manifest.js").read_bytes(),
+            [(e.before.item.category.path, e.item.category.path) for e in moved if e.before],
+            search.category_order(site))
+    if moved or added:
+        files.update(_sitemaps(site, cache, {e.before.item.url for e in moved if e.before},
+                               page_keys, assets))
+    if site.updated != old_site.updated:
+        files[LAST_PUBLISHED_JS] = last_published_js(site).encode("utf-8")
+    index = _index(cache, output, old_records, done, manifest, site)
     if index is None:
         return None
     old_state, new_index = index
@@ -370,13 +420,18 @@ def _site(cache: Cache, inputs: str) -> Site | None:
     if not isinstance(data, bytes):
         return None
     site: Site = pickle.loads(data)
-    moved = False
+    moved, added = False, []
     for index_no, patch in _patches(cache).items():
         # The items are shared by every list of the model: updated once, updated everywhere.
-        item = site.by_index_no[index_no]
+        item = site.by_index_no.get(index_no)
+        if item is None:
+            added.append(patch)
+            continue
         moved = moved or item.url != patch.url
         item.__dict__.update(patch.__dict__)
-    return structure.build_site(site.config, site.items) if moved else site
+    if moved or added:
+        return structure.build_site(site.config, _with(site.items, added))
+    return site
 
 
 def _patches(cache: Cache) -> dict[str, Item]:
@@ -393,17 +448,25 @@ def _front(checked: Checked) -> Checked:
     return dataclasses.replace(checked, item=dataclasses.replace(checked.item, **_BLANK))
 
 
-Front = tuple[ContentFile, str, Checked, Checked]  # file, digest, result now and before
+Front = tuple[ContentFile, str, Checked, Checked | None]  # file, digest, result now and before
 
 
-def _same_fronts(config: SiteConfig, files: list[ContentFile], assets: frozenset[str],
-                 cache: Cache, encoding: str) -> list[Front] | None:
+def _same_fronts(config: SiteConfig, edit: lastbuild.Edited, assets: frozenset[str],
+                 cache: Cache, encoding: str, now: dt.date) -> list[Front] | None:
     """Each edited file read and validated, if each still validates as it did but for the
-    body and the item's own fields."""
-    before = cache.checked_of([f.rel for f in files])
-    found = []
-    for f in files:
+    body and the item's own fields; and each new file, if it is an item published now,
+    valid without an error."""
+    before = cache.checked_of([f.rel for f in edit.files if f.rel not in edit.added])
+    found: list[Front] = []
+    for f in edit.files:
         digest, checked = generate.check_file(f, config, assets, encoding)
+        if f.rel in edit.added:
+            if checked.item is None or checked.held_back is not None \
+                    or checked.item.date_published > now \
+                    or any(d.level is Level.ERROR for d in checked.diagnostics):
+                return None
+            found.append((f, digest, checked, None))
+            continue
         old = before.get(f.rel)
         if checked.item is None or old is None or old.item is None \
                 or _front(checked) != _front(old):
@@ -412,21 +475,37 @@ def _same_fronts(config: SiteConfig, files: list[ContentFile], assets: frozenset
     return found
 
 
-def _edits(fronts: list[Front], site: Site) -> list[_Edit] | None:
+def _edits(fronts: list[Front], site: Site, edit: lastbuild.Edited, cache: Cache
+           ) -> list[_Edit] | None:
     """The edits, if each file is a published item (not one held back until its date) and
     what it is compared with is what the last good build published. (The cache's validation
     results are a memo of what some build validated: a build that failed later, into another
-    output folder, may have left a newer one.)"""
+    output folder, may have left a newer one.) A new item's 索引号 must be no other file's,
+    and what it replaces must be published."""
     edits = []
+    held = {c.index_no for c in cache.checked_of([h.source for h in edit.last.held_back]).values()}
+    new_numbers = [c.item.index_no for _, _, c, old in fronts if old is None and c.item]
+    if len(set(new_numbers)) < len(new_numbers):
+        return None
     for f, digest, checked, old in fronts:
-        assert checked.item is not None and old.item is not None
+        assert checked.item is not None
+        if old is None:
+            item = dataclasses.replace(checked.item, body="")
+            if item.index_no in site.by_index_no or item.index_no in held or (
+                    item.replaced_by and item.replaced_by not in site.by_index_no
+                    and item.replaced_by not in new_numbers):
+                return None
+            edits.append(_Edit(f, digest, checked, None, item, checked.item.body))
+            continue
+        assert old.item is not None
         item = site.by_index_no.get(checked.item.index_no)
         if item is None or item.source != f.rel or item.digest != old.item.digest:
             return None
         edits.append(_Edit(f, digest, checked, old, item, checked.item.body))
     for e in edits:  # the site model brought up to date, once nothing can fail here
-        for name in QUICK_FIELDS:
-            setattr(e.item, name, "" if name == "body" else getattr(e.checked.item, name))
+        if e.before is not None:
+            for name in QUICK_FIELDS:
+                setattr(e.item, name, "" if name == "body" else getattr(e.checked.item, name))
     return edits
 
 
@@ -464,37 +543,40 @@ def _feeds(old_site: Site, site: Site, cache: Cache, done: Rendered) -> dict[str
     return dict(feeds.feeds(site, bodies, only=wanted))
 
 
-def _search_json(site: Site, output: Path, old: Records, done: Rendered) -> bytes | None:
-    """search.json with the lines of the items made again replaced (one line an item,
-    newest first)."""
+def _search_json(old_site: Site, site: Site, output: Path, old: Records, done: Rendered
+                 ) -> bytes | None:
+    """search.json with the lines of the items made again replaced or added (one line an
+    item, newest first)."""
     lines = (output / "search.json").read_text(encoding="utf-8").split("\n")
-    position = {item.url: n for n, item in enumerate(site.items)}
-    if len(lines) != len(site.items) + 3:  # "[", the items, "]", ""
+    if len(lines) != len(old_site.items) + 3:  # "[", the items, "]", ""
         return None
+    by_number = {item.index_no: line.removesuffix(",")
+                 for item, line in zip(old_site.items, lines[1:], strict=False)}
     for url, rendered in done.items():
-        n = position[url] + 1
-        comma = "," if n < len(site.items) else ""
-        if lines[n] != old[url].search_line + comma:
+        index_no = rendered.record.search_id[0]
+        if by_number.get(index_no) != (old[url].search_line if url in old else None):
             return None
-        lines[n] = rendered.record.search_line + comma
-    return "\n".join(lines).encode("utf-8")
+        by_number[index_no] = rendered.record.search_line
+    return search.search_json([by_number[i.index_no] for i in site.items]).encode("utf-8")
 
 
 def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
-           manifest: search.Manifest) -> tuple[search.IndexState, search.Index] | None:
+           manifest: search.Manifest, site: Site) -> tuple[search.IndexState, search.Index] | None:
     old = search.IndexState.from_json(cache.get_meta("search_index"))
     if old is None:
         return None
-    position = {index_no: n for n, (index_no, _) in enumerate(old.docs)}
-    ids = list(old.docs)
+    fingerprints = dict(old.docs)
     new_docs = {}
     for url, rendered in done.items():
         index_no, fingerprint = rendered.record.search_id
-        n = position.get(index_no)
-        if n is None or ids[n] != old_records[url].search_id:
+        was = old_records[url].search_id if url in old_records else None
+        if (index_no, fingerprints.get(index_no)) != (was or (index_no, None)):
             return None
-        ids[n] = (index_no, fingerprint)
+        fingerprints[index_no] = fingerprint
         new_docs[rendered.record.search_id] = rendered.doc
+    if len(fingerprints) != len(site.items):
+        return None
+    ids = [(i.index_no, fingerprints[i.index_no]) for i in reversed(site.items)]  # oldest first
     folder = output / search.INDEX_DIR
     index = search.update_index(
         old, ids, manifest, lambda n, f: new_docs.get((n, f)) or cache.search_doc(n, f),
@@ -502,15 +584,17 @@ def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
     return None if index is None else (old, index)
 
 
-def _diagnostics(last: list[Diagnostic], old: Records, done: Rendered) -> list[Diagnostic] | None:
-    """The last build's report with the edited bodies' warnings replaced (None if it does
-    not hold them)."""
+def _diagnostics(last: list[Diagnostic], old: Records, done: Rendered, added: list[_Edit]
+                 ) -> list[Diagnostic] | None:
+    """The last build's report with the bodies' warnings of the items made again replaced,
+    and the new files' validation warnings added (None if it does not hold the old ones)."""
     kept = list(last)
     for url in done:
-        for source, message, line in old[url].warnings:
+        for source, message, line in old[url].warnings if url in old else ():
             gone = Diagnostic(Level.WARNING, source, message, line)
             if gone not in kept:
                 return None
             kept.remove(gone)
-    return kept + [Diagnostic(Level.WARNING, source, message, line)
-                   for r in done.values() for source, message, line in r.record.warnings]
+    return kept + [d for e in added for d in e.checked.diagnostics] + [
+        Diagnostic(Level.WARNING, source, message, line)
+        for r in done.values() for source, message, line in r.record.warnings]

@@ -4,6 +4,7 @@ whole pipeline."""
 
 import datetime as dt
 import random
+import re
 import shutil
 import sqlite3
 import traceback
@@ -186,6 +187,81 @@ def test_a_move_to_another_column_is_quick_and_leaves_nothing_behind(site: Path,
     assert any("多个信息会写入同一个页面" in d.message for d in result.report.errors)
 
 
+def new_item(site: Path, rel: str, index_no: str, day: str | None = None, title: str = "（新）") -> None:
+    """A new item file: the budget's text under another 索引号 (published on `day`)."""
+    text = (site / BUDGET).read_text(encoding="utf-8").replace("31421567X/2011-00018", index_no)
+    text = text.replace("title: 招宝山街道", f"title: {title}招宝山街道", 1)
+    if day is not None:
+        for key in ("date_created", "date_published", "  reviewed_on", "  approved_on"):
+            text = re.sub(f"(?m)^{key}: .*$", f"{key}: {day}", text, count=1)
+    (site / rel).write_text(text, encoding="utf-8")
+
+
+def test_a_new_item_is_quick_and_reaches_every_page_that_shows_it(site: Path, tmp_path: Path):
+    # The annual report links to the item before it exists: a broken link, a warning.
+    append(site, REPORT, "\n另见[2012年财政预算](../fdzdgknr/czyjs/2012-budget.md)。\n")
+    result = same_as_clean(site, tmp_path)
+    assert any("2012-budget.md" in d.message for d in result.report.warnings)
+    before = digests(site / "output")
+    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20")
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and result.published == 63
+    assert not any("2012-budget.md" in d.message for d in result.report.warnings)
+    changed = changed_since(site, before)
+    assert {"fdzdgknr/czyjs/2012-budget.html", "fdzdgknr/czyjs/index.html", "index.html",
+            "fdzdgknr/czyjs/rss.xml", "rss.xml", "sitemap.xml", "search.json",
+            "assets/last-published.js",  # the newest date of the site now
+            "gknb/2010-zhaobaoshan-work-report.html"} <= changed  # the link now resolves
+    page = (site / "output/fdzdgknr/czyjs/2012-budget.html").read_text(encoding="utf-8")
+    older = re.search(r'下一篇（较早）：<a href="([^"]+)"', page)
+    assert older is not None and f"fdzdgknr/czyjs/{older.group(1)}" in changed  # its neighbour
+    assert 'href="../fdzdgknr/czyjs/2012-budget.html"' in (
+        site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+    # Another new one, older: it takes its place among the others (no newest date).
+    new_item(site, "content/fdzdgknr/czyjs/2010-copy.md", "31421567X/2010-00902", "2010-06-01")
+    assert same_as_clean(site, tmp_path).quick
+    # Then an edit of the first (quick, on the kept model with both) and its removal (whole).
+    append(site, "content/fdzdgknr/czyjs/2012-budget.md", "\n补充一句。\n")
+    assert same_as_clean(site, tmp_path).quick
+    (site / "content/fdzdgknr/czyjs/2012-budget.md").unlink()
+    assert not same_as_clean(site, tmp_path).quick
+
+
+@pytest.mark.parametrize("case", ["invalid", "held back", "same index_no", "held back index_no",
+                                  "same address", "new attachment", "unknown replaced_by"])
+def test_a_new_file_that_is_not_simply_a_new_item_goes_the_whole_way(site: Path, tmp_path: Path,
+                                                                    case: str):
+    rel = "content/fdzdgknr/czyjs/2012-budget.md"
+    if case == "invalid":
+        new_item(site, rel, "31421567X/2012-00901", "2012-02-20", title="")
+        edit(site, rel, "title: 招宝山", "titel: 招宝山")  # no title
+    elif case == "held back":  # published after today: held back until then
+        new_item(site, rel, "31421567X/2027-00901", "2027-01-04")
+    elif case == "same index_no":
+        new_item(site, rel, "31421567X/2010-00111", "2012-02-20")
+    elif case == "held back index_no":  # the 索引号 of a file held back for review
+        held = build(site, now=NOW, jobs=1).held_back[0].source
+        number = re.search(r"(?m)^index_no: (.*)$", (site / held).read_text(encoding="utf-8"))
+        assert number is not None
+        new_item(site, rel, number.group(1).strip(), "2012-02-20")
+    elif case == "same address":  # the page another item writes
+        new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20")
+        edit(site, "content/fdzdgknr/czyjs/2012-budget.md", "category: 财政预决算", "category: 政府信息公开年报")
+        (site / rel).rename(site / "content/fdzdgknr/czyjs/2010-zhaobaoshan-work-report.md")
+    elif case == "new attachment":  # a file no item used yet: not in the output
+        shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf",
+                    site / "content/fdzdgknr/tjxx/2010-statistics.pdf")
+        assert not same_as_clean(site, tmp_path).quick
+        assert "files/fdzdgknr/tjxx/2010-statistics.pdf" not in digests(site / "output")
+        new_item(site, rel, "31421567X/2012-00901", "2012-02-20")
+        edit(site, rel, "file: 2011-budget-table.pdf", "file: ../tjxx/2010-statistics.pdf")
+    else:
+        new_item(site, rel, "31421567X/2012-00901", "2012-02-20")
+        edit(site, rel, "\nreview:", "\nvalidity: 废止\nreplaced_by: 31421567X/2099-00001\nreview:")
+    result = same_as_clean(site, tmp_path)
+    assert not result.quick
+
+
 def test_two_items_moved_onto_one_address_is_the_whole_builds_error(site: Path, tmp_path: Path):
     # Two files of the same name in two columns, both moved into a third in one build. (A
     # feed of one item: neither is then in the new column's feed, which would send the build
@@ -249,7 +325,7 @@ def test_an_output_or_spare_touched_since_is_not_patched(site: Path, tmp_path: P
     assert same_as_clean(site, tmp_path).quick
 
 
-@pytest.mark.parametrize("seed", [20261127, 7, 3])
+@pytest.mark.parametrize("seed", [20261127, 7, 3, 11])
 def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: int):
     """Quick and whole builds in any order, with failed builds (also into another folder) in
     between: after each, the output and the report are a clean build's."""
@@ -260,7 +336,7 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
     for step in range(12):
         rel = rng.choice(items)
         kind = rng.choice(["append", "append", "cut", "title", "summary", "keywords", "fail",
-                           "category"])
+                           "category", "new"])
         path = site / rel
         text = path.read_text(encoding="utf-8")
         if kind == "append":
@@ -269,6 +345,18 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
             path.write_text(text[: len(text) - 20] + "\n", encoding="utf-8")
         elif kind == "title":
             path.write_text(text.replace("title: ", f"title: 第{step}版 ", 1), encoding="utf-8")
+        elif kind == "new":  # a copy under a new name and 索引号, sometimes the newest item
+            copy = path.with_name(f"new-{step}.md")
+            number = re.search(r"(?m)^index_no: (\S+)-\d+$", text)
+            day = rng.choice([None, "2012-02-20", "2012-02-21"])
+            if number is None:
+                continue
+            text = text.replace(number.group(0), f"index_no: {number.group(1)}-9{step:04d}")
+            if day is not None:
+                for key in ("date_created", "date_published", "  reviewed_on", "  approved_on"):
+                    text = re.sub(f"(?m)^{key}: .*$", f"{key}: {day}", text, count=1)
+            copy.write_text(text, encoding="utf-8")
+            items.append(copy.relative_to(site).as_posix())
         elif kind == "category":  # to another column (sometimes onto another item's address)
             line = next(x for x in text.split("\n") if x.startswith("category: "))
             path.write_text(text.replace(line, f"category: {rng.choice(COLUMNS)}", 1),
@@ -280,7 +368,8 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
         else:  # a build that fails (here or elsewhere), then the body is fixed again
             path.write_text(text + "\n" + ">" * 80 + " 过深\n", encoding="utf-8")
             folder = site / "output" if step % 2 else tmp_path / f"elsewhere-{step}"
-            assert not build(site, output=folder, now=NOW, jobs=1).ok
+            failed = build(site, output=folder, now=NOW, jobs=1)
+            assert not failed.ok or rel in {h.source for h in failed.held_back}  # not rendered
             path.write_text(text + f"\n第{step}次改好。\n", encoding="utf-8")
         result = same_as_clean(site, tmp_path)
         quick_builds += result.quick
