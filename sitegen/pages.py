@@ -120,18 +120,32 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def shows_newest_date(env: jinja2.Environment) -> bool:
-    """Whether a template may show `site.updated` itself (any template naming `updated`: a
-    text search, erring towards yes). The default theme shows it through
-    `last_published_js` instead, so that a newer 发布日期 is one file, not every page."""
+# What of the site model each template may read besides its page's own context, because its
+# pages' keys cover it (site_key: the roots; home: the newest items and the counts; the
+# indexes of years and organisations: their counts).
+_SITE_ALWAYS = {"config", "roots", "org", "breadcrumbs", "paginate"}
+_SITE_FOR = {"home.html": {"latest", "items", "nodes"}, "archive_index.html": {"years"},
+             "org_index.html": {"organizations"}}
+_SITE_USE_RE = re.compile(r"(?<![\w/.-])site\s*(?:\.\s*(\w+)|[\[|])")
+
+
+def reads_whole_site(env: jinja2.Environment) -> bool:
+    """Whether a template may show what no key of its pages covers: the newest date
+    (`site.updated`, or `site.items[0]`), or other items reached through `site` (a "latest"
+    list in every page's footer). Then every page's key covers every item's brief and the
+    newest date. A text search, erring towards yes. The default theme shows the newest date
+    through `last_published_js` instead, so that a newer 发布日期 is one file, not every page."""
     loader = env.loader
     assert loader is not None
     for template in env.list_templates():
         try:
-            if "updated" in loader.get_source(env, template)[0]:
-                return True
+            source = loader.get_source(env, template)[0]
         except (jinja2.TemplateNotFound, UnicodeDecodeError):
             continue
+        allowed = _SITE_ALWAYS | _SITE_FOR.get(template, set())
+        if "updated" in source or any(m.group(1) not in allowed
+                                      for m in _SITE_USE_RE.finditer(source)):
+            return True
     return False
 
 
@@ -162,7 +176,7 @@ class PageRenderer:
     templates: dict[str, str] = field(default_factory=dict)
     site_key: str = ""
     listed: tuple[str, ...] = ()  # `listed_fields`
-    dated: bool = False  # `shows_newest_date`
+    whole_site: bool = False  # `reads_whole_site`
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
@@ -171,7 +185,7 @@ class PageRenderer:
     def __post_init__(self) -> None:
         self.templates = template_keys(self.env)
         self.listed = listed_fields(self.env)
-        self.dated = shows_newest_date(self.env)
+        self.whole_site = reads_whole_site(self.env)
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:
@@ -183,7 +197,8 @@ class PageRenderer:
 
     def make_site_key(self) -> str:
         site = self.site
-        return fingerprint(site.config.identity(), site.updated if self.dated else None,
+        everything = (site.updated, self.briefs(site.items)) if self.whole_site else None
+        return fingerprint(site.config.identity(), everything,
                            [(n.category.name, n.url) for n in site.roots])
 
     def key(self, template: str, *parts: object) -> str:

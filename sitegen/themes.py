@@ -64,14 +64,15 @@ def theme_assets(dirs: list[Path]) -> dict[str, Path]:
     return dict(sorted(found.items()))
 
 
-GENERATED_ASSETS = ("assets/pygments.css", "assets/search/")
+GENERATED_ASSETS = ("assets/pygments.css", "assets/last-published.js")  # and a folder:
+GENERATED_FOLDER = "assets/search/"
 
 
 def check_theme_assets(config: SiteConfig, report: Report) -> None:
     """A theme may not ship a file the build generates (it would be silently replaced, or
     replace the generated one)."""
     for rel, path in theme_assets(theme_dirs(config)).items():
-        if rel == GENERATED_ASSETS[0] or rel.startswith(GENERATED_ASSETS[1]):
+        if rel in GENERATED_ASSETS or rel.startswith(GENERATED_FOLDER):
             where = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) \
                 else str(path)
             report.error(where, f"主题文件与 sitegen 生成的 {rel} 同名，请改名或删除")

@@ -537,7 +537,8 @@ def test_item_colliding_with_a_category_page_is_refused(site, rel, slug):
     assert (site / "output/fdzdgknr/czyjs/index.html").read_bytes() == before["fdzdgknr/czyjs/index.html"][0]
 
 
-@pytest.mark.parametrize("rel", ["themes/default/assets/pygments.css", "themes/default/assets/search/manifest.js"])
+@pytest.mark.parametrize("rel", ["themes/default/assets/pygments.css", "themes/default/assets/search/manifest.js",
+                                 "themes/default/assets/last-published.js"])
 def test_theme_asset_colliding_with_a_generated_file_names_the_theme_file(site, rel):
     before = good_build(site)
     write(site, rel, "/* 承包商的文件 */\n")

@@ -190,3 +190,11 @@ def test_a_newer_date_rewrites_one_script_not_every_page(site: Path, tmp_path: P
     _publish(site, "（又一条）", "31421567X/2012-00902", "2012-02-05")
     incremental_equals_clean(site, tmp_path)
     assert "（2012-02-05）" in report.read_text(encoding="utf-8")
+    # Or shows the newest item through the site model, without naming the date.
+    (override / "base.html").write_text(base.replace(
+        '<span id="last-published"></span>',
+        "（最新：{{ site.items[0].title }}，{{ site.items[0].date_published }}）"), encoding="utf-8")
+    incremental_equals_clean(site, tmp_path)
+    _publish(site, "（第三条）", "31421567X/2012-00903", "2012-02-07")
+    incremental_equals_clean(site, tmp_path)
+    assert "（第三条）招宝山" in report.read_text(encoding="utf-8")
