@@ -668,23 +668,31 @@ def _appended(entry: str, change: dict[int, int | None]) -> str | None:
 
 def _extended(encoded: str, old: list[int], new: list[int]) -> str:
     """`encode_ids(old + new)`, given `encoded` = `encode_ids(old)` and `new` after `old`: the
-    gaps of `new` appended, and the bitmap's last character and new blocks, where the old
-    encoding was of that kind; the other encoding made whole only if it may be the shorter."""
-    dense = sparse = None
-    if encoded.startswith("~"):
+    gaps of `new` appended, or the bitmap's last character and new blocks, where the old
+    encoding was of that kind. Which of the two is shorter is decided from their lengths
+    (the bitmap's follows from the first and last number; the gaps' from the old encoding,
+    which was the shorter or not); the other is made whole only if it may be the shorter."""
+    tail, previous = [], old[-1]
+    for value in new:
+        gap = value - previous - 1
+        tail.append(_SMALL[gap] if gap < 1024 else varint(gap))
+        previous = value
+    grown = "".join(tail)
+    dense_may_win = (len(old) + len(new)) * 6 >= (new[-1] - old[0]) // 2  # as `encode_ids`
+    dense_length = 2 + len(varint(old[0] // 6)) + new[-1] // 6 - old[0] // 6
+    if encoded.startswith("~"):  # the bitmap was shorter than the gaps: len(gaps) > len(encoded)
+        if dense_may_win and dense_length <= len(encoded) + len(grown):
+            return _extended_bitmap(encoded, new)
+        sparse = gaps(old + new)
+        if not dense_may_win:
+            return sparse
         dense = _extended_bitmap(encoded, new)
-    else:
-        tail, previous = [], old[-1]
-        for value in new:
-            gap = value - previous - 1
-            tail.append(_SMALL[gap] if gap < 1024 else varint(gap))
-            previous = value
-        sparse = encoded + "".join(tail)
-    if (len(old) + len(new)) * 6 >= (new[-1] - old[0]) // 2:
-        dense = dense or bitmap(old + new)
-        sparse = sparse or gaps(old + new)
         return dense if len(dense) < len(sparse) else sparse
-    return sparse or gaps(old + new)
+    sparse = encoded + grown
+    if not dense_may_win or len(sparse) <= dense_length:
+        return sparse
+    dense = bitmap(old + new)
+    return dense if len(dense) < len(sparse) else sparse
 
 
 def _extended_bitmap(encoded: str, new: list[int]) -> str:
