@@ -1,8 +1,10 @@
-"""A build that only re-renders edited items: the common edit, a sentence or a title fixed.
+"""A build that only re-renders what a few edited or new items change: the common edits, a
+sentence or a title fixed, an item moved to another column, a new item published.
 
 `lastbuild.edited` finds that this build's inputs differ from the last good build's only in
-the bytes of a few item files. If each of those files validates as before but for its body
-and the fields only its own page shows (`OWN_FIELDS`: 内容概述, 主题词, the review record …),
+the bytes of a few item files, or a few new ones. If each of those files validates as before
+but for its body and the fields only its own page shows (`OWN_FIELDS`: 内容概述, 主题词, the
+review record …),
 and the output is as the last build left it, nothing but those items' pages, their search
 documents, their lines of search.json and the feeds that show them can change: every list,
 neighbour link, category page, archive and sitemap entry is made of what did not change.
@@ -10,7 +12,9 @@ A corrected title or 文号 (`LIST_FIELDS`) keeps the item's place everywhere: t
 lists that show it and the pages of the items linking to it are made again too (`_shown`).
 A move to another column (`MOVE_FIELDS`) keeps its place in time: the site model is filed
 anew, and the lists and neighbours of both columns, the pages whose bodies link to it, both
-columns' feeds, the sitemap and the search facets follow.
+columns' feeds, the sitemap and the search facets follow. A new item, published and valid,
+is filed in the same way: its lists and neighbours, the pages whose links to it were broken
+until now, its feeds, the sitemap, the search index and the footer's newest date follow.
 `rebuild` renders just those items with the site model the last whole build kept
 (`remember_site`, brought up to date by the quick builds since: `SITE_PATCHES`), updates the
 index files their words touch, writes the changed files with `AtomicOutput.patch` and leaves
@@ -164,6 +168,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
                     if out_files.get(rel, b"") is not None}
     output_files.update(written)
 
+    # The cache as a whole build of these inputs would leave it.
     env = generate.checked_env(config, encoding, asset_files)
     cache.put_checked((e.file.rel, e.file.stat, e.digest, env, *generate.pack_checked(e.checked))
                       for e in edits)
