@@ -99,7 +99,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
-                                     encoding, jobs, now)
+                                     encoding, jobs, now, strict)
             if done is not None:
                 report.diagnostics.extend(done.diagnostics)
                 result.held_back, result.published = edit.last.held_back, done.published

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import jinja2.meta
@@ -121,10 +121,12 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
 
 
 # What of the site model each template may read besides its page's own context, because its
-# pages' keys cover it (site_key: the roots; home: the newest items and the counts; the
-# indexes of years and organisations: their counts).
-_SITE_ALWAYS = {"config", "roots", "org", "breadcrumbs", "paginate"}
-_SITE_FOR = {"home.html": {"latest", "items", "nodes"}, "archive_index.html": {"years"},
+# pages' keys cover it (home: the newest items and the counts; the indexes of years and
+# organisations: their counts). Every page's navigation gets `nav_columns` (the first-level
+# columns' names and addresses, in the site key) rather than `site.roots`, whose counts
+# no page key but the home page's covers.
+_SITE_ALWAYS = {"config", "org", "breadcrumbs", "paginate"}
+_SITE_FOR = {"home.html": {"latest", "items", "nodes", "roots"}, "archive_index.html": {"years"},
              "org_index.html": {"organizations"}}
 _SITE_USE_RE = re.compile(r"(?<![\w/.-])site\s*(?:\.\s*(\w+)|[\[|])")
 
@@ -166,6 +168,13 @@ def last_published_js(site: Site) -> str:
 PageJob = tuple[str, str, Callable[[], str]]  # url, input key, render
 
 
+class NavColumn(NamedTuple):
+    """A first-level column as every page's navigation shows it."""
+
+    name: str
+    url: str
+
+
 @dataclass
 class PageRenderer:
     """Renders every page; each page also has an input key, so a build can skip a page whose
@@ -181,6 +190,7 @@ class PageRenderer:
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
     _orgs: dict[str, str] = field(default_factory=dict)
+    _nav: list[NavColumn] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.templates = template_keys(self.env)
@@ -227,8 +237,13 @@ class PageRenderer:
     def render(self, template: str, page_url: str, **context: Any) -> str:
         site = self.site
         return self.env.get_template(template).render(
-            site=site, config=site.config, page_url=page_url,
+            site=site, config=site.config, page_url=page_url, nav_columns=self.nav_columns(),
             canonical=site.config.absolute_url(page_url), **context)
+
+    def nav_columns(self) -> list[NavColumn]:
+        if not self._nav:
+            self._nav = [NavColumn(n.category.name, n.url) for n in self.site.roots]
+        return self._nav
 
     # -- item pages: rendered in worker processes ------------------------------------------
     def item_context(self, item: Item) -> dict[str, Any]:

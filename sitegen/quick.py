@@ -106,11 +106,11 @@ class _Edit:
 
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
             asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
-            encoding: str, jobs: int, now: dt.date) -> Done | None:
+            encoding: str, jobs: int, now: dt.date, strict: bool) -> Done | None:
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
     not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
     assets = frozenset(a.content_rel for a in asset_files)
-    fronts = _same_fronts(config, edit, assets, cache, encoding, now)
+    fronts = _same_fronts(config, edit, assets, cache, encoding, now, strict)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
         return None
     inodes: dict[str, int] = {}
@@ -457,10 +457,10 @@ Front = tuple[ContentFile, str, Checked, Checked | None]  # file, digest, result
 
 
 def _same_fronts(config: SiteConfig, edit: lastbuild.Edited, assets: frozenset[str],
-                 cache: Cache, encoding: str, now: dt.date) -> list[Front] | None:
+                 cache: Cache, encoding: str, now: dt.date, strict: bool) -> list[Front] | None:
     """Each edited file read and validated, if each still validates as it did but for the
     body and the item's own fields; and each new file, if it is an item published now,
-    valid without an error."""
+    valid without an error (under `strict`, without a warning either)."""
     before = cache.checked_of([f.rel for f in edit.files if f.rel not in edit.added])
     found: list[Front] = []
     for f in edit.files:
@@ -468,7 +468,7 @@ def _same_fronts(config: SiteConfig, edit: lastbuild.Edited, assets: frozenset[s
         if f.rel in edit.added:
             if checked.item is None or checked.held_back is not None \
                     or checked.item.date_published > now \
-                    or any(d.level is Level.ERROR for d in checked.diagnostics):
+                    or any(strict or d.level is Level.ERROR for d in checked.diagnostics):
                 return None
             found.append((f, digest, checked, None))
             continue

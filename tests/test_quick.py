@@ -262,6 +262,29 @@ def test_a_new_file_that_is_not_simply_a_new_item_goes_the_whole_way(site: Path,
     assert not result.quick
 
 
+def test_a_new_item_with_a_warning_is_the_whole_builds_error_under_strict(site: Path, tmp_path: Path):
+    for d in build(site, output=tmp_path / "strict", now=NOW, strict=True, use_cache=False).report.errors:
+        (site / d.file).unlink()  # the items held back for review: errors under --strict
+    assert same_as_clean(site, tmp_path, strict=True).ok
+    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20")
+    edit(site, "content/fdzdgknr/czyjs/2012-budget.md", "date_created: 2012-02-20",
+         "date_created: 2011-06-01")  # published long after: a warning, an error under --strict
+    result = same_as_clean(site, tmp_path, strict=True)
+    assert not result.ok and not result.quick
+
+
+def test_a_theme_showing_the_columns_counts_in_every_pages_navigation(site: Path, tmp_path: Path):
+    # Through `site.roots` (the counts no page key but the home page's covers), not the
+    # `nav_columns` the default theme uses: then every page's key covers every item.
+    override(site, "base.html", "{% for column in nav_columns %}\n"
+             '      <li><a href="{{ url(column.url) }}">{{ column.name }}</a></li>',
+             "{% for column in site.roots %}\n"
+             '      <li><a href="{{ url(column.url) }}">{{ column.category.name }}（{{ column.count }}）</a></li>')
+    same_as_clean(site, tmp_path)
+    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20")
+    same_as_clean(site, tmp_path)  # every page shows the new count
+
+
 def test_two_items_moved_onto_one_address_is_the_whole_builds_error(site: Path, tmp_path: Path):
     # Two files of the same name in two columns, both moved into a third in one build. (A
     # feed of one item: neither is then in the new column's feed, which would send the build
