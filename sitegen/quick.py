@@ -254,11 +254,11 @@ Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | Non
 
 def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
            assets: frozenset[str], cache: Cache, jobs: int) -> Shown | None:
-    """For an edited title or 文号, or a move to another column: the pages of the items
-    that link to an edited one (its neighbours before and after, the items it replaces or
-    is replaced by, and for a move those whose bodies link to it), and the pages of every
-    list that shows it before or after (`pages.list_names`) whose key changed. `before`:
-    the renderer of the site as the last build filed its items."""
+    """For an edited title or 文号, a move to another column or a new item: the pages of
+    the items that link to an edited one (its neighbours before and after, the items it
+    replaces or is replaced by, for a move or a new item those whose bodies link to it), and
+    the pages of every list that shows it before or after (`pages.list_names`) whose key
+    changed. `before`: the renderer of the site as the last build filed its items."""
     site, old_site = renderer.site, before.site
     related = _related(old_site, site, edits, cache)
     records = _records(cache, {url: url for url in related})
