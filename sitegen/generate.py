@@ -503,6 +503,7 @@ def _search_span(span: range) -> tuple[dict[str, array], dict[str, str],
     put them), with their document files written and the digests of those."""
     state = shared()
     keys: list[tuple[str, str]] = state["ids"][span.start : span.stop]
+    names: list[str] = state["names"][span.start : span.stop]
     cache: Cache = state["cache"].reader()
     docs = cache.search_docs(keys)
     cache.close()
@@ -510,8 +511,8 @@ def _search_span(span: range) -> tuple[dict[str, array], dict[str, str],
     digests: dict[str, str] = {}
 
     def tokens() -> Iterator[dict[str, int]]:
-        for docid, key in zip(span, keys, strict=True):
-            rel, data = search.doc_file(docid, docs[key])
+        for name, key in zip(names, keys, strict=True):
+            rel, data = search.doc_file(name, docs[key])
             out.write(search.INDEX_DIR + rel, data)
             digests[rel] = search.file_digest(data)
             yield search.doc_tokens(docs[key])
@@ -550,9 +551,10 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
         span = search_span(len(ids), jobs)
         spans = [range(start, min(start + span, len(ids))) for start in range(0, len(ids), span)]
         doc_digests: dict[str, str] = {}
+        names = search.doc_names([n for n, _ in ids])
 
         def postings_parts() -> Iterator[dict[str, array]]:
-            state = {"ids": ids, "cache": cache, "out": out}
+            state = {"ids": ids, "names": names, "cache": cache, "out": out}
             for part, digests, done in pmap(_search_span, spans, state, jobs):
                 doc_digests.update(digests)
                 out.absorb(done)
@@ -565,7 +567,8 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
         for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
             entries.update(part)
         del postings
-        index = search.finish_index(meta, categories, ids, search.token_files(entries), doc_digests)
+        index = search.finish_index(meta, categories, ids, search.token_files(entries), doc_digests,
+                                     names)
     for rel, data in index.files:
         out.write(rel, data)
     cache.prune_search_docs(set(ids))

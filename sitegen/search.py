@@ -36,7 +36,7 @@ from sitegen.structure import Site
 from sitegen.validate import Item
 
 INDEX_DIR = "assets/search/"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Field bits of a posting; the browser ranks title > 文号/主题词/索引号 > 内容概述 > 正文.
 TITLE, META, SUMMARY, BODY = 1, 2, 4, 8
 SUBSETS = (TITLE, META, SUMMARY)
@@ -44,7 +44,8 @@ SHARD_TARGET = 12 * 1024  # bytes of small postings per shard, on average
 BIG_ENTRY = 3 * 1024  # a token whose postings take more gets a file of its own
 BIG_BITS = 20  # frequent tokens' files are named by this many top bits of the token's hash
 MAX_SHARDS = 1 << 16
-DOC_BUCKET = 1024  # documents per folder of d/
+DOC_BUCKET = 1024  # documents whose file names one file of n/ lists
+NAME_LENGTH = 12  # hex digits of a document file's name
 TEXT_LIMIT = 4000  # characters of body text kept in a document file (snippets, phrase check)
 FACET_PREFIX = "#"  # never produced by the tokeniser: '#' is a separator
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
@@ -358,9 +359,11 @@ def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = Non
     """The whole index of `docs` in one process (the build spreads the same steps over its
     workers: `collect_postings`, `token_files`, `doc_file`, `finish_index`)."""
     entries = encode_entries(collect_postings(map(doc_tokens, docs)))
-    doc_files = [doc_file(docid, doc) for docid, doc in enumerate(docs)]
+    names = doc_names([d.index_no for d in docs])
+    doc_files = [doc_file(name, doc) for name, doc in zip(names, docs, strict=True)]
     index = finish_index(docs, categories, [(d.index_no, doc_fingerprint(d)) for d in docs],
-                         token_files(entries), {rel: file_digest(data) for rel, data in doc_files})
+                         token_files(entries), {rel: file_digest(data) for rel, data in doc_files},
+                         names)
     index.files += [(INDEX_DIR + rel, data) for rel, data in doc_files]
     return index
 
@@ -394,20 +397,63 @@ def token_files(entries: dict[str, str]) -> TokenFiles:
 
 def finish_index(meta: Sequence[SearchDoc], categories: Sequence[str] | None,
                  ids: list[tuple[str, str]], tokens: TokenFiles,
-                 doc_digests: dict[str, str]) -> Index:
-    """The manifest and the token files (the document files, written apart, are given by their
-    digests). `meta`: the documents, their bodies not needed; `ids`: (index_no, fingerprint)
-    of each."""
-    digests = {rel: file_digest(data) for rel, data in tokens.files}
+                 doc_digests: dict[str, str], names: Sequence[str]) -> Index:
+    """The manifest, the token files and the files naming the documents' files (the document
+    files, written apart, are given by their digests). `meta`: the documents, their bodies
+    not needed; `ids`: (index_no, fingerprint) of each; `names`: `doc_names` of them."""
+    files = [*tokens.files, *name_files(names)]
+    digests = {rel: file_digest(data) for rel, data in files}
     digests.update(doc_digests)
     state = IndexState(ids, tokens.shards, tokens.small_bytes, digests)
     return Index([_manifest(meta, categories, state),
-                  *((INDEX_DIR + rel, data) for rel, data in tokens.files)], state)
+                  *((INDEX_DIR + rel, data) for rel, data in files)], state)
 
 
-def doc_file(docid: int, doc: SearchDoc) -> tuple[str, bytes]:
+def doc_names(index_nos: Sequence[str]) -> list[str]:
+    """Each document's file name, by document number: a digest of its 索引号, so that a
+    document's file keeps its name and bytes however the numbers around it change (a
+    deletion renumbers every later document; files named by number were all rewritten, and
+    a deploy moved them all). A name taken by an earlier document (one chance in 2^48 a
+    pair) is made again with a counter."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for index_no in index_nos:
+        name, k = _name(index_no), 0
+        while name in seen:
+            k += 1
+            name = _name(f"{index_no}\0{k}")
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _name(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=NAME_LENGTH // 2).hexdigest()
+
+
+def doc_file(name: str, doc: SearchDoc) -> tuple[str, bytes]:
     """A document's file, under INDEX_DIR."""
-    return doc_path(docid), _doc_script(docid, doc)
+    return doc_path(name), _doc_script(name, doc)
+
+
+def name_files(names: Sequence[str]) -> list[tuple[str, bytes]]:
+    """The files listing the documents' file names, DOC_BUCKET documents a file (the browser
+    reads the name of document n at (n % DOC_BUCKET) * NAME_LENGTH of file n // DOC_BUCKET):
+    a deletion changes the files from its own on, a new newest document the last one."""
+    return [(names_path(chunk), _script(f"n[{chunk}]", "".join(names[start : start + DOC_BUCKET])))
+            for chunk, start in enumerate(range(0, len(names), DOC_BUCKET))]
+
+
+def names_path(chunk: int) -> str:
+    return f"n/{chunk}.js"
+
+
+def name_of(read: Callable[[str], bytes], docid: int) -> str:
+    """The file name of document `docid`, as the browser finds it (`read(rel)`: the bytes of
+    a file under INDEX_DIR)."""
+    names = json.loads(read(names_path(docid // DOC_BUCKET)).decode().split("=", 1)[1].rstrip(";\n"))
+    start = docid % DOC_BUCKET * NAME_LENGTH
+    return names[start : start + NAME_LENGTH]
 
 
 def _small_size(token: str, entry: str) -> int:
@@ -418,19 +464,8 @@ def _shard_script(kind: str, name: str, data: dict[str, str]) -> bytes:
     return _script(f"{kind}[{json.dumps(name)}]", data)
 
 
-def _doc_script(docid: int, doc: SearchDoc) -> bytes:
-    return _script(f"d[{docid}]", doc_payload(doc))
-
-
-def _renumbered_doc(read: Callable[[str], bytes], old: int, new: int) -> bytes | None:
-    """The file of the unchanged document `old` as document `new`: its old file with the
-    number in front changed (a deletion renumbers thousands; making each again from the
-    cached document cost four times as much). None if the old file is not as expected."""
-    data = read(doc_path(old))
-    head = f"SITEGEN_SEARCH.d[{old}]=".encode()
-    if not data.startswith(head):
-        return None
-    return f"SITEGEN_SEARCH.d[{new}]=".encode() + data[len(head):]
+def _doc_script(name: str, doc: SearchDoc) -> bytes:
+    return _script(f'd["{name}"]', doc_payload(doc))
 
 
 def file_digest(data: bytes) -> str:
@@ -514,7 +549,8 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], manifest: Manifest
     (`_renumbering`); an edited one has its token changes applied, a removed one simply
     leaves every list, an added one joins the lists of its tokens. Numbers are positions, so
     a removal or an insertion before the newest document moves every later number by one:
-    then every list is decoded, renumbered and encoded again (no document is tokenised again).
+    then every list is decoded, renumbered and encoded again (no document is tokenised again),
+    and the lists of file names from there on change; the documents' files keep their names.
     `doc(index_no, fingerprint)` returns a document, old or new, with its body (None if
     unknown); `read(rel)` the bytes of a file of the old index; `rewrite` is `rewrite_entries`
     or does the same work spread over several processes. None when a full build is needed: too
@@ -584,19 +620,23 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], manifest: Manifest
             big = len(entry) > BIG_ENTRY
             files.put(f"x/{big_name(h)}.js" if big else f"t/{shard_name(h, count)}.js", token, entry)
     written = files.changed()
-    for docid in range(len(ids), len(old.docs)):
-        written[doc_path(docid)] = None
-    for docid in range(len(ids)):
-        was = kept.get(docid, -1)
-        if was == docid and docid not in docs:
-            continue
-        moved = _renumbered_doc(read, was, docid) if was >= 0 and docid not in docs else None
-        if moved is None:
+    names = doc_names([n for n, _ in ids])
+    had = dict(zip(doc_names([n for n, _ in old.docs]), old.docs, strict=True))  # name -> its doc
+    for name in had.keys() - set(names):
+        written[doc_path(name)] = None
+    for docid, name in enumerate(names):
+        if had.get(name) != ids[docid]:
             found = docs.get(docid) or doc(*ids[docid])
             if found is None:
                 return None
-            moved = _doc_script(docid, found)
-        written[doc_path(docid)] = moved
+            written[doc_path(name)] = _doc_script(name, found)
+    lists = dict(name_files(names))
+    for rel, data in lists.items():
+        if old.digests.get(rel) != file_digest(data):
+            written[rel] = data
+    for rel in old.digests:
+        if rel.startswith("n/") and rel not in lists:
+            written[rel] = None
     digests = dict(old.digests)
     for rel, data in written.items():
         if data is None:
@@ -871,8 +911,9 @@ def _read_varint(text: str, i: int) -> tuple[int, int]:
             return value, i
 
 
-def doc_path(docid: int) -> str:
-    return f"d/{docid // DOC_BUCKET}/{docid}.js"
+def doc_path(name: str) -> str:
+    """A document's file, by its name (`doc_names`): 256 folders."""
+    return f"d/{name[:2]}/{name[2:]}.js"
 
 
 def manifest_data(docs: Sequence[SearchDoc], categories: Sequence[str] | None, shards: int,

@@ -5,6 +5,7 @@ test_search_browser.py."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import random
 import re
@@ -115,7 +116,10 @@ class Index:
         return result or set()
 
     def doc(self, docid: int) -> dict:
-        return read_script(self.files[search.INDEX_DIR + search.doc_path(docid)])[2]
+        return read_script(self.files[search.INDEX_DIR + search.doc_path(self.name(docid))])[2]
+
+    def name(self, docid: int) -> str:
+        return search.name_of(lambda rel: self.files[search.INDEX_DIR + rel], docid)
 
 
 # --- tokeniser ---------------------------------------------------------------------------------
@@ -331,7 +335,8 @@ def test_an_edit_changes_only_the_shards_of_its_tokens():
     new_tokens = set(search.doc_tokens(edited[123])) ^ set(search.doc_tokens(docs[123]))
     expected = {f"{search.INDEX_DIR}t/{search.shard_name(search.token_hash(t), count)}.js"
                 for t in new_tokens}
-    expected |= {search.INDEX_DIR + "manifest.js", search.INDEX_DIR + search.doc_path(123)}
+    expected |= {search.INDEX_DIR + "manifest.js",
+                 search.INDEX_DIR + search.doc_path(Index(list(after.items())).name(123))}
     changed_shards = {p for p in changed if "/x/" not in p}
     assert changed_shards <= expected
     assert len(changed) < len(before) / 4
@@ -358,7 +363,7 @@ def test_documents_must_be_oldest_first():
 def test_no_script_can_be_closed_early():
     doc = dataclasses.replace(_docs(1)[0], title="</script><script>alert(1)</script>\u2028")
     files = dict(search.build_index([doc]))
-    data = files[search.INDEX_DIR + search.doc_path(0)].decode()
+    data = files[search.INDEX_DIR + search.doc_path(search.doc_names([doc.index_no])[0])].decode()
     assert "</" not in data and "\u2028" not in data
     assert read_script(data.encode())[2]["t"] == doc.title
 
@@ -516,6 +521,40 @@ def test_an_update_writes_only_what_changed():
     changed = {p for p, d in full.files if dict(old.files).get(p) != d}
     assert written == changed
     assert len(written) < 20
+
+
+def test_a_deletion_keeps_every_other_document_file(monkeypatch: pytest.MonkeyPatch):
+    # A deletion renumbers every later document: their lists change, their files must not
+    # (each a file of its own, named by its 索引号), only the lists of names from its own on.
+    monkeypatch.setattr(search, "DOC_BUCKET", 64)
+    before = _docs(400)
+    after = before[:150] + before[151:]
+    updated, full = _update(before, after)
+    assert updated is not None and dict(updated.files) == dict(full.files)
+    old, update = _update_from(before, after)
+    assert update is not None
+    written = {p.removeprefix(search.INDEX_DIR) for p, _ in update.files}
+    gone = set(old.state.digests) - set(update.state.digests)
+    assert gone == {search.doc_path(search.doc_names([before[150].index_no])[0])}
+    assert not any(p.startswith("d/") for p in written)
+    assert {p for p in written if p.startswith("n/")} == {search.names_path(c) for c in (2, 3, 4, 5, 6)}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_names_that_collide_are_told_apart(monkeypatch: pytest.MonkeyPatch, seed: int):
+    # 256 names for 160 documents: most collide, and a deletion or an insertion renames some.
+    monkeypatch.setattr(search, "_name", lambda text: hashlib.blake2b(text.encode()).hexdigest()[:2]
+                        + "0" * (search.NAME_LENGTH - 2))
+    names = search.doc_names([d.index_no for d in _docs(160)])
+    assert len(set(names)) == 160 and all(len(n) == search.NAME_LENGTH for n in names)
+    index = Index(search.build_index(_docs(160)))
+    assert [index.doc(i)["t"] for i in range(160)] == [d.title for d in _docs(160)]
+    rng = random.Random(seed)
+    edits = [(rng.choice(["delete", "insert", "append", "body"]), rng.randrange(10**6))
+             for _ in range(5)]
+    monkeypatch.setattr(search, "UPDATE_LIMIT", 10**9)
+    monkeypatch.setattr(search, "BIG_ENTRY", 40)
+    _check_edits(edits)
 
 
 @settings(max_examples=40, deadline=None)

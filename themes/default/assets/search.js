@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   var S = window.SITEGEN_SEARCH = window.SITEGEN_SEARCH || {};
-  S.t = S.t || {}; S.x = S.x || {}; S.d = S.d || {};
+  S.t = S.t || {}; S.x = S.x || {}; S.d = S.d || {}; S.n = S.n || {};
   S.timings = S.timings || [];
   var T = window.SITEGEN_TOKENIZE;
 
@@ -358,11 +358,26 @@
     for (var i = from; i < to; i++) { out[scored.ids[i]] = scored.scores[i]; }
     return out;
   }
-  function docPath(id) { return "d/" + Math.floor(id / S.m.bucket) + "/" + id + ".js"; }
+  // A document's file is named by a digest of its 索引号 (so that it keeps its name when the
+  // numbers around it change); the files of n/ list the names, S.m.bucket documents each.
+  var NAME = 12;
+  function nameOf(id) {
+    var list = S.n[Math.floor(id / S.m.bucket)] || "", at = (id % S.m.bucket) * NAME;
+    return list.substring(at, at + NAME);
+  }
   function loadDocs(ids) {
-    return Promise.all(ids.map(function (id) { return load(docPath(id)); }))
+    var chunks = [];
+    ids.forEach(function (id) {
+      var c = Math.floor(id / S.m.bucket);
+      if (chunks.indexOf(c) < 0) { chunks.push(c); }
+    });
+    return Promise.all(chunks.map(function (c) { return load("n/" + c + ".js"); }))
       .then(function () {
-        return ids.map(function (id) { var doc = S.d[id]; if (doc) { doc.id = id; } return doc; });
+        var names = ids.map(nameOf);
+        return Promise.all(names.map(function (n) { return load("d/" + n.slice(0, 2) + "/" + n.slice(2) + ".js"); }))
+          .then(function () {
+            return ids.map(function (id, i) { var doc = S.d[names[i]]; if (doc) { doc.id = id; } return doc; });
+          });
       });
   }
 
