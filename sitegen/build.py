@@ -102,7 +102,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
                                      encoding, jobs, now, strict)
             if done is not None:
                 report.diagnostics.extend(done.diagnostics)
-                result.held_back, result.published = edit.last.held_back, done.published
+                result.held_back, result.published = done.held_back, done.published
                 result.written, result.unchanged = done.written, done.unchanged
                 result.output, result.quick = output, True
                 cache.commit()

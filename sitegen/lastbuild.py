@@ -4,7 +4,7 @@ kept in the build cache.
 
 A build whose inputs key matches, with the output as that build left it, has nothing to do
 and repeats that build's report without touching a file. One whose inputs differ only in a
-few item files may be an edit of their bodies (`edited`, then `quick.py`). The file list also
+few item files (edited, new or deleted) may be quick (`edited`, then `quick.py`). The file list also
 tells a build which files of the previous output it may take over unread
 (`output.AtomicOutput.prepare`).
 """
@@ -155,6 +155,7 @@ class Edited:
     last: LastBuild
     output_files: dict[str, list[int]]  # rel -> [size, mtime_ns], as the last build left them
     added: frozenset[str] = frozenset()  # of `files`, those new since (their rel)
+    removed: frozenset[str] = frozenset()  # item files gone since (their rel)
 
 
 def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> Edited | None:
@@ -167,11 +168,10 @@ def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> E
     data = cache.get_meta("last_sources")
     sources: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
     added = [f for f in files if f.rel not in sources]
-    if len(files) - len(added) != len(sources):
-        return None  # a file removed: the whole pipeline
+    removed = frozenset(sources.keys() - {f.rel for f in files})
     changed = [f for f in files if sources.get(f.rel, f.stat) != f.stat] + added
-    if not changed or len(changed) > EDIT_LIMIT:
+    if not (changed or removed) or len(changed) + len(removed) > EDIT_LIMIT:
         return None
     previous = last_files(cache)
     return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous,
-                  frozenset(f.rel for f in added))
+                  frozenset(f.rel for f in added), removed)

@@ -54,7 +54,7 @@ from sitegen.pages import (
 from sitegen.parallel import batches, pmap, shared
 from sitegen.structure import Site
 from sitegen.themes import theme_dirs
-from sitegen.validate import Checked, Item
+from sitegen.validate import Checked, HeldBack, Item
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ class Done:
     written: int  # files of the output
     unchanged: int  # of those, not rewritten
     published: int  # items
+    held_back: list[HeldBack]
 
 
 @dataclass
@@ -120,11 +121,16 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     edits = None if old_site is None else _edits(fronts, old_site, edit, cache)
     if old_site is None or edits is None:
         return None
+    removal = _removal(edit, old_site, edits)
+    if removal is None:
+        return None
+    gone, held_gone = removal
     added = [e for e in edits if e.before is None]
     moved = [e for e in edits if e.before is not None and e.item.url != e.before.item.url]
     site = old_site
-    if moved or added:  # the items (updated in place, new ones added) filed anew
-        site = structure.build_site(old_site.config, _with(old_site.items, [e.item for e in added]))
+    if moved or added or gone:  # the items (updated in place, new ones added) filed anew
+        site = structure.build_site(old_site.config, _with(old_site.items, [e.item for e in added],
+                                                           {g.index_no for g in gone}))
     renderer = PageRenderer(site, make_environment(theme_dirs(config)))
     before = renderer.for_site(old_site)
     if before.site_key != renderer.site_key:
@@ -135,16 +141,17 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if _taken(cache, site, [*moved, *added]):
         return None
     old_records = _records(cache, {e.item.url: e.before.item.url for e in edits if e.before})
-    if old_records is None:
+    gone_records = _records(cache, {g.url: g.url for g in gone})
+    if old_records is None or gone_records is None:
         return None
     made = _render(edits, renderer, assets, old_records, cache)
     if made is None:
         return None
     done, out_files = made
     page_keys: dict[str, tuple[str | None, str | None]] = {}
-    if moved or added or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
-                             for e in edits if e.before for name in LIST_FIELDS):
-        shown = _shown(before, renderer, edits, assets, cache, jobs)
+    if moved or added or gone or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+                                     for e in edits if e.before for name in LIST_FIELDS):
+        shown = _shown(before, renderer, edits, assets, cache, jobs, gone)
         if shown is None:
             return None
         related, related_records, relisted, page_keys = shown
@@ -152,12 +159,16 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         old_records.update(related_records)
         out_files.update(relisted)
     out_files.update((e.before.item.url, None) for e in moved if e.before)
-    more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits, assets)
+    out_files.update((g.url, None) for g in gone)
+    dropped = _unused_assets(cache, site, gone, gone_records)  # url -> its key in the last build
+    out_files.update((url, None) for url in dropped)
+    more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits, assets,
+                     gone)
     if more is None:
         return None
     out_files.update(more[0])
     new_index = more[1]
-    diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added)
+    diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added, edit.removed)
     if diagnostics is None:
         return None
     out = AtomicOutput(output)
@@ -172,7 +183,9 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     env = generate.checked_env(config, encoding, asset_files)
     cache.put_checked((e.file.rel, e.file.stat, e.digest, env, *generate.pack_checked(e.checked))
                       for e in edits)
-    cache.drop_item_records([e.before.item.url for e in moved if e.before])
+    if edit.removed:
+        cache.put_checked((), keep={f.rel for f in files})
+    cache.drop_item_records([*(e.before.item.url for e in moved if e.before), *gone_records])
     cache.put_item_records(r.record.row(url) for url, r in done.items())
     cache.put_bodies((r.record.body_key, r.body) for r in done.values() if r.fresh)
     cache.put_search_docs((*r.record.search_id, Cache.pack(r.doc)) for r in done.values())
@@ -181,21 +194,69 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     was = {e.item.url: e.before.item.url for e in edits if e.before}
     old_keys = {was.get(url, url): old_records[url].page_key for url in done if url in old_records}
     old_keys.update((url, old) for url, (_, old) in page_keys.items() if old is not None)
+    old_keys.update((url, record.page_key) for url, record in gone_records.items())
+    old_keys.update(dropped)
     cache.replace_pages(new_keys, old_keys)
     cache.set_meta("search_index", new_index.state.to_json())
-    lastbuild.remember(cache, rest, files, output, output_files, edit.last.published + len(added),
-                       diagnostics, edit.last.held_back)
+    published = edit.last.published + len(added) - len(gone)
+    held_back = [h for h in edit.last.held_back if h not in held_gone]
+    lastbuild.remember(cache, rest, files, output, output_files, published, diagnostics,
+                       held_back)
     patches = _patches(cache)
     patches.update((e.item.index_no, e.item) for e in edits)
+    patches.update((g.index_no, None) for g in gone)
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files))
-    log.info("quick build: %d item(s), %d file(s) written", len(edits), len(written))
-    return Done(diagnostics, len(out.written), out.reused, edit.last.published + len(added))
+    log.info("quick build: %d item(s), %d file(s) written", len(edits) + len(gone), len(written))
+    return Done(diagnostics, len(out.written), out.reused, published, held_back)
 
 
-def _with(items: list[Item], new: list[Item]) -> list[Item]:
-    """`items` (newest first) with `new` filed in their places."""
-    return sorted([*items, *new], key=lambda i: i.sort_key, reverse=True) if new else items
+def _with(items: list[Item], new: list[Item], without: set[str] | frozenset[str] = frozenset()
+          ) -> list[Item]:
+    """`items` (newest first) with `new` filed in their places, and those whose 索引号 is in
+    `without` left out."""
+    kept = [i for i in items if i.index_no not in without] if without else items
+    return sorted([*kept, *new], key=lambda i: i.sort_key, reverse=True) if new else kept
+
+
+def _removal(edit: lastbuild.Edited, site: Site, edits: list[_Edit]
+             ) -> tuple[list[Item], list[HeldBack]] | None:
+    """The published items and the items held back whose files are gone, if a quick build can
+    take them out: no file edited or added with them, and no item left replaced by one."""
+    if not edit.removed:
+        return [], []
+    if edits:
+        return None
+    by_source = {i.source: i for i in site.items}
+    held = {h.source: h for h in edit.last.held_back}
+    gone: list[Item] = []
+    held_gone: list[HeldBack] = []
+    for rel in sorted(edit.removed):
+        if rel in by_source:
+            gone.append(by_source[rel])
+        elif rel in held:
+            held_gone.append(held[rel])
+        else:
+            return None
+    numbers = {g.index_no for g in gone}
+    if any(i.replaced_by in numbers for i in site.items if i.index_no not in numbers):
+        return None  # the whole build reports the broken replaced_by
+    return gone, held_gone
+
+
+def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records) -> dict[str, str]:
+    """The attachments and linked files of deleted items that no other item uses: a whole
+    build copies only the files some page uses. url -> its page key in the last build."""
+    theirs = {a for r in records.values() for a in r.assets}
+    theirs |= {a.file for g in gone for a in g.attachments}
+    if not theirs:
+        return {}
+    left = {i.url for i in site.items}
+    used = {a.file for i in site.items for a in i.attachments}
+    for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
+        if url in left:
+            used.update(record.assets)
+    return cache.page_keys([asset_url(a) for a in sorted(theirs - used)])
 
 
 Rendered = dict[str, generate.RenderedItem]  # url -> what rendering the item gave
@@ -253,14 +314,16 @@ Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | Non
 
 
 def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
-           assets: frozenset[str], cache: Cache, jobs: int) -> Shown | None:
+           assets: frozenset[str], cache: Cache, jobs: int, gone: Sequence[Item] = ()
+           ) -> Shown | None:
     """For an edited title or 文号, a move to another column or a new item: the pages of
     the items that link to an edited one (its neighbours before and after, the items it
     replaces or is replaced by, for a move or a new item those whose bodies link to it), and
     the pages of every list that shows it before or after (`pages.list_names`) whose key
-    changed. `before`: the renderer of the site as the last build filed its items."""
+    changed; and so for the items deleted (`gone`). `before`: the renderer of the site as the
+    last build filed its items."""
     site, old_site = renderer.site, before.site
-    related = _related(old_site, site, edits, cache)
+    related = _related(old_site, site, edits, cache, gone)
     records = _records(cache, {url: url for url in related})
     if records is None:
         return None
@@ -287,6 +350,8 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
         names |= list_names(site, e.item)
         if e.before is not None:
             names |= list_names(old_site, e.before.item)
+    for g in gone:
+        names |= list_names(old_site, g)
     old_urls = [url for url, _, _ in before.site_pages(names, keyed=False)]
     made = list(renderer.site_pages(names))
     new_urls = {url for url, _, _ in made}
@@ -338,10 +403,16 @@ def _render_slice(span: Sequence[int], renders: list[Callable[[], str]] | None =
         return None  # the whole build reports it
 
 
-def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> dict[str, Item]:
-    """url -> the items whose pages show an edited item, but for the edited ones."""
+def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
+             gone: Sequence[Item] = ()) -> dict[str, Item]:
+    """url -> the items whose pages show an edited or deleted item, but for the edited ones."""
     edited = {e.item.index_no for e in edits}
     found: dict[str, Item] = {}
+    for g in gone:  # its neighbours, and the item replacing it (which lists what it replaces)
+        for other in (*old_site.neighbours.get(g.index_no, (None, None)),
+                      old_site.by_index_no.get(g.replaced_by)):
+            if other is not None and other.index_no in site.by_index_no:
+                found[other.url] = site.by_index_no[other.index_no]
     for e in edits:
         index_no = e.item.index_no
         for other in (*old_site.neighbours.get(index_no, (None, None)), *site.neighbours[index_no],
@@ -350,14 +421,15 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> di
                       *site.replacements.get(index_no, [])):
             if other is not None and other.index_no not in edited:
                 found[other.url] = other
-    gone = {e.before.item.url for e in edits if e.before and e.item.url != e.before.item.url}
+    left = {e.before.item.url for e in edits if e.before and e.item.url != e.before.item.url}
+    left |= {g.url for g in gone}
     new = {e.item.content_rel for e in edits if e.before is None}
-    if gone or new:  # bodies linking to a moved item, or to a new one (until now broken)
+    if left or new:  # bodies linking to a moved or deleted item, or to a new one (until now broken)
         by_url = {i.url: i for i in site.items}
         for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
             item = by_url.get(url)
             if item is not None and item.index_no not in edited \
-                    and (not gone.isdisjoint(record.links.values())
+                    and (not left.isdisjoint(record.links.values())
                          or not new.isdisjoint(record.links)):
                 found[url] = item
     return found
@@ -365,37 +437,38 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache) -> di
 
 def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_records: Records,
               done: Rendered, page_keys: dict[str, tuple[str | None, str | None]],
-              edits: list[_Edit], assets: frozenset[str]
+              edits: list[_Edit], assets: frozenset[str], gone: list[Item]
               ) -> tuple[OutFiles, search.Index] | None:
-    """What else shows the items made again: the feeds, search.json, the search index, and
-    after a move or a new item the sitemap and the footer's newest date."""
+    """What else shows the items made again or deleted: the feeds, search.json, the search
+    index, and after a move, a new item or a deletion the sitemap and the footer's newest
+    date."""
     moved = [e for e in edits if e.before and e.item.url != e.before.item.url]
     added = [e for e in edits if e.before is None]
     files: OutFiles = {}
-    feed_files = _feeds(old_site, site, cache, done)
+    feed_files = _feeds(old_site, site, cache, done, gone)
     if feed_files is None:
         return None
     files.update(feed_files)
-    if added or any(r.record.search_line != old_records[url].search_line
+    if added or gone or any(r.record.search_line != old_records[url].search_line
                     for url, r in done.items()):
         listing = _search_json(old_site, site, output, old_records, done)
         if listing is None:
             return None
         files["search.json"] = listing
     folder = output / search.INDEX_DIR
-    if added:  # new documents: every count and each year's span of numbers may change
+    if added or gone:  # every count and each year's span of numbers may change
         manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
     else:
         manifest = search.restamped(
             (folder / "manifest.js").read_bytes(),
             [(e.before.item.category.path, e.item.category.path) for e in moved if e.before],
             search.category_order(site))
-    if moved or added:
-        files.update(_sitemaps(site, cache, {e.before.item.url for e in moved if e.before},
-                               page_keys, assets))
+    if moved or added or gone:
+        left = {e.before.item.url for e in moved if e.before} | {g.url for g in gone}
+        files.update(_sitemaps(site, cache, left, page_keys, assets))
     if site.updated != old_site.updated:
         files[LAST_PUBLISHED_JS] = last_published_js(site).encode("utf-8")
-    index = _index(cache, output, old_records, done, manifest, site)
+    index = _index(cache, output, old_records, done, manifest, site, gone)
     if index is None:
         return None
     old_state, new_index = index
@@ -425,21 +498,26 @@ def _site(cache: Cache, inputs: str) -> Site | None:
     if not isinstance(data, bytes):
         return None
     site: Site = pickle.loads(data)
-    moved, added = False, []
+    moved, added, removed = False, [], set()
     for index_no, patch in _patches(cache).items():
         # The items are shared by every list of the model: updated once, updated everywhere.
         item = site.by_index_no.get(index_no)
-        if item is None:
+        if patch is None:  # deleted
+            removed.add(index_no)
+        elif item is None:
             added.append(patch)
-            continue
-        moved = moved or item.url != patch.url
-        item.__dict__.update(patch.__dict__)
-    if moved or added:
-        return structure.build_site(site.config, _with(site.items, added))
+        else:  # (a deleted item's 索引号 given to a new one may take another place in time)
+            moved = moved or item.url != patch.url or item.sort_key != patch.sort_key
+            item.__dict__.update(patch.__dict__)
+            removed.discard(index_no)
+    if moved or added or removed:
+        items = [i for i in site.items if i.index_no not in removed] + added
+        return structure.build_site(site.config, sorted(items, key=lambda i: i.sort_key,
+                                                        reverse=True))
     return site
 
 
-def _patches(cache: Cache) -> dict[str, Item]:
+def _patches(cache: Cache) -> dict[str, Item | None]:
     data = cache.get_meta(SITE_PATCHES)
     return pickle.loads(data) if isinstance(data, bytes) else {}
 
@@ -525,13 +603,17 @@ def _records(cache: Cache, urls: dict[str, str]) -> Records | None:
     return {now: found[then] for now, then in urls.items()}
 
 
-def _feeds(old_site: Site, site: Site, cache: Cache, done: Rendered) -> dict[str, bytes] | None:
-    """The feeds that show an item made again, before or after, with every body they show
-    (None if one of those is not in the cache)."""
+def _feeds(old_site: Site, site: Site, cache: Cache, done: Rendered, gone: Sequence[Item] = ()
+           ) -> dict[str, bytes] | None:
+    """The feeds that show an item made again, before or after, or a deleted one, with every
+    body they show (None if one of those is not in the cache)."""
     made = {r.record.search_id[0]: url for url, r in done.items()}
     wanted: set[str] = set()
     for shown in {id(s): feeds.shown(s) for s in (old_site, site)}.values():
         wanted.update(feed for index_no in made for feed in shown.get(index_no, []))
+    if gone:
+        shown = feeds.shown(old_site)
+        wanted.update(feed for g in gone for feed in shown.get(g.index_no, []))
     if not wanted:
         return {}
     items = {i.index_no: i for url, items, _, _ in feeds.feed_lists(site) if url in wanted
@@ -566,11 +648,15 @@ def _search_json(old_site: Site, site: Site, output: Path, old: Records, done: R
 
 
 def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
-           manifest: search.Manifest, site: Site) -> tuple[search.IndexState, search.Index] | None:
+           manifest: search.Manifest, site: Site, gone: Sequence[Item] = ()
+           ) -> tuple[search.IndexState, search.Index] | None:
     old = search.IndexState.from_json(cache.get_meta("search_index"))
     if old is None:
         return None
     fingerprints = dict(old.docs)
+    for g in gone:
+        if fingerprints.pop(g.index_no, None) is None:
+            return None
     new_docs = {}
     for url, rendered in done.items():
         index_no, fingerprint = rendered.record.search_id
@@ -589,11 +675,12 @@ def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
     return None if index is None else (old, index)
 
 
-def _diagnostics(last: list[Diagnostic], old: Records, done: Rendered, added: list[_Edit]
-                 ) -> list[Diagnostic] | None:
+def _diagnostics(last: list[Diagnostic], old: Records, done: Rendered, added: list[_Edit],
+                 removed: frozenset[str] = frozenset()) -> list[Diagnostic] | None:
     """The last build's report with the bodies' warnings of the items made again replaced,
-    and the new files' validation warnings added (None if it does not hold the old ones)."""
-    kept = list(last)
+    the new files' validation warnings added and what it said of the files `removed` left
+    out (None if it does not hold the old ones)."""
+    kept = [d for d in last if d.file not in removed]
     for url in done:
         for source, message, line in old[url].warnings if url in old else ():
             gone = Diagnostic(Level.WARNING, source, message, line)

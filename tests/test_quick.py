@@ -220,10 +220,78 @@ def test_a_new_item_is_quick_and_reaches_every_page_that_shows_it(site: Path, tm
     # Another new one, older: it takes its place among the others (no newest date).
     new_item(site, "content/fdzdgknr/czyjs/2010-copy.md", "31421567X/2010-00902", "2010-06-01")
     assert same_as_clean(site, tmp_path).quick
-    # Then an edit of the first (quick, on the kept model with both) and its removal (whole).
+    # Then an edit of the first (quick, on the kept model with both), its removal (quick: the
+    # link to it is broken again) and an edit of the other on the model with both changes.
     append(site, "content/fdzdgknr/czyjs/2012-budget.md", "\n补充一句。\n")
     assert same_as_clean(site, tmp_path).quick
     (site / "content/fdzdgknr/czyjs/2012-budget.md").unlink()
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and any("2012-budget.md" in d.message for d in result.report.warnings)
+    append(site, "content/fdzdgknr/czyjs/2010-copy.md", "\n补充一句。\n")
+    assert same_as_clean(site, tmp_path).quick
+    # The same 索引号 given to a new file, on another day: it takes its place in time.
+    new_item(site, "content/fdzdgknr/czyjs/2012-again.md", "31421567X/2012-00901", "2010-03-01")
+    assert same_as_clean(site, tmp_path).quick
+    append(site, BUDGET, "\n补充一句。\n")
+    assert same_as_clean(site, tmp_path).quick
+
+
+FINAL_ACCOUNTS = "content/fdzdgknr/czyjs/2010-final-accounts.md"  # with an attachment of its own
+ACCOUNTABILITY = "content/gkzd/accountability-system.md"  # two other items link to it
+
+
+def test_a_deletion_is_quick_and_leaves_nothing_behind(site: Path, tmp_path: Path):
+    before = digests(site / "output")
+    assert "files/fdzdgknr/czyjs/2010-final-accounts-table.pdf" in before
+    (site / FINAL_ACCOUNTS).unlink()
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and result.published == 61
+    after = digests(site / "output")
+    assert "fdzdgknr/czyjs/2010-final-accounts.html" not in after
+    assert "files/fdzdgknr/czyjs/2010-final-accounts-table.pdf" not in after  # no page uses it
+    changed = changed_since(site, before)
+    assert {"fdzdgknr/czyjs/index.html", "fdzdgknr/czyjs/rss.xml", "sitemap.xml", "search.json",
+            "assets/search/manifest.js", "index.html"} <= changed
+    assert not any(p.startswith("assets/search/d/") for p in changed)  # documents keep their files
+    # The pages linking to a deleted item: their links are broken, a warning each.
+    (site / ACCOUNTABILITY).unlink()
+    result = same_as_clean(site, tmp_path)
+    assert result.quick
+    assert {d.file for d in result.report.warnings if "accountability-system.md" in d.message} == {
+        "content/gkzd/review-system.md", "content/gkzd/task-breakdown-2010.md"}
+    # Back again: a new item, every file as it was.
+    shutil.copy(ROOT / FINAL_ACCOUNTS, site / FINAL_ACCOUNTS)
+    shutil.copy(ROOT / ACCOUNTABILITY, site / ACCOUNTABILITY)
+    same_as_clean(site, tmp_path)
+    assert digests(site / "output") == before
+
+
+def test_deleting_an_item_another_replaces_is_quick(site: Path, tmp_path: Path):
+    # The 2011 measures replace the 2009 ones, and their page says so.
+    (site / "content/fdzdgknr/zcwj/xzgfxwj/2009-temporary-relief-measures.md").unlink()
+    assert same_as_clean(site, tmp_path).quick
+
+
+def test_deleting_what_replaces_another_is_the_whole_builds_error(site: Path, tmp_path: Path):
+    (site / "content/fdzdgknr/zcwj/xzgfxwj/2011-temporary-relief-measures.md").unlink()
+    result = same_as_clean(site, tmp_path)
+    assert not result.quick and not result.ok
+    assert any("31421567X/2011-00024" in d.message for d in result.report.errors)
+
+
+def test_deleting_a_file_held_back_is_quick(site: Path, tmp_path: Path):
+    held = build(site, now=NOW, jobs=1).held_back
+    before = digests(site / "output")
+    (site / held[0].source).unlink()
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and result.held_back == held[1:]
+    assert not any(d.file == held[0].source for d in result.report.diagnostics)
+    assert digests(site / "output") == before
+
+
+def test_a_deletion_with_an_edit_goes_the_whole_way(site: Path, tmp_path: Path):
+    (site / FINAL_ACCOUNTS).unlink()
+    append(site, BUDGET, "\n补充一句。\n")
     assert not same_as_clean(site, tmp_path).quick
 
 
@@ -359,7 +427,7 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
     for step in range(12):
         rel = rng.choice(items)
         kind = rng.choice(["append", "append", "cut", "title", "summary", "keywords", "fail",
-                           "category", "new"])
+                           "category", "new", "delete"])
         path = site / rel
         text = path.read_text(encoding="utf-8")
         if kind == "append":
@@ -380,6 +448,13 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
                     text = re.sub(f"(?m)^{key}: .*$", f"{key}: {day}", text, count=1)
             copy.write_text(text, encoding="utf-8")
             items.append(copy.relative_to(site).as_posix())
+        elif kind == "delete":  # (not one another item replaces: that error would stay)
+            number = re.search(r"(?m)^index_no: (.*)$", text)
+            if number is None or any(f"replaced_by: {number.group(1)}" in p.read_text(encoding="utf-8")
+                                     for p in (site / "content").rglob("*.md")):
+                continue
+            path.unlink()
+            items.remove(rel)
         elif kind == "category":  # to another column (sometimes onto another item's address)
             line = next(x for x in text.split("\n") if x.startswith("category: "))
             path.write_text(text.replace(line, f"category: {rng.choice(COLUMNS)}", 1),
