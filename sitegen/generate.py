@@ -542,7 +542,7 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
     if old is not None and all(out.can_reuse(search.INDEX_DIR + rel) for rel in old.digests):
         folder = out.output / search.INDEX_DIR
         index = search.update_index(old, ids, search.manifest_of(meta, categories), cache.search_doc,
-                                    lambda rel: (folder / rel).read_bytes(), _spread_rewrite(jobs))
+                                    lambda rel: (folder / rel).read_bytes(), spread_rewrite(jobs))
     if index is not None:
         written = {rel.removeprefix(search.INDEX_DIR) for rel, _ in index.files}
         for rel in index.state.digests.keys() - written:
@@ -592,7 +592,7 @@ def _rewrite_part(span: range) -> list[str | None]:
                                   state["changes"])
 
 
-def _spread_rewrite(jobs: int) -> search.Rewrite:
+def spread_rewrite(jobs: int) -> search.Rewrite:
     """`search.rewrite_entries` on every core: renumbering every list of the index (after an
     item is removed or inserted before the newest) decodes and encodes them all."""
     def rewrite(entries: Sequence[tuple[str, str | None]], renumber: Sequence[int],

@@ -163,7 +163,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     dropped = _unused_assets(cache, site, gone, gone_records)  # url -> its key in the last build
     out_files.update((url, None) for url in dropped)
     more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits, assets,
-                     gone)
+                     jobs, gone)
     if more is None:
         return None
     out_files.update(more[0])
@@ -437,7 +437,7 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
 
 def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_records: Records,
               done: Rendered, page_keys: dict[str, tuple[str | None, str | None]],
-              edits: list[_Edit], assets: frozenset[str], gone: list[Item]
+              edits: list[_Edit], assets: frozenset[str], jobs: int, gone: list[Item]
               ) -> tuple[OutFiles, search.Index] | None:
     """What else shows the items made again or deleted: the feeds, search.json, the search
     index, and after a move, a new item or a deletion the sitemap and the footer's newest
@@ -468,7 +468,7 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
         files.update(_sitemaps(site, cache, left, page_keys, assets))
     if site.updated != old_site.updated:
         files[LAST_PUBLISHED_JS] = last_published_js(site).encode("utf-8")
-    index = _index(cache, output, old_records, done, manifest, site, gone)
+    index = _index(cache, output, old_records, done, manifest, site, jobs, gone)
     if index is None:
         return None
     old_state, new_index = index
@@ -648,7 +648,7 @@ def _search_json(old_site: Site, site: Site, output: Path, old: Records, done: R
 
 
 def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
-           manifest: search.Manifest, site: Site, gone: Sequence[Item] = ()
+           manifest: search.Manifest, site: Site, jobs: int, gone: Sequence[Item] = ()
            ) -> tuple[search.IndexState, search.Index] | None:
     old = search.IndexState.from_json(cache.get_meta("search_index"))
     if old is None:
@@ -669,9 +669,13 @@ def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
         return None
     ids = [(i.index_no, fingerprints[i.index_no]) for i in reversed(site.items)]  # oldest first
     folder = output / search.INDEX_DIR
-    index = search.update_index(
-        old, ids, manifest, lambda n, f: new_docs.get((n, f)) or cache.search_doc(n, f),
-        lambda rel: (folder / rel).read_bytes())
+    gc.freeze()  # as in `_render_pages`: a deletion renumbers every list, on every core
+    try:
+        index = search.update_index(
+            old, ids, manifest, lambda n, f: new_docs.get((n, f)) or cache.search_doc(n, f),
+            lambda rel: (folder / rel).read_bytes(), generate.spread_rewrite(jobs))
+    finally:
+        gc.unfreeze()
     return None if index is None else (old, index)
 
 

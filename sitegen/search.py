@@ -19,10 +19,12 @@ same bytes: keys sorted, no timestamps.
 
 from __future__ import annotations
 
+import binascii
 import bisect
 import functools
 import hashlib
 import json
+import operator
 import pickle
 import re
 from array import array
@@ -195,33 +197,59 @@ def varint(value: int) -> str:
 
 
 def gaps(values: Sequence[int]) -> str:
-    """Ascending integers as varints of their differences (first value, then v[i]-v[i-1]-1)."""
+    """Ascending integers as varints of their differences (first value, then v[i]-v[i-1]-1).
+    (By `map` over C functions: renumbering an index after a deletion encodes its every list,
+    5 million numbers at 10 000 items.)"""
     if not values:
         return ""
-    small = _SMALL
-    diffs = [values[0], *(b - a - 1 for a, b in zip(values, values[1:], strict=False))]
-    return "".join([small[d] if d < 1024 else varint(d) for d in diffs])
+    head = _SMALL[values[0]] if values[0] < 1024 else varint(values[0])
+    return head + "".join(map(_STEP_TEXT.__getitem__, map(operator.sub, values[1:], values)))
 
 
 def bitmap(values: Sequence[int]) -> str:
-    """Ascending integers as "~", the first 6-bit block as a varint, then 6 bits a character."""
+    """Ascending integers as "~", the first 6-bit block as a varint, then 6 bits a character
+    (bit i of character k: number 6 * (first block + k) + i). Made without a loop over the
+    numbers: a byte per number from the gaps, those bytes as one binary integer, its 6-bit
+    digits as Base64 (whose alphabet is then translated to ours)."""
     first = values[0] // 6
-    bits = bytearray(values[-1] // 6 - first + 1)
-    for v in values:
-        bits[v // 6 - first] |= 1 << (v % 6)
-    return "~" + varint(first) + bits.decode("latin-1").translate(_BITMAP_CHARS)
+    flags = b"\0" * (values[0] - first * 6) + b"\1" + b"".join(
+        map(_FLAG_RUN.__getitem__, map(operator.sub, values[1:], values)))
+    blocks = -(-len(flags) // 6)
+    number = int(flags.translate(_FLAG_DIGITS)[::-1], 2)  # bit i: number 6 * first + i
+    digits = binascii.b2a_base64(number.to_bytes(-(-blocks // 4) * 3, "big"), newline=False)
+    return "~" + varint(first) + digits.decode("ascii")[::-1][:blocks].translate(_FROM_BASE64)
 
 
-_BITMAP_CHARS = {i: ALPHABET[i] for i in range(64)}
+class _StepText(dict[int, str]):
+    """v[i] - v[i-1] -> the varint of the gap (one less)."""
+
+    def __missing__(self, step: int) -> str:
+        return varint(step - 1)
+
+
+class _FlagRun(dict[int, bytes]):
+    """v[i] - v[i-1] -> a byte per number from v[i-1] + 1 to v[i]: 1 for v[i], 0 between."""
+
+    def __missing__(self, step: int) -> bytes:
+        return b"\0" * (step - 1) + b"\1"
+
+
+_STEP_TEXT = _StepText((value + 1, text) for value, text in enumerate(_SMALL))
+_FLAG_RUN = _FlagRun((step, b"\0" * (step - 1) + b"\1") for step in range(1, 64))
+_FLAG_DIGITS = bytes.maketrans(b"\0\1", b"01")
+_FROM_BASE64 = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                             ALPHABET)
 
 
 def encode_ids(values: Sequence[int]) -> str:
-    """The shorter of the two encodings (the bitmap only when it may be shorter)."""
-    if len(values) * 6 >= (values[-1] - values[0]) // 2:
-        dense = bitmap(values)
-        sparse = gaps(values)
-        return dense if len(dense) < len(sparse) else sparse
-    return gaps(values)
+    """The shorter of the two encodings (the bitmap made only when it is the shorter: its
+    length follows from the first and last number)."""
+    sparse = gaps(values)
+    if len(values) * 6 >= (values[-1] - values[0]) // 2:  # else the bitmap is longer anyway
+        first = values[0] // 6
+        if 2 + len(varint(first)) + values[-1] // 6 - first < len(sparse):
+            return bitmap(values)
+    return sparse
 
 
 def encode_entry(postings: array) -> str:

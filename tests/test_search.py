@@ -380,6 +380,33 @@ def test_search_js_never_parses_indexed_text_as_html():
 # --- updating an index instead of building it again ---------------------------------------------
 
 
+def _plain_varint(value: int) -> str:
+    digits = [search.ALPHABET[value & 31]]
+    while value := value >> 5:
+        digits.append(search.ALPHABET[32 + (value & 31)])
+    return "".join(reversed(digits))
+
+
+def _plain_encoding(values: list[int]) -> str:
+    """`encode_ids` as the format describes it, one number at a time."""
+    sparse = "".join(_plain_varint(v - (values[i - 1] + 1 if i else 0)) for i, v in enumerate(values))
+    first = values[0] // 6
+    blocks = [0] * (values[-1] // 6 - first + 1)
+    for v in values:
+        blocks[v // 6 - first] |= 1 << v % 6
+    dense = "~" + _plain_varint(first) + "".join(search.ALPHABET[b] for b in blocks)
+    return dense if len(dense) < len(sparse) else sparse
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, 70000), st.sampled_from([1, 2, 5, 6, 11, 12, 13, 40, 2000]),
+       st.integers(1, 400), st.randoms(use_true_random=False))
+def test_encoded_ids_are_the_formats(start: int, spread: int, count: int, rng: random.Random):
+    values = sorted({start + rng.randrange(count * spread) for _ in range(count)})
+    assert search.encode_ids(values) == _plain_encoding(values)
+    assert search.decode_ids(search.encode_ids(values)) == values
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5000), st.sampled_from([0, 1, 2, 3, 4, 5, 6, 7, 8, 15]))
                 .map(lambda t: t[0] << 4 | t[1]), unique_by=lambda p: p >> 4, min_size=1)
