@@ -214,6 +214,11 @@ def bitmap(values: Sequence[int]) -> str:
     first = values[0] // 6
     flags = b"\0" * (values[0] - first * 6) + b"\1" + b"".join(
         map(_FLAG_RUN.__getitem__, map(operator.sub, values[1:], values)))
+    return _packed(first, flags)
+
+
+def _packed(first: int, flags: bytes) -> str:
+    """The bitmap of the numbers from 6 * `first` on whose byte in `flags` is 1."""
     blocks = -(-len(flags) // 6)
     number = int(flags.translate(_FLAG_DIGITS)[::-1], 2)  # bit i: number 6 * first + i
     digits = binascii.b2a_base64(number.to_bytes(-(-blocks // 4) * 3, "big"), newline=False)
@@ -688,9 +693,10 @@ def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequenc
     keep the kept documents in order, as `_renumbering` does (field lists are positions)."""
     out: list[str | None] = []
     same_numbers = all(map(int.__eq__, renumber, range(len(renumber))))
+    hole = _hole(renumber)
     for token, entry in entries:
         if entry and token not in changes:
-            out.append(_renumbered(entry, renumber))
+            out.append(_renumbered(entry, renumber) if hole is None else _shifted(entry, hole, renumber))
             continue
         appended = _appended(entry, changes[token]) if entry and same_numbers else None
         if appended is not None:
@@ -773,6 +779,98 @@ def _extended_bitmap(encoded: str, new: list[int]) -> str:
     last = ALPHABET[_INDEX[encoded[-1]] | blocks.get(last_block, 0)]
     return encoded[:-1] + last + "".join(ALPHABET[blocks.get(b, 0)]
                                          for b in range(last_block + 1, new[-1] // 6 + 1))
+
+
+def _hole(renumber: Sequence[int]) -> int | None:
+    """The document removed, if the renumbering only removes one (a deletion)."""
+    if renumber.count(-1) != 1:
+        return None
+    hole = renumber.index(-1)
+    return hole if list(renumber) == [*range(hole), -1, *range(hole, len(renumber) - 1)] else None
+
+
+def _shifted(entry: str, hole: int, renumber: Sequence[int]) -> str | None:
+    """`_renumbered` for the removal of document `hole` alone (a deletion, which renumbers most
+    lists of the index): each encoded list edited where the hole falls (`_without`) instead
+    of being decoded and encoded whole. The field lists, positions in the list of documents,
+    lose the position of `hole` in it, if it was there."""
+    ids_part, comma, fields = entry.partition(",")
+    shifted = _without(ids_part, hole)
+    if shifted is None:
+        return _renumbered(entry, renumber)
+    ids, at = shifted
+    if at < 0:
+        return ids + comma + fields if ids != ids_part else entry
+    if not ids:
+        return None
+    parts = [ids]
+    for part in fields.split(",") if fields else ():
+        field = _without(part, at) if part else ("", -1)
+        if field is None:
+            return _renumbered(entry, renumber)
+        parts.append(field[0])
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    return ",".join(parts)
+
+
+def _without(text: str, hole: int) -> tuple[str, int] | None:
+    """`encode_ids` of the numbers of `text` without `hole`, those after it one less; and the
+    position `hole` had in them (-1: not there). Of a list of gaps only the first number or
+    the gaps around the hole change: one or two varints replaced in the text. A bitmap is a
+    byte a number, one taken out, packed again. None where the other encoding may now be
+    the shorter (the caller encodes it whole)."""
+    if text.startswith("~"):
+        return _bitmap_without(text, hole)
+    tokens = _VARINT_RE.findall(text)
+    ends = list(accumulate(map(_STEPS.__getitem__, tokens)))  # each number + 1
+    k = bisect.bisect_left(ends, hole + 1)
+    if k == len(ends):
+        return text, -1  # all before it
+    before = ends[k - 1] if k else 0
+    if ends[k] != hole + 1:  # not there: the gap across it (or the first number) one less
+        values = len(ends)
+        first, last = ends[0] - 1 - (k == 0), ends[-1] - 2
+        shifted = "".join(tokens[:k]) + _STEP_TEXT[ends[k] - before - 1] + "".join(tokens[k + 1 :])
+        at = -1
+    elif k + 1 < len(ends):  # there: its gap and the next merge
+        values = len(ends) - 1
+        first = ends[0] - 1 if k else ends[1] - 2
+        last = ends[-1] - 2
+        shifted = "".join(tokens[:k]) + _STEP_TEXT[ends[k + 1] - before - 1] + "".join(tokens[k + 2 :])
+        at = k
+    else:  # there, the last
+        values = len(ends) - 1
+        if not values:
+            return "", 0
+        first, last = ends[0] - 1, ends[-2] - 1
+        shifted = "".join(tokens[:k])
+        at = k
+    if values * 6 >= (last - first) // 2 \
+            and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(shifted):
+        return None  # the bitmap may be the shorter now
+    return shifted, at
+
+
+def _bitmap_without(text: str, hole: int) -> tuple[str, int] | None:
+    first, start = _read_varint(text, 1)
+    flags = text[start:].translate(_BIT_FLAGS).encode("latin-1")
+    at = -1
+    if hole < first * 6:  # every number one less: the same bytes from one number earlier
+        first, flags = first - 1, b"\0" * 5 + flags
+    else:
+        offset = hole - first * 6
+        if offset < len(flags) and flags[offset]:
+            at = flags.count(b"\1", 0, offset)
+        flags = flags[:offset] + flags[offset + 1 :]
+    lead = flags.find(b"\1")
+    if lead < 0:
+        return "", at
+    first += lead // 6
+    flags = flags[lead // 6 * 6 :].rstrip(b"\0")
+    shifted = _packed(first, flags)
+    # Shorter than a character a number, it is shorter than the gaps; else let them decide.
+    return (shifted, at) if len(shifted) < flags.count(b"\1") else None
 
 
 def _renumbered(entry: str, renumber: Sequence[int]) -> str | None:
