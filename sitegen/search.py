@@ -637,6 +637,13 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], manifest: Manifest
                                                  strict=True):
         if new_entry == entry:
             continue
+        if rel is not None and entry is not None and new_entry is not None \
+                and (len(new_entry) > BIG_ENTRY) == (rel[0] == "x"):
+            # It stays in its file (unless the shard count changes: checked below).
+            if rel[0] == "t":
+                small_bytes += len(new_entry) - len(entry)
+            files.put(rel, token, new_entry)
+            continue
         if entry is not None and rel is not None and rel.startswith("t/"):
             small_bytes -= _small_size(token, entry)
         if new_entry is not None and len(new_entry) <= BIG_ENTRY:
