@@ -80,8 +80,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
                          f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
         if not unsafe:  # reading an unsafe theme's files is what must not happen
             check_theme_assets(config, report)
-        rest = lastbuild.rest_key(config, asset_files, now, strict, encoding, output)
-        inputs = lastbuild.inputs_key(rest, files)
+        rest = lastbuild.rest_key(config, now, strict, encoding, output)
+        inputs = lastbuild.inputs_key(rest, files, asset_files)
         last = None if report.diagnostics else lastbuild.unchanged(cache, inputs, output)
         if last is not None:
             report.diagnostics.extend(last.diagnostics)
@@ -95,7 +95,8 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
 
         from sitegen import generate, quick
         from sitegen.structure import build_site
-        edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, output)
+        edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, asset_files,
+                                                                     output)
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
@@ -140,7 +141,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.written = len(out.written)
         result.unchanged = out.reused
         result.output = output
-        lastbuild.remember(cache, rest, files, output, out.files(), result.published,
+        lastbuild.remember(cache, rest, files, asset_files, output, out.files(), result.published,
                            report.diagnostics, result.held_back)
         cache.commit()
         return result

@@ -59,18 +59,17 @@ def _stats(paths: list[Path], bytecode: bool = True) -> list[tuple[str, int, int
     return sorted(found)
 
 
-def rest_key(config: SiteConfig, assets: list[ContentFile], now: dt.date, strict: bool,
-             encoding: str, output: Path) -> str:
-    """Everything a build reads but the item files."""
+def rest_key(config: SiteConfig, now: dt.date, strict: bool, encoding: str, output: Path) -> str:
+    """Everything a build reads but the item files and the other files of the content."""
     return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
-                       str(output.resolve()), [(a.rel, a.stat) for a in assets],
-                       _stats(theme_dirs(config)), _stats([_PACKAGE], bytecode=False))
+                       str(output.resolve()), _stats(theme_dirs(config)),
+                       _stats([_PACKAGE], bytecode=False))
 
 
-def inputs_key(rest: str, files: list[ContentFile]) -> str:
+def inputs_key(rest: str, files: list[ContentFile], assets: list[ContentFile]) -> str:
     """Everything a build reads: if this is what the last good build read, and its output is
     untouched, the build would write the same bytes."""
-    return fingerprint(rest, [(f.rel, f.stat) for f in files])
+    return fingerprint(rest, [(f.rel, f.stat) for f in files], [(a.rel, a.stat) for a in assets])
 
 
 def output_files(output: Path, inodes: dict[str, int] | None = None) -> dict[str, list[int]]:
@@ -93,15 +92,17 @@ def output_files(output: Path, inodes: dict[str, int] | None = None) -> dict[str
     return found
 
 
-def remember(cache: Cache, rest: str, sources: list[ContentFile], output: Path,
-             files: dict[str, list[int]], published: int, diagnostics: list[Diagnostic],
-             held_back: list[HeldBack]) -> None:
+def remember(cache: Cache, rest: str, sources: list[ContentFile], assets: list[ContentFile],
+             output: Path, files: dict[str, list[int]], published: int,
+             diagnostics: list[Diagnostic], held_back: list[HeldBack]) -> None:
     # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
     cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta("last_sources", pickle.dumps({f.rel: f.stat for f in sources},
                                                 protocol=pickle.HIGHEST_PROTOCOL))
+    cache.set_meta("last_assets", pickle.dumps({a.rel: a.stat for a in assets},
+                                               protocol=pickle.HIGHEST_PROTOCOL))
     record = {
-        "inputs": inputs_key(rest, sources), "rest": rest, "published": published,
+        "inputs": inputs_key(rest, sources, assets), "rest": rest, "published": published,
         "output": str(output.resolve()),
         "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
                         for d in diagnostics],
@@ -156,22 +157,34 @@ class Edited:
     output_files: dict[str, list[int]]  # rel -> [size, mtime_ns], as the last build left them
     added: frozenset[str] = frozenset()  # of `files`, those new since (their rel)
     removed: frozenset[str] = frozenset()  # item files gone since (their rel)
+    new_assets: frozenset[str] = frozenset()  # other files of the content new since (content_rel)
 
 
-def edited(cache: Cache, rest: str, files: list[ContentFile], output: Path) -> Edited | None:
-    """The last good build of `output` and the item files changed since, if nothing else
-    changed (`rest`: this build's `rest_key`) and no more than EDIT_LIMIT of them did."""
+def edited(cache: Cache, rest: str, files: list[ContentFile], assets: list[ContentFile],
+           output: Path) -> Edited | None:
+    """The last good build of `output` and the item files changed, added or removed since, if
+    nothing else changed (`rest`: this build's `rest_key`) but for new files among the other
+    files of the content (`assets`: an attachment is mostly published with its item), and
+    no more than EDIT_LIMIT item files did."""
     record = json.loads(cache.get_meta("last_build") or "{}")
     if record.get("rest") != rest or record.get("output") != str(output.resolve()) \
             or not output.is_dir():
         return None
+    data = cache.get_meta("last_assets")
+    if not isinstance(data, bytes):
+        return None
+    known: dict[str, str] = pickle.loads(data)
+    new_assets = frozenset(a.content_rel for a in assets if a.rel not in known)
+    if len(assets) - len(new_assets) != len(known) \
+            or any(known[a.rel] != a.stat for a in assets if a.rel in known):
+        return None  # an attachment changed (its size shows) or removed: the whole build
     data = cache.get_meta("last_sources")
     sources: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
     added = [f for f in files if f.rel not in sources]
     removed = frozenset(sources.keys() - {f.rel for f in files})
     changed = [f for f in files if sources.get(f.rel, f.stat) != f.stat] + added
-    if not (changed or removed) or len(changed) + len(removed) > EDIT_LIMIT:
+    if not (changed or removed or new_assets) or len(changed) + len(removed) > EDIT_LIMIT:
         return None
     previous = last_files(cache)
     return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous,
-                  frozenset(f.rel for f in added), removed)
+                  frozenset(f.rel for f in added), removed, new_assets)

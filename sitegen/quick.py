@@ -31,14 +31,14 @@ import gc
 import logging
 import pickle
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from sitegen import feeds, generate, lastbuild, search, sitemap, structure
-from sitegen.cache import Cache
+from sitegen.cache import Cache, fingerprint
 from sitegen.config import SiteConfig
 from sitegen.content import ContentFile
 from sitegen.diagnostics import Diagnostic, Level
@@ -144,14 +144,16 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     gone_records = _records(cache, {g.url: g.url for g in gone})
     if old_records is None or gone_records is None:
         return None
-    made = _render(edits, renderer, assets, old_records, cache)
+    files_used = _Assets(edit.new_assets, cache)
+    made = _render(edits, renderer, assets, old_records, files_used)
     if made is None:
         return None
     done, out_files = made
     page_keys: dict[str, tuple[str | None, str | None]] = {}
-    if moved or added or gone or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
-                                     for e in edits if e.before for name in LIST_FIELDS):
-        shown = _shown(before, renderer, edits, assets, cache, jobs, gone)
+    if moved or added or gone or edit.new_assets \
+            or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
+                   for e in edits if e.before for name in LIST_FIELDS):
+        shown = _shown(before, renderer, edits, assets, files_used, jobs, gone)
         if shown is None:
             return None
         related, related_records, relisted, page_keys = shown
@@ -168,6 +170,8 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         return None
     out_files.update(more[0])
     new_index = more[1]
+    content = config.root / config.content_dir
+    out_files.update((asset_url(rel), (content / rel).read_bytes()) for rel in files_used.fresh)
     diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added, edit.removed)
     if diagnostics is None:
         return None
@@ -191,6 +195,8 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     cache.put_search_docs((*r.record.search_id, Cache.pack(r.doc)) for r in done.values())
     new_keys = {url: r.record.page_key for url, r in done.items()}
     new_keys.update((url, key) for url, (key, _) in page_keys.items() if key is not None)
+    stats = {a.content_rel: a.stat for a in asset_files}
+    new_keys.update((asset_url(rel), fingerprint("asset", stats[rel])) for rel in files_used.fresh)
     was = {e.item.url: e.before.item.url for e in edits if e.before}
     old_keys = {was.get(url, url): old_records[url].page_key for url in done if url in old_records}
     old_keys.update((url, old) for url, (_, old) in page_keys.items() if old is not None)
@@ -200,13 +206,13 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     cache.set_meta("search_index", new_index.state.to_json())
     published = edit.last.published + len(added) - len(gone)
     held_back = [h for h in edit.last.held_back if h not in held_gone]
-    lastbuild.remember(cache, rest, files, output, output_files, published, diagnostics,
-                       held_back)
+    lastbuild.remember(cache, rest, files, asset_files, output, output_files, published,
+                       diagnostics, held_back)
     patches = _patches(cache)
     patches.update((e.item.index_no, e.item) for e in edits)
     patches.update((g.index_no, None) for g in gone)
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
-    cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files))
+    cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files, asset_files))
     log.info("quick build: %d item(s), %d file(s) written", len(edits) + len(gone), len(written))
     return Done(diagnostics, len(out.written), out.reused, published, held_back)
 
@@ -274,9 +280,32 @@ def _taken(cache: Cache, site: Site, placed: list[_Edit]) -> bool:
     return any(count[url] > 1 for url in urls) or bool(cache.page_keys(urls))
 
 
+class _Assets:
+    """The files of the content the pages made again use: those the last build copied into
+    the output, and those new since (`fresh`: to copy now)."""
+
+    def __init__(self, new: frozenset[str], cache: Cache) -> None:
+        self.new, self.cache = new, cache
+        self.fresh: set[str] = set()
+
+    def take(self, used: Iterable[str], before: Iterable[str] | None = None) -> bool:
+        """Whether a page may use the files `used` (content-relative), having used `before`
+        (None: a new page): each is in the output or new, and none is dropped (a file no
+        page may use any more goes the whole way, which leaves it out)."""
+        now, then = set(used), set(before or ())
+        if not then <= now:
+            return False
+        gained = now - then
+        if not _copied(self.cache, sorted(gained - self.new)):
+            return False
+        self.fresh |= gained & self.new
+        return True
+
+
 def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
-            old_records: Records, cache: Cache) -> tuple[Rendered, OutFiles] | None:
+            old_records: Records, files_used: _Assets) -> tuple[Rendered, OutFiles] | None:
     """The edited items' pages, as the page stage of a whole build makes them."""
+    cache = files_used.cache
     item_urls = {i.content_rel: i.url for i in renderer.site.items}
     done: Rendered = {}
     pages: OutFiles = {}
@@ -288,11 +317,12 @@ def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
                                         lambda _, b=e.body: b)
         if isinstance(rendered, str):
             return None  # the whole build reports the error
-        if e.before is not None and set(rendered.record.assets) != set(old_records[item.url].assets):
-            return None  # an attachment to copy or to drop
-        if e.before is None and not _copied(cache, [*rendered.record.assets,
-                                                    *(a.file for a in item.attachments)]):
-            return None  # a file the output does not have yet
+        if e.before is not None and not files_used.take(rendered.record.assets,
+                                                        old_records[item.url].assets):
+            return None  # a file to drop, or one the output does not have
+        if e.before is None and not files_used.take([*rendered.record.assets,
+                                                     *(a.file for a in item.attachments)]):
+            return None  # a file the output does not have
         try:
             pages[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
         except jinja2.TemplateError:
@@ -314,16 +344,17 @@ Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | Non
 
 
 def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
-           assets: frozenset[str], cache: Cache, jobs: int, gone: Sequence[Item] = ()
+           assets: frozenset[str], files_used: _Assets, jobs: int, gone: Sequence[Item] = ()
            ) -> Shown | None:
     """For an edited title or 文号, a move to another column or a new item: the pages of
     the items that link to an edited one (its neighbours before and after, the items it
     replaces or is replaced by, for a move or a new item those whose bodies link to it), and
     the pages of every list that shows it before or after (`pages.list_names`) whose key
-    changed; and so for the items deleted (`gone`). `before`: the renderer of the site as the
-    last build filed its items."""
+    changed; and so for the items deleted (`gone`), and the pages linking to new files of the
+    content. `before`: the renderer of the site as the last build filed its items."""
     site, old_site = renderer.site, before.site
-    related = _related(old_site, site, edits, cache, gone)
+    cache = files_used.cache
+    related = _related(old_site, site, edits, cache, gone, files_used.new)
     records = _records(cache, {url: url for url in related})
     if records is None:
         return None
@@ -338,7 +369,7 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
             return None
         ctx = LinkContext(item.url, item.content_rel, item_urls, assets)
         rendered = generate.render_item(item, renderer, ctx, cached, sources)
-        if isinstance(rendered, str) or set(rendered.record.assets) != set(old.assets):
+        if isinstance(rendered, str) or not files_used.take(rendered.record.assets, old.assets):
             return None
         try:
             files[url] = renderer.item(item, rendered.body.html).encode("utf-8")
@@ -404,7 +435,8 @@ def _render_slice(span: Sequence[int], renders: list[Callable[[], str]] | None =
 
 
 def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
-             gone: Sequence[Item] = ()) -> dict[str, Item]:
+             gone: Sequence[Item] = (), new_assets: frozenset[str] = frozenset()
+             ) -> dict[str, Item]:
     """url -> the items whose pages show an edited or deleted item, but for the edited ones."""
     edited = {e.item.index_no for e in edits}
     found: dict[str, Item] = {}
@@ -423,8 +455,9 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
                 found[other.url] = other
     left = {e.before.item.url for e in edits if e.before and e.item.url != e.before.item.url}
     left |= {g.url for g in gone}
-    new = {e.item.content_rel for e in edits if e.before is None}
-    if left or new:  # bodies linking to a moved or deleted item, or to a new one (until now broken)
+    new = {e.item.content_rel for e in edits if e.before is None} | new_assets
+    if left or new:  # bodies linking to a moved or deleted item, or to a new one or a new file
+        # (until now broken)
         by_url = {i.url: i for i in site.items}
         for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
             item = by_url.get(url)

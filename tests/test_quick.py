@@ -180,7 +180,7 @@ def test_a_move_to_another_column_is_quick_and_leaves_nothing_behind(site: Path,
     shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/fdzdgknr/tjxx")
     edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "2011-00018", "2011-00903")
     edit(site, "content/fdzdgknr/tjxx/2011-budget.md", "category: 财政预决算", "category: 规划计划")
-    assert not same_as_clean(site, tmp_path).quick  # a new file
+    assert same_as_clean(site, tmp_path).quick  # a new item, with a new attachment
     edit(site, BUDGET, "category: 财政预决算", "category: 规划计划")
     result = same_as_clean(site, tmp_path)
     assert not result.quick and not result.ok
@@ -295,8 +295,49 @@ def test_a_deletion_with_an_edit_goes_the_whole_way(site: Path, tmp_path: Path):
     assert not same_as_clean(site, tmp_path).quick
 
 
+def test_a_new_item_with_a_new_attachment_is_quick(site: Path, tmp_path: Path):
+    pdf = site / "content/fdzdgknr/czyjs/2012-budget-table.pdf"
+    pdf.write_bytes((site / "content/fdzdgknr/czyjs/2011-budget-table.pdf").read_bytes() + b"\n%2012\n")
+    rel = "content/fdzdgknr/czyjs/2012-budget.md"
+    new_item(site, rel, "31421567X/2012-00901", "2012-02-20")
+    edit(site, rel, "file: 2011-budget-table.pdf", "file: 2012-budget-table.pdf")
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and result.published == 63
+    assert (site / "output/files/fdzdgknr/czyjs/2012-budget-table.pdf").read_bytes() == pdf.read_bytes()
+    # A file no page uses is not copied, in a quick build as in a clean one.
+    shutil.copy(pdf, site / "content/fdzdgknr/tjxx/2010-statistics.pdf")
+    assert same_as_clean(site, tmp_path).quick
+    assert "files/fdzdgknr/tjxx/2010-statistics.pdf" not in digests(site / "output")
+
+
+def test_a_file_a_body_links_to_published_later_is_quick(site: Path, tmp_path: Path):
+    # The report links to a table not there yet: a broken link (a warning), then the table
+    # comes in a commit of its own: the link resolves, the file is copied.
+    append(site, REPORT, "\n附表见[统计表](2010-tables.pdf)。\n")
+    result = same_as_clean(site, tmp_path)
+    assert any("2010-tables.pdf" in d.message for d in result.report.warnings)
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/2010-tables.pdf")
+    result = same_as_clean(site, tmp_path)
+    assert result.quick and not any("2010-tables.pdf" in d.message for d in result.report.warnings)
+    assert "files/gknb/2010-tables.pdf" in digests(site / "output")
+    assert 'href="../files/gknb/2010-tables.pdf"' in (
+        site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["grown", "removed"])
+def test_an_attachment_changed_or_removed_goes_the_whole_way(site: Path, tmp_path: Path, change: str):
+    pdf = site / "content/fdzdgknr/czyjs/2011-budget-table.pdf"
+    if change == "grown":  # its size shows on the item's page
+        pdf.write_bytes(pdf.read_bytes() * 3)
+    else:
+        pdf.unlink()
+    result = same_as_clean(site, tmp_path)
+    assert not result.quick
+    assert result.ok == (change == "grown")
+
+
 @pytest.mark.parametrize("case", ["invalid", "held back", "same index_no", "held back index_no",
-                                  "same address", "new attachment", "unknown replaced_by"])
+                                  "same address", "unknown replaced_by"])
 def test_a_new_file_that_is_not_simply_a_new_item_goes_the_whole_way(site: Path, tmp_path: Path,
                                                                     case: str):
     rel = "content/fdzdgknr/czyjs/2012-budget.md"
@@ -316,13 +357,6 @@ def test_a_new_file_that_is_not_simply_a_new_item_goes_the_whole_way(site: Path,
         new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20")
         edit(site, "content/fdzdgknr/czyjs/2012-budget.md", "category: 财政预决算", "category: 政府信息公开年报")
         (site / rel).rename(site / "content/fdzdgknr/czyjs/2010-zhaobaoshan-work-report.md")
-    elif case == "new attachment":  # a file no item used yet: not in the output
-        shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf",
-                    site / "content/fdzdgknr/tjxx/2010-statistics.pdf")
-        assert not same_as_clean(site, tmp_path).quick
-        assert "files/fdzdgknr/tjxx/2010-statistics.pdf" not in digests(site / "output")
-        new_item(site, rel, "31421567X/2012-00901", "2012-02-20")
-        edit(site, rel, "file: 2011-budget-table.pdf", "file: ../tjxx/2010-statistics.pdf")
     else:
         new_item(site, rel, "31421567X/2012-00901", "2012-02-20")
         edit(site, rel, "\nreview:", "\nvalidity: 废止\nreplaced_by: 31421567X/2099-00001\nreview:")
@@ -384,8 +418,11 @@ def test_a_theme_that_lists_an_own_field_elsewhere_makes_its_edits_whole(site: P
 def test_what_is_not_a_body_edit_goes_the_whole_way(site: Path, tmp_path: Path, change: str):
     if change == "validity":  # it leaves the lists of valid items
         edit(site, REPORT, "title: ", "validity: 失效\ntitle: ")
-    elif change == "attachment link":  # the body now needs a file copied that it did not
+    elif change == "attachment link":  # the body stops linking to a file (no page may use it)
+        text = (site / REPORT).read_text(encoding="utf-8")
         append(site, REPORT, "\n[采购计划](../fdzdgknr/zfcg/2011-procurement-plan.pdf)\n")
+        assert same_as_clean(site, tmp_path).quick  # a file the output has: quick
+        (site / REPORT).write_text(text, encoding="utf-8")
     elif change == "unrenderable":
         append(site, REPORT, "\n" + ">" * 80 + " 过深的引用\n")
     else:
@@ -427,7 +464,7 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
     for step in range(12):
         rel = rng.choice(items)
         kind = rng.choice(["append", "append", "cut", "title", "summary", "keywords", "fail",
-                           "category", "new", "delete"])
+                           "category", "new", "delete", "file"])
         path = site / rel
         text = path.read_text(encoding="utf-8")
         if kind == "append":
@@ -448,6 +485,11 @@ def test_a_run_of_edits_matches_clean_builds(site: Path, tmp_path: Path, seed: i
                     text = re.sub(f"(?m)^{key}: .*$", f"{key}: {day}", text, count=1)
             copy.write_text(text, encoding="utf-8")
             items.append(copy.relative_to(site).as_posix())
+        elif kind == "file":  # a new file, linked from the body (or, sometimes, not yet)
+            name = f"附表{step}.pdf"
+            shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", path.with_name(name))
+            if rng.random() < 0.7:
+                path.write_text(text + f"\n见[附表]({name})。\n", encoding="utf-8")
         elif kind == "delete":  # (not one another item replaces: that error would stay)
             number = re.search(r"(?m)^index_no: (.*)$", text)
             if number is None or any(f"replaced_by: {number.group(1)}" in p.read_text(encoding="utf-8")
