@@ -443,6 +443,28 @@ def incremental_runs(tool: Tool, generated: list[GenItem], logs: Path,
         return "newest in search.json, page written"
 
     step("add one item", add_item, added)
+
+    # The same with its PDF: a new file beside the item files.
+    pdf_no = f"{edit.index_no.split('/')[0]}/{NOW[:4]}-99998"
+    pdf_path = source_path(folder, edit).with_name(f"{edit.slug}-new-pdf.md")
+
+    def add_item_with_pdf() -> None:
+        text = added_path.read_text(encoding="utf-8").replace(added_no, pdf_no, 1)
+        text = text.replace("\ntitle: 新增：", "\ntitle: 新增（附件）：", 1)
+        text = text.replace("\nreview:", f"\nattachments:\n  - file: {pdf_path.stem}.pdf\n"
+                            "    title: 全文\nreview:", 1)
+        require(f"file: {pdf_path.stem}.pdf" in text, f"{added_path}: no review block to put the attachment before")
+        pdf_path.with_suffix(".pdf").write_bytes(b"%PDF-1.4\n% new\n" * 2000 + b"%%EOF\n")
+        pdf_path.write_text(text, encoding="utf-8")
+
+    def added_with_pdf(records: dict[str, dict]) -> str:
+        require(pdf_no in records, f"{pdf_no}: not in search.json")
+        copied = out / "files" / pdf_path.parent.name / f"{pdf_path.stem}.pdf"
+        require((out / records[pdf_no]["url"]).is_file(), f"{pdf_no}: no page")
+        require(copied.is_file(), f"{pdf_no}: attachment not copied to {copied}")
+        return "page written, attachment copied"
+
+    step("add one item with a PDF", add_item_with_pdf, added_with_pdf)
     return results, compare_with_clean(tool, logs, jobs)
 
 

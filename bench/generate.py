@@ -52,6 +52,17 @@ class GenItem:
     body: str
     held_back: bool
     repealed_by: str
+    attachment: str = ""  # a file beside the item's, e.g. item-000007.pdf
+
+
+ATTACHMENT_EVERY = 25  # one item in 25 has an attachment (by number: the random draws stay)
+
+
+def attachment_bytes(item: GenItem) -> bytes:
+    """A stand-in for a scanned PDF: 4 to 40 KB, the same bytes every run."""
+    size = 4096 + int(item.slug[-6:]) * 7919 % 36864
+    line = f"% {item.title} {item.index_no}\n".encode()
+    return (b"%PDF-1.4\n" + line * (size // len(line) + 1))[:size] + b"\n%%EOF\n"
 
 
 def _body(rng: random.Random, length: int, n: int) -> str:
@@ -97,6 +108,8 @@ def items(n: int, seed: int = 20101207) -> list[GenItem]:
             body=_body(rng, rng.randint(300, 3000), n), held_back=rng.random() < 0.02,
             repealed_by="",
         ))
+    for i in range(7, n, ATTACHMENT_EVERY):
+        result[i].attachment = f"{result[i].slug}.pdf"
     for i in range(0, n - 1, 97):
         if not result[i + 1].held_back and not result[i].held_back:
             result[i].repealed_by = result[i + 1].index_no
@@ -115,6 +128,8 @@ def front_matter(item: GenItem) -> str:
         lines += ["  approver: 街道主任", f"  approved_on: {item.published}"]
     if item.repealed_by:
         lines += ["validity: 废止", f"date_invalid: {item.published}", f"replaced_by: {item.repealed_by}"]
+    if item.attachment:
+        lines += ["attachments:", f"  - file: {item.attachment}", f"    title: {item.title}（全文）"]
     lines.append("---")
     return "\n".join(lines) + "\n"
 
@@ -129,6 +144,8 @@ def write_sitegen(n: int, folder: Path) -> list[GenItem]:
         path = folder / "content" / item.leaf / f"{item.slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(front_matter(item) + item.body + "\n", encoding="utf-8")
+        if item.attachment:
+            path.with_name(item.attachment).write_bytes(attachment_bytes(item))
     return generated
 
 

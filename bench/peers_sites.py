@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from generate import GenItem
+from generate import GenItem, attachment_bytes
 
 PEERS = Path(__file__).resolve().parent / "peers"
 PAGE_SIZE = 20
@@ -42,6 +42,16 @@ def _validity(item: GenItem) -> str:
 
 # -- Hugo ----------------------------------------------------------------------------------------
 
+def attachment_path(item: GenItem) -> str:
+    return f"files/{item.leaf}/{item.attachment}"
+
+
+def write_attachment(base: Path, item: GenItem) -> None:
+    path = base / attachment_path(item)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(attachment_bytes(item))
+
+
 def hugo_item_path(folder: Path, item: GenItem) -> Path:
     return folder / "content" / item.leaf / f"{item.slug}.md"
 
@@ -54,7 +64,10 @@ def hugo_source(item: GenItem, org: str) -> str:
              f"categories: [{j(item.leaf)}]", f"summary: {j(item.summary)}", f"slug: {item.slug}",
              "params:", f"  index_no: {j(item.index_no)}", f"  doc_no: {j(item.doc_no)}",
              f"  date_created: {j(item.created)}", f"  keywords: {j(item.keywords)}",
-             f"  organization: {j(org)}", f"  validity: {j(_validity(item))}", "---"]
+             f"  organization: {j(org)}", f"  validity: {j(_validity(item))}"]
+    if item.attachment:  # a static file (static/files/...), as sitegen copies it to files/...
+        lines += [f"  attachment: {j(attachment_path(item))}", f"  attachment_title: {j(item.title)}"]
+    lines.append("---")
     return "\n".join(lines) + "\n" + item.body + "\n"
 
 
@@ -66,6 +79,8 @@ def write_hugo(generated: list[GenItem], folder: Path, org: str) -> None:
         path = hugo_item_path(folder, item)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(hugo_source(item, org), encoding="utf-8")
+        if item.attachment:
+            write_attachment(folder / "static", item)
 
 
 # -- Pelican -------------------------------------------------------------------------------------
@@ -80,6 +95,8 @@ def pelican_source(item: GenItem, org: str) -> str:
              f"Doc_no: {item.doc_no}", f"Date_created: {item.created}",
              f"Keywords: {'，'.join(item.keywords)}", f"Organization: {org}",
              f"Validity: {_validity(item)}"]
+    if item.attachment:  # content/files/... is a static path
+        lines += [f"Attachment: {attachment_path(item)}", f"Attachment_title: {item.title}"]
     return "\n".join(lines) + "\n\n" + item.body + "\n"
 
 
@@ -91,6 +108,8 @@ def write_pelican(generated: list[GenItem], folder: Path, org: str) -> None:
         path = pelican_item_path(folder, item)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(pelican_source(item, org), encoding="utf-8")
+        if item.attachment:
+            write_attachment(folder / "content", item)
 
 
 # -- checks --------------------------------------------------------------------------------------
@@ -131,6 +150,11 @@ def _feed_items(path: Path) -> int:
     return len(ET.parse(path).getroot().findall("./channel/item"))
 
 
+def _expect_attachments(root: Path, tool: str, pub: list[GenItem]) -> None:
+    missing = [i.attachment for i in pub if i.attachment and not (root / attachment_path(i)).is_file()]
+    _require(not missing, f"{tool}: attachments not copied, e.g. {missing[:3]}")
+
+
 def _expect(p: Produced, tool: str, n_published: int, n_categories: int) -> None:
     """Counts every tool must reach with the benchmark catalogue."""
     expected_second = n_categories if n_published // n_categories > PAGE_SIZE else None
@@ -165,6 +189,7 @@ def check_hugo(folder: Path, generated: list[GenItem]) -> Produced:
     produced = Produced(item_pages, len(cats), second, feeds, _feed_items(public / "index.xml"),
                         len(search), _count_files(public))
     _expect(produced, "hugo", len(pub), len(leaves))
+    _expect_attachments(public, "hugo", pub)
     return produced
 
 
@@ -187,6 +212,7 @@ def check_pelican(folder: Path, generated: list[GenItem]) -> Produced:
     produced = Produced(item_pages, len(firsts), second, len(feeds),
                         _feed_items(out / "feeds" / "all.rss.xml"), len(search), _count_files(out))
     _expect(produced, "pelican", len(pub), len(leaves))
+    _expect_attachments(out, "pelican", pub)
     return produced
 
 
@@ -206,4 +232,5 @@ def check_sitegen(folder: Path, generated: list[GenItem]) -> Produced:
     produced = Produced(item_pages, len(cats), second, feeds, _feed_items(out / "rss.xml"),
                         len(search), _count_files(out))
     _expect(produced, "sitegen", len(pub), len(leaves))
+    _expect_attachments(out, "sitegen", pub)
     return produced

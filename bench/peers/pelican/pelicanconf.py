@@ -19,6 +19,8 @@ CATEGORY_URL = CATEGORY_SAVE_AS = "category/{slug}.html"
 # Only what sitegen also makes: no tag, author or archive pages.
 TAG_SAVE_AS = TAGS_SAVE_AS = AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
 PAGE_PATHS = []
+STATIC_PATHS = ["files"]  # the attachments, copied as sitegen copies them
+ARTICLE_EXCLUDES = ["files"]
 
 DEFAULT_PAGINATION = 20
 PAGINATED_TEMPLATES = {"category": None}  # the home page shows the latest 20 only
