@@ -1,10 +1,11 @@
-"""A build that only re-renders what a few edited or new items change: the common edits, a
-sentence or a title fixed, an item moved to another column, a new item published.
+"""A build that only re-renders what a few edited, new or deleted items change: the common
+edits, a sentence or a title fixed, an item moved to another column, a new item published
+(with its attachment), an item taken down.
 
 `lastbuild.edited` finds that this build's inputs differ from the last good build's only in
-the bytes of a few item files, or a few new ones. If each of those files validates as before
-but for its body and the fields only its own page shows (`OWN_FIELDS`: 内容概述, 主题词, the
-review record …),
+the bytes of a few item files, a few new or deleted ones, and new files beside them. If each
+edited file validates as before but for its body and the fields only its own page shows
+(`OWN_FIELDS`: 内容概述, 主题词, the review record …),
 and the output is as the last build left it, nothing but those items' pages, their search
 documents, their lines of search.json and the feeds that show them can change: every list,
 neighbour link, category page, archive and sitemap entry is made of what did not change.
@@ -14,7 +15,10 @@ A move to another column (`MOVE_FIELDS`) keeps its place in time: the site model
 anew, and the lists and neighbours of both columns, the pages whose bodies link to it, both
 columns' feeds, the sitemap and the search facets follow. A new item, published and valid,
 is filed in the same way: its lists and neighbours, the pages whose links to it were broken
-until now, its feeds, the sitemap, the search index and the footer's newest date follow.
+until now, its feeds, the sitemap, the search index and the footer's newest date follow; a
+new file it uses (its PDF) is copied. A deleted item leaves the model the same way, its
+page and the files only it used leave the output, and the pages linking to it get a broken
+link each.
 `rebuild` renders just those items with the site model the last whole build kept
 (`remember_site`, brought up to date by the quick builds since: `SITE_PATCHES`), updates the
 index files their words touch, writes the changed files with `AtomicOutput.patch` and leaves
