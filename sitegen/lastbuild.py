@@ -99,7 +99,7 @@ def remember(cache: Cache, rest: str, sources: list[ContentFile], assets: list[C
     cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta("last_sources", pickle.dumps({f.rel: f.stat for f in sources},
                                                 protocol=pickle.HIGHEST_PROTOCOL))
-    cache.set_meta("last_assets", pickle.dumps({a.rel: a.stat for a in assets},
+    cache.set_meta("last_assets", pickle.dumps({a.rel: (a.content_rel, a.stat) for a in assets},
                                                protocol=pickle.HIGHEST_PROTOCOL))
     record = {
         "inputs": inputs_key(rest, sources, assets), "rest": rest, "published": published,
@@ -158,14 +158,15 @@ class Edited:
     added: frozenset[str] = frozenset()  # of `files`, those new since (their rel)
     removed: frozenset[str] = frozenset()  # item files gone since (their rel)
     new_assets: frozenset[str] = frozenset()  # other files of the content new since (content_rel)
+    removed_assets: frozenset[str] = frozenset()  # and those gone since (content_rel)
 
 
 def edited(cache: Cache, rest: str, files: list[ContentFile], assets: list[ContentFile],
            output: Path) -> Edited | None:
     """The last good build of `output` and the item files changed, added or removed since, if
-    nothing else changed (`rest`: this build's `rest_key`) but for new files among the other
-    files of the content (`assets`: an attachment is mostly published with its item), and
-    no more than EDIT_LIMIT item files did."""
+    nothing else changed (`rest`: this build's `rest_key`) but for new or removed files among
+    the other files of the content (`assets`: an attachment is mostly published or taken
+    down with its item), and no more than EDIT_LIMIT item files did."""
     record = json.loads(cache.get_meta("last_build") or "{}")
     if record.get("rest") != rest or record.get("output") != str(output.resolve()) \
             or not output.is_dir():
@@ -173,18 +174,19 @@ def edited(cache: Cache, rest: str, files: list[ContentFile], assets: list[Conte
     data = cache.get_meta("last_assets")
     if not isinstance(data, bytes):
         return None
-    known: dict[str, str] = pickle.loads(data)
+    known: dict[str, tuple[str, str]] = pickle.loads(data)
     new_assets = frozenset(a.content_rel for a in assets if a.rel not in known)
-    if len(assets) - len(new_assets) != len(known) \
-            or any(known[a.rel] != a.stat for a in assets if a.rel in known):
-        return None  # an attachment changed (its size shows) or removed: the whole build
+    if any(known[a.rel][1] != a.stat for a in assets if a.rel in known):
+        return None  # an attachment changed (its size shows on its page): the whole build
+    removed_assets = frozenset(known[rel][0] for rel in known.keys() - {a.rel for a in assets})
     data = cache.get_meta("last_sources")
     sources: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
     added = [f for f in files if f.rel not in sources]
     removed = frozenset(sources.keys() - {f.rel for f in files})
     changed = [f for f in files if sources.get(f.rel, f.stat) != f.stat] + added
-    if not (changed or removed or new_assets) or len(changed) + len(removed) > EDIT_LIMIT:
+    if not (changed or removed or new_assets or removed_assets) \
+            or len(changed) + len(removed) > EDIT_LIMIT:
         return None
     previous = last_files(cache)
     return Edited(changed, record["inputs"], _last_build(record, len(previous)), previous,
-                  frozenset(f.rel for f in added), removed, new_assets)
+                  frozenset(f.rel for f in added), removed, new_assets, removed_assets)

@@ -166,10 +166,13 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         out_files.update(relisted)
     out_files.update((e.before.item.url, None) for e in moved if e.before)
     out_files.update((g.url, None) for g in gone)
-    dropped = _unused_assets(cache, site, gone, gone_records)  # url -> its key in the last build
+    dropped = _unused_assets(cache, site, gone, gone_records, edit.removed_assets)
+    if dropped is None:
+        return None
     out_files.update((url, None) for url in dropped)
-    more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits, assets,
-                     jobs, gone)
+    # (The sitemap lists the last build's pages but its files', those removed too.)
+    more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits,
+                     assets | edit.removed_assets, jobs, gone)
     if more is None:
         return None
     out_files.update(more[0])
@@ -254,10 +257,13 @@ def _removal(edit: lastbuild.Edited, site: Site, edits: list[_Edit]
     return gone, held_gone
 
 
-def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records) -> dict[str, str]:
-    """The attachments and linked files of deleted items that no other item uses: a whole
-    build copies only the files some page uses. url -> its page key in the last build."""
-    theirs = {a for r in records.values() for a in r.assets}
+def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records,
+                   removed: frozenset[str]) -> dict[str, str] | None:
+    """The files of the content no page uses any more, which a whole build does not copy:
+    those only deleted items used, and those `removed` from the content. url -> its page key
+    in the last build. None if a page left uses a removed file (the whole build reports
+    the attachment missing, or makes the link a broken one)."""
+    theirs = {a for r in records.values() for a in r.assets} | removed
     theirs |= {a.file for g in gone for a in g.attachments}
     if not theirs:
         return {}
@@ -266,6 +272,8 @@ def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records)
     for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
         if url in left:
             used.update(record.assets)
+    if not removed.isdisjoint(used):
+        return None
     return cache.page_keys([asset_url(a) for a in sorted(theirs - used)])
 
 

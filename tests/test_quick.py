@@ -243,7 +243,8 @@ ACCOUNTABILITY = "content/gkzd/accountability-system.md"  # two other items link
 def test_a_deletion_is_quick_and_leaves_nothing_behind(site: Path, tmp_path: Path):
     before = digests(site / "output")
     assert "files/fdzdgknr/czyjs/2010-final-accounts-table.pdf" in before
-    (site / FINAL_ACCOUNTS).unlink()
+    (site / FINAL_ACCOUNTS).unlink()  # taken down with its attachment
+    (site / FINAL_ACCOUNTS).with_name("2010-final-accounts-table.pdf").unlink()
     result = same_as_clean(site, tmp_path)
     assert result.quick and result.published == 61
     after = digests(site / "output")
@@ -262,6 +263,8 @@ def test_a_deletion_is_quick_and_leaves_nothing_behind(site: Path, tmp_path: Pat
     # Back again: a new item, every file as it was.
     shutil.copy(ROOT / FINAL_ACCOUNTS, site / FINAL_ACCOUNTS)
     shutil.copy(ROOT / ACCOUNTABILITY, site / ACCOUNTABILITY)
+    pdf = "content/fdzdgknr/czyjs/2010-final-accounts-table.pdf"
+    shutil.copy(ROOT / pdf, site / pdf)
     same_as_clean(site, tmp_path)
     assert digests(site / "output") == before
 
@@ -322,6 +325,15 @@ def test_a_file_a_body_links_to_published_later_is_quick(site: Path, tmp_path: P
     assert "files/gknb/2010-tables.pdf" in digests(site / "output")
     assert 'href="../files/gknb/2010-tables.pdf"' in (
         site / "output/gknb/2010-zhaobaoshan-work-report.html").read_text(encoding="utf-8")
+
+
+def test_a_file_no_page_uses_removed_is_quick(site: Path, tmp_path: Path):
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/draft.pdf")
+    assert same_as_clean(site, tmp_path).quick
+    before = digests(site / "output")
+    (site / "content/gknb/draft.pdf").unlink()
+    assert same_as_clean(site, tmp_path).quick
+    assert digests(site / "output") == before
 
 
 @pytest.mark.parametrize("change", ["grown", "removed"])
