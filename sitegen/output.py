@@ -282,6 +282,7 @@ class AtomicOutput:
                 or dict(_walk(str(self.spare))) != inodes:
             return None
         changes: dict[str, bytes | None] = {}
+        folders: set[str] | None = None  # of the output now, made when first needed
         for rel, data in sorted(files.items()):
             if data is None:
                 if rel not in inodes:
@@ -290,6 +291,11 @@ class AtomicOutput:
                 with open(os.path.join(self._output, rel), "rb") as f:
                     if f.read() == data:
                         continue
+            else:
+                if folders is None:
+                    folders = {r[:i] for r in inodes for i, c in enumerate(r) if c == "/"}
+                if rel in folders:
+                    return None  # a folder where this file goes: left to a whole build
             parts = rel.split("/")
             if any("/".join(parts[:depth]) in inodes for depth in range(1, len(parts))):
                 return None  # a file where this one needs a folder: left to a whole build

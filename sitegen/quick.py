@@ -126,7 +126,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if old_site is None or edits is None:
         return None
     removal = _removal(edit, old_site, edits)
-    if removal is None:
+    if removal is None or not _held_back_still(config, edit, files, assets, encoding):
         return None
     gone, held_gone = removal
     added = [e for e in edits if e.before is None]
@@ -255,6 +255,22 @@ def _removal(edit: lastbuild.Edited, site: Site, edits: list[_Edit]
     if any(i.replaced_by in numbers for i in site.items if i.index_no not in numbers):
         return None  # the whole build reports the broken replaced_by
     return gone, held_gone
+
+
+def _held_back_still(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
+                     assets: frozenset[str], encoding: str) -> bool:
+    """Whether the files held back (not rendered, so no page tells) still validate without an
+    error once files beside the items are removed: one may name a removed file as its
+    attachment, which a whole build reports."""
+    if not edit.removed_assets:
+        return True
+    held = {h.source for h in edit.last.held_back}
+    for f in files:
+        if f.rel in held:
+            checked = generate.check_file(f, config, assets, encoding)[1]
+            if any(d.level is Level.ERROR for d in checked.diagnostics):
+                return False
+    return True
 
 
 def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records,

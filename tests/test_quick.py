@@ -336,6 +336,37 @@ def test_a_file_no_page_uses_removed_is_quick(site: Path, tmp_path: Path):
     assert digests(site / "output") == before
 
 
+def test_a_file_removed_that_an_item_held_back_names_is_the_whole_builds_error(site: Path,
+                                                                               tmp_path: Path):
+    # No page shows the draft, but a whole build validates it: its attachment is missing.
+    draft = site / build(site, now=NOW, jobs=1).held_back[0].source
+    edit(site, draft.relative_to(site).as_posix(), "\nreview:",
+         "\nattachments:\n  - file: list.pdf\n    title: 名单\nreview:")
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", draft.with_name("list.pdf"))
+    assert same_as_clean(site, tmp_path).ok
+    draft.with_name("list.pdf").unlink()
+    result = same_as_clean(site, tmp_path)
+    assert not result.quick and not result.ok
+
+
+def test_a_new_file_where_a_folder_of_the_output_was_goes_the_whole_way(site: Path, tmp_path: Path):
+    # An item taken down with its attachment att/a.pdf, and a new file att in the same commit
+    # (the report linked to "att"): files/gknb/att is a folder of the output until the swap.
+    rel = "content/gknb/2010-zhaobaoshan-work-report.md"
+    (site / "content/gknb/att").mkdir()
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/att/a.pdf")
+    new_item(site, "content/gknb/with-att.md", "31421567X/2012-00901", "2012-02-20")
+    edit(site, "content/gknb/with-att.md", "file: 2011-budget-table.pdf", "file: att/a.pdf")
+    edit(site, "content/gknb/with-att.md", "category: 财政预决算", "category: 政府信息公开年报")
+    append(site, rel, "\n附表见[附表](att)。\n")
+    assert same_as_clean(site, tmp_path).ok
+    (site / "content/gknb/with-att.md").unlink()
+    shutil.rmtree(site / "content/gknb/att")
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/att")
+    result = same_as_clean(site, tmp_path)
+    assert result.ok and not result.quick
+
+
 @pytest.mark.parametrize("change", ["grown", "removed"])
 def test_an_attachment_changed_or_removed_goes_the_whole_way(site: Path, tmp_path: Path, change: str):
     pdf = site / "content/fdzdgknr/czyjs/2011-budget-table.pdf"
