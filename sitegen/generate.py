@@ -561,7 +561,7 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
                 yield part
         postings = search.merge_postings(postings_parts())
         tokens = list(postings)
-        size = -(-len(tokens) // max(1, len(spans)))  # as many chunks as spans
+        size = max(1, -(-len(tokens) // max(1, len(spans))))  # as many chunks as spans
         chunks = [tokens[i : i + size] for i in range(0, len(tokens), size)]
         entries: dict[str, str] = {}
         for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):

@@ -379,6 +379,21 @@ def test_an_attachment_changed_or_removed_goes_the_whole_way(site: Path, tmp_pat
     assert result.ok == (change == "grown")
 
 
+def test_an_empty_catalog_builds_and_takes_its_first_item(site: Path, tmp_path: Path):
+    # A new 街道's catalog before its first item (this crashed in the search index stage).
+    budget = (site / BUDGET).read_text(encoding="utf-8")
+    for path in (site / "content").rglob("*.md"):
+        if path.name != "_index.md":
+            path.unlink()
+    result = same_as_clean(site, tmp_path)
+    assert result.ok and result.published == 0
+    assert '"docs":0' in (site / "output/assets/search/manifest.js").read_text(encoding="utf-8")
+    (site / BUDGET).write_text(budget, encoding="utf-8")
+    assert same_as_clean(site, tmp_path).published == 1
+    (site / BUDGET).unlink()
+    assert same_as_clean(site, tmp_path).published == 0
+
+
 @pytest.mark.parametrize("case", ["invalid", "held back", "same index_no", "held back index_no",
                                   "same address", "unknown replaced_by"])
 def test_a_new_file_that_is_not_simply_a_new_item_goes_the_whole_way(site: Path, tmp_path: Path,
