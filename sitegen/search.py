@@ -700,10 +700,12 @@ def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequenc
     keep the kept documents in order, as `_renumbering` does (field lists are positions)."""
     out: list[str | None] = []
     same_numbers = all(map(int.__eq__, renumber, range(len(renumber))))
-    hole = _hole(renumber)
+    hole, gap = _hole(renumber), _gap(renumber)
     for token, entry in entries:
         if entry and token not in changes:
-            out.append(_renumbered(entry, renumber) if hole is None else _shifted(entry, hole, renumber))
+            out.append(_shifted(entry, hole, renumber) if hole is not None
+                       else _opened(entry, gap, renumber) if gap is not None
+                       else _renumbered(entry, renumber))
             continue
         appended = _appended(entry, changes[token]) if entry and same_numbers else None
         if appended is not None:
@@ -794,6 +796,54 @@ def _hole(renumber: Sequence[int]) -> int | None:
         return None
     hole = renumber.index(-1)
     return hole if list(renumber) == [*range(hole), -1, *range(hole, len(renumber) - 1)] else None
+
+
+def _gap(renumber: Sequence[int]) -> int | None:
+    """The number a new document takes, if the renumbering only makes room for one before
+    the newest (two items published on one day, the later with the lower 索引号)."""
+    at = next((o for o, n in enumerate(renumber) if n != o), None)
+    if at is None or list(renumber) != [*range(at), *range(at + 1, len(renumber) + 1)]:
+        return None
+    return at
+
+
+def _opened(entry: str, gap: int, renumber: Sequence[int]) -> str | None:
+    """`_renumbered` for a renumbering that only moves the documents from `gap` on up by one:
+    each encoded list edited where the gap falls (`_with_gap`); the field lists, positions in
+    the list, stay."""
+    ids_part, comma, fields = entry.partition(",")
+    ids = _with_gap(ids_part, gap)
+    if ids is None:
+        return _renumbered(entry, renumber)
+    return entry if ids == ids_part else ids + comma + fields
+
+
+def _with_gap(text: str, gap: int) -> str | None:
+    """`encode_ids` of the numbers of `text`, those from `gap` on one more: the first number
+    or the gap across `gap` one more, or a byte put into the bitmap. None where the other
+    encoding may now be the shorter."""
+    if text.startswith("~"):
+        first, start = _read_varint(text, 1)
+        flags = text[start:].translate(_BIT_FLAGS).encode("latin-1")
+        offset = max(0, gap - first * 6)
+        flags = flags[:offset] + b"\0" + flags[offset:]
+        lead = flags.find(b"\1")
+        first += lead // 6
+        flags = flags[lead // 6 * 6 :].rstrip(b"\0")
+        moved = _packed(first, flags)
+        return moved if len(moved) < flags.count(b"\1") else None
+    tokens = _VARINT_RE.findall(text)
+    ends = list(accumulate(map(_STEPS.__getitem__, tokens)))  # each number + 1
+    k = bisect.bisect_left(ends, gap + 1)
+    if k == len(ends):
+        return text
+    step = ends[k] - (ends[k - 1] if k else 0)
+    moved = "".join(tokens[:k]) + _STEP_TEXT[step + 1] + "".join(tokens[k + 1 :])
+    first, last = ends[0] - 1 + (k == 0), ends[-1]
+    if len(ends) * 6 >= (last - first) // 2 \
+            and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(moved):
+        return None  # the bitmap may be the shorter now
+    return moved
 
 
 def _shifted(entry: str, hole: int, renumber: Sequence[int]) -> str | None:

@@ -440,18 +440,22 @@ def test_renumbering_an_entry_is_renumbering_its_postings(postings: list[int], g
 
 @settings(max_examples=1000, deadline=None)
 @given(st.integers(0, 3000), st.sampled_from([1, 2, 3, 5, 6, 7, 12, 13, 50, 1500]),
-       st.integers(1, 300), st.floats(0.0, 1.0), st.integers(0, 3100), st.randoms(use_true_random=False))
-def test_a_deletion_edits_each_list_where_it_falls(start: int, spread: int, count: int,
-                                                   in_fields: float, hole: int, rng: random.Random):
-    """After one deletion (`_shifted`, editing the encoded lists in place): the same bytes as
-    encoding the renumbered postings anew, with the deleted document in the list or not,
-    before it, after it, at either end, in gaps or in a bitmap."""
+       st.integers(1, 300), st.floats(0.0, 1.0), st.integers(0, 3100), st.booleans(),
+       st.randoms(use_true_random=False))
+def test_one_deletion_or_insertion_edits_each_list_where_it_falls(
+        start: int, spread: int, count: int, in_fields: float, hole: int, insert: bool,
+        rng: random.Random):
+    """After one deletion (`_shifted`) or one insertion before the newest (`_opened`), each
+    editing the encoded lists in place: the same bytes as encoding the renumbered postings
+    anew, with the deleted document in the list or not, before it, after it, at either end,
+    in gaps or in a bitmap."""
     ids = sorted({start + rng.randrange(count * spread) for _ in range(count)})
     if rng.random() < 0.3:
         hole = rng.choice(ids)
     postings = [d << 4 | (rng.randrange(1, 8) if rng.random() < in_fields else 0) for d in ids]
     size = max(ids[-1], hole) + 2
-    renumber = [*range(hole), -1, *range(hole, size - 1)]
+    renumber = ([*range(hole), *range(hole + 1, size + 1)] if insert
+                else [*range(hole), -1, *range(hole, size - 1)])
     entry = search.encode_entry(array("i", postings))
     kept = [renumber[p >> 4] << 4 | p & 7 for p in postings if renumber[p >> 4] >= 0]
     want = search.encode_entry(array("i", kept)) if kept else None
