@@ -708,6 +708,8 @@ def rewrite_entries(entries: Sequence[tuple[str, str | None]], renumber: Sequenc
                        else _renumbered(entry, renumber))
             continue
         appended = _appended(entry, changes[token]) if entry and same_numbers else None
+        if appended is None and entry and gap is not None:
+            appended = _inserted(entry, gap, changes[token])
         if appended is not None:
             out.append(appended)
             continue
@@ -844,6 +846,67 @@ def _with_gap(text: str, gap: int) -> str | None:
             and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(moved):
         return None  # the bitmap may be the shorter now
     return moved
+
+
+def _inserted(entry: str, gap: int, change: dict[int, int | None]) -> str | None:
+    """`encode_entry` of the entry's postings, those from `gap` on one more, with the new
+    document `gap` added (a back-dated item joins a thousand lists, the frequent ones holding
+    most documents): each list edited where it falls (`_with_value`, `_with_gap`). None if
+    the change is not that, or an encoding may change kind."""
+    bits = change.get(gap)
+    if len(change) != 1 or bits is None:
+        return None
+    ids_part, _, fields = entry.partition(",")
+    found = _with_value(ids_part, gap)
+    if found is None:
+        return None
+    parts, at = [found[0]], found[1]
+    lists = fields.split(",") if fields else []
+    for bit, part in zip(SUBSETS, lists + [""] * (len(SUBSETS) - len(lists)), strict=True):
+        moved: str | None
+        if bits & bit and part:
+            got = _with_value(part, at)
+            moved = None if got is None else got[0]
+        elif bits & bit:
+            moved = encode_ids([at])
+        else:
+            moved = _with_gap(part, at) if part else ""
+        if moved is None:
+            return None
+        parts.append(moved)
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    return ",".join(parts)
+
+
+def _with_value(text: str, value: int) -> tuple[str, int] | None:
+    """`encode_ids` of the numbers of `text`, those from `value` on one more, and `value`;
+    with the position `value` takes among them. None where the other encoding may now be
+    the shorter."""
+    if text.startswith("~"):
+        first, start = _read_varint(text, 1)
+        flags = text[start:].translate(_BIT_FLAGS).encode("latin-1")
+        origin = min(first, value // 6)
+        flags = b"\0" * ((first - origin) * 6) + flags
+        offset = value - origin * 6
+        flags += b"\0" * (offset - len(flags))
+        at = flags.count(b"\1", 0, offset)
+        flags = (flags[:offset] + b"\1" + flags[offset:]).rstrip(b"\0")
+        moved = _packed(origin, flags)
+        return (moved, at) if len(moved) < flags.count(b"\1") else None
+    tokens = _VARINT_RE.findall(text)
+    ends = list(accumulate(map(_STEPS.__getitem__, tokens)))  # each number + 1
+    k = bisect.bisect_left(ends, value + 1)
+    before = ends[k - 1] if k else 0
+    moved = "".join(tokens[:k]) + _STEP_TEXT[value + 1 - before]
+    if k < len(ends):
+        moved += _STEP_TEXT[ends[k] - value] + "".join(tokens[k + 1 :])
+    first = value if k == 0 else ends[0] - 1
+    last = ends[-1] if k < len(ends) else value
+    if (len(ends) + 1) * 6 >= (last - first) // 2 \
+            and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(moved):
+        return None  # the bitmap may be the shorter now
+    return moved, k
 
 
 def _shifted(entry: str, hole: int, renumber: Sequence[int]) -> str | None:

@@ -458,8 +458,13 @@ def test_one_deletion_or_insertion_edits_each_list_where_it_falls(
                 else [*range(hole), -1, *range(hole, size - 1)])
     entry = search.encode_entry(array("i", postings))
     kept = [renumber[p >> 4] << 4 | p & 7 for p in postings if renumber[p >> 4] >= 0]
+    changes: search.Changes = {}
+    if insert and rng.random() < 0.5:  # the new document has the token too (`_inserted`)
+        bits = rng.choice([0, 0, 1, 2, 3, 4, 7])
+        changes["t"] = {hole: bits}
+        kept = sorted([*kept, hole << 4 | bits])
     want = search.encode_entry(array("i", kept)) if kept else None
-    assert search.rewrite_entries([("t", entry)], renumber, {}) == [want]
+    assert search.rewrite_entries([("t", entry)], renumber, changes) == [want]
 
 
 @settings(max_examples=400, deadline=None)
