@@ -46,7 +46,8 @@ SHARD_TARGET = 12 * 1024  # bytes of small postings per shard, on average
 BIG_ENTRY = 3 * 1024  # a token whose postings take more gets a file of its own
 BIG_BITS = 20  # frequent tokens' files are named by this many top bits of the token's hash
 MAX_SHARDS = 1 << 16
-DOC_BUCKET = 1024  # documents whose file names one file of n/ lists
+DOC_BUCKET = 128  # documents whose file names one file of n/ lists (1.5 KB: a page of
+# results from ten of them loads 15 KB more; a deletion rewrites those from its own on)
 NAME_LENGTH = 12  # hex digits of a document file's name
 TEXT_LIMIT = 4000  # characters of body text kept in a document file (snippets, phrase check)
 FACET_PREFIX = "#"  # never produced by the tokeniser: '#' is a separator
