@@ -251,11 +251,16 @@ def encode_ids(values: Sequence[int]) -> str:
     """The shorter of the two encodings (the bitmap made only when it is the shorter: its
     length follows from the first and last number)."""
     sparse = gaps(values)
-    if len(values) * 6 >= (values[-1] - values[0]) // 2:  # else the bitmap is longer anyway
-        first = values[0] // 6
-        if 2 + len(varint(first)) + values[-1] // 6 - first < len(sparse):
-            return bitmap(values)
-    return sparse
+    return bitmap(values) if _bitmap_shorter(len(values), values[0], values[-1], len(sparse)) \
+        else sparse
+
+
+def _bitmap_shorter(count: int, first: int, last: int, sparse: int) -> bool:
+    """Whether the bitmap of `count` numbers from `first` to `last` is shorter than their gaps,
+    `sparse` characters (`encode_ids`'s choice; the bitmap's length is known without it)."""
+    if count * 6 < (last - first) // 2:  # the bitmap is longer anyway
+        return False
+    return 2 + len(varint(first // 6)) + last // 6 - first // 6 < sparse
 
 
 def encode_entry(postings: array) -> str:
@@ -843,9 +848,8 @@ def _with_gap(text: str, gap: int) -> str | None:
     step = ends[k] - (ends[k - 1] if k else 0)
     moved = "".join(tokens[:k]) + _STEP_TEXT[step + 1] + "".join(tokens[k + 1 :])
     first, last = ends[0] - 1 + (k == 0), ends[-1]
-    if len(ends) * 6 >= (last - first) // 2 \
-            and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(moved):
-        return None  # the bitmap may be the shorter now
+    if _bitmap_shorter(len(ends), first, last, len(moved)):
+        return None  # the bitmap is the shorter now: encoded whole
     return moved
 
 
@@ -904,9 +908,8 @@ def _with_value(text: str, value: int) -> tuple[str, int] | None:
         moved += _STEP_TEXT[ends[k] - value] + "".join(tokens[k + 1 :])
     first = value if k == 0 else ends[0] - 1
     last = ends[-1] if k < len(ends) else value
-    if (len(ends) + 1) * 6 >= (last - first) // 2 \
-            and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(moved):
-        return None  # the bitmap may be the shorter now
+    if _bitmap_shorter(len(ends) + 1, first, last, len(moved)):
+        return None  # the bitmap is the shorter now: encoded whole
     return moved, k
 
 
@@ -967,9 +970,8 @@ def _without(text: str, hole: int) -> tuple[str, int] | None:
         first, last = ends[0] - 1, ends[-2] - 1
         shifted = "".join(tokens[:k])
         at = k
-    if values * 6 >= (last - first) // 2 \
-            and 2 + len(varint(first // 6)) + last // 6 - first // 6 < len(shifted):
-        return None  # the bitmap may be the shorter now
+    if _bitmap_shorter(values, first, last, len(shifted)):
+        return None  # the bitmap is the shorter now: encoded whole
     return shifted, at
 
 
