@@ -831,15 +831,9 @@ def _with_gap(text: str, gap: int) -> str | None:
     or the gap across `gap` one more, or a byte put into the bitmap. None where the other
     encoding may now be the shorter."""
     if text.startswith("~"):
-        first, start = _read_varint(text, 1)
-        flags = text[start:].translate(_BIT_FLAGS).encode("latin-1")
+        first, flags = _unpacked(text)
         offset = max(0, gap - first * 6)
-        flags = flags[:offset] + b"\0" + flags[offset:]
-        lead = flags.find(b"\1")
-        first += lead // 6
-        flags = flags[lead // 6 * 6 :].rstrip(b"\0")
-        moved = _packed(first, flags)
-        return moved if len(moved) < flags.count(b"\1") else None
+        return _repacked(first, flags[:offset] + b"\0" + flags[offset:])
     tokens = _VARINT_RE.findall(text)
     ends = list(accumulate(map(_STEPS.__getitem__, tokens)))  # each number + 1
     k = bisect.bisect_left(ends, gap + 1)
@@ -889,16 +883,13 @@ def _with_value(text: str, value: int) -> tuple[str, int] | None:
     with the position `value` takes among them. None where the other encoding may now be
     the shorter."""
     if text.startswith("~"):
-        first, start = _read_varint(text, 1)
-        flags = text[start:].translate(_BIT_FLAGS).encode("latin-1")
+        first, flags = _unpacked(text)
         origin = min(first, value // 6)
         flags = b"\0" * ((first - origin) * 6) + flags
         offset = value - origin * 6
         flags += b"\0" * (offset - len(flags))
-        at = flags.count(b"\1", 0, offset)
-        flags = (flags[:offset] + b"\1" + flags[offset:]).rstrip(b"\0")
-        moved = _packed(origin, flags)
-        return (moved, at) if len(moved) < flags.count(b"\1") else None
+        moved = _repacked(origin, flags[:offset] + b"\1" + flags[offset:])
+        return None if moved is None else (moved, flags.count(b"\1", 0, offset))
     tokens = _VARINT_RE.findall(text)
     ends = list(accumulate(map(_STEPS.__getitem__, tokens)))  # each number + 1
     k = bisect.bisect_left(ends, value + 1)
@@ -976,8 +967,7 @@ def _without(text: str, hole: int) -> tuple[str, int] | None:
 
 
 def _bitmap_without(text: str, hole: int) -> tuple[str, int] | None:
-    first, start = _read_varint(text, 1)
-    flags = text[start:].translate(_BIT_FLAGS).encode("latin-1")
+    first, flags = _unpacked(text)
     at = -1
     if hole < first * 6:  # every number one less: the same bytes from one number earlier
         first, flags = first - 1, b"\0" * 5 + flags
@@ -986,14 +976,26 @@ def _bitmap_without(text: str, hole: int) -> tuple[str, int] | None:
         if offset < len(flags) and flags[offset]:
             at = flags.count(b"\1", 0, offset)
         flags = flags[:offset] + flags[offset + 1 :]
-    lead = flags.find(b"\1")
-    if lead < 0:
+    if b"\1" not in flags:
         return "", at
-    first += lead // 6
-    flags = flags[lead // 6 * 6 :].rstrip(b"\0")
-    shifted = _packed(first, flags)
-    # Shorter than a character a number, it is shorter than the gaps; else let them decide.
-    return (shifted, at) if len(shifted) < flags.count(b"\1") else None
+    shifted = _repacked(first, flags)
+    return None if shifted is None else (shifted, at)
+
+
+def _unpacked(bitmap_text: str) -> tuple[int, bytes]:
+    """The first block of a bitmap and a byte a number from there (1: in the list)."""
+    first, start = _read_varint(bitmap_text, 1)
+    return first, bitmap_text[start:].translate(_BIT_FLAGS).encode("latin-1")
+
+
+def _repacked(first: int, flags: bytes) -> str | None:
+    """`_packed` of flags (some 1) from block `first`, leading empty blocks and trailing
+    zeros dropped, if it is shorter than a character a number (then shorter than the gaps);
+    else None: let `encode_ids` decide."""
+    lead = flags.find(b"\1") // 6
+    flags = flags[lead * 6 :].rstrip(b"\0")
+    packed = _packed(first + lead, flags)
+    return packed if len(packed) < flags.count(b"\1") else None
 
 
 def _renumbered(entry: str, renumber: Sequence[int]) -> str | None:
