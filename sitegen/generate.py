@@ -315,7 +315,7 @@ def render_item(item: Item, renderer: PageRenderer, ctx: LinkContext,
         return body.error
     warnings: list[BodyWarning] = []
     for link in body.broken_links:
-        warnings.append((item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+        warnings.append((item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
                          _line_of(sources(item), link, item.body_line)))
     for offset, what in body.removed:
         warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
@@ -618,7 +618,7 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
         if body.error:
             report.error(item.source, body.error)
         for link in body.broken_links:
-            report.warning(item.source, f"正文链接 {link} 指向的文件不存在或未发布，已改为纯文本",
+            report.warning(item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
                            line=_line_of(item.body, link, item.body_line))
         for offset, what in body.removed:
             report.warning(item.source, f"正文中的 {what} 不安全，已删除",

@@ -37,6 +37,16 @@ def test_broken_relative_link_is_reported_and_external_links_kept():
     assert 'href="https://www.gov.cn/"' in result.html and 'href="#top"' in result.html
 
 
+
+def test_a_link_no_browser_could_open_is_plain_text_with_a_warning_not_a_failed_build():
+    """urlsplit refuses "[…]" in a host; that made the whole build fail ("Invalid IPv6 URL")."""
+    result = render_body("[政府网](http://www.gov.cn[1]) [本地](http://[::1]/a) "
+                         '<a href="http://x.cn]">原始</a>', ctx())
+    assert result.error == ""
+    assert result.broken_links[0] == "http://www.gov.cn[1]"
+    assert "<a>政府网</a>" in result.html and 'href="http://[::1]/a"' in result.html
+    assert "原始" in result.html and "x.cn]" not in result.html
+
 def test_raw_html_is_sanitised():
     body = ('<script>alert(1)</script><p onclick="x()">段落</p>'
             '<a href="javascript:alert(1)">链</a><iframe src="https://x"></iframe>'
@@ -92,3 +102,61 @@ def test_the_quick_check_before_looking_for_removed_html_misses_nothing():
             quick[kind] += _only_plain_tags(html)
     assert quick["bodies"] >= 0.9 * len(bodies), quick
     assert quick["hostile"] < len(hostile) // 2, quick  # they are looked at closely
+
+
+# -- leaving out the parts of Python-Markdown a body cannot use ------------------------------
+
+def _corpus() -> list[str]:
+    from pathlib import Path
+
+    import frontmatter
+
+    tests = Path(__file__).parent
+    payloads = [p for p in (tests / "xss_payloads.txt").read_text(encoding="utf-8").splitlines()
+                if p and not p.startswith("#")]
+    bodies = [frontmatter.loads(p.read_text(encoding="utf-8")).content
+              for p in sorted((tests.parent / "content").rglob("*.md"))]
+    return bodies + payloads
+
+
+def test_a_body_renders_the_same_without_the_parts_it_cannot_use():
+    """Every body of the example catalog and every hostile payload: the same HTML, links,
+    warnings and text whether the parts its text has no trigger for are left out or not."""
+    from sitegen.markdown import _Renderer, _unneeded
+
+    pruned, full = _Renderer(prune=True), _Renderer(prune=False)
+    left_out = 0
+    for source in _corpus():
+        assert pruned.render(source, ctx()) == full.render(source, ctx()), source
+        left_out += bool(_unneeded(source))
+    assert left_out > len(_corpus()) // 2  # or nothing is saved
+    assert len(pruned.converters) > 3 and set(full.converters) == {frozenset()}
+
+
+# Fragments that start or end each part: triggers, near-triggers, and what normalising
+# whitespace turns into one (a tab, CRLF).
+_FRAGMENTS = [
+    "`", "``", "\\", "\\*", "[^1]", "[^1]: 注释", "[a]", "[a]: http://x.cn", "[a][]", "[b][a]",
+    "](../gz/rule.md)", "](预算%20表.pdf)", "![图", "](x.png)", "[TOC]", "<b>", "</b>", "<div>",
+    "<http://a.cn>", "<a@b.cn>", "<!-- c -->", "&amp;", "&#20013;", "&", "*", "**", "_", "__",
+    "|", "|--|--|", "---", "===", ">", "> ", "{: .x}", "{#id}", "{", "}", "# ", "## ", "1. ",
+    "- ", "* ", "    ", "  ", " ", "\t", "\r\n", "\r", "\n", "\n\n", "```", "~~~", "中文",
+    "一、", "abc", "12", "　　", "\x02", "\x03", "](", "[", "]",
+]
+
+
+def test_random_markdown_renders_the_same_without_the_parts_it_cannot_use():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from sitegen.markdown import _Renderer
+
+    pruned, full = _Renderer(prune=True), _Renderer(prune=False)
+
+    @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40))
+    def check(parts: list[str]) -> None:
+        source = "".join(parts)
+        assert pruned.render(source, ctx()) == full.render(source, ctx())
+
+    check()
