@@ -155,6 +155,12 @@ def test_fast_token_set_is_the_reference_tokeniser(text: str):
     assert tokenize.index_token_set(text) == set(tokenize.index_tokens(text))
 
 
+def test_fast_token_set_cuts_long_words_as_the_reference_does():
+    for text in ["x" * 70 + "中" + "y" * 70, "中" + "9" * 65 + "号 " + "a" * 64 + "b中",
+                 "中ab文cd", "1中2中3", "ab cd中 ef"]:
+        assert tokenize.index_token_set(text) == set(tokenize.index_tokens(text)), text
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHA, max_size=40), st.data())
 def test_any_piece_of_a_document_finds_it(text: str, data: st.DataObject):
