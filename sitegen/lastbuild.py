@@ -45,7 +45,9 @@ def _stats(paths: list[Path], bytecode: bool = True) -> list[tuple[str, int, int
     left out (the first run after an install writes them into the package)."""
     found = []
     for base in paths:
-        for folder, dirs, files in os.walk(base):
+        # resolved: `sitegen build` in the site folder and `sitegen build /path/to/site` read
+        # the same theme (named relative to the site, it made each other's builds whole)
+        for folder, dirs, files in os.walk(Path(base).resolve()):
             if not bytecode and "__pycache__" in dirs:
                 dirs.remove("__pycache__")
             for name in sorted(dirs + files):

@@ -1,5 +1,6 @@
 """The command-line contract: init, build, check, new, --help."""
 
+import datetime as dt
 import hashlib
 import subprocess
 import sys
@@ -81,6 +82,27 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(site):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "sitegen.generate" in done.stdout.strip().splitlines()[-1]  # with work, they are there
 
+
+
+def test_the_site_named_from_inside_or_outside_is_the_same_site(site, monkeypatch):
+    """A build from inside the site folder, after one that named its path, has nothing to do;
+    and an edit after it is a quick build (the theme's files were named relative to where the
+    site was given, so each way made the other's builds whole)."""
+    from sitegen import lastbuild
+    from sitegen.build import build
+
+    now = dt.date(2026, 11, 27)
+    (site / "themes" / "default" / "templates").mkdir(parents=True)  # a site with its own theme
+    assert build(site, now=now).ok
+    found = []
+    unchanged = lastbuild.unchanged
+    monkeypatch.setattr(lastbuild, "unchanged", lambda *a: found.append(unchanged(*a)) or found[-1])
+    monkeypatch.chdir(site)
+    assert build(Path("."), now=now).ok
+    assert found and found[-1] is not None  # the last build's inputs, recognised
+    with open(site / "content" / "budget.md", "a", encoding="utf-8") as f:
+        f.write("\n补充说明。\n")
+    assert build(Path("."), now=now).quick
 
 def test_new_scaffolds_next_free_index_no(site):
     result = run("new", str(site), "--category", "财政预决算", "--title", "2025年部门决算",
