@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 7
+SCHEMA = 8
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 
@@ -72,6 +72,10 @@ class Cache:
         # Write-ahead log: the workers read cached bodies while the parent stores new ones
         # (a rollback journal would lock the readers out once the writer spills to disk).
         db.execute("PRAGMA journal_mode=WAL")
+        # No fsync per commit: a power cut may lose the last commits, never the file's
+        # consistency, and a cache older than the output is one the build already distrusts
+        # (a build killed between its swap and its commit leaves the same).
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if row is None or row[0] != VERSION:
@@ -135,14 +139,16 @@ class Cache:
     # -- rendered bodies -----------------------------------------------------------------------
     def bodies(self, keys: list[str]) -> dict[str, Any]:
         """The cached bodies of those `keys` that have one (one query for a batch of items)."""
-        return {key: pickle.loads(data) for key, data in
+        return {key: self.unpack(data) for key, data in
                 self._where_in("SELECT key, data FROM bodies WHERE key IN ({marks})", keys)}
 
-    def put_bodies(self, rows: Iterable[tuple[str, Any]]) -> None:
+    def put_bodies(self, rows: Iterable[tuple[str, bytes]]) -> None:
+        """(key, `pack`ed body): packed by the worker that rendered it, so that the build's
+        main process, which stores every body of a cold build, neither pickles them nor
+        writes them whole (a tenth of a cold build's size, in a quarter of the bytes)."""
         if self.db is None:
             return
-        self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)",
-                            ((k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in rows))
+        self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", rows)
 
     def prune_bodies(self, keep: set[str]) -> None:
         if self.db is None:
@@ -223,8 +229,7 @@ class Cache:
         wanted = set(keys)
         rows = self._where_in("SELECT index_no, fingerprint, data FROM search_docs "
                               "WHERE index_no IN ({marks})", sorted({n for n, _ in keys}))
-        return {(n, fp): pickle.loads(zlib.decompress(data)) for n, fp, data in rows
-                if (n, fp) in wanted}
+        return {(n, fp): self.unpack(data) for n, fp, data in rows if (n, fp) in wanted}
 
     def search_doc_keys(self) -> set[tuple[str, str]]:
         if self.db is None:
@@ -233,8 +238,13 @@ class Cache:
 
     @staticmethod
     def pack(value: Any) -> bytes:
-        """What `put_search_docs` stores (made by the worker that has the value at hand)."""
+        """What `put_search_docs` and `put_bodies` store (made by the worker that has the
+        value at hand)."""
         return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    @staticmethod
+    def unpack(data: bytes) -> Any:
+        return pickle.loads(zlib.decompress(data))
 
     def put_search_docs(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
         """(index_no, fingerprint, packed document)."""

@@ -196,7 +196,7 @@ class ItemRecord(NamedTuple):
 class ItemBatchResult:
     output: tuple[list[str], list[str], int] = ([], [], 0)  # AtomicOutput.report()
     records: list[RecordRow] = field(default_factory=list)  # of each item rendered
-    new_bodies: list[tuple[str, RenderedBody]] = field(default_factory=list)
+    new_bodies: list[tuple[str, bytes]] = field(default_factory=list)  # (key, Cache.pack)
     search_rows: list[tuple[str, str, bytes]] = field(default_factory=list)  # new to the cache
     feed_bodies: dict[str, str] = field(default_factory=dict)  # index_no -> body HTML
     template_error: tuple[str, str, int | None] | None = None  # exceptions may not pickle
@@ -281,7 +281,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
             continue
         body, record = done.body, done.record
         if done.fresh:
-            result.new_bodies.append((key, body))
+            result.new_bodies.append((key, Cache.pack(body)))
         if record.search_id not in state["search_known"]:
             result.search_rows.append((*record.search_id, Cache.pack(done.doc)))
         if item.index_no in state["feed_items"]:

@@ -198,7 +198,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         cache.put_checked((), keep={f.rel for f in files})
     cache.drop_item_records([*(e.before.item.url for e in moved if e.before), *gone_records])
     cache.put_item_records(r.record.row(url) for url, r in done.items())
-    cache.put_bodies((r.record.body_key, r.body) for r in done.values() if r.fresh)
+    cache.put_bodies((r.record.body_key, Cache.pack(r.body)) for r in done.values() if r.fresh)
     cache.put_search_docs((*r.record.search_id, Cache.pack(r.doc)) for r in done.values())
     new_keys = {url: r.record.page_key for url, r in done.items()}
     new_keys.update((url, key) for url, (key, _) in page_keys.items() if key is not None)
