@@ -264,8 +264,15 @@ _NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
 def _unneeded(source: str) -> frozenset[tuple[str, str]]:
     if "\x02" in source or "\x03" in source:  # Python-Markdown's placeholder marks: it drops them
         source = source.replace("\x02", "").replace("\x03", "")
+    if "<" not in source:
+        return frozenset(part for part, needles in _NEEDS.items()
+                         if not any(needle in source for needle in needles))
+    # After raw HTML, Python-Markdown moves an entity, <br/> or a comment out of the rest of
+    # its line, joining what was on either side of it ("[a]&amp;(b)" becomes "[a](b)"): a
+    # needle of several characters then counts as there if each of its characters is.
+    chars = set(source)
     return frozenset(part for part, needles in _NEEDS.items()
-                     if not any(needle in source for needle in needles))
+                     if not any(chars.issuperset(needle) for needle in needles))
 
 
 class _Converter:
@@ -286,6 +293,9 @@ class _Converter:
                 registries[kind].deregister(name)
 
 
+_CONVERTERS_KEPT = 64  # a catalog's bodies need a handful; each instance holds ~0.1 MB
+
+
 class _Renderer:
     def __init__(self, prune: bool = True) -> None:
         self.converters: dict[frozenset[tuple[str, str]], _Converter] = {}
@@ -295,6 +305,8 @@ class _Renderer:
         left_out = _unneeded(source) if self.prune else frozenset()
         found = self.converters.get(left_out)
         if found is None:
+            if len(self.converters) >= _CONVERTERS_KEPT:  # a catalog of very varied bodies
+                self.converters.clear()
             self.converters[left_out] = found = _Converter(left_out)
         return found
 

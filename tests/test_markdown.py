@@ -141,8 +141,28 @@ _FRAGMENTS = [
     "<http://a.cn>", "<a@b.cn>", "<!-- c -->", "&amp;", "&#20013;", "&", "*", "**", "_", "__",
     "|", "|--|--|", "---", "===", ">", "> ", "{: .x}", "{#id}", "{", "}", "# ", "## ", "1. ",
     "- ", "* ", "    ", "  ", " ", "\t", "\r\n", "\r", "\n", "\n\n", "```", "~~~", "中文",
-    "一、", "abc", "12", "　　", "\x02", "\x03", "](", "[", "]",
+    "一、", "abc", "12", "　　", "\x02", "\x03", "](", "[", "]", "(", ":", "^", "!",
+    "<div></div>", "<p></p>", "<hr>", "<br/>", "<?x?>", "&#40;", "TOC", "T", "O", "C",
 ]
+
+
+# Found by review: after raw HTML, Python-Markdown moves an entity, <br/> or a comment out of
+# the rest of the line, joining its two sides into a trigger the source does not contain.
+_JOINED = [
+    "<div></div>[a]&amp;(b)\n", "<p></p>[a]&#40;(b)\n", "<div></div>[a]<br/>(b)\n",
+    "<div></div>!&amp;[a](b.png)\n", "<div></div>a &amp; \nb\n", "<div></div>[TO&amp;C]\n",
+    "<div></div>[x]&amp;: http://e.com/\n\n[y][x]\n",
+    "<div></div>[&amp;^1]\n\n<div></div>[&amp;^1]&amp;: note\n",
+    "<hr>\x02<hr>[TOC]<?x?>: -1. \n\n{: .c}&#x5b;TOC",
+]
+
+
+def test_triggers_joined_by_moving_html_out_of_a_line_are_found():
+    from sitegen.markdown import _Renderer
+
+    pruned, full = _Renderer(prune=True), _Renderer(prune=False)
+    for source in _JOINED:
+        assert pruned.render(source, ctx()) == full.render(source, ctx()), source
 
 
 def test_random_markdown_renders_the_same_without_the_parts_it_cannot_use():
@@ -153,7 +173,7 @@ def test_random_markdown_renders_the_same_without_the_parts_it_cannot_use():
 
     pruned, full = _Renderer(prune=True), _Renderer(prune=False)
 
-    @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=40))
     def check(parts: list[str]) -> None:
         source = "".join(parts)
