@@ -229,8 +229,9 @@ class _LinkRewriter(Treeprocessor):
 
 
 # Parts of Python-Markdown that can act only on a body containing one of these strings: for a
-# body with none of them the part is left out, and the HTML is the same (tests/test_markdown.py
-# renders the example catalog, the seed reports and random Markdown both ways). Every inline
+# body with none of them the part is left out, and the HTML is the same (read off Python-Markdown
+# 3.11's patterns; tests/test_markdown.py renders the example catalog, the XSS payloads and
+# random Markdown both ways with the installed version). Every inline
 # pattern is tried on every run of text, so a plain Chinese notice (no backticks, escapes,
 # raw HTML, entities, footnotes, images or references) converts in about 60 % of the time.
 # "  ", tab and CR stand for a line break's two spaces, which tabs and CRLF can become.
