@@ -288,9 +288,11 @@ class AtomicOutput:
                 if rel not in inodes:
                     continue
             elif rel in inodes:
-                with open(os.path.join(self._output, rel), "rb") as f:
-                    if f.read() == data:
-                        continue
+                path = os.path.join(self._output, rel)
+                if os.stat(path).st_size == len(data):  # else it differs, unread
+                    with open(path, "rb") as f:
+                        if f.read() == data:
+                            continue
             else:
                 if folders is None:
                     folders = {r[:i] for r in inodes for i, c in enumerate(r) if c == "/"}
