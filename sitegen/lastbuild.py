@@ -45,12 +45,18 @@ def _stats(paths: list[Path], bytecode: bool = True) -> list[tuple[str, int, int
     left out (the first run after an install writes them into the package)."""
     found = []
     for base in paths:
+        seen: set[str] = set()  # folders walked, by real path: a link back up is not a loop
         # resolved: `sitegen build` in the site folder and `sitegen build /path/to/site` read
-        # the same theme (named relative to the site, it made each other's builds whole)
-        for folder, dirs, files in os.walk(Path(base).resolve()):
+        # the same theme (named relative to the site, it made each other's builds whole).
+        # Into linked folders too: a theme's templates may be a link to a shared folder, and
+        # a template edited there changes no size or mtime of the link.
+        for folder, dirs, files in os.walk(Path(base).resolve(), followlinks=True):
+            seen.add(os.path.realpath(folder))
             if not bytecode and "__pycache__" in dirs:
                 dirs.remove("__pycache__")
-            for name in sorted(dirs + files):
+            entries = sorted(dirs + files)
+            dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(folder, d)) not in seen]
+            for name in entries:
                 p = os.path.join(folder, name)
                 link = os.readlink(p) if os.path.islink(p) else ""
                 try:

@@ -104,6 +104,28 @@ def test_the_site_named_from_inside_or_outside_is_the_same_site(site, monkeypatc
         f.write("\n补充说明。\n")
     assert build(Path("."), now=now).quick
 
+
+def test_a_template_edited_in_a_linked_theme_folder_is_noticed(site):
+    """themes/default/templates may be a link to a folder shared inside the site; a template
+    edited there in place changes no size or mtime of the link (found by review: the build
+    found nothing to do). A link back up does not make the walk endless."""
+    from sitegen.build import build
+
+    now = dt.date(2026, 11, 27)
+    shared = site / "shared" / "templates"
+    shared.mkdir(parents=True)
+    builtin = Path(__file__).parent.parent / "themes" / "default" / "templates" / "base.html"
+    (shared / "base.html").write_text(builtin.read_text(encoding="utf-8"), encoding="utf-8")
+    (shared / "up").symlink_to("..")
+    (site / "themes" / "default").mkdir(parents=True)
+    (site / "themes" / "default" / "templates").symlink_to("../../shared/templates")
+    assert build(site, now=now).ok
+    text = (shared / "base.html").read_text(encoding="utf-8")
+    with open(shared / "base.html", "r+", encoding="utf-8") as f:  # in place: same inode
+        f.write(text.replace("</body>", "<!--改-->\n</body>", 1))
+    assert build(site, now=now).ok
+    assert "<!--改-->" in (site / "output" / "index.html").read_text(encoding="utf-8")
+
 def test_new_scaffolds_next_free_index_no(site):
     result = run("new", str(site), "--category", "财政预决算", "--title", "2025年部门决算",
                  "--date", "2025-08-01")
