@@ -259,12 +259,16 @@ _NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("tree", "attr_list"): ("{",),
     ("tree", "unescape"): ("\\",),  # restores what the escape pattern replaced
     ("toc", "marker"): ("[TOC]",),  # the marker is looked for in every element
+    # a marker, or headings: "#", or a line of "=" or "-" under a line (after a quote's ">"
+    # or indentation)
+    ("tree", "toc"): ("[TOC]", "#", "=", "\n-", " -", "\t-", "\r-", ">-"),
 }
 
 
 def _unneeded(source: str) -> frozenset[tuple[str, str]]:
     if "\x02" in source or "\x03" in source:  # Python-Markdown's placeholder marks: it drops them
         source = source.replace("\x02", "").replace("\x03", "")
+    source = "\n" + source  # the first line starts a line too
     if "<" not in source:
         return frozenset(part for part, needles in _NEEDS.items()
                          if not any(needle in source for needle in needles))
@@ -288,10 +292,10 @@ class _Converter:
         registries = {"inline": self.md.inlinePatterns, "block": self.md.parser.blockprocessors,
                       "tree": self.md.treeprocessors}
         for kind, name in left_out:
-            if kind == "toc":
-                self.md.treeprocessors["toc"].marker = ""
-            else:
+            if kind != "toc":
                 registries[kind].deregister(name)
+            elif "toc" in self.md.treeprocessors:
+                self.md.treeprocessors["toc"].marker = ""
 
 
 _CONVERTERS_KEPT = 64  # a catalog's bodies need a handful; each instance holds ~0.1 MB
