@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,29 +93,80 @@ _BRIEF_FIELDS = {"index_no", "title", "url", "date_published", "doc_no", "validi
                  "body"}  # and the body, which no page but the item's has
 
 
-_OTHER_ITEMS_FIELD_RE = re.compile(r"(\w+)\s*\.\s*(\w+)")
-
-
-def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
-    """The item fields beyond `brief` that a page may show of an item other than its own: any
-    such field named in a template other than item.html (a site's theme may show 内容概述 or
-    主题词 in its lists), and in item.html any field of something not called `item` (its
-    neighbours, `replaced_by`, `replaces`). Those pages then depend on them too. A plain text
-    search, so it errs towards more: a word in a comment counts."""
+def _parsed(env: jinja2.Environment) -> Iterator[tuple[str, str, jinja2.nodes.Template | None]]:
+    """(name, source, syntax tree or None if it does not parse) of every template."""
     loader = env.loader
     assert loader is not None
-    names = {f.name for f in dataclasses.fields(Item)} - _BRIEF_FIELDS
-    found: set[str] = set()
     for template in env.list_templates():
         try:
             source = loader.get_source(env, template)[0]
         except (jinja2.TemplateNotFound, UnicodeDecodeError):
             continue
-        if template == "item.html":
-            found.update(field for base, field in _OTHER_ITEMS_FIELD_RE.findall(source)
-                         if base != "item" and field in names)
-        else:
+        try:
+            tree = env.parse(source)
+        except jinja2.TemplateSyntaxError:
+            tree = None
+        yield template, source, tree
+
+
+def _field(node: jinja2.nodes.Node) -> tuple[jinja2.nodes.Node, str | None] | None:
+    """For a read of a field (`x.f`, `x['f']`, `x|attr('f')`): what it is read off and the
+    field's name (None: not a constant, any field); else None."""
+    nodes = jinja2.nodes
+    if isinstance(node, nodes.Getattr):
+        return node.node, node.attr
+    if isinstance(node, nodes.Getitem):
+        if isinstance(node.arg, nodes.Const):
+            return (node.node, node.arg.value) if isinstance(node.arg.value, str) else None
+        return node.node, None
+    if isinstance(node, nodes.Filter) and node.name == "attr":
+        arg = node.args[0] if node.args else None
+        if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+            return node.node, arg.value
+        return node.node, None
+    return None
+
+
+def _root(node: jinja2.nodes.Node) -> str | None:
+    """The variable a chain of reads starts from (`older` of `older.category.path`)."""
+    while True:
+        if isinstance(node, jinja2.nodes.Name):
+            return node.name
+        read = _field(node)
+        if read is None:
+            return None
+        node = read[0]
+
+
+def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
+    """The item fields beyond `brief` that a page may show of an item other than its own: any
+    such field named in a template other than item.html (a site's theme may show 内容概述 or
+    主题词 in its lists), and in item.html any field read off anything but the page's own
+    `item` (its neighbours, `replaced_by`, `replaces`, however written: `older.summary`,
+    `older['summary']`, `older|attr('summary')`, a loop that names another item `item`).
+    Those pages then depend on them too. It errs towards more: a word in a comment counts,
+    and a field read by a name not written out counts as every field."""
+    names = {f.name for f in dataclasses.fields(Item)} - _BRIEF_FIELDS
+    found: set[str] = set()
+    for template, source, tree in _parsed(env):
+        if template != "item.html":
             found.update(name for name in names if name in source)
+            continue
+        if tree is None:  # the build will report it; meanwhile, assume the most
+            return tuple(sorted(names))
+        # `item` bound anew anywhere (a loop, a set, a macro's parameter): no read of an
+        # `item` is surely the page's own
+        rebound = any(n.name == "item" and n.ctx != "load"
+                      for n in tree.find_all(jinja2.nodes.Name))
+        for node in tree.find_all((jinja2.nodes.Getattr, jinja2.nodes.Getitem,
+                                   jinja2.nodes.Filter)):
+            read = _field(node)
+            if read is None or (_root(read[0]) == "item" and not rebound):
+                continue
+            if read[1] is None:
+                found.update(names)
+            elif read[1] in names:
+                found.add(read[1])
     return tuple(sorted(found))
 
 
@@ -128,26 +178,26 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
 _SITE_ALWAYS = {"config", "org", "breadcrumbs", "paginate"}
 _SITE_FOR = {"home.html": {"latest", "items", "nodes", "roots"}, "archive_index.html": {"years"},
              "org_index.html": {"organizations"}}
-_SITE_USE_RE = re.compile(r"(?<![\w/.-])site\s*(?:\.\s*(\w+)|[\[|])")
-
-
 def reads_whole_site(env: jinja2.Environment) -> bool:
     """Whether a template may show what no key of its pages covers: the newest date
     (`site.updated`, or `site.items[0]`), or other items reached through `site` (a "latest"
     list in every page's footer). Then every page's key covers every item's brief and the
-    newest date. A text search, erring towards yes. The default theme shows the newest date
-    through `last_published_js` instead, so that a newer 发布日期 is one file, not every page."""
-    loader = env.loader
-    assert loader is not None
-    for template in env.list_templates():
-        try:
-            source = loader.get_source(env, template)[0]
-        except (jinja2.TemplateNotFound, UnicodeDecodeError):
-            continue
-        allowed = _SITE_ALWAYS | _SITE_FOR.get(template, set())
-        if "updated" in source or any(m.group(1) not in allowed
-                                      for m in _SITE_USE_RE.finditer(source)):
+    newest date. It errs towards yes: `site` used in any other way than reading one of the
+    allowed fields off it (given to a macro, `{% set s = site %}`) counts. The default theme
+    shows the newest date through `last_published_js` instead, so that a newer 发布日期 is
+    one file, not every page."""
+    for template, source, tree in _parsed(env):
+        if "updated" in source or tree is None:
             return True
+        allowed = _SITE_ALWAYS | _SITE_FOR.get(template, set())
+        for node in tree.find_all(jinja2.nodes.Node):
+            for child in node.iter_child_nodes():
+                if not (isinstance(child, jinja2.nodes.Name) and child.name == "site"
+                        and child.ctx == "load"):
+                    continue
+                read = _field(node)
+                if read is None or read[0] is not child or read[1] not in allowed:
+                    return True
     return False
 
 

@@ -599,13 +599,36 @@ def test_a_failed_build_elsewhere_does_not_pass_for_the_last_good_one(site: Path
     same_as_clean(site, tmp_path)
 
 
-def test_an_item_template_showing_a_neighbours_field_makes_it_listed(site: Path, tmp_path: Path):
-    override(site, "item.html", "{{ older.title }}</a>", "{{ older.title }}</a>（{{ older.summary }}）")
+@pytest.mark.parametrize("shown", [
+    "{{ older.summary }}", "{{ older['summary'] }}", "{{ older|attr('summary') }}",
+    "{% set f = 'summary' %}{{ older[f] }}",
+    # the page's own `item` name bound anew to another item (found by review)
+    "{% for item in [older] %}{{ item.summary }}{% endfor %}",
+])
+def test_an_item_template_showing_a_neighbours_field_makes_it_listed(site: Path, tmp_path: Path,
+                                                                    shown: str):
+    override(site, "item.html", "{{ older.title }}</a>", "{{ older.title }}</a>（" + shown + "）")
     same_as_clean(site, tmp_path)
     older = "content/fdzdgknr/czyjs/2010-budget.md"  # 2011-budget's page shows its summary
     edit(site, older, "summary: 公开街道2010年", "summary: 更正：公开街道2010年")
     assert not same_as_clean(site, tmp_path).quick
     assert "更正：" in (site / "output/fdzdgknr/czyjs/2011-budget.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("shown", [
+    "{% set s = site %}（最新：{{ s.items[0].title }}）",
+    "{% macro newest(of) %}{{ of.items[0].title }}{% endmacro %}（最新：{{ newest(site) }}）",
+])
+def test_a_theme_reading_the_site_under_another_name_shows_the_newest_everywhere(
+        site: Path, tmp_path: Path, shown: str):
+    """Found by review: `site` read through another name passed as not reading the whole site,
+    and a new item left every other page showing the previous newest title."""
+    override(site, "base.html", '<span id="last-published"></span>', shown)
+    same_as_clean(site, tmp_path)
+    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20",
+             title="（新）最新的一条")
+    same_as_clean(site, tmp_path)
+    assert "（新）最新的一条" in (site / "output/404.html").read_text(encoding="utf-8")
 
 
 def test_a_bytecode_folder_in_a_theme_still_counts(site: Path, tmp_path: Path):
