@@ -149,11 +149,14 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
     names = {f.name for f in dataclasses.fields(Item)} - _BRIEF_FIELDS
     found: set[str] = set()
     for template, source, tree in _parsed(env):
-        if template != "item.html":
-            found.update(name for name in names if name in source)
-            continue
         if tree is None:  # the build will report it; meanwhile, assume the most
             return tuple(sorted(names))
+        if template != "item.html":
+            found.update(name for name in names if name in source)
+            if any(read[1] is None for read in map(_field, tree.find_all(
+                    (jinja2.nodes.Getitem, jinja2.nodes.Filter))) if read is not None):
+                return tuple(sorted(names))
+            continue
         # `item` bound anew anywhere (a loop, a set, a macro's parameter): no read of an
         # `item` is surely the page's own
         rebound = any(n.name == "item" and n.ctx != "load"
