@@ -66,9 +66,12 @@ def template_keys(env: jinja2.Environment) -> dict[str, str]:
             continue
         sources[name] = source
         try:
-            deps[name] = {d for d in jinja2.meta.find_referenced_templates(env.parse(source)) if d}
+            deps[name] = set(jinja2.meta.find_referenced_templates(env.parse(source)))
         except jinja2.TemplateSyntaxError:
             deps[name] = set()  # not a template itself (or broken: rendering will say so)
+    for name, found in deps.items():
+        if None in found:  # a name made at render time ({% include part ~ ".html" %}): any
+            deps[name] = set(sources)
 
     def closure(name: str, seen: set[str]) -> set[str]:
         for dep in deps.get(name, ()):

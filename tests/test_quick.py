@@ -621,6 +621,19 @@ def test_an_item_template_showing_a_neighbours_field_makes_it_listed(site: Path,
     assert "更正：" in (site / "output/fdzdgknr/czyjs/2011-budget.html").read_text(encoding="utf-8")
 
 
+def test_a_template_included_by_a_name_made_at_render_time_is_a_dependency(site: Path,
+                                                                         tmp_path: Path):
+    """`{% include part ~ ".html" %}` names no template Jinja can find before rendering: the
+    page then depends on every template (an edit of the part left the item pages stale)."""
+    override(site, "item.html", "{{ older.title }}</a>",
+             "{{ older.title }}</a>{% set part = 'extra' %}{% include part ~ '.html' %}")
+    (site / "themes/default/templates/extra.html").write_text("<!--一-->", encoding="utf-8")
+    same_as_clean(site, tmp_path)
+    (site / "themes/default/templates/extra.html").write_text("<!--二-->", encoding="utf-8")
+    same_as_clean(site, tmp_path)
+    assert "<!--二-->" in (site / "output/fdzdgknr/czyjs/2011-budget.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("shown", [
     "{% set s = site %}（最新：{{ s.items[0].title }}）",
     "{% macro newest(of) %}{{ of.items[0].title }}{% endmacro %}（最新：{{ newest(site) }}）",
