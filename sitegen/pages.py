@@ -21,6 +21,7 @@ import jinja2.meta
 from sitegen.cache import fingerprint
 from sitegen.markdown import asset_url, relative
 from sitegen.structure import CategoryNode, Site
+from sitegen.themes import builtin_theme_dir
 from sitegen.validate import Item
 
 
@@ -96,10 +97,17 @@ _BRIEF_FIELDS = {"index_no", "title", "url", "date_published", "doc_no", "validi
                  "body"}  # and the body, which no page but the item's has
 
 
-def _parsed(env: jinja2.Environment) -> Iterator[tuple[str, str, jinja2.nodes.Template | None]]:
-    """(name, source, syntax tree or None if it does not parse) of every template."""
+class _Template(NamedTuple):
+    name: str
+    source: str
+    tree: jinja2.nodes.Template | None  # None: it does not parse
+    own: bool  # the site's own, not the built-in template this analysis was checked on
+
+
+def _parsed(env: jinja2.Environment) -> Iterator[_Template]:
     loader = env.loader
     assert loader is not None
+    builtin = builtin_theme_dir() / "templates"
     for template in env.list_templates():
         try:
             source = loader.get_source(env, template)[0]
@@ -109,7 +117,11 @@ def _parsed(env: jinja2.Environment) -> Iterator[tuple[str, str, jinja2.nodes.Te
             tree = env.parse(source)
         except jinja2.TemplateSyntaxError:
             tree = None
-        yield template, source, tree
+        try:
+            own = (builtin / template).read_text(encoding="utf-8") != source
+        except (OSError, UnicodeDecodeError):
+            own = True
+        yield _Template(template, source, tree, own)
 
 
 def _field(node: jinja2.nodes.Node) -> tuple[jinja2.nodes.Node, str | None] | None:
@@ -141,6 +153,55 @@ def _root(node: jinja2.nodes.Node) -> str | None:
         node = read[0]
 
 
+# Ways a site's own template may show every field of an item at once.
+_WHOLE_ITEM_WORDS = ("__", "pprint", "tojson", "dictsort", "sort_key", "attr(")
+_WHOLE_ITEM_FILTERS = {"pprint", "tojson", "string", "dictsort", "list", "items"}
+# Names the default templates print whole that are text, not items (`value` and `v`: the
+# metadata values `field_value` prints of the page's own item)
+_SCALARS = {"title", "page_url", "canonical", "body", "feed", "feed_title", "year", "count",
+            "loop", "value", "v"}
+
+
+def _shows_whole(source: str, tree: jinja2.nodes.Template) -> bool:
+    """Whether a site's own template may print an item whole: `{{ i }}`, `{{ i|pprint }}`,
+    `i.__dict__`, a property made of several fields."""
+    if any(word in source for word in _WHOLE_ITEM_WORDS) or any(
+            f.name in _WHOLE_ITEM_FILTERS for f in tree.find_all(jinja2.nodes.Filter)):
+        return True
+    for output in tree.find_all(jinja2.nodes.Output):
+        for expr in output.nodes:
+            while isinstance(expr, jinja2.nodes.Filter) and expr.node is not None:
+                expr = expr.node
+            if isinstance(expr, jinja2.nodes.Name) and expr.name not in _SCALARS:
+                return True
+    return False
+
+
+# What leads from a page's context to other items or to counts: in a site's own template any
+# read of these reaches what no page key but the whole site's covers, except those reads the
+# page keys were made for.
+_COLLECTIONS = {"items", "children", "latest", "roots", "nodes", "years", "organizations",
+                "replacements", "by_index_no", "neighbours", "parent", "count"}
+_KEYED_READS = {("page", "items"), ("node", "children"), ("node", "count")}
+
+
+def _reaches_other_items(tree: jinja2.nodes.Template) -> bool:
+    nodes = jinja2.nodes
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Const)):
+        if isinstance(node, nodes.Const):
+            if isinstance(node.value, str) and node.value in _COLLECTIONS:
+                return True  # map(attribute='items'), x['children'] …
+            continue
+        read = _field(node)
+        if read is None or (read[1] is not None and read[1] not in _COLLECTIONS):
+            continue
+        if read[1] is not None and isinstance(read[0], nodes.Name) \
+                and (read[0].name, read[1]) in _KEYED_READS:
+            continue
+        return True
+    return False
+
+
 def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
     """The item fields beyond `brief` that a page may show of an item other than its own: any
     such field named in a template other than item.html (a site's theme may show 内容概述 or
@@ -151,8 +212,10 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
     and a field read by a name not written out counts as every field."""
     names = {f.name for f in dataclasses.fields(Item)} - _BRIEF_FIELDS
     found: set[str] = set()
-    for template, source, tree in _parsed(env):
-        if tree is None:  # the build will report it; meanwhile, assume the most
+    for template, source, tree, own in _parsed(env):
+        if tree is None or (own and template == "item.html") or (own and _shows_whole(source, tree)):
+            # the build will report a broken template; a site's own item page may show its
+            # neighbours in more ways than this reads (map(attribute=…), {{ older }}, …)
             return tuple(sorted(names))
         if template != "item.html":
             found.update(name for name in names if name in source)
@@ -192,8 +255,8 @@ def reads_whole_site(env: jinja2.Environment) -> bool:
     allowed fields off it (given to a macro, `{% set s = site %}`) counts. The default theme
     shows the newest date through `last_published_js` instead, so that a newer 发布日期 is
     one file, not every page."""
-    for template, source, tree in _parsed(env):
-        if "updated" in source or tree is None:
+    for template, source, tree, own in _parsed(env):
+        if "updated" in source or tree is None or (own and _reaches_other_items(tree)):
             return True
         allowed = _SITE_ALWAYS | _SITE_FOR.get(template, set())
         for node in tree.find_all(jinja2.nodes.Node):

@@ -621,6 +621,39 @@ def test_an_item_template_showing_a_neighbours_field_makes_it_listed(site: Path,
     assert "更正：" in (site / "output/fdzdgknr/czyjs/2011-budget.html").read_text(encoding="utf-8")
 
 
+_TOOLS = '<p class="tools">'
+
+
+# Found by review: a site's own templates reach other items' fields and other items in more
+# ways than any reading of their text can follow; each must leave no page stale.
+@pytest.mark.parametrize("template, old, new, rel, field_old, field_new", [
+    ("item.html", _TOOLS, "{{ [older, newer]|select|map(attribute='summary')|join('；') }}" + _TOOLS,
+     "content/gkzd/request-system.md", "summary: 规定", "summary: 改了规定"),
+    ("item.html", _TOOLS, "{% if older %}<!-- {{ older }} -->{% endif %}" + _TOOLS,
+     "content/gkzd/request-system.md", "summary: 规定", "summary: 改了规定"),
+    ("item.html", _TOOLS, "{% if newer %}{{ newer.sort_key[1] }}{% endif %}" + _TOOLS,
+     "content/gkzd/task-breakdown-2010.md", "date_created: 2010-05-10", "date_created: 2010-05-11"),
+    ("item.html", _TOOLS, "{{ breadcrumbs[-1].items[0].title }}" + _TOOLS,
+     "content/gkzd/task-breakdown-2010.md", "title: ", "title: 改"),
+    ("home.html", "{{ category_tree(site.roots) }}", "{{ category_tree(site.roots) }}"
+     "{% for n in site.roots %}{% if n.items %}<p>{{ n.items[-1].title }}</p>{% endif %}{% endfor %}",
+     "content/gkzd/review-system.md", "title: ", "title: 改"),
+    ("category.html", "{{ pager(page) }}",
+     "{{ pager(page) }}{% if node.items %}<p>最早：{{ node.items[-1].title }}</p>{% endif %}",
+     "content/fdzdgknr/zcwj/flfg/open-government-information-regulation.md", "title: ", "title: 改"),
+])
+@pytest.mark.parametrize("quick", [True, False])
+def test_a_sites_own_template_reaching_other_items_leaves_no_page_stale(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str, old: str,
+        new: str, rel: str, field_old: str, field_new: str, quick: bool):
+    override(site, template, old, new)
+    same_as_clean(site, tmp_path)
+    if not quick:  # the whole pipeline, deciding by page keys alone
+        monkeypatch.setattr("sitegen.quick.rebuild", lambda *a, **k: None)
+    edit(site, rel, field_old, field_new)
+    same_as_clean(site, tmp_path)
+
+
 def test_a_template_included_by_a_name_made_at_render_time_is_a_dependency(site: Path,
                                                                          tmp_path: Path):
     """`{% include part ~ ".html" %}` names no template Jinja can find before rendering: the
