@@ -53,23 +53,14 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
-def template_keys(env: jinja2.Environment) -> dict[str, str]:
+def template_keys(templates: list[Template]) -> dict[str, str]:
     """Per template: a hash of its source and of every template it extends, imports or
     includes — so editing item.html re-renders item pages only, base.html everything."""
-    loader = env.loader
-    assert loader is not None
-    sources: dict[str, str] = {}
-    deps: dict[str, set[str]] = {}
-    for name in env.list_templates():  # every file: a template may include an .svg
-        try:
-            source = loader.get_source(env, name)[0]
-        except (jinja2.TemplateNotFound, UnicodeDecodeError):
-            continue
-        sources[name] = source
-        try:
-            deps[name] = set(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            deps[name] = set()  # not a template itself (or broken: rendering will say so)
+    sources = {t.name: t.source for t in templates}
+    deps: dict[str, set[str | None]] = {
+        # a file that does not parse is not a template itself (or broken: rendering says so)
+        t.name: set(jinja2.meta.find_referenced_templates(t.tree)) if t.tree else set()
+        for t in templates}
     for name, found in deps.items():
         if None in found:  # a name made at render time ({% include part ~ ".html" %}): any
             deps[name] = set(sources)
@@ -97,14 +88,21 @@ _BRIEF_FIELDS = {"index_no", "title", "url", "date_published", "doc_no", "validi
                  "body"}  # and the body, which no page but the item's has
 
 
-class _Template(NamedTuple):
+class Template(NamedTuple):
+    """A template of the theme, as the analyses below read it."""
+
     name: str
     source: str
     tree: jinja2.nodes.Template | None  # None: it does not parse
     own: bool  # the site's own, not the built-in template this analysis was checked on
 
 
-def _parsed(env: jinja2.Environment) -> Iterator[_Template]:
+def read_templates(env: jinja2.Environment) -> list[Template]:
+    """Every file of the theme's templates, parsed once for all the analyses."""
+    return list(_parsed(env))
+
+
+def _parsed(env: jinja2.Environment) -> Iterator[Template]:
     loader = env.loader
     assert loader is not None
     builtin = builtin_theme_dir() / "templates"
@@ -121,7 +119,7 @@ def _parsed(env: jinja2.Environment) -> Iterator[_Template]:
             own = (builtin / template).read_text(encoding="utf-8") != source
         except (OSError, UnicodeDecodeError):
             own = True
-        yield _Template(template, source, tree, own)
+        yield Template(template, source, tree, own)
 
 
 def _field(node: jinja2.nodes.Node) -> tuple[jinja2.nodes.Node, str | None] | None:
@@ -202,7 +200,7 @@ def _reaches_other_items(tree: jinja2.nodes.Template) -> bool:
     return False
 
 
-def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
+def listed_fields(templates: list[Template]) -> tuple[str, ...]:
     """The item fields beyond `brief` that a page may show of an item other than its own: any
     such field named in a template other than item.html (a site's theme may show 内容概述 or
     主题词 in its lists), and in item.html any field read off anything but the page's own
@@ -212,7 +210,7 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
     and a field read by a name not written out counts as every field."""
     names = {f.name for f in dataclasses.fields(Item)} - _BRIEF_FIELDS
     found: set[str] = set()
-    for template, source, tree, own in _parsed(env):
+    for template, source, tree, own in templates:
         if tree is None or (own and template == "item.html") or (own and _shows_whole(source, tree)):
             # the build will report a broken template; a site's own item page may show its
             # neighbours in more ways than this reads (map(attribute=…), {{ older }}, …)
@@ -247,7 +245,9 @@ def listed_fields(env: jinja2.Environment) -> tuple[str, ...]:
 _SITE_ALWAYS = {"config", "org", "breadcrumbs", "paginate"}
 _SITE_FOR = {"home.html": {"latest", "items", "nodes", "roots"}, "archive_index.html": {"years"},
              "org_index.html": {"organizations"}}
-def reads_whole_site(env: jinja2.Environment) -> bool:
+
+
+def reads_whole_site(templates: list[Template]) -> bool:
     """Whether a template may show what no key of its pages covers: the newest date
     (`site.updated`, or `site.items[0]`), or other items reached through `site` (a "latest"
     list in every page's footer). Then every page's key covers every item's brief and the
@@ -255,7 +255,7 @@ def reads_whole_site(env: jinja2.Environment) -> bool:
     allowed fields off it (given to a macro, `{% set s = site %}`) counts. The default theme
     shows the newest date through `last_published_js` instead, so that a newer 发布日期 is
     one file, not every page."""
-    for template, source, tree, own in _parsed(env):
+    for template, source, tree, own in templates:
         if "updated" in source or tree is None or (own and _reaches_other_items(tree)):
             return True
         allowed = _SITE_ALWAYS | _SITE_FOR.get(template, set())
@@ -312,9 +312,10 @@ class PageRenderer:
     _nav: list[NavColumn] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.templates = template_keys(self.env)
-        self.listed = listed_fields(self.env)
-        self.whole_site = reads_whole_site(self.env)
+        theme = read_templates(self.env)
+        self.templates = template_keys(theme)
+        self.listed = listed_fields(theme)
+        self.whole_site = reads_whole_site(theme)
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:
