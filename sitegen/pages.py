@@ -183,8 +183,26 @@ _COLLECTIONS = {"items", "children", "latest", "roots", "nodes", "years", "organ
 _KEYED_READS = {("page", "items"), ("node", "children"), ("node", "count")}
 
 
+def _keyed_reads(tree: jinja2.nodes.Template) -> set[tuple[str, str]]:
+    """`_KEYED_READS`, and the count of each sub-column in `{% for child in node.children %}`
+    (a column page's key covers them), where the loop's name is bound nowhere else."""
+    nodes = jinja2.nodes
+    bound: dict[str, int] = {}
+    for name in tree.find_all(nodes.Name):
+        if name.ctx != "load":
+            bound[name.name] = bound.get(name.name, 0) + 1
+    keyed = set(_KEYED_READS)
+    for loop in tree.find_all(nodes.For):
+        if isinstance(loop.target, nodes.Name) and bound.get(loop.target.name) == 1 \
+                and isinstance(loop.iter, nodes.Getattr) and loop.iter.attr == "children" \
+                and isinstance(loop.iter.node, nodes.Name) and loop.iter.node.name == "node":
+            keyed.add((loop.target.name, "count"))
+    return keyed
+
+
 def _reaches_other_items(tree: jinja2.nodes.Template) -> bool:
     nodes = jinja2.nodes
+    keyed = _keyed_reads(tree)
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Const)):
         if isinstance(node, nodes.Const):
             if isinstance(node.value, str) and node.value in _COLLECTIONS:
@@ -194,7 +212,7 @@ def _reaches_other_items(tree: jinja2.nodes.Template) -> bool:
         if read is None or (read[1] is not None and read[1] not in _COLLECTIONS):
             continue
         if read[1] is not None and isinstance(read[0], nodes.Name) \
-                and (read[0].name, read[1]) in _KEYED_READS:
+                and (read[0].name, read[1]) in keyed:
             continue
         return True
     return False

@@ -137,8 +137,11 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
                                                            {g.index_no for g in gone}))
     renderer = PageRenderer(site, make_environment(theme_dirs(config)))
     before = renderer.for_site(old_site)
-    if before.site_key != renderer.site_key:
-        return None  # the theme shows the newest date on every page
+    # A theme reading the whole site (the newest date or items on every page) makes every
+    # page depend on every item: the whole build's page keys sort that out. (Comparing the
+    # two site keys cannot: the edited items are the old model's objects, updated in place.)
+    if renderer.whole_site or before.site_key != renderer.site_key:
+        return None
     if any(e.before is not None and getattr(e.checked.item, name) != getattr(e.before.item, name)
            for e in edits for name in renderer.listed):
         return None  # the theme shows it in lists too

@@ -654,6 +654,16 @@ def test_a_sites_own_template_reaching_other_items_leaves_no_page_stale(
     same_as_clean(site, tmp_path)
 
 
+def test_a_sites_own_column_page_showing_its_sub_columns_counts_keeps_quick_builds(
+        site: Path, tmp_path: Path):
+    """A site's own category.html reading only what its pages are keyed on (its list, its
+    sub-columns and their counts) is not taken to read the whole site."""
+    override(site, "category.html", "{{ pager(page) }}", "{{ pager(page) }}<!-- 本站 -->")
+    same_as_clean(site, tmp_path)
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")  # counts change on both sides
+    assert same_as_clean(site, tmp_path).quick
+
+
 def test_a_template_included_by_a_name_made_at_render_time_is_a_dependency(site: Path,
                                                                          tmp_path: Path):
     """`{% include part ~ ".html" %}` names no template Jinja can find before rendering: the
@@ -681,6 +691,11 @@ def test_a_theme_reading_the_site_under_another_name_shows_the_newest_everywhere
              title="（新）最新的一条")
     same_as_clean(site, tmp_path)
     assert "（新）最新的一条" in (site / "output/404.html").read_text(encoding="utf-8")
+    # the newest item's title corrected: every page shows it (a quick build missed them all,
+    # its items being updated in place)
+    edit(site, "content/fdzdgknr/czyjs/2012-budget.md", "title: （新）最新的一条", "title: （新）更正")
+    same_as_clean(site, tmp_path)
+    assert "（新）更正" in (site / "output/404.html").read_text(encoding="utf-8")
 
 
 def test_a_bytecode_folder_in_a_theme_still_counts(site: Path, tmp_path: Path):
