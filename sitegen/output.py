@@ -23,7 +23,7 @@ import os
 import shutil
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -295,7 +295,7 @@ class AtomicOutput:
                             continue
             else:
                 if folders is None:
-                    folders = {r[:i] for r in inodes for i, c in enumerate(r) if c == "/"}
+                    folders = _parent_folders(inodes)
                 if rel in folders:
                     return None  # a folder where this file goes: left to a whole build
             parts = rel.split("/")
@@ -364,9 +364,8 @@ class AtomicOutput:
         for rel in previous.keys() - self.written:
             os.unlink(os.path.join(spare, rel))
         _remove_empty_folders(spare, previous.keys() - self.written)
-        for rel in sorted(self.written):
-            if rel in previous and rel not in self.fresh:
-                continue  # the very file the new output has
+        # Every file but those the new output has as they were (most of them, after a patch).
+        for rel in sorted((self.written - previous.keys()) | (self.fresh & previous.keys())):
             target = os.path.join(spare, rel)
             if rel in previous:
                 os.unlink(target)
@@ -384,6 +383,17 @@ class AtomicOutput:
             else:
                 found[rel] = [now[0], now[1]]
         return found
+
+
+def _parent_folders(files: Iterable[str]) -> set[str]:
+    """The folders (rel paths) the files `files` (rel paths) are in, and their parents."""
+    found: set[str] = set()
+    for rel in files:
+        end = rel.rfind("/")
+        while end > 0 and rel[:end] not in found:
+            found.add(rel[:end])
+            end = rel.rfind("/", 0, end)
+    return found
 
 
 def _walk(folder: str, prefix: str = "", folders: set[str] | None = None
