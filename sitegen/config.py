@@ -13,7 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from sitegen.diagnostics import Report
 
@@ -177,6 +177,14 @@ class SiteConfig:
 
     def absolute_url(self, rel: str) -> str:
         return self.base_url + quote(rel, safe="/-._~")
+
+    @property
+    def base_path(self) -> str:
+        """The path the site is published under ("/xxgk/"), percent-encoded; "" when no
+        base_url is set."""
+        if not self.base_url:
+            return ""
+        return quote(unquote(urlsplit(self.base_url).path) or "/", safe="/-._~")
 
 
 def suggest_org(config: SiteConfig, value: str) -> list[str]:

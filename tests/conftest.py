@@ -70,11 +70,32 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _ErrorPageHandler(_QuietHandler):
+    """Answers a missing file with `page` and status 404, as nginx does with
+    `error_page 404 /xxgk/404.html`."""
+
+    page = b""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            super().send_error(code, message, explain)
+            return
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.page)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(self.page)
+
+
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1 (a free port) for the duration; yields http://127.0.0.1:PORT/."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(_QuietHandler, directory=str(folder)))
+def serve(folder: Path, not_found: Path | None = None) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 (a free port) for the duration; yields http://127.0.0.1:PORT/.
+    `not_found`: a page sent (with status 404) for any address with no file."""
+    handler: type[_QuietHandler] = _QuietHandler
+    if not_found is not None:
+        handler = type("_Handler", (_ErrorPageHandler,), {"page": not_found.read_bytes()})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -444,6 +444,41 @@ class _Urls(HTMLParser):
                 self.found.append((tag, attr, values[attr] or "", (values.get("rel") or "").lower()))
 
 
+def test_404_page_served_deep_below_the_site(page: tuple[Page, Watch], output: Path,
+                                             tmp_path: Path) -> None:
+    """A server answering a missing address with 404.html (nginx: error_page 404
+    /xxgk/404.html) shows it at that address, folders below the site: its style sheets,
+    scripts and every link still reach the site, whose path it takes from base_url.
+    (Chromium's preload scanner may still ask for the style sheets where they would be
+    without the page's <base>: those requests are not used, so only the result is checked.)"""
+    pg, _ = page
+    site_path = urlsplit(BASE_URL).path  # /xxgk/
+    www = tmp_path / "www"
+    shutil.copytree(output, www / site_path.strip("/"))
+    with serve(www, not_found=output / "404.html") as host:
+        site = host + site_path.lstrip("/")
+        response = pg.goto(site + quote("fdzdgknr/zcwj/旧栏目/不存在的页面.html"))
+        assert response is not None and response.status == 404
+        pg.wait_for_load_state("networkidle")
+        expect(pg.locator("h1")).to_have_text("页面不存在")
+        sheets = pg.evaluate("() => [...document.styleSheets].map(s => [s.href, s.cssRules.length])")
+        assert sheets == [[site + "assets/style.css", sheets[0][1]],
+                          [site + "assets/pygments.css", sheets[1][1]]]
+        assert min(count for _, count in sheets) > 0
+        assert pg.eval_on_selector("a.skip", "e => e.getBoundingClientRect().left") < 0
+        expect(pg.locator("#last-published")).to_contain_text("信息更新至")  # its script ran
+        links = pg.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        assert site + "index.html" in links and site + "search.html" in links
+        problems = []
+        for link in dict.fromkeys(links):
+            if link.startswith(host) and "#" not in link:
+                status = pg.request.get(link).status
+                if status != 200 or not link.startswith(site):
+                    problems.append(f"link {link}: HTTP {status}")
+        assert pg.eval_on_selector("form.search-form", "e => e.action") == site + "search.html"
+    assert not problems, "\n".join(problems)
+
+
 def test_only_canonical_is_absolute(output: Path) -> None:
     """Every href/src/action is relative (no scheme, no leading "/" or "//"), so the output
     works from any sub-path and from file://; the one exception is <link rel=canonical>,

@@ -1,5 +1,6 @@
 """sitegen.toml: the default tree of domain.md §d.1 and the 索引号 pattern."""
 
+import re
 from pathlib import Path
 
 from sitegen.commands.init import default_config
@@ -55,3 +56,16 @@ def test_config_errors_are_reported_with_lines(tmp_path):
     bad = default_config().replace('organization = "jiedao"', 'organization = "jiedoa"')
     _, report = load(tmp_path, bad)
     assert any("jiedoa" in d.message for d in report.errors)
+
+
+def test_base_path_for_the_404_page(tmp_path):
+    """The path a server's error page takes the site's links from (404.html)."""
+    default = default_config()
+    for base_url, path in [("https://www.example.gov.cn/xxgk/", "/xxgk/"),
+                           ("https://www.example.gov.cn", "/"),
+                           ("https://www.example.gov.cn/政务公开/", "/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/"),
+                           ("https://www.example.gov.cn/%E6%94%BF/", "/%E6%94%BF/")]:
+        text = re.sub(r'(?m)^base_url = "[^"]*"', f'base_url = "{base_url}"', default)
+        config, report = load(tmp_path, text)
+        assert not report.diagnostics and config is not None
+        assert config.base_path == path, base_url
