@@ -7,6 +7,7 @@ publishing organ chooses its own tree, and one catalogue may host several organi
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import functools
 import re
@@ -58,6 +59,22 @@ class IndexNoPattern:
             return f"{seq:0{int(width)}d}" if width else str(seq)
 
         return _PLACEHOLDER_RE.sub(sub, self.template)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The site's own entries in the holiday table (`[calendar]`): the State Council's
+    arrangement for a year the chinesecalendar release lacks (it is published each November;
+    the release follows later), entered from 国务院办公厅 的节假日安排通知. Sorted, for a
+    stable config identity."""
+
+    holidays: tuple[dt.date, ...] = ()  # 放假 days (weekdays among them are not 工作日)
+    workdays: tuple[dt.date, ...] = ()  # 调休上班: weekend days that are 工作日
+
+    @property
+    def years(self) -> frozenset[int]:
+        """The years the site's entries describe."""
+        return frozenset(d.year for d in (*self.holidays, *self.workdays))
 
 
 @dataclass(frozen=True)
@@ -166,6 +183,7 @@ class SiteConfig:
     categories: CategoryTree
     content_dir: str = "content"
     summary_max: int = 300
+    calendar: Calendar = Calendar()
 
     def identity(self) -> str:
         """Everything that shapes the site, for cache keys: not where the site folder is."""
@@ -290,6 +308,7 @@ def _parse(root: Path, data: dict[str, object], report: Report) -> SiteConfig | 
         report.error(CONFIG_FILE, f"site.theme 应为 themes/ 下的主题文件夹名（小写字母、数字、-、_），"
                      f"实际为 {theme!r}", field="theme")
     tree = _parse_categories(data.get("category", []), report)
+    calendar = _parse_calendar(data.get("calendar"), report)
     if len(report.errors) > errors_before:
         return None
     return SiteConfig(
@@ -304,7 +323,59 @@ def _parse(root: Path, data: dict[str, object], report: Report) -> SiteConfig | 
         organizations=orgs,
         categories=tree,
         summary_max=_int(site, "summary_max", "site", report, 300),
+        calendar=calendar,
     )
+
+
+_RANGE_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:至|到|\.\.|~|～)\s*(\d{4}-\d{2}-\d{2})\s*$")
+_WEEKDAYS = "一二三四五六日"
+
+
+def _dates(raw: object, where: str, report: Report) -> list[dt.date]:
+    """A [calendar] list: TOML dates, "2027-01-01" or "2027-02-06 至 2027-02-12"."""
+    if not isinstance(raw, list):
+        report.error(CONFIG_FILE, f"{where} 应为日期列表，例如 [\"2027-01-01\", \"2027-02-06 至 2027-02-12\"]，"
+                     f"实际为 {raw!r}", field=where.split(".")[-1])
+        return []
+    found: list[dt.date] = []
+    for i, entry in enumerate(raw, start=1):
+        first = last = None
+        if isinstance(entry, dt.date) and not isinstance(entry, dt.datetime):
+            first = last = entry
+        elif isinstance(entry, str):
+            m = _RANGE_RE.match(entry)
+            texts = m.groups() if m else (entry.strip(), entry.strip())
+            try:
+                first, last = (dt.date.fromisoformat(t) for t in texts)
+            except ValueError:
+                first = last = None
+        if first is None or last is None or last < first or (last - first).days > 31:
+            report.error(CONFIG_FILE, f"{where} 第 {i} 项应为日期（2027-01-01）或不超过一个月的日期范围"
+                         f"（2027-02-06 至 2027-02-12），实际为 {entry!r}", field=where.split(".")[-1])
+            continue
+        found.extend(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return found
+
+
+def _parse_calendar(raw: object, report: Report) -> Calendar:
+    if raw is None:
+        return Calendar()
+    if not isinstance(raw, dict):
+        report.error(CONFIG_FILE, f"[calendar] 应为表（holidays、workdays），实际为 {raw!r}")
+        return Calendar()
+    for key in raw.keys() - {"holidays", "workdays"}:
+        report.warning(CONFIG_FILE, f"[calendar] 中的未知字段“{key}”（只有 holidays 放假日、"
+                       f"workdays 调休上班日）", field=key)
+    holidays = set(_dates(raw.get("holidays", []), "calendar.holidays", report))
+    workdays = set(_dates(raw.get("workdays", []), "calendar.workdays", report))
+    for day in sorted(holidays & workdays):
+        report.error(CONFIG_FILE, f"{day} 同时列在 calendar.holidays（放假）和 calendar.workdays（上班）中",
+                     field="workdays")
+    for day in sorted(workdays):
+        if day.weekday() < 5:
+            report.error(CONFIG_FILE, f"calendar.workdays 中的 {day} 是星期{_WEEKDAYS[day.weekday()]}："
+                         f"调休上班日应为周六或周日", field="workdays")
+    return Calendar(tuple(sorted(holidays)), tuple(sorted(workdays)))
 
 
 def _parse_categories(raw: object, report: Report) -> CategoryTree:

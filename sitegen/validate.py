@@ -285,9 +285,10 @@ class _Checker:
         if org_id is None:
             return
         org = self.config.organizations[org_id]
-        days, official = workdays_between(created, published)
+        days, official = workdays_between(created, published, self.config.calendar)
         if days > org.deadline_workdays:
-            how = "" if official else "（该年份无官方节假日表，按周一至周五估算）"
+            how = "" if official else ("（该年份无官方节假日表，按周一至周五估算；可在 sitegen.toml 的 "
+                                       "[calendar] 中补充国务院公布的节假日安排）")
             self.warning("date_published", f"自生成日期 {created} 起第 {days} 个工作日才发布{how}，"
                          f"超过{org.short_name}规定的 {org.deadline_workdays} 个工作日")
 

@@ -1,27 +1,48 @@
 """Working-day arithmetic for the publication deadline (条例 第二十六条; domain.md §b.4).
 
 Statutory limits count 工作日, and China moves weekend days around public holidays (调休), so
-plain Monday–Friday counting is wrong; `chinese_calendar` carries the State Council's tables.
+plain Monday–Friday counting is wrong; `chinese_calendar` carries the State Council's tables,
+and a site's `[calendar]` (`config.Calendar`) adds a year the installed release lacks.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from sitegen.config import Calendar
 
-def workdays_between(start: dt.date, end: dt.date) -> tuple[int, bool]:
+_NONE = Calendar()
+
+
+def workdays_between(start: dt.date, end: dt.date, calendar: Calendar = _NONE) -> tuple[int, bool]:
     """Working days after `start` up to and including `end` ("自……之日起" excludes the start day).
 
-    Returns the count and whether the official holiday table covered the whole range (outside
-    it, Monday–Friday is used and the caller says so)."""
+    Returns the count and whether an official holiday table (the library's, or the site's own
+    entries for a year) covered the whole range; outside them, Monday–Friday is used and the
+    caller says so."""
     if end <= start:
         return 0, True
     import chinese_calendar  # its holiday tables are large; only needed when validating
 
     first = start + dt.timedelta(days=1)
-    try:
-        return len(chinese_calendar.get_workdays(first, end)), True
-    except NotImplementedError:
-        days = (end - start).days
-        count = sum(1 for i in range(1, days + 1) if (start + dt.timedelta(days=i)).weekday() < 5)
-        return count, False
+    if not calendar.years:
+        try:
+            return len(chinese_calendar.get_workdays(first, end)), True
+        except NotImplementedError:
+            days = (end - start).days
+            return sum((first + dt.timedelta(days=n)).weekday() < 5 for n in range(days)), False
+    holidays, workdays, years = set(calendar.holidays), set(calendar.workdays), calendar.years
+    count, official = 0, True
+    for n in range((end - start).days):
+        day = first + dt.timedelta(days=n)
+        if day in workdays:
+            count += 1
+            continue
+        if day in holidays:
+            continue
+        try:
+            count += chinese_calendar.is_workday(day)
+        except NotImplementedError:  # a year the release has no table for
+            count += day.weekday() < 5
+            official = official and day.year in years
+    return count, official

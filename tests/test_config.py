@@ -69,3 +69,38 @@ def test_base_path_for_the_404_page(tmp_path):
         config, report = load(tmp_path, text)
         assert not report.diagnostics and config is not None
         assert config.base_path == path, base_url
+
+
+def test_calendar_entries_and_their_errors(tmp_path):
+    import datetime as dt
+
+    config, report = load(tmp_path, default_config() + """
+[calendar]
+holidays = [2027-01-01, "2027-02-06 至 2027-02-08", "2027-04-05"]
+workdays = ["2027-02-20"]
+""")
+    assert not report.diagnostics
+    assert config.calendar.holidays == (dt.date(2027, 1, 1), dt.date(2027, 2, 6), dt.date(2027, 2, 7),
+                                        dt.date(2027, 2, 8), dt.date(2027, 4, 5))
+    assert config.calendar.workdays == (dt.date(2027, 2, 20),) and config.calendar.years == {2027}
+
+    config, report = load(tmp_path, default_config() + """
+[calendar]
+holidays = ["2027-02-30", "2027-02-12 至 2027-02-06", "2027-10-01 至 2027-12-01", "2027-05-01"]
+workdays = ["2027-05-01", "2027-02-10"]
+days_off = []
+""")
+    assert config is None
+    messages = [(d.field, d.message) for d in report.errors]
+    assert messages == [
+        ("holidays", "calendar.holidays 第 1 项应为日期（2027-01-01）或不超过一个月的日期范围"
+                     "（2027-02-06 至 2027-02-12），实际为 '2027-02-30'"),
+        ("holidays", "calendar.holidays 第 2 项应为日期（2027-01-01）或不超过一个月的日期范围"
+                     "（2027-02-06 至 2027-02-12），实际为 '2027-02-12 至 2027-02-06'"),
+        ("holidays", "calendar.holidays 第 3 项应为日期（2027-01-01）或不超过一个月的日期范围"
+                     "（2027-02-06 至 2027-02-12），实际为 '2027-10-01 至 2027-12-01'"),
+        ("workdays", "2027-05-01 同时列在 calendar.holidays（放假）和 calendar.workdays（上班）中"),
+        ("workdays", "calendar.workdays 中的 2027-02-10 是星期三：调休上班日应为周六或周日"),
+    ]
+    assert [(d.field, d.message) for d in report.warnings] == [
+        ("days_off", "[calendar] 中的未知字段“days_off”（只有 holidays 放假日、workdays 调休上班日）")]

@@ -879,3 +879,57 @@ def test_reported_line_is_the_line_of_the_key(site, text, prefix, what, level):
     write(site, X, text)
     result = build(site)
     assert one(result, X, what, level=level).line == line_of(text, prefix)
+
+
+# -- the publication deadline (条例 第二十六条: 20 个工作日) ---------------------------------------
+
+DEADLINE = "发布日期 date_published"
+
+
+def late(result: Result) -> list[Diag]:
+    return [d for d in diagnostics(result) if d.file == X and d.what == DEADLINE and d.level == "警告"]
+
+
+@pytest.mark.parametrize("published, warned", [
+    ("2025-10-30", None),  # 20 working days: 国庆 8 days off, 9-28 and 10-11 worked (调休)
+    ("2025-10-31", "第 21 个工作日"),  # Monday to Friday would count 25
+])
+def test_deadline_counts_working_days_of_the_holiday_table(site, published, warned):
+    write(site, X, item(date_created="2025-09-26", date_published=published,
+                        review={"reviewed_on": "2025-10-29", "approved_on": "2025-10-29"}))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    if warned is None:
+        assert late(result) == [], result.output
+    else:
+        [diag] = late(result)
+        contains(diag, f"自生成日期 2025-09-26 起{warned}才发布", "超过示例街道规定的 20 个工作日")
+        assert "估算" not in diag.message
+
+
+CALENDAR_2031 = """
+[calendar]
+holidays = ["2031-01-22 至 2031-01-28"]
+workdays = [2031-02-08]
+"""
+
+
+def test_site_calendar_covers_a_year_the_holiday_table_lacks(site):
+    """A year chinesecalendar has no table for (each release adds the next year once the
+    State Council publishes it; 2031 is far enough): the count falls back to Monday to
+    Friday and says so, until the site enters the year's arrangement in [calendar]."""
+    write(site, X, item(title="示例街道2031年部门预算", index_no="12345678X/2031-00001",
+                        date_created="2031-01-10", date_published="2031-02-14",
+                        review={"reviewed_on": "2031-02-10", "approved_on": "2031-02-11"}))
+    result = build(site, now="2031-06-01")
+    assert result.exit_code == 0, result.output
+    [diag] = late(result)
+    contains(diag, "第 25 个工作日", "按周一至周五估算", "[calendar]")
+
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + CALENDAR_2031, encoding="utf-8")
+    result = build(site, now="2031-06-01")
+    assert result.exit_code == 0, result.output
+    [diag] = late(result)  # five weekdays off, one Saturday worked: 25 - 5 + 1
+    contains(diag, "第 21 个工作日")
+    assert "估算" not in diag.message
