@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import gc
 import logging
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -53,8 +54,44 @@ class BuildResult:
 
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
-          progress: StageProgress | None = None, encoding: str = "utf-8",
-          retried: bool = False) -> BuildResult:
+          progress: StageProgress | None = None, encoding: str = "utf-8") -> BuildResult:
+    """Build the site in `root`; one build of a site at a time (`site_lock`)."""
+    with site_lock(root):
+        return _build(root, output, now, strict, jobs, use_cache, progress, encoding)
+
+
+@contextlib.contextmanager
+def site_lock(root: Path) -> Iterator[None]:
+    """Wait until no other build of this site runs. Two at once (`sitegen serve` rebuilding
+    while an officer runs `sitegen build`, two CI jobs in one workspace) would swap each
+    other's staging, spare and output folders, and write one cache. The lock is an flock on
+    the site folder itself: no file to git-ignore or leave behind, and the system releases it
+    when the process ends, however it ends. (Where there is no flock, on Windows, none.)"""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        fd = os.open(root, os.O_RDONLY)
+    except OSError:  # no such folder: the build says so
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("另一个 sitegen 正在生成此站点（%s），等它完成后再开始……", root)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
+           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
+           progress: StageProgress | None = None, encoding: str = "utf-8",
+           retried: bool = False) -> BuildResult:
     report = Report()
     now = now or dt.date.today()
     output = output or root / "output"
@@ -151,7 +188,7 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
         log.warning("build cache unreadable (%s); rebuilding it", exc)
         cache.close(commit=False)
         cache.discard()
-        return build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True)
+        return _build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True)
     finally:
         gc.unfreeze()  # `sitegen serve` builds again in this process
         # Page keys and the search record describe the output just swapped in; after a

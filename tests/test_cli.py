@@ -126,6 +126,36 @@ def test_a_template_edited_in_a_linked_theme_folder_is_noticed(site):
     assert build(site, now=now).ok
     assert "<!--改-->" in (site / "output" / "index.html").read_text(encoding="utf-8")
 
+def test_a_second_build_of_a_site_waits_for_the_first(site, tmp_path):
+    """Two builds of one site at once (`sitegen serve` rebuilding while an officer runs
+    `sitegen build`) swapped each other's folders: the output lost most of its files and every
+    later build was refused. The second now waits, says so, and then builds."""
+    import fcntl
+    import os
+    import time
+
+    assert run("build", str(site), *NOW).exit_code == 0
+    before = tree_digest(site / "output")
+    page = next((site / "content").rglob("budget.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    held = os.open(site, os.O_RDONLY)  # as a running build holds it
+    fcntl.flock(held, fcntl.LOCK_EX)
+    waiting = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(site), *NOW],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(3)
+        assert waiting.poll() is None, waiting.communicate()[0]
+        assert tree_digest(site / "output") == before
+    finally:
+        os.close(held)
+    output = waiting.communicate(timeout=120)[0]
+    assert waiting.returncode == 0, output
+    assert "另一个 sitegen 正在生成此站点" in output and "已发布" in output
+    assert "补充说明" in (site / "output/fdzdgknr/czyjs/budget.html").read_text(encoding="utf-8")
+    assert run("build", str(site), "--output", str(tmp_path / "clean"), *NOW).exit_code == 0
+    assert tree_digest(site / "output") == tree_digest(tmp_path / "clean")
+
+
 def test_new_scaffolds_next_free_index_no(site):
     result = run("new", str(site), "--category", "财政预决算", "--title", "2025年部门决算",
                  "--date", "2025-08-01")
