@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import json
 import logging
 import threading
@@ -23,6 +24,7 @@ from watchdog.observers import Observer
 
 from sitegen.build import BuildResult, build
 from sitegen.cache import CACHE_DIR
+from sitegen.output import MARKER
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,18 @@ LIVE_SCRIPT = """(function () {
   });
 })();
 """.replace("EVENTS_PATH", EVENTS_PATH)
+
+
+NO_SITE_YET = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><title>sitegen 预览：尚未生成成功</title></head>
+<body style="font:18px/1.6 sans-serif;margin:2em">
+<h1>尚未生成成功</h1>
+<p>站点还没有一次成功的生成，所以没有可预览的页面。请按下面的提示修改，保存后会自动重新生成，本页随之刷新。</p>
+<pre style="white-space:pre-wrap;color:#8a1c1c">ERRORS</pre>
+</body>
+</html>
+"""
 
 
 class LiveState:
@@ -77,14 +91,32 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            html = path.read_text(encoding="utf-8")
-            tag = f'<script src="{SCRIPT_PATH}"></script>'
-            html = html.replace("</body>", tag + "</body>", 1) if "</body>" in html else html + tag
-            return self.send_bytes(html.encode("utf-8"), "text/html; charset=utf-8")
+            return self.send_page(path.read_text(encoding="utf-8"))
+        if not path.exists() and (path.suffix in ("", ".html")):
+            return self.not_found()
         return super().do_GET()
 
-    def send_bytes(self, data: bytes, content_type: str) -> None:
-        self.send_response(HTTPStatus.OK)
+    def send_page(self, html: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        """An HTML page with the live script, which reloads it after the next good build."""
+        tag = f'<script src="{SCRIPT_PATH}"></script>'
+        html = html.replace("</body>", tag + "</body>", 1) if "</body>" in html else html + tag
+        self.send_bytes(html.encode("utf-8"), "text/html; charset=utf-8", status)
+
+    def not_found(self) -> None:
+        """The site's own 404 page, as a server would show it; before the first good build,
+        a page that says so and shows the build's errors (and turns into the site once the
+        errors are fixed)."""
+        page = Path(self.directory) / "404.html"
+        if page.is_file():
+            return self.send_page(page.read_text(encoding="utf-8"), HTTPStatus.NOT_FOUND)
+        if (Path(self.directory) / MARKER).is_file():  # a site, but a theme without 404.html
+            return super().do_GET()
+        errors = html.escape(self.live.error or "正在生成……")
+        self.send_page(NO_SITE_YET.replace("ERRORS", errors), HTTPStatus.SERVICE_UNAVAILABLE)
+
+    def send_bytes(self, data: bytes, content_type: str,
+                   status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
@@ -125,6 +157,11 @@ class _Changes(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            # A folder's entries changed: the event of the entry itself says which. The site
+            # folder's come from the build's own staging folders, and rebuilt forever after
+            # a build that failed.
+            return
         path = Path(str(event.src_path)).resolve()
         if any(path == p or path.is_relative_to(p) for p in self.ignore):
             return
@@ -147,6 +184,7 @@ class Preview:
         self.live = LiveState()
         self.dirty = threading.Event()
         self.stopping = threading.Event()
+        self._watched: set[str] = set()  # of content/ and themes/, those watched
 
     def rebuild(self) -> BuildResult:
         started = time.perf_counter()
@@ -160,7 +198,17 @@ class Preview:
             if self.dirty.wait(timeout=0.5):
                 time.sleep(0.2)  # an editor's save often is several events
                 self.dirty.clear()
+                self._watch_sources()  # themes/ may have been made since
                 self.rebuild()
+
+    def _watch_sources(self) -> None:
+        # Only the sources: watching output/ and the staging folders would cost thousands of
+        # inotify watches and wake us for our own writes.
+        for folder in ("content", "themes"):
+            path = self.root / folder
+            if folder not in self._watched and path.is_dir():
+                self._observer.schedule(self._changes, str(path), recursive=True)
+                self._watched.add(folder)
 
     def serve(self, port: int) -> ThreadingHTTPServer:
         """Start watching and serving; returns the server (its `server_address` has the port)."""
@@ -170,17 +218,13 @@ class Preview:
         server.daemon_threads = True
         observer = Observer()
         changes = _Changes([self.output, self.root / CACHE_DIR], self.dirty.set)
-        # Only the sources: watching output/ and the staging folders would cost thousands of
-        # inotify watches and wake us for our own writes.
-        observer.schedule(changes, str(self.root), recursive=False)  # sitegen.toml
-        for folder in ("content", "themes"):
-            if (self.root / folder).is_dir():
-                observer.schedule(changes, str(self.root / folder), recursive=True)
+        self._observer, self._changes = observer, changes
+        observer.schedule(changes, str(self.root), recursive=False)  # sitegen.toml, new folders
+        self._watch_sources()
         observer.daemon = True
         observer.start()
         threading.Thread(target=self._loop, daemon=True).start()
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        self._observer = observer
         self._server = server
         return server
 

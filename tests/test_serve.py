@@ -3,6 +3,7 @@
 import json
 import shutil
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -22,22 +23,40 @@ def wait_for(predicate, seconds: float = 20.0) -> None:
     raise AssertionError("timed out")
 
 
-@pytest.fixture
-def preview(tmp_path: Path):
+BROKEN = "---\ntitle: 坏\ncategory: 不存在的分类\n---\n正文\n"
+
+
+def start(tmp_path: Path, broken: bool = False) -> Preview:
     site = tmp_path / "site"
     shutil.copytree(ROOT / "sitegen" / "scaffold" / "content", site / "content")
     from sitegen.commands.init import default_config
 
     (site / "sitegen.toml").write_text(default_config(), encoding="utf-8")
+    if broken:
+        (site / "content" / "broken.md").write_text(BROKEN, encoding="utf-8")
     results = []
     p = Preview(site, site / "output", None, lambda r, s: results.append(r))
-    assert p.rebuild().ok
+    assert p.rebuild().ok is not broken
     server = p.serve(0)
     p.base = f"http://127.0.0.1:{server.server_address[1]}"
     p.site = site
     p.results = results
+    return p
+
+
+@pytest.fixture
+def preview(tmp_path: Path):
+    p = start(tmp_path)
     yield p
     p.stop()
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
 
 
 def get(url: str) -> str:
@@ -71,3 +90,43 @@ def test_failed_build_keeps_last_good_site_and_reports(preview):
         assert "content/broken.md" in json.loads(stream.readline().decode()[len("data: "):])
     bad.unlink()
     wait_for(lambda: preview.live.error == "")
+
+
+def test_a_failed_build_does_not_rebuild_again_by_itself(preview):
+    """A failed build renames and removes its staging folder in the site folder: that was
+    taken for an edit, and the preview rebuilt several times a second until the fix."""
+    bad = preview.site / "themes" / "default" / "templates" / "item.html"
+    bad.parent.mkdir(parents=True)
+    bad.write_text('{% extends "base.html" %}{% block content %}{{ item.titel }}{% endblock %}',
+                   encoding="utf-8")  # fails while pages are written
+    wait_for(lambda: preview.live.error != "")
+    assert "titel" in preview.live.error
+    time.sleep(1)  # the edit's own events settle
+    builds = preview.live.generation
+    time.sleep(3)
+    assert preview.live.generation == builds
+    bad.unlink()
+    wait_for(lambda: preview.live.error == "")
+    time.sleep(1)
+    builds = preview.live.generation
+    time.sleep(3)
+    assert preview.live.generation == builds  # nor after a good one
+
+
+def test_a_missing_page_is_the_sites_404_page(preview):
+    status, page = fetch(preview.base + "/fdzdgknr/no-such-page.html")
+    assert status == 404 and "页面不存在" in page and SCRIPT_PATH in page
+
+
+def test_before_the_first_good_build_the_page_shows_the_errors(tmp_path):
+    p = start(tmp_path, broken=True)
+    try:
+        status, page = fetch(p.base + "/index.html")
+        assert status == 503 and "尚未生成成功" in page and "不存在的分类" in page
+        assert SCRIPT_PATH in page  # it turns into the site after the fix
+        (p.site / "content" / "broken.md").unlink()
+        wait_for(lambda: p.live.error == "")
+        status, page = fetch(p.base + "/index.html")
+        assert status == 200 and "</html>" in page and "尚未生成成功" not in page
+    finally:
+        p.stop()

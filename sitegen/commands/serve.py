@@ -10,6 +10,7 @@ import click
 
 from sitegen.build import BuildResult
 from sitegen.commands import DateType, print_report
+from sitegen.output import MARKER
 
 
 @click.command("serve")
@@ -33,12 +34,16 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
             quick = "（只重新生成了改动的条目）" if result.quick else ""
             click.echo(f"[{stamp}] 已生成：{result.published} 条信息，{result.written - result.unchanged} "
                        f"个文件有变化，用时 {seconds:.2f} 秒{quick}")
+        elif (preview_output / MARKER).is_file():
+            click.echo(f"[{stamp}] 生成失败，浏览器中仍是上一次成功的版本；修改后会自动重新生成。", err=True)
         else:
-            click.echo(f"[{stamp}] 生成失败，浏览器中仍是上一次成功的版本。", err=True)
+            click.echo(f"[{stamp}] 生成失败，还没有可预览的版本（浏览器中显示以上错误）；修改后会自动重新生成。",
+                       err=True)
 
     from sitegen.serve import Preview  # watchdog and the HTTP server: only for this command
 
-    preview = Preview(directory, output or directory / "output", now, on_build)
+    preview_output = output or directory / "output"
+    preview = Preview(directory, preview_output, now, on_build)
     preview.rebuild()
     server = preview.serve(port)
     host, bound = server.server_address[:2]
