@@ -28,7 +28,7 @@ from sitegen.content import scan
 from sitegen.diagnostics import Report
 from sitegen.output import AtomicOutput, OutputError, check_output_location
 from sitegen.parallel import default_jobs
-from sitegen.themes import check_theme_assets, unsafe_theme_files
+from sitegen.themes import check_theme
 from sitegen.validate import HeldBack
 
 if TYPE_CHECKING:
@@ -111,12 +111,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
             check_output_location(root, output, [root / config.content_dir, root / "themes"])
         except OutputError as exc:
             report.error(str(output), str(exc))
-        unsafe = unsafe_theme_files(config)
-        for path in unsafe:
-            report.error(path.relative_to(root).as_posix(),
-                         f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
-        if not unsafe:  # reading an unsafe theme's files is what must not happen
-            check_theme_assets(config, report)
+        theme_safe = check_theme(config, report)
         rest = lastbuild.rest_key(config, now, strict, encoding, output)
         inputs = lastbuild.inputs_key(rest, files, asset_files)
         last = None if report.diagnostics else lastbuild.unchanged(cache, inputs, output)
@@ -131,7 +126,10 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         import jinja2
 
         from sitegen import generate, quick
+        from sitegen.pages import check_templates, template_error
         from sitegen.structure import build_site
+        if theme_safe:
+            check_templates(config, report)
         edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, asset_files,
                                                                      output)
         if edit is not None:
@@ -165,15 +163,15 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         quick.remember_site(cache, site, inputs)
         try:
             with AtomicOutput(output) as out:
-                generate.write_site(site, loaded, out, cache, jobs, report, progress)
+                generate.write_site(site, loaded, out, cache, jobs, report, progress, strict)
         except generate.Abandon:
             return result
         except OutputError as exc:
             report.error(str(output), str(exc))
             return result
         except jinja2.TemplateError as exc:
-            report.error(generate.template_name(exc), f"主题模板出错：{exc.message or exc}",
-                         line=getattr(exc, "lineno", None))
+            name, message, line = template_error(exc)
+            report.error(name, message, line=line)
             return result
         result.written = len(out.written)
         result.unchanged = out.reused

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
-import traceback
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,12 +35,14 @@ from sitegen.pages import (
     LAST_PUBLISHED_JS,
     PageJob,
     PageRenderer,
+    check_templates,
     last_published_js,
     make_environment,
+    template_error,
 )
 from sitegen.parallel import batches, default_jobs, pmap, shared
 from sitegen.structure import Site
-from sitegen.themes import theme_assets, theme_dirs
+from sitegen.themes import check_theme, theme_assets, theme_dirs
 from sitegen.validate import Catalog, Checked, Item, check_item, finish
 
 
@@ -159,6 +160,11 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
 # -- render item pages (in worker processes) ---------------------------------------------------
 
 BodyWarning = tuple[str, str, int | None]  # (source, message, line)
+UNSAFE_REMOVED = " 不安全，已删除"  # ends the warning for HTML the sanitiser took out of a body
+
+
+def is_unsafe_removed(message: str) -> bool:
+    return message.endswith(UNSAFE_REMOVED)
 RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
 
 
@@ -255,8 +261,7 @@ def _render_page_slice(indices: Sequence[int]) -> ItemBatchResult:
         try:
             out.write_text(url, render())
         except jinja2.TemplateError as exc:
-            result.template_error = (template_name(exc), str(exc.message or exc),
-                                     getattr(exc, "lineno", None))
+            result.template_error = template_error(exc, url)
             break
     result.output = out.report()
     return result
@@ -291,8 +296,7 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
             try:
                 out.write_text(item.url, renderer.item(item, body.html))
             except jinja2.TemplateError as exc:
-                result.template_error = (template_name(exc), str(exc.message or exc),
-                                         getattr(exc, "lineno", None))
+                result.template_error = template_error(exc, item.url)
                 break
     cache.close()
     result.output = out.report()
@@ -318,7 +322,7 @@ def render_item(item: Item, renderer: PageRenderer, ctx: LinkContext,
         warnings.append((item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
                          _line_of(sources(item), link, item.body_line)))
     for offset, what in body.removed:
-        warnings.append((item.source, f"正文中的 {what} 不安全，已删除",
+        warnings.append((item.source, f"正文中的 {what}{UNSAFE_REMOVED}",
                          item.body_line + (offset or 0)))
     doc = search.search_doc(renderer.site, item, body.text)
     inputs = renderer.item_inputs(item)
@@ -343,9 +347,11 @@ class Abandon(Exception):
 
 
 def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
-               report: Report, progress: StageProgress | None = None) -> None:
-    """Write every file. Broken body links are warnings even under --strict: a link to an
-    item held back until its date is not the author's error."""
+               report: Report, progress: StageProgress | None = None, strict: bool = False
+               ) -> None:
+    """Write every file. Under `strict`, HTML removed from a body as unsafe is an error;
+    broken body links stay warnings: a link to an item held back until its date is not the
+    author's error."""
     config = site.config
     dirs = theme_dirs(config)
     renderer = PageRenderer(site, make_environment(dirs))
@@ -375,7 +381,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
              if not (old_keys.get(url) == key and out.reuse(url))]
     tasks += [("pages", b) for b in batches(pages, jobs, at_most=100)]
     cache.commit()  # workers open their own connections and must see the same data
-    pages_done = PageStage(new_keys, report)
+    pages_done = PageStage(new_keys, report, strict)
     for item, record in kept:
         pages_done.take(item.url, record)
     tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
@@ -386,7 +392,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
             failed = True
         if part.template_error:
             name, message, line = part.template_error
-            report.error(name, f"主题模板出错：{message}", line=line)
+            report.error(name, message, line=line)
             failed = True
         if failed:
             continue
@@ -400,7 +406,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         cache.put_bodies(part.new_bodies)
         cache.put_search_docs(part.search_rows)
         feed_bodies.update(part.feed_bodies)
-    if failed:
+    if failed or pages_done.unsafe:
         raise Abandon
     cache.prune_bodies(pages_done.body_keys)
 
@@ -439,6 +445,8 @@ class PageStage:
 
     page_keys: dict[str, str]  # url -> input key, every page's
     report: Report
+    strict: bool = False  # HTML removed from a body is an error
+    unsafe: bool = False  # and there was some
     body_keys: set[str] = field(default_factory=set)
     search_ids: dict[str, str] = field(default_factory=dict)  # index_no -> search doc fingerprint
     search_lines: dict[str, str] = field(default_factory=dict)  # index_no -> line of search.json
@@ -452,7 +460,11 @@ class PageStage:
         self.search_lines[index_no] = record.search_line
         self.assets.update(record.assets)
         for source, message, line in record.warnings:
-            self.report.warning(source, message, line=line)
+            if self.strict and is_unsafe_removed(message):
+                self.report.error(source, message, line=line)
+                self.unsafe = True
+            else:
+                self.report.warning(source, message, line=line)
 
 
 def _kept_items(site: Site, renderer: PageRenderer, records: dict[str, ItemRecord],
@@ -611,6 +623,10 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
     loaded = load(root, now, strict, report, Cache(None), jobs, encoding=encoding)
     if loaded is None:
         return None
+    if strict:  # as `build --strict` does before it renders
+        report.escalate_warnings()
+    if check_theme(loaded.config, report):
+        check_templates(loaded.config, report)
     items = loaded.catalog.items
     item_urls = {i.content_rel: i.url for i in items}
     for item in items:
@@ -620,19 +636,7 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
         for link in body.broken_links:
             report.warning(item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
                            line=_line_of(item.body, link, item.body_line))
-        for offset, what in body.removed:
-            report.warning(item.source, f"正文中的 {what} 不安全，已删除",
-                           line=item.body_line + (offset or 0))
+        for offset, what in body.removed:  # under --strict an error, as in `build --strict`
+            (report.error if strict else report.warning)(
+                item.source, f"正文中的 {what}{UNSAFE_REMOVED}", line=item.body_line + (offset or 0))
     return loaded.catalog
-
-
-def template_name(exc: jinja2.TemplateError) -> str:
-    """The theme file a template error comes from (syntax errors carry it; runtime errors
-    are found in the traceback)."""
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    if name:
-        return str(name)
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".html"):
-            return f"{frame.filename}"
-    return "themes"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import traceback
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +20,11 @@ import jinja2
 import jinja2.meta
 
 from sitegen.cache import fingerprint
+from sitegen.config import SiteConfig
+from sitegen.diagnostics import Report
 from sitegen.markdown import asset_url, relative
 from sitegen.structure import CategoryNode, Site
-from sitegen.themes import builtin_theme_dir
+from sitegen.themes import builtin_theme_dir, theme_dirs
 from sitegen.validate import Item
 
 
@@ -51,6 +54,47 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     env.globals["asset_url"] = asset_url
     env.filters["filesize"] = filesize
     return env
+
+
+def check_templates(config: SiteConfig, report: Report) -> None:
+    """Every template of the theme compiles: a syntax error is reported with its file and
+    line before any page is made, with the content's errors (and by `sitegen check`)."""
+    env = make_environment(theme_dirs(config))
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            file, message, line = template_error(exc)
+            path = Path(file)
+            if path.is_absolute() and path.is_relative_to(config.root):
+                file = path.relative_to(config.root).as_posix()
+            report.error(file, message, line=line)
+        except (jinja2.TemplateError, UnicodeDecodeError):
+            continue  # not a template the build reads as one
+
+
+def template_error(exc: jinja2.TemplateError, page: str | None = None
+                   ) -> tuple[str, str, int | None]:
+    """(theme file, message, line) of a template error: syntax errors carry their file and
+    line; a runtime error's are found in the traceback (Jinja maps its frames to template
+    lines). `page`: the output page being made when it happened."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    if not name:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".html"):
+                name, line = frame.filename, frame.lineno
+                break
+    detail = str(exc.message or exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        message = f"主题模板语法错误：{detail}"
+    elif isinstance(exc, jinja2.UndefinedError):
+        message = f"主题模板用到了不存在的变量或字段：{detail}"
+    else:
+        message = f"主题模板出错：{detail}"
+    if page:
+        message += f"（生成 {page} 时）"
+    return str(name or "themes"), message, line
 
 
 def template_keys(templates: list[Template]) -> dict[str, str]:

@@ -183,8 +183,9 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     content = config.root / config.content_dir
     out_files.update((asset_url(rel), (content / rel).read_bytes()) for rel in files_used.fresh)
     diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added, edit.removed)
-    if diagnostics is None:
-        return None
+    if diagnostics is None or (strict and any(
+            generate.is_unsafe_removed(d.message) for d in diagnostics)):
+        return None  # (the whole build reports HTML removed from a body as an error)
     out = AtomicOutput(output)
     written = out.patch(out_files, inodes)
     if written is None:

@@ -76,3 +76,16 @@ def check_theme_assets(config: SiteConfig, report: Report) -> None:
             where = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) \
                 else str(path)
             report.error(where, f"主题文件与 sitegen 生成的 {rel} 同名，请改名或删除")
+
+
+def check_theme(config: SiteConfig, report: Report) -> bool:
+    """Report a theme's files that link outside the site and files that would clash with
+    generated ones; whether the theme's files may be read at all."""
+    unsafe = unsafe_theme_files(config)
+    for path in unsafe:
+        report.error(path.relative_to(config.root).as_posix(),
+                     f"主题文件是指向站点目录之外的符号链接（{path.resolve()}），已拒绝")
+    if unsafe:  # reading an unsafe theme's files is what must not happen
+        return False
+    check_theme_assets(config, report)
+    return True

@@ -836,6 +836,63 @@ def test_check_strict_refuses_held_back_items(site):
     assert not (site / "output").exists()
 
 
+@pytest.mark.parametrize("extra, body, what", [
+    (("doc_no: 示街办[2025]8号",), "正文。", "文号 doc_no"),  # a validation warning
+    ((), "正文。\n\n<script>alert(1)</script>\n", None),  # unsafe HTML the body loses
+], ids=["normalised-doc-no", "unsafe-html-removed"])
+def test_check_strict_refuses_what_build_strict_refuses(site, extra, body, what):
+    """`check --strict` is a CI gate: it must fail where `build --strict` fails."""
+    write(site, X, item(extra=extra, body=body))
+    assert run("check", site).exit_code == 0
+    result = run("check", site, "--strict")
+    assert result.exit_code == 1, result.output
+    assert [d.file for d in errors(result)] == [X], result.output
+    assert [d.what for d in errors(result)] == [what], result.output
+    built = build(site, "--strict")
+    assert built.exit_code == 1, built.output
+    assert [(d.file, d.what) for d in errors(built)] == [(X, what)], built.output
+
+
+def test_build_strict_refuses_unsafe_html_added_by_an_edit(site):
+    """An edited body, which a quick build would take, under --strict as in a whole build."""
+    before = good_build(site, "--strict")
+    write(site, "content/budget.md", item(title=BUDGET_TITLE, index_no="12345678X/2025-00002",
+                                          body="正文。\n\n<iframe src=x></iframe>\n"))
+    result = build(site, "--strict")
+    refused(result, site, before)
+    [diag] = errors(result)
+    assert diag.file == "content/budget.md" and diag.line is not None
+    contains(diag, "<iframe> 标签 不安全，已删除")
+
+
+BROKEN_TEMPLATE = ('{% extends "base.html" %}\n{% block content %}\n<h1>{{ title }}</h1>\n'
+                   '{% if item.summary %}{{ item.summary }}\n{% endblock %}\n')
+
+
+def test_template_syntax_error_is_found_by_check_and_build_with_its_line(site):
+    write(site, "themes/default/templates/item.html", BROKEN_TEMPLATE)
+    write(site, X, item(date_created="2010-02-30"))  # and an error of the content
+    for command in ("check", "build"):
+        result = run(command, site)
+        assert result.exit_code == 1, result.output
+        theme = [d for d in errors(result) if d.file == "themes/default/templates/item.html"]
+        assert len(theme) == 1, result.output  # once, not once per page or stage
+        contains(theme[0], "主题模板语法错误", "endblock")
+        assert theme[0].line == 5, result.output
+        contains(one(result, X, "生成日期 date_created"), "日期不存在")
+
+
+def test_template_runtime_error_names_its_line_and_the_page(site):
+    before = good_build(site)
+    write(site, "themes/default/templates/item.html",
+          '{% extends "base.html" %}\n{% block content %}\n<h1>{{ item.titel }}</h1>\n{% endblock %}\n')
+    result = build(site)
+    refused(result, site, before)
+    [diag] = errors(result)
+    assert diag.file.endswith("themes/default/templates/item.html") and diag.line == 3, result.output
+    contains(diag, "主题模板用到了不存在的变量或字段", "titel", "（生成 ")
+
+
 # -- line numbers -------------------------------------------------------------------------------
 
 LINES = [
