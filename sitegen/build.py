@@ -128,14 +128,13 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         from sitegen import generate, quick
         from sitegen.pages import check_templates, template_error
         from sitegen.structure import build_site
-        if theme_safe:
-            check_templates(config, report)
+        env = check_templates(config, report) if theme_safe else None
         edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, asset_files,
                                                                      output)
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
-                                     encoding, jobs, now, strict)
+                                     encoding, jobs, now, strict, env)
             if done is not None:
                 report.diagnostics.extend(done.diagnostics)
                 result.held_back, result.published = done.held_back, done.published
@@ -163,7 +162,8 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         quick.remember_site(cache, site, inputs)
         try:
             with AtomicOutput(output) as out:
-                generate.write_site(site, loaded, out, cache, jobs, report, progress, strict)
+                generate.write_site(site, loaded, out, cache, jobs, report, progress, strict,
+                                    env)
         except generate.Abandon:
             return result
         except OutputError as exc:

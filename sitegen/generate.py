@@ -347,14 +347,14 @@ class Abandon(Exception):
 
 
 def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
-               report: Report, progress: StageProgress | None = None, strict: bool = False
-               ) -> None:
+               report: Report, progress: StageProgress | None = None, strict: bool = False,
+               env: jinja2.Environment | None = None) -> None:
     """Write every file. Under `strict`, HTML removed from a body as unsafe is an error;
     broken body links stay warnings: a link to an item held back until its date is not the
     author's error."""
     config = site.config
     dirs = theme_dirs(config)
-    renderer = PageRenderer(site, make_environment(dirs))
+    renderer = PageRenderer(site, env or make_environment(dirs))
     # Page keys and the search record describe the last good build's output folder: they
     # count only for that folder, and only for its files as that build left them.
     same_output = lastbuild.last_output(cache) == str(out.output)

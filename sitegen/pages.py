@@ -56,9 +56,10 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
-def check_templates(config: SiteConfig, report: Report) -> None:
+def check_templates(config: SiteConfig, report: Report) -> jinja2.Environment:
     """Every template of the theme compiles: a syntax error is reported with its file and
-    line before any page is made, with the content's errors (and by `sitegen check`)."""
+    line before any page is made, with the content's errors (and by `sitegen check`).
+    Returns the environment, its templates compiled, for the pages."""
     env = make_environment(theme_dirs(config))
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
         try:
@@ -71,6 +72,7 @@ def check_templates(config: SiteConfig, report: Report) -> None:
             report.error(file, message, line=line)
         except (jinja2.TemplateError, UnicodeDecodeError):
             continue  # not a template the build reads as one
+    return env
 
 
 def template_error(exc: jinja2.TemplateError, page: str | None = None

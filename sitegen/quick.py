@@ -111,7 +111,8 @@ class _Edit:
 
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
             asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
-            encoding: str, jobs: int, now: dt.date, strict: bool) -> Done | None:
+            encoding: str, jobs: int, now: dt.date, strict: bool,
+            env: jinja2.Environment | None = None) -> Done | None:
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
     not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
     assets = frozenset(a.content_rel for a in asset_files)
@@ -135,7 +136,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if moved or added or gone:  # the items (updated in place, new ones added) filed anew
         site = structure.build_site(old_site.config, _with(old_site.items, [e.item for e in added],
                                                            {g.index_no for g in gone}))
-    renderer = PageRenderer(site, make_environment(theme_dirs(config)))
+    renderer = PageRenderer(site, env or make_environment(theme_dirs(config)))
     before = renderer.for_site(old_site)
     # A theme reading the whole site (the newest date or items on every page) makes every
     # page depend on every item: the whole build's page keys sort that out. (Comparing the

@@ -345,6 +345,36 @@ def test_search_page_form_searches_in_place(page: tuple[Page, Watch], root: str)
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_search_after_a_rebuild_in_a_browser_that_caches(browser: Browser, tmp_path: Path) -> None:
+    """A server that lets browsers keep files (max-age): after a rebuild that adds an item,
+    the same browser's search finds it. The manifest, which names the build the other index
+    files are asked for, was kept too, and the search asked for the old build's files."""
+    root = tmp_path / "site"
+    output = make_site(root)
+    with serve(output, cache_seconds=600) as host:
+        context = browser.new_context()
+        try:
+            pg = context.new_page()
+            pg.goto(host + "search.html?q=" + quote("垃圾分类"))
+            expect(pg.locator("#search-results a", has_text=EXACT_NOTICE_TITLE)).to_have_count(1)
+            item = root / "content" / "新通知.md"
+            item.write_text(EXTRA_CONTENT["通知.md"]
+                            .replace(NOTICE_TITLE, "关于开展垃圾分类督导检查的通知")
+                            .replace(NOTICE_INDEX_NO, "12345678X/2026-00020")
+                            .replace("date_published: 2026-03-04", "date_published: 2026-03-20")
+                            .replace("attachments:\n  - file: " + ATTACHMENT + "\n    title: 宣传周活动安排表\n", ""),
+                            encoding="utf-8")
+            result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(root), "--now", NOW],
+                                    capture_output=True, text=True, check=False)
+            assert result.returncode == 0, result.stdout + result.stderr
+            pg.goto(host + "search.html?q=" + quote("督导检查"))
+            expect(pg.locator("#search-results a", has_text="关于开展垃圾分类督导检查的通知")).to_have_count(1)
+            pg.goto(host + "search.html?q=" + quote("垃圾分类"))
+            expect(pg.locator("#search-status")).to_contain_text("找到 3 条")
+        finally:
+            context.close()
+
+
 # -- (c) browse by category -------------------------------------------------------------------
 
 def test_browse_category_to_item(page: tuple[Page, Watch], root: str, output: Path) -> None:

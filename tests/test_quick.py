@@ -108,15 +108,20 @@ def test_a_body_warning_comes_and_goes_as_in_a_clean_build(site: Path, tmp_path:
     edit(site, REPORT, "\n详见[已删除的通知](missing-notice.md)。\n", "\n")
     result = same_as_clean(site, tmp_path)
     assert result.quick and not any("missing-notice.md" in d.message for d in result.report.warnings)
-    # Under --strict too (body warnings stay warnings there: a link to an item held back
-    # until its date is not the author's error); the example's items held back for review,
-    # errors under --strict, are taken out first.
+    # Under --strict too. A broken link stays a warning there (a link to an item held back
+    # until its date is not the author's error), unsafe HTML removed is an error; the
+    # example's items held back for review, errors under --strict, are taken out first.
     for d in build(site, output=tmp_path / "strict", now=NOW, strict=True, use_cache=False).report.errors:
         (site / d.file).unlink()
     assert same_as_clean(site, tmp_path, strict=True).ok
+    append(site, REPORT, "\n详见[已删除的通知](missing-notice.md)。\n")
+    result = same_as_clean(site, tmp_path, strict=True)
+    assert result.ok and result.quick and any("missing-notice.md" in d.message for d in result.report.warnings)
+    before = digests(site / "output")
     append(site, REPORT, "\n<script>alert(1)</script>\n")
     result = same_as_clean(site, tmp_path, strict=True)
-    assert result.ok and result.quick and any("<script>" in d.message for d in result.report.warnings)
+    assert not result.ok and any("<script>" in d.message for d in result.report.errors)
+    assert digests(site / "output") == before
 
 
 def test_an_edit_of_fields_only_its_page_shows_is_quick(site: Path, tmp_path: Path):

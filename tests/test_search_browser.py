@@ -258,6 +258,22 @@ def test_results_show_title_category_date_doc_no_and_snippet(pages: dict, roots:
     watch.check()
 
 
+def test_many_words_repeated_or_too_many(pages: dict, roots: dict) -> None:
+    """A word typed again is one word; beyond 16 different words the rest is left out, and
+    the status line says so (it found items without the 17th word and did not say)."""
+    page, watch = pages["file"]
+    open_search(page, roots["file"])
+    assert run_query(page, " ".join(["招宝山"] * 20 + ["火星殖民"])) == []
+    assert "没有找到" in page.inner_text("#search-status")
+    words = "招宝山 街道 财政 预算 2011 公开 收入 支出 项目 安排 党工委 办事处 财政局 备案 社会保障 医疗卫生"
+    assert len(words.split()) == 16
+    found = run_query(page, words)
+    assert found and "搜索词过多" not in page.inner_text("#search-status")
+    assert run_query(page, words + " 火星") == found
+    assert "搜索词过多，只按前 16 个词查找，其余 1 个未使用" in page.inner_text("#search-status")
+    watch.check()
+
+
 def test_indexed_text_and_queries_are_never_html(pages: dict, roots: dict) -> None:
     page, watch = pages["file"]
     evil = '<img src=x onerror="window.pwned=1">招宝山'

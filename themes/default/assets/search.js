@@ -209,7 +209,15 @@
   }
 
   function plan(query, filters) {
-    var terms = T.queryTerms(query).slice(0, MAX_TERMS), tokens = {}, approx = false, i, j;
+    // A word typed twice is one term; beyond MAX_TERMS the rest is left out, and the status
+    // line says so (`dropped`), for the results then need not hold them.
+    var all = T.queryTerms(query), seen = {}, terms = [], dropped = 0, tokens = {}, approx = false, i, j;
+    for (i = 0; i < all.length; i++) {
+      var key = all[i].units.join("\u0001") + (all[i].joined ? "+" : "");
+      if (seen[key]) { continue; }
+      seen[key] = 1;
+      if (terms.length < MAX_TERMS) { terms.push(all[i]); } else { dropped++; }
+    }
     for (i = 0; i < terms.length; i++) {
       var term = terms[i];
       term.need = chooseTokens(term.tokens);
@@ -230,7 +238,7 @@
     if (filters.v) { facets.push("#v" + filters.v); }
     for (i = 0; i < facets.length; i++) { tokens[facets[i]] = 1; }
     return { query: query, terms: terms, facets: facets, tokens: Object.keys(tokens), year: filters.y,
-             approx: approx, marks: {} };
+             approx: approx, dropped: dropped, marks: {} };
   }
 
   // Every document with all the terms (and the filters), best first: {ids, scores, length}.
@@ -637,8 +645,9 @@
       var what = describe(state.query, state.filters);
       // With some pairs of a long term left out, candidates not yet shown may lack the phrase.
       var about = state.plan.approx && state.next < state.scored.length ? "（约数）" : "";
-      status.textContent = total ? "找到 " + total + " 条" + about + (what ? "与" + what + "相关的" : "") + "信息" +
-        (total > state.shown ? "，显示前 " + state.shown + " 条。" : "。") : "没有找到与" + what + "相关的信息。";
+      status.textContent = (total ? "找到 " + total + " 条" + about + (what ? "与" + what + "相关的" : "") + "信息" +
+        (total > state.shown ? "，显示前 " + state.shown + " 条。" : "。") : "没有找到与" + what + "相关的信息。") +
+        (state.plan.dropped ? "（搜索词过多，只按前 " + MAX_TERMS + " 个词查找，其余 " + state.plan.dropped + " 个未使用。）" : "");
       list.setAttribute("data-query", state.query);
       if (more) { more.hidden = state.next >= state.scored.length; }
       setState("done");
