@@ -210,21 +210,45 @@ def suggest_org(config: SiteConfig, value: str) -> list[str]:
 
 
 def load_config(root: Path, report: Report) -> SiteConfig | None:
-    """Read and validate `root/sitegen.toml`; problems go to `report`."""
+    """Read and validate `root/sitegen.toml`; problems go to `report`, all of them at once,
+    each with its line and the key's Chinese label."""
     path = root / CONFIG_FILE
     if not path.is_file():
         report.error(CONFIG_FILE, f"找不到站点配置文件 {path}；请先运行 `sitegen init 目录` 创建站点")
         return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        report.error(CONFIG_FILE, f"配置文件不是 UTF-8 编码（第 {exc.start} 字节）")
+        report.error(CONFIG_FILE, f"配置文件不是 UTF-8 编码（第 {exc.start} 字节）；请用 UTF-8 保存")
         return None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        report.error(CONFIG_FILE, f"TOML 语法错误：{exc}", line=line)
+        report.error(CONFIG_FILE, _toml_error(str(exc)), line=_toml_error_line(str(exc)))
         return None
-    return _parse(root, data, report)
+    return _parse(root, data, _Checker(report, text))
+
+
+# What tomllib says, and what it usually means to someone editing the file by hand.
+_TOML_HINTS = [
+    ("Invalid value", "值的写法不对：文本要用英文双引号括起来（name = \"某某街道\"），数字不加引号，列表写作 [ ]"),
+    ("Expected '=' after a key", "键后面缺少 =：每行应为 键 = 值"),
+    ("Cannot overwrite a value", "同一个键写了两次"),
+    ("Cannot declare", "同一个表（[名称]）写了两次"),
+    ("Unclosed array", "列表缺少右方括号 ]"),
+    ("Unterminated string", "文本缺少结尾的引号"),
+    ("Illegal character", "文本中有不允许的字符（如制表符以外的控制字符）"),
+    ("Invalid statement", "无法识别的一行：每行应为 键 = 值，或 [表名]"),
+    ("Expected newline or end of document", "一行只能写一个 键 = 值"),
+]
+
+
+def _toml_error(message: str) -> str:
+    detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+    hint = next((h for prefix, h in _TOML_HINTS if detail.startswith(prefix)), "")
+    at = re.search(r"line (\d+), column (\d+)", message)
+    where = f"（第 {at[1]} 行第 {at[2]} 列）" if at else ""
+    return f"TOML 语法错误{where}：{hint + '。' if hint else ''}原文：{detail}"
 
 
 def _toml_error_line(message: str) -> int | None:
@@ -232,97 +256,199 @@ def _toml_error_line(message: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _str(table: dict[str, object], key: str, where: str, report: Report, default: str | None = None,
-         ) -> str:
-    value = table.get(key, default)
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        report.error(CONFIG_FILE, f"{where}.{key} 应为非空文本，实际为 {value!r}", field=key)
-        return default or ""
-    return value
+# The Chinese label of each key of sitegen.toml, for messages.
+CONFIG_LABELS = {
+    "name": "站点名称", "base_url": "站点网址", "language": "语言", "organization": "默认发布机构",
+    "page_size": "每页条数", "feed_length": "RSS 条数", "theme": "主题", "summary_max": "内容概述字数上限",
+    "id": "机构代号", "full_name": "机构全称", "short_name": "机构简称", "org_code": "组织机构代码",
+    "level": "机构层级", "deadline_workdays": "公开时限工作日数", "index_no_pattern": "索引号格式",
+    "address": "地址", "phone": "电话", "hours": "办公时间", "fax": "传真", "email": "电子邮箱",
+    "path": "分类路径", "slug": "网址名", "aliases": "别名",
+    "holidays": "放假日", "workdays": "调休上班日",
+    "site": "站点", "category": "信息分类", "calendar": "节假日安排",
+}
+SITE_KEYS = ("name", "base_url", "language", "organization", "page_size", "feed_length", "theme",
+             "summary_max")
+ORGANIZATION_KEYS = tuple(f.name for f in dataclasses.fields(Organization))
+CATEGORY_KEYS = ("path", "slug", "aliases")
+CALENDAR_KEYS = ("holidays", "workdays")
+TABLES = {"site": SITE_KEYS, "organization": ORGANIZATION_KEYS, "category": CATEGORY_KEYS,
+          "calendar": CALENDAR_KEYS}
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(?:#.*)?$")
 
 
-def _int(table: dict[str, object], key: str, where: str, report: Report, default: int) -> int:
-    value = table.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        report.error(CONFIG_FILE, f"{where}.{key} 应为正整数，实际为 {value!r}", field=key)
-        return default
-    return value
+class _Checker:
+    """The report of one sitegen.toml, which knows where each table and key is written:
+    `where` is "site", "organization[0]", "category[3]" or "calendar" (the tables of the file
+    are simple enough to find by their header lines)."""
+
+    def __init__(self, report: Report, text: str) -> None:
+        self.report = report
+        self.lines = text.splitlines()
+        self.headers: dict[str, int] = {}  # where -> line (1-based)
+        counts: dict[str, int] = {}
+        for number, line in enumerate(self.lines, start=1):
+            m = _HEADER_RE.match(line)
+            if m:
+                name = m[2]
+                if m[1] == "[[":
+                    name = f"{name}[{counts.get(name, 0)}]"
+                    counts[m[2]] = counts.get(m[2], 0) + 1
+                self.headers.setdefault(name, number)
+
+    def line(self, where: str, key: str | None = None) -> int | None:
+        start = self.headers.get(where)
+        if start is None or key is None:
+            return start
+        key_re = re.compile(rf'^\s*("?){re.escape(key)}\1\s*=')
+        for number in range(start, len(self.lines)):
+            text = self.lines[number]
+            if _HEADER_RE.match(text):
+                break
+            if key_re.match(text):
+                return number + 1
+        return start
+
+    def error(self, where: str, key: str | None, message: str) -> None:
+        self.report.error(CONFIG_FILE, message, line=self.line(where, key), field=key,
+                          label=CONFIG_LABELS.get(key or ""))
+
+    def warning(self, where: str, key: str | None, message: str) -> None:
+        self.report.warning(CONFIG_FILE, message, line=self.line(where, key), field=key,
+                            label=CONFIG_LABELS.get(key or ""))
+
+    def unknown_keys(self, table: dict[str, object], where: str, known: tuple[str, ...]) -> None:
+        """A key written wrong is otherwise silently ignored (`deadline_workday = 7` would
+        leave the organisation's own limit at the default 20)."""
+        for key in table:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
+            hint = f"，是否应为 {close[0]}（{CONFIG_LABELS.get(close[0], close[0])}）" if close else ""
+            section = where.split("[")[0]
+            fields = "、".join(f"{k}（{CONFIG_LABELS.get(k, k)}）" for k in known)
+            self.warning(where, key, f"[{section}] 中的未知字段“{key}”将被忽略{hint}；可用的字段：{fields}")
+
+    def text(self, table: dict[str, object], key: str, where: str, default: str | None = None
+             ) -> str:
+        """A text value; `default` None: required and not blank."""
+        value = table.get(key, default)
+        if value is None:
+            self.error(where, key, f"缺少 {where}.{key}（{CONFIG_LABELS.get(key, key)}），应为非空文本")
+            return ""
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            self.error(where, key, f"{where}.{key} 应为用英文双引号括起来的非空文本，实际为 {_shown(value)}")
+            return default or ""
+        return value
+
+    def number(self, table: dict[str, object], key: str, where: str, default: int) -> int:
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.error(where, key, f"{where}.{key} 应为正整数（不加引号，例如 {default}），实际为 {_shown(value)}")
+            return default
+        return value
 
 
-def _parse(root: Path, data: dict[str, object], report: Report) -> SiteConfig | None:
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return f"“{value}”（文本）"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return "列表" if isinstance(value, list) else "表"
+    return str(value)
+
+
+def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig | None:
+    report = check.report
+    errors_before = len(report.errors)
+    for key in data:
+        if key not in TABLES:
+            close = difflib.get_close_matches(key, list(TABLES), n=1, cutoff=0.6)
+            hint = f"，是否应为 [{close[0]}]" if close else ""
+            check.warning(key, None, f"未知的表或字段“{key}”将被忽略{hint}；可用的表："
+                          "[site]、[[organization]]、[[category]]、[calendar]")
     site = data.get("site")
     if not isinstance(site, dict):
-        report.error(CONFIG_FILE, "缺少 [site] 段（站点名称、base_url 等）")
-        return None
-    errors_before = len(report.errors)
-    base_url = _str(site, "base_url", "site", report)
+        check.error("site", None, "缺少 [site] 表（站点名称 name、网址 base_url 等）")
+        site = {}
+    else:
+        check.unknown_keys(site, "site", SITE_KEYS)
+    base_url = check.text(site, "base_url", "site")
     if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-        report.error(CONFIG_FILE, f"site.base_url 应为 http(s):// 开头的完整地址，实际为 {base_url!r}",
-                     field="base_url")
+        check.error("site", "base_url", f"site.base_url 应为 http(s):// 开头的完整地址，实际为 {_shown(base_url)}")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
 
     orgs: dict[str, Organization] = {}
     raw_orgs = data.get("organization", [])
     if not isinstance(raw_orgs, list) or not raw_orgs:
-        report.error(CONFIG_FILE, "至少需要一个 [[organization]]（发布机构）")
+        check.error("organization", None, "至少需要一个 [[organization]]（发布机构）")
         raw_orgs = []
     for i, raw in enumerate(raw_orgs):
         where = f"organization[{i}]"
         if not isinstance(raw, dict):
-            report.error(CONFIG_FILE, f"{where} 应为表")
+            check.error(where, None, f"{where} 应为表")
             continue
+        check.unknown_keys(raw, where, ORGANIZATION_KEYS)
         org = Organization(
-            id=_str(raw, "id", where, report),
-            full_name=_str(raw, "full_name", where, report),
-            short_name=_str(raw, "short_name", where, report, default=str(raw.get("full_name", ""))),
-            org_code=_str(raw, "org_code", where, report),
-            level=_str(raw, "level", where, report, default=""),
-            deadline_workdays=_int(raw, "deadline_workdays", where, report, 20),
-            index_no_pattern=_str(raw, "index_no_pattern", where, report,
-                                  default="{org_code}/{year}-{seq:5}"),
-            address=_str(raw, "address", where, report, default=""),
-            phone=_str(raw, "phone", where, report, default=""),
-            hours=_str(raw, "hours", where, report, default=""),
-            fax=_str(raw, "fax", where, report, default=""),
-            email=_str(raw, "email", where, report, default=""),
+            id=check.text(raw, "id", where),
+            full_name=check.text(raw, "full_name", where),
+            short_name=check.text(raw, "short_name", where, default=str(raw.get("full_name", ""))),
+            org_code=check.text(raw, "org_code", where),
+            level=check.text(raw, "level", where, default=""),
+            deadline_workdays=check.number(raw, "deadline_workdays", where, 20),
+            index_no_pattern=check.text(raw, "index_no_pattern", where,
+                                        default="{org_code}/{year}-{seq:5}"),
+            address=check.text(raw, "address", where, default=""),
+            phone=check.text(raw, "phone", where, default=""),
+            hours=check.text(raw, "hours", where, default=""),
+            fax=check.text(raw, "fax", where, default=""),
+            email=check.text(raw, "email", where, default=""),
         )
         if org.id and not SLUG_RE.match(org.id):
-            report.error(CONFIG_FILE, f"{where}.id 只能由小写字母、数字、-、_ 组成（用作网址），实际为 {org.id!r}",
-                         field="id")
+            check.error(where, "id", f"{where}.id 只能由小写字母、数字、-、_ 组成（用作网址），实际为 {_shown(org.id)}")
         if org.id in orgs:
-            report.error(CONFIG_FILE, f"发布机构 id 重复：{org.id}", field="id")
+            check.error(where, "id", f"发布机构 id 重复：{org.id}")
         if "{seq" not in org.index_no_pattern:
-            report.error(CONFIG_FILE, f"{where}.index_no_pattern 必须包含 {{seq}} 或 {{seq:N}}，"
-                         f"实际为 {org.index_no_pattern!r}", field="index_no_pattern")
+            check.error(where, "index_no_pattern", f"{where}.index_no_pattern 必须包含 {{seq}} 或 {{seq:N}}，"
+                        f"实际为 {_shown(org.index_no_pattern)}")
         orgs[org.id] = org
 
-    default_org = _str(site, "organization", "site", report,
-                       default=next(iter(orgs), ""))
+    default_org = check.text(site, "organization", "site", default=next(iter(orgs), ""))
     if orgs and default_org not in orgs:
-        report.error(CONFIG_FILE, f"site.organization 应为已配置的发布机构 id（{', '.join(orgs)}），"
-                     f"实际为 {default_org!r}", field="organization")
+        check.error("site", "organization", f"site.organization 应为已配置的发布机构 id（{', '.join(orgs)}），"
+                    f"实际为 {_shown(default_org)}")
 
     theme = site.get("theme", "default")
     if not isinstance(theme, str) or not SLUG_RE.match(theme):
-        report.error(CONFIG_FILE, f"site.theme 应为 themes/ 下的主题文件夹名（小写字母、数字、-、_），"
-                     f"实际为 {theme!r}", field="theme")
-    tree = _parse_categories(data.get("category", []), report)
-    calendar = _parse_calendar(data.get("calendar"), report)
+        check.error("site", "theme", f"site.theme 应为 themes/ 下的主题文件夹名（小写字母、数字、-、_），"
+                    f"实际为 {_shown(theme)}")
+        theme = "default"
+    elif theme != "default" and not (root / "themes" / theme).is_dir():
+        check.warning("site", "theme", f"主题文件夹 themes/{theme} 不存在，将使用内置的默认主题；"
+                      f"请检查名称，或建立该文件夹")
+    tree = _parse_categories(data.get("category", []), check)
+    calendar = _parse_calendar(data.get("calendar"), check)
+    name = check.text(site, "name", "site")
+    language = check.text(site, "language", "site", default="zh-CN")
+    page_size = check.number(site, "page_size", "site", 20)
+    feed_length = check.number(site, "feed_length", "site", 20)
+    summary_max = check.number(site, "summary_max", "site", 300)
     if len(report.errors) > errors_before:
         return None
     return SiteConfig(
         root=root,
-        name=_str(site, "name", "site", report),
+        name=name,
         base_url=base_url,
-        language=_str(site, "language", "site", report, default="zh-CN"),
+        language=language,
         organization=default_org,
-        page_size=_int(site, "page_size", "site", report, 20),
-        feed_length=_int(site, "feed_length", "site", report, 20),
-        theme=_str(site, "theme", "site", report, default="default"),
+        page_size=page_size,
+        feed_length=feed_length,
+        theme=theme,
         organizations=orgs,
         categories=tree,
-        summary_max=_int(site, "summary_max", "site", report, 300),
+        summary_max=summary_max,
         calendar=calendar,
     )
 
@@ -331,11 +457,12 @@ _RANGE_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:至|到|\.\.|~|～)\s*(\d{
 _WEEKDAYS = "一二三四五六日"
 
 
-def _dates(raw: object, where: str, report: Report) -> list[dt.date]:
+def _dates(raw: object, key: str, check: _Checker) -> list[dt.date]:
     """A [calendar] list: TOML dates, "2027-01-01" or "2027-02-06 至 2027-02-12"."""
+    where = f"calendar.{key}"
     if not isinstance(raw, list):
-        report.error(CONFIG_FILE, f"{where} 应为日期列表，例如 [\"2027-01-01\", \"2027-02-06 至 2027-02-12\"]，"
-                     f"实际为 {raw!r}", field=where.split(".")[-1])
+        check.error("calendar", key, f"{where} 应为日期列表，例如 [\"2027-01-01\", \"2027-02-06 至 2027-02-12\"]，"
+                    f"实际为 {_shown(raw)}")
         return []
     found: list[dt.date] = []
     for i, entry in enumerate(raw, start=1):
@@ -350,76 +477,71 @@ def _dates(raw: object, where: str, report: Report) -> list[dt.date]:
             except ValueError:
                 first = last = None
         if first is None or last is None or last < first or (last - first).days > 31:
-            report.error(CONFIG_FILE, f"{where} 第 {i} 项应为日期（2027-01-01）或不超过一个月的日期范围"
-                         f"（2027-02-06 至 2027-02-12），实际为 {entry!r}", field=where.split(".")[-1])
+            check.error("calendar", key, f"{where} 第 {i} 项应为日期（2027-01-01）或不超过一个月的日期范围"
+                        f"（2027-02-06 至 2027-02-12），实际为 {entry!r}")
             continue
         found.extend(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
     return found
 
 
-def _parse_calendar(raw: object, report: Report) -> Calendar:
+def _parse_calendar(raw: object, check: _Checker) -> Calendar:
     if raw is None:
         return Calendar()
     if not isinstance(raw, dict):
-        report.error(CONFIG_FILE, f"[calendar] 应为表（holidays、workdays），实际为 {raw!r}")
+        check.error("calendar", None, f"[calendar] 应为表（holidays、workdays），实际为 {_shown(raw)}")
         return Calendar()
-    for key in raw.keys() - {"holidays", "workdays"}:
-        report.warning(CONFIG_FILE, f"[calendar] 中的未知字段“{key}”（只有 holidays 放假日、"
-                       f"workdays 调休上班日）", field=key)
-    holidays = set(_dates(raw.get("holidays", []), "calendar.holidays", report))
-    workdays = set(_dates(raw.get("workdays", []), "calendar.workdays", report))
+    check.unknown_keys(raw, "calendar", CALENDAR_KEYS)
+    holidays = set(_dates(raw.get("holidays", []), "holidays", check))
+    workdays = set(_dates(raw.get("workdays", []), "workdays", check))
     for day in sorted(holidays & workdays):
-        report.error(CONFIG_FILE, f"{day} 同时列在 calendar.holidays（放假）和 calendar.workdays（上班）中",
-                     field="workdays")
+        check.error("calendar", "workdays", f"{day} 同时列在 calendar.holidays（放假）和 calendar.workdays（上班）中")
     for day in sorted(workdays):
         if day.weekday() < 5:
-            report.error(CONFIG_FILE, f"calendar.workdays 中的 {day} 是星期{_WEEKDAYS[day.weekday()]}："
-                         f"调休上班日应为周六或周日", field="workdays")
+            check.error("calendar", "workdays", f"calendar.workdays 中的 {day} 是星期{_WEEKDAYS[day.weekday()]}："
+                        f"调休上班日应为周六或周日")
     return Calendar(tuple(sorted(holidays)), tuple(sorted(workdays)))
 
 
-def _parse_categories(raw: object, report: Report) -> CategoryTree:
+def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
     tree = CategoryTree()
     if not isinstance(raw, list) or not raw:
-        report.error(CONFIG_FILE, "至少需要一个 [[category]]（信息分类）")
+        check.error("category", None, "至少需要一个 [[category]]（信息分类）")
         return tree
     by_path: dict[str, Category] = {}
     for i, entry in enumerate(raw):
         where = f"category[{i}]"
         if not isinstance(entry, dict):
-            report.error(CONFIG_FILE, f"{where} 应为表")
+            check.error(where, None, f"{where} 应为表")
             continue
-        path = _str(entry, "path", where, report)
-        slug = _str(entry, "slug", where, report)
+        check.unknown_keys(entry, where, CATEGORY_KEYS)
+        path = check.text(entry, "path", where)
+        slug = check.text(entry, "slug", where)
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            report.error(CONFIG_FILE, f"{where}.aliases 应为文本列表", field="aliases")
+            check.error(where, "aliases", f"{where}.aliases 应为文本列表，例如 [\"财政信息\"]")
             aliases = []
         names = tuple(p.strip() for p in path.split("/"))
         if not path or any(not n for n in names):
             continue
         if not SLUG_RE.match(slug):
-            report.error(CONFIG_FILE, f"分类“{path}”的 slug 只能由小写字母、数字、-、_ 组成，实际为 {slug!r}",
-                         field="slug")
+            check.error(where, "slug", f"分类“{path}”的 slug 只能由小写字母、数字、-、_ 组成，实际为 {_shown(slug)}")
             continue
         parent = by_path.get("/".join(names[:-1])) if len(names) > 1 else None
         if len(names) > 1 and parent is None:
-            report.error(CONFIG_FILE, f"分类“{path}”的上级分类“{'/'.join(names[:-1])}”未定义（上级必须写在前面）",
-                         field="path")
+            check.error(where, "path", f"分类“{path}”的上级分类“{'/'.join(names[:-1])}”未定义（上级必须写在前面）")
             continue
         if path in by_path:
-            report.error(CONFIG_FILE, f"分类路径重复：{path}", field="path")
+            check.error(where, "path", f"分类路径重复：{path}")
             continue
         slugs = (parent.slugs if parent else ()) + (slug,)
         if any(c.slugs == slugs for c in by_path.values()):
-            report.error(CONFIG_FILE, f"分类“{path}”的 slug “{slug}”与同级分类重复", field="slug")
+            check.error(where, "slug", f"分类“{path}”的 slug “{slug}”与同级分类重复")
             continue
         cat = Category(names=names, slugs=slugs, aliases=tuple(aliases))
         by_path[path] = cat
         tree.categories.append(cat)
     reserved = {"assets", "archive", "org", "files"}
-    for cat in tree.categories:
+    for i, cat in enumerate(tree.categories):
         if cat.depth == 1 and cat.slugs[0] in reserved:
-            report.error(CONFIG_FILE, f"顶级分类 slug “{cat.slugs[0]}”与站点保留目录冲突：{sorted(reserved)}",
-                         field="slug")
+            check.error(f"category[{i}]", "slug", f"顶级分类 slug “{cat.slugs[0]}”与站点保留目录冲突：{sorted(reserved)}")
     return tree

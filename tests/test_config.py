@@ -88,7 +88,7 @@ workdays = ["2027-02-20"]
 [calendar]
 holidays = ["2027-02-30", "2027-02-12 至 2027-02-06", "2027-10-01 至 2027-12-01", "2027-05-01"]
 workdays = ["2027-05-01", "2027-02-10"]
-days_off = []
+"备注" = "测试"
 """)
     assert config is None
     messages = [(d.field, d.message) for d in report.errors]
@@ -103,4 +103,47 @@ days_off = []
         ("workdays", "calendar.workdays 中的 2027-02-10 是星期三：调休上班日应为周六或周日"),
     ]
     assert [(d.field, d.message) for d in report.warnings] == [
-        ("days_off", "[calendar] 中的未知字段“days_off”（只有 holidays 放假日、workdays 调休上班日）")]
+        ("备注", "[calendar] 中的未知字段“备注”将被忽略；可用的字段：holidays（放假日）、workdays（调休上班日）")]
+
+
+def test_config_mistakes_are_all_reported_with_line_and_label(tmp_path):
+    """Three wrong values, two misspelt keys and a theme folder that is not there: every one
+    reported in one go, each at its line with the key's Chinese label (the values were
+    checked one run at a time, and the misspelt keys silently ignored: `deadline_workday = 7`
+    left the organisation's own limit at the default 20)."""
+    text = (default_config()
+            .replace("page_size = 20 ", 'page_size = "20" ', 1)
+            .replace("feed_length = 20 ", "feed_length = -1 ", 1)
+            .replace("deadline_workdays = 20 ", 'deadline_workdays = "七" ', 1)
+            .replace('theme = "default" ', 'theme = "zbs2024" ', 1)
+            .replace("language =", "langauge =", 1)
+            .replace("phone =", "phone_number =", 1))
+    lines = text.splitlines()
+
+    def line_of(prefix: str) -> int:
+        return next(n for n, line in enumerate(lines, start=1) if line.startswith(prefix))
+
+    config, report = load(tmp_path, text)
+    assert config is None
+    found = [(d.level.value, d.line, d.label, d.field) for d in report.diagnostics]
+    assert found == [
+        ("警告", line_of("langauge ="), None, "langauge"),
+        ("警告", line_of("phone_number ="), None, "phone_number"),
+        ("错误", line_of("deadline_workdays ="), "公开时限工作日数", "deadline_workdays"),
+        ("警告", line_of("theme ="), "主题", "theme"),
+        ("错误", line_of("page_size ="), "每页条数", "page_size"),
+        ("错误", line_of("feed_length ="), "RSS 条数", "feed_length"),
+    ], [d.format() for d in report.diagnostics]
+    messages = [d.message for d in report.diagnostics]
+    assert "是否应为 language（语言）" in messages[0]
+    assert "是否应为 phone（电话）" in messages[1]
+    assert messages[2] == 'organization[0].deadline_workdays 应为正整数（不加引号，例如 20），实际为 “七”（文本）'
+    assert messages[3].startswith("主题文件夹 themes/zbs2024 不存在，将使用内置的默认主题")
+
+
+def test_toml_syntax_error_says_what_is_wrong_in_chinese(tmp_path):
+    text = default_config().replace('name = "示例街道政府信息公开"', "name = 示例街道政府信息公开", 1)
+    _, report = load(tmp_path, text)
+    [error] = report.errors
+    assert error.line == next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("name ="))
+    assert error.message.startswith(f"TOML 语法错误（第 {error.line} 行第 8 列）：值的写法不对：文本要用英文双引号括起来")

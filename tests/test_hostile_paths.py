@@ -277,7 +277,7 @@ def test_configured_theme_outside_themes_is_refused(site, theme):
     result = build(site)
     refused(result, site, before)
     diag = error_of(result, "sitegen.toml", "site.theme")
-    assert diag.what == "theme"
+    assert diag.what == "主题 theme"
 
 
 # -- where the output goes ------------------------------------------------------------------------------

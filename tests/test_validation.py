@@ -766,22 +766,23 @@ def test_config_toml_syntax_error_reports_its_line(site):
 def test_config_unknown_default_organization(site):
     text = default_config().replace('organization = "jiedao"', 'organization = "jiedo"', 1)
     result = broken_config(site, text)
-    contains(one(result, "sitegen.toml", "organization"), "site.organization 应为已配置的发布机构 id（jiedao）",
-             "实际为 'jiedo'")
+    contains(one(result, "sitegen.toml", "默认发布机构 organization"),
+             "site.organization 应为已配置的发布机构 id（jiedao）", "实际为 “jiedo”（文本）")
 
 
 def test_config_category_whose_parent_is_missing(site):
     text = default_config() + '\n[[category]]\npath = "不存在/子分类"\nslug = "zfl"\n'
     result = broken_config(site, text)
-    contains(one(result, "sitegen.toml", "path"), "分类“不存在/子分类”的上级分类“不存在”未定义", "上级必须写在前面")
+    contains(one(result, "sitegen.toml", "分类路径 path"), "分类“不存在/子分类”的上级分类“不存在”未定义",
+             "上级必须写在前面")
 
 
 def test_config_errors_are_reported_together(site):
     text = default_config().replace('organization = "jiedao"', 'organization = "jiedo"', 1) + \
         '\n[[category]]\npath = "不存在/子分类"\nslug = "zfl"\n'
     result = broken_config(site, text)
-    one(result, "sitegen.toml", "organization")
-    one(result, "sitegen.toml", "path")
+    assert one(result, "sitegen.toml", "默认发布机构 organization").line == line_of(text, "organization =")
+    assert one(result, "sitegen.toml", "分类路径 path").line == len(text.splitlines()) - 1
     assert "共 2 个错误" in result.output
 
 
