@@ -112,11 +112,14 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         except OutputError as exc:
             report.error(str(output), str(exc))
         theme_safe = check_theme(config, report)
-        rest = lastbuild.rest_key(config, now, strict, encoding, output)
+        # Warnings of the config, the content folder and the theme (an error stops the build
+        # below) are inputs like the rest: the last build of the same inputs reported them too.
+        early = list(report.diagnostics)
+        rest = lastbuild.rest_key(config, now, strict, encoding, output, early)
         inputs = lastbuild.inputs_key(rest, files, asset_files)
-        last = None if report.diagnostics else lastbuild.unchanged(cache, inputs, output)
+        last = None if report.errors else lastbuild.unchanged(cache, inputs, output)
         if last is not None:
-            report.diagnostics.extend(last.diagnostics)
+            report.diagnostics = list(last.diagnostics)
             result.held_back, result.published = last.held_back, last.published
             result.written = result.unchanged = last.files
             result.output = output
@@ -129,14 +132,13 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         from sitegen.pages import check_templates, template_error
         from sitegen.structure import build_site
         env = check_templates(config, report) if theme_safe else None
-        edit = None if report.diagnostics else lastbuild.edited(cache, rest, files, asset_files,
-                                                                     output)
+        edit = None if report.errors else lastbuild.edited(cache, rest, files, asset_files, output)
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
                                      encoding, jobs, now, strict, env)
             if done is not None:
-                report.diagnostics.extend(done.diagnostics)
+                report.diagnostics = list(done.diagnostics)
                 result.held_back, result.published = done.held_back, done.published
                 result.written, result.unchanged = done.written, done.unchanged
                 result.output, result.quick = output, True

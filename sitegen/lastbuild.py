@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,11 +68,13 @@ def _stats(paths: list[Path], bytecode: bool = True) -> list[tuple[str, int, int
     return sorted(found)
 
 
-def rest_key(config: SiteConfig, now: dt.date, strict: bool, encoding: str, output: Path) -> str:
-    """Everything a build reads but the item files and the other files of the content."""
+def rest_key(config: SiteConfig, now: dt.date, strict: bool, encoding: str, output: Path,
+             notes: Sequence[Diagnostic] = ()) -> str:
+    """Everything a build reads but the item files and the other files of the content;
+    `notes`: what reading the config and listing the content warned of."""
     return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
                        str(output.resolve()), _stats(theme_dirs(config)),
-                       _stats([_PACKAGE], bytecode=False))
+                       _stats([_PACKAGE], bytecode=False), [d.format() for d in notes])
 
 
 def inputs_key(rest: str, files: list[ContentFile], assets: list[ContentFile]) -> str:

@@ -84,6 +84,33 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(site):
 
 
 
+def test_a_config_warning_is_reported_every_time_and_builds_stay_incremental(site):
+    """A warning of sitegen.toml (or of the content folder) made every later build a whole
+    one, and a build with nothing to do would have lost it from the report."""
+    from sitegen.build import build
+
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[site]\n", '[site]\ncolour = "red"\n', 1),
+                      encoding="utf-8")
+    day = dt.date(2026, 11, 27)
+
+    def config_warnings(result) -> list[str]:
+        return [d.message for d in result.report.diagnostics if d.file == "sitegen.toml"]
+
+    first = build(site, now=day)
+    assert first.ok and len(config_warnings(first)) == 1
+    again = build(site, now=day)
+    assert again.ok and again.written == again.unchanged and config_warnings(again) == config_warnings(first)
+    with open(site / "content" / "budget.md", "a", encoding="utf-8") as f:
+        f.write("\n补充说明。\n")
+    edited = build(site, now=day)
+    assert edited.ok and edited.quick and config_warnings(edited) == config_warnings(first)
+    assert [d.format() for d in edited.report.sorted()] == \
+        [d.format() for d in build(site, now=day, use_cache=False).report.sorted()]
+    strict = build(site, now=day, strict=True)
+    assert not strict.ok and any(d.file == "sitegen.toml" for d in strict.report.errors)
+
+
 def test_the_site_named_from_inside_or_outside_is_the_same_site(site, monkeypatch):
     """A build from inside the site folder, after one that named its path, has nothing to do;
     and an edit after it is a quick build (the theme's files were named relative to where the
