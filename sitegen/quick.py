@@ -642,8 +642,8 @@ def _edits(fronts: list[Front], site: Site, edit: lastbuild.Edited, cache: Cache
             item = dataclasses.replace(checked.item, body="")
             if item.index_no in site.by_index_no or item.index_no in held or (
                     item.replaced_by and item.replaced_by not in site.by_index_no
-                    and item.replaced_by not in new_numbers):
-                return None
+                    and item.replaced_by not in new_numbers) or item.replaced_by == item.index_no:
+                return None  # (the whole build reports what is wrong)
             edits.append(_Edit(f, digest, checked, None, item, checked.item.body))
             continue
         assert old.item is not None

@@ -419,7 +419,11 @@ class _Checker:
             self.error("attachments", f"附件路径 {show(ref)} 指向内容目录之外，已拒绝")
             return None
         if joined not in self.assets:
-            self.error("attachments", f"附件文件不存在：{show(ref)}（应在 content/{joined}）")
+            if joined.lower().endswith(".md"):
+                self.error("attachments", f"附件 {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
+                           "要指向另一条信息，请在正文中写链接")
+            else:
+                self.error("attachments", f"附件文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）")
             return None
         return joined
 
@@ -552,7 +556,11 @@ def _check_site(items: list[Item], checked: list[Checked], report: Report) -> No
                              line=lines[d.source].get("slug"), field="slug", label="文件名")
     published = {item.index_no for item in items}
     for item in items:
-        if item.replaced_by and item.replaced_by not in published:
+        if item.replaced_by and item.replaced_by == item.index_no:
+            report.error(item.source, f"替代文件的索引号 {item.replaced_by} 是本信息自己的索引号；"
+                         "应填写取代本信息的新文件的索引号",
+                         line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")
+        elif item.replaced_by and item.replaced_by not in published:
             state = "尚未发布" if item.replaced_by in by_index else "不存在"
             report.error(item.source, f"替代文件的索引号 {item.replaced_by} {state}",
                          line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")

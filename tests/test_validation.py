@@ -502,6 +502,24 @@ def test_replaced_by_a_missing_index_no(site):
     assert diag.line is not None
 
 
+@pytest.mark.parametrize("rel", [X, "content/budget.md"], ids=["new-file", "edited-file"])
+def test_replaced_by_its_own_index_no(site, rel):
+    """An item naming itself as its replacement linked to itself; a new file and an edit
+    (which a quick build would take) alike."""
+    own = FIELDS["index_no"] if rel == X else "12345678X/2025-00002"
+    text = item(title=BUDGET_TITLE if rel != X else FIELDS["title"], index_no=own,
+                extra=("validity: 失效", "date_invalid: 2025-06-01", f"replaced_by: {own}"))
+    result = broken(site, text, rel=rel)
+    diag = one(result, rel, "替代文件 replaced_by")
+    contains(diag, f"替代文件的索引号 {own} 是本信息自己的索引号")
+    assert diag.line == line_of(text, "replaced_by:")
+
+
+def test_attachment_that_is_an_item_file(site):
+    result = broken(site, attachment("budget.md"))
+    contains(one(result, X, "附件 attachments"), "附件 “budget.md” 是 Markdown 文件（一条信息），不能作为附件")
+
+
 def test_replaced_by_a_held_back_item(site):
     write(site, "content/draft.md", item(title="新版预算（待审查）", index_no="12345678X/2025-00099",
                                          review=DROP))
@@ -532,7 +550,7 @@ def test_attachment_inside_content_is_published(site, rel, ref):
 def test_attachment_missing(site):
     result = broken(site, attachment("missing.pdf"))
     diag = one(result, X, "附件 attachments")
-    contains(diag, "附件文件不存在：“missing.pdf”", "应在 content/missing.pdf")
+    contains(diag, "附件文件不存在（或不是文件）：“missing.pdf”", "应在 content/missing.pdf")
     assert diag.line is not None
 
 
