@@ -126,6 +126,13 @@ def test_pagination_newest_first(site: Path, records: list[dict]):
     assert 'href="index-2.html"' in first and 'href="index.html"' in second
     newest = in_tree[0]["url"].removeprefix("fdzdgknr/")
     assert newest in first and newest not in second
+    # Each page is told apart by a reader and in the tab: its number, after the first.
+    assert "<title>法定主动公开内容 - " in first and "第 1 页" not in first
+    assert "<title>法定主动公开内容（第 2 页） - " in second
+    assert re.search(r"<h1>法定主动公开内容 .*<span class=\"page-number\">第 2 页</span></h1>", second)
+    # The column's own crumb is the current page on its first page only.
+    assert '<a href="index.html" aria-current="page">法定主动公开内容</a>' in first
+    assert 'aria-current="page">法定主动公开内容' not in second
 
 
 def test_organisation_and_year_pages_are_paginated(site: Path, records: list[dict]):
