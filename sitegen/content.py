@@ -116,6 +116,37 @@ def _check_size(data: Any) -> None:
             stack.extend(value)
 
 
+# What PyYAML says, and what it usually means in a hand-written front matter.
+_YAML_HINTS = [
+    ("mapping values are not allowed", "值里有英文冒号加空格（“: ”）；这样的值请用英文引号括起来，"
+                                       "例如 title: \"关于: 通知\""),
+    ("did not find expected ',' or ']'", "列表缺少逗号或右方括号 ]"),
+    ("could not find expected ':'", "缺少冒号：每行应为 键: 值"),
+    ("did not find expected key", "缩进不一致，或某行缺少 键:"),
+    ("found undefined alias", "用了未定义的 *引用"),
+]
+
+
+def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
+    """A YAML error in Chinese, with what it said, and the 0-based line of the front matter
+    to point at: for a quote left open, the line it was opened on (PyYAML only notices at the
+    end of the text)."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    mark = getattr(exc, "problem_mark", None)
+    context, opened = getattr(exc, "context", None) or "", getattr(exc, "context_mark", None)
+    line = None if mark is None else mark.line
+    lines = text.split("\n")
+    char = ""
+    if mark is not None and mark.line < len(lines) and mark.column < len(lines[mark.line]):
+        char = lines[mark.line][mark.column]
+    if "quoted scalar" in context and "end of stream" in problem and opened is not None:
+        return f"这一行开始的引号没有闭合，缺少结尾的引号（{problem}）", opened.line
+    if char == "\t" or "tab character" in problem:
+        return f"YAML 不能用 Tab 缩进，请改用空格（{problem}）", line
+    hint = next((h for prefix, h in _YAML_HINTS if problem.startswith(prefix)), "")
+    return (f"{hint}（{problem}）" if hint else problem), line
+
+
 def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
     """Load one YAML document safely.
 
@@ -205,12 +236,9 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
     try:
         data_obj, key_lines, problems = parse_yaml(fm_text)
     except yaml.YAMLError as exc:
-        line = None
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            line = mark.line + 1 + fm_offset
-        problem = getattr(exc, "problem", None) or str(exc)
-        report.error(rel, f"front matter 的 YAML 无法解析：{problem}", line=line)
+        message, at = yaml_problem(exc, fm_text)
+        report.error(rel, f"front matter 的 YAML 无法解析：{message}",
+                     line=None if at is None else at + 1 + fm_offset)
         return None
     except RecursionError:
         report.error(rel, "front matter 的 YAML 嵌套过深")

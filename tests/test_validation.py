@@ -621,16 +621,21 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
 
 # -- reading the file ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, problem", [
-    (item(title="关于: 通知"), "mapping values are not allowed"),
-    (item(extra=("keywords: [预算, 决算",)), "expected ',' or ']'"),
-    (item(review={"reviewer": '"党政办'}), "found unexpected end of stream"),
-], ids=["colon-in-value", "unclosed-list", "unclosed-quote"])
-def test_yaml_syntax_error_reports_a_line(site, text, problem):
+@pytest.mark.parametrize("text, problem, explained, at", [
+    (item(title="关于: 通知"), "mapping values are not allowed", "这样的值请用英文引号括起来", "title:"),
+    (item(extra=("keywords: [预算, 决算",)), "expected ',' or ']'", "列表缺少逗号或右方括号", None),
+    (item(review={"reviewer": '"党政办'}), "found unexpected end of stream",
+     "这一行开始的引号没有闭合", "  reviewer:"),  # not the end of the front matter
+    (item(title='"示例街道预算'), "found unexpected end of stream", "这一行开始的引号没有闭合", "title:"),
+    (item(extra=("\tdoc_no: 示街办〔2025〕1号",)), "", "YAML 不能用 Tab 缩进，请改用空格", "\tdoc_no:"),
+], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab"])
+def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)
     diag = one(result, X, None)
-    contains(diag, "front matter 的 YAML 无法解析", problem)
+    contains(diag, "front matter 的 YAML 无法解析", problem, explained)
     assert diag.line is not None
+    if at is not None:
+        assert diag.line == line_of(text, at), result.output
 
 
 def test_duplicate_yaml_key_reports_its_line(site):
