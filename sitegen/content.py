@@ -204,6 +204,9 @@ def decode(data: bytes, rel: str, report: Report, fallback: str = "utf-8") -> st
                     "原文件 > 新文件，或在生成时加 --input-encoding gb18030")
         except UnicodeDecodeError:
             pass
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows Notepad's "Unicode"
+            hint = ("；文件是 UTF-16 编码（记事本“另存为”中的 Unicode），请另存为 UTF-8，例如："
+                    "iconv -f UTF-16 -t UTF-8 原文件 > 新文件")
         line = data[: exc.start].count(b"\n") + 1
         report.error(rel, f"文件不是有效的 UTF-8：第 {exc.start + bom} 字节处出现无效字节 {data[exc.start:exc.start + 1]!r}{hint}",
                      line=line)

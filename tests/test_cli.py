@@ -205,6 +205,13 @@ def test_new_rejects_unknown_or_non_leaf_category(site):
     assert result.exit_code != 0 and "不是最终分类" in result.output
 
 
+def test_new_rejects_an_empty_title(site):
+    before = sorted(p.name for p in (site / "content").rglob("*"))
+    result = run("new", str(site), "--category", "财政预决算", "--title", "  ")
+    assert result.exit_code != 0 and "标题不能为空" in result.output
+    assert sorted(p.name for p in (site / "content").rglob("*")) == before
+
+
 def test_check_writes_nothing(site):
     result = run("check", str(site), *NOW)
     assert result.exit_code == 0 and "检查通过" in result.output

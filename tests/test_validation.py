@@ -683,6 +683,11 @@ def test_gbk_file_is_refused_with_iconv_hint(site):
     assert diag.line == 2  # the title, the first line with non-ASCII bytes
 
 
+def test_utf16_file_is_refused_with_a_hint(site):
+    result = broken(site, item().encode("utf-16"))  # Windows Notepad's "Unicode"
+    contains(one(result, X, None), "文件不是有效的 UTF-8", "文件是 UTF-16 编码", "请另存为 UTF-8")
+
+
 def _bad_utf8(bom: bool) -> tuple[bytes, int, int]:
     data = (b"\xef\xbb\xbf" if bom else b"") + item(body="正文\xff。").encode("utf-8").replace(
         "\xff".encode(), b"\xff")

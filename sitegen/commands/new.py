@@ -60,6 +60,8 @@ def command(directory: Path, category: str, title: str, organization: str | None
     Scaffold an item with the next free 索引号 for the organisation and year. Its review
     record is empty, so it is held back until reviewed.
     """
+    if not title.strip():
+        raise click.ClickException("标题不能为空：请用 --title 写上信息的标题")
     report = Report()
     config = load_config(directory, report)
     if config is None:
