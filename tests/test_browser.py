@@ -418,6 +418,22 @@ def _focused(pg: Page) -> str:
         " return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''); }")
 
 
+def test_rss_links_only_where_a_feed_reader_can_use_them(page: tuple[Page, Watch], root: str) -> None:
+    """From disk (a kiosk) an RSS link opens raw XML with no way back: it is not shown there;
+    over HTTP it is."""
+    pg, watch = page
+    pg.goto(url_of(root, "fdzdgknr/index.html"))
+    feeds = [pg.locator("p.feed-link a"), pg.locator(".site-footer a", has_text="RSS 订阅")]
+    for link in feeds:
+        expect(link).to_have_count(1)
+        if root.startswith("file:"):
+            expect(link).to_be_hidden()
+        else:
+            expect(link).to_be_visible()
+    expect(pg.locator(".site-footer a", has_text="按年份浏览")).to_be_visible()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
 def test_keyboard_skip_link_and_search(page: tuple[Page, Watch], root: str) -> None:
     pg, watch = page
     pg.goto(url_of(root, NOTICE_URL))

@@ -264,6 +264,40 @@ def test_results_show_title_category_date_doc_no_and_snippet(pages: dict, roots:
     watch.check()
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_back_from_a_result_keeps_the_results_shown_and_the_place(browser: Browser, roots: dict,
+                                                                  mode: str) -> None:
+    """On a kiosk the way back is the Back button: after 显示更多结果 twice and a result
+    opened, Back showed the first ten results again, at another place."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        open_search(page, roots[mode], "政府信息公开")
+        for _ in range(2):
+            before = page.eval_on_selector_all("#search-results > li", "l => l.length")
+            page.click("#search-more")
+            page.wait_for_function("n => document.querySelectorAll('#search-results > li').length > n",
+                                   arg=before)
+        count = page.eval_on_selector_all("#search-results > li", "l => l.length")
+        assert count >= 21
+        link = page.locator("#search-results > li > a").nth(count - 2)
+        link.scroll_into_view_if_needed()
+        place, href = page.evaluate("scrollY"), link.get_attribute("href")
+        assert place > 0
+        with page.expect_navigation():
+            link.click()
+        assert page.url.endswith(quote(href))
+        page.go_back()
+        page.wait_for_function("n => document.querySelectorAll('#search-results > li').length >= n",
+                               arg=count)
+        page.wait_for_function("y => Math.abs(window.scrollY - y) < 5", arg=place)
+        assert page.eval_on_selector_all("#search-results > li", "l => l.length") == count
+        assert page.locator("#search-results > li > a").nth(count - 2).get_attribute("href") == href
+    finally:
+        context.close()
+
+
 def test_many_words_repeated_or_too_many(pages: dict, roots: dict) -> None:
     """A word typed again is one word; beyond 16 different words the rest is left out, and
     the status line says so (it found items without the 17th word and did not say)."""

@@ -760,6 +760,29 @@
       });
     });
   }
+
+  // Back from a result: the results shown (after 显示更多结果) and the place in them come back.
+  // Kept for this tab only (sessionStorage works from file:// too, where history.replaceState
+  // may be refused), under the address with its query.
+  var PLACE = "sitegen-search-place:" + location.pathname + location.search;
+  function keepPlace() {
+    if (!current || !current.shown) { return; }
+    try {
+      sessionStorage.setItem(PLACE, JSON.stringify({ q: current.query, shown: current.shown, y: window.scrollY }));
+    } catch (e) { /* storage refused: nothing kept */ }
+  }
+  window.addEventListener("pagehide", keepPlace);
+  function restorePlace() {
+    var place = null;
+    try { place = JSON.parse(sessionStorage.getItem(PLACE) || "null"); } catch (e) { return; }
+    if (!place || !current || place.q !== current.query) { return; }
+    var state = current, my = seq;
+    function more() {
+      if (my !== seq || state.shown >= place.shown || state.next >= state.scored.length) { return Promise.resolve(); }
+      return nextPage(state, false, my).then(more);
+    }
+    return more().then(function () { if (my === seq) { window.scrollTo(0, place.y || 0); } });
+  }
   // For tests and the benchmark: the search as the page runs it, and every verified result.
   S.search = search;
   S.hash = hash;
@@ -781,6 +804,8 @@
   // query has just run the real thing: no warm-up, which could only delay the next query.
   var opened = input.value;
   search(input.value, performance.now()).then(function () {
+    return opened ? restorePlace() : null;
+  }).then(function () {
     setTimeout(function () { try { if (!opened) { warmUp(); } } finally { S.ready = true; } }, 0);
   });
 })();
