@@ -65,6 +65,8 @@ def test_every_relative_link_resolves_on_disk(site: Path):
         parser = Links()
         parser.feed(page.read_text(encoding="utf-8"))
         for tag, ref, attrs in parser.refs:
+            if tag == "base" and page.name == "404.html" and page.parent == site:
+                continue  # a server shows it at any depth: its links start from base_url's path
             parts = urlsplit(ref)
             if parts.scheme in ("http", "https"):
                 assert tag == "link" and attrs.get("rel") == "canonical", f"{page}: absolute {ref}"

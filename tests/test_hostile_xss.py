@@ -160,6 +160,7 @@ class PageScan(HTMLParser):
         self.inline: list[str] = []  # text inside <script>
         self.text: list[str] = []
         self.hrefs: list[str] = []
+        self.bases: list[str | None] = []  # href of each <base> (the theme's 404 page has one)
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -167,7 +168,9 @@ class PageScan(HTMLParser):
         if tag == "script":
             self.scripts.append(attrs_d.get("src"))
             self._in_script = True
-        if tag in DANGEROUS_TAGS and not _theme_element(tag, attrs_d):
+        if tag == "base":
+            self.bases.append(attrs_d.get("href"))
+        elif tag in DANGEROUS_TAGS and not _theme_element(tag, attrs_d):
             self.unsafe.append(f"<{tag} {attrs}>")
         for name, value in attrs:
             url = re.sub(r"[\x00-\x20]", "", value or "").lower()
@@ -201,7 +204,7 @@ def scan(path: Path) -> PageScan:
     return parser
 
 
-THEME_SCRIPTS = re.compile(r"^(\.\./)*assets/(site|search|search-tokenize|search/manifest|last-published)\.js$")
+THEME_SCRIPTS = re.compile(r"^(\.\./)*assets/(site|search|search-tokenize|search-manifest|last-published)\.js$")
 
 
 def test_every_page_has_only_the_themes_scripts_and_no_handlers(out):
@@ -210,6 +213,8 @@ def test_every_page_has_only_the_themes_scripts_and_no_handlers(out):
         rel = path.relative_to(out).as_posix()
         assert page.unsafe == [], (rel, page.unsafe)
         assert page.inline == [], (rel, page.inline)
+        # No page but the one a server shows at any depth gets a <base>: the site's path.
+        assert page.bases == (["/xxgk/"] if rel == "404.html" else []), (rel, page.bases)
         assert all(src and THEME_SCRIPTS.match(src) for src in page.scripts), (rel, page.scripts)
         raw = path.read_text(encoding="utf-8")
         assert len(re.findall(r"<script\b", raw, re.I)) == len(page.scripts), rel
