@@ -172,7 +172,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
             report.error(str(output), str(exc))
             return result
         except jinja2.TemplateError as exc:
-            name, message, line = template_error(exc)
+            name, message, line = template_error(exc, root=config.root)
             report.error(name, message, line=line)
             return result
         result.written = len(out.written)

@@ -287,8 +287,15 @@ class _Checker:
         self.lines = text.splitlines()
         self.headers: dict[str, int] = {}  # where -> line (1-based)
         counts: dict[str, int] = {}
+        self.in_string: set[int] = set()  # lines inside a multi-line string (1-based)
+        quote = ""
         for number, line in enumerate(self.lines, start=1):
-            m = _HEADER_RE.match(line)
+            if quote:
+                self.in_string.add(number)
+            for mark in ('"""', "'''"):
+                if line.count(mark) % 2 and (not quote or quote == mark):
+                    quote = "" if quote else mark
+            m = None if number in self.in_string else _HEADER_RE.match(line)
             if m:
                 name = m[2]
                 if m[1] == "[[":
@@ -300,8 +307,10 @@ class _Checker:
         start = self.headers.get(where)
         if start is None or key is None:
             return start
-        key_re = re.compile(rf'^\s*("?){re.escape(key)}\1\s*=')
+        key_re = re.compile(rf'^\s*(["\']?){re.escape(key)}\1\s*=')
         for number in range(start, len(self.lines)):
+            if number + 1 in self.in_string:
+                continue
             text = self.lines[number]
             if _HEADER_RE.match(text):
                 break
@@ -502,6 +511,9 @@ def _parse_calendar(raw: object, check: _Checker) -> Calendar:
     return Calendar(tuple(sorted(holidays)), tuple(sorted(workdays)))
 
 
+RESERVED_SLUGS = {"assets", "archive", "org", "files"}  # the site's own top-level folders
+
+
 def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
     tree = CategoryTree()
     if not isinstance(raw, list) or not raw:
@@ -521,7 +533,11 @@ def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
             check.error(where, "aliases", f"{where}.aliases 应为文本列表，例如 [\"财政信息\"]")
             aliases = []
         names = tuple(p.strip() for p in path.split("/"))
-        if not path or any(not n for n in names):
+        if not path:
+            continue  # (reported as missing)
+        if any(not n for n in names):
+            check.error(where, "path", f"分类路径“{path}”中有空的一级：各级名称用一个 / 分隔，"
+                        "开头和结尾不加 /")
             continue
         if not SLUG_RE.match(slug):
             check.error(where, "slug", f"分类“{path}”的 slug 只能由小写字母、数字、-、_ 组成，实际为 {_shown(slug)}")
@@ -540,8 +556,6 @@ def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
         cat = Category(names=names, slugs=slugs, aliases=tuple(aliases))
         by_path[path] = cat
         tree.categories.append(cat)
-    reserved = {"assets", "archive", "org", "files"}
-    for i, cat in enumerate(tree.categories):
-        if cat.depth == 1 and cat.slugs[0] in reserved:
-            check.error(f"category[{i}]", "slug", f"顶级分类 slug “{cat.slugs[0]}”与站点保留目录冲突：{sorted(reserved)}")
+        if cat.depth == 1 and slug in RESERVED_SLUGS:
+            check.error(where, "slug", f"顶级分类 slug “{slug}”与站点保留目录冲突：{sorted(RESERVED_SLUGS)}")
     return tree

@@ -39,9 +39,10 @@ from sitegen.pages import (
     last_published_js,
     make_environment,
     template_error,
+    theme_file,
 )
 from sitegen.parallel import batches, default_jobs, pmap, shared
-from sitegen.structure import Site
+from sitegen.structure import Site, build_site
 from sitegen.themes import check_theme, theme_assets, theme_dirs
 from sitegen.validate import Catalog, Checked, Item, check_item, finish
 
@@ -385,15 +386,15 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     for item, record in kept:
         pages_done.take(item.url, record)
     tick = (lambda d, t: progress("生成页面", d, t)) if progress else None
-    failed = False
+    failed = template_failed = False
     for part in pmap(_render_batch, tasks, state, jobs, tick):
         for source, message in part.errors:
             report.error(source, message)
             failed = True
-        if part.template_error:
+        if part.template_error and not template_failed:  # each batch stops at its first: one
             name, message, line = part.template_error
-            report.error(name, message, line=line)
-            failed = True
+            report.error(theme_file(name, config.root), message, line=line)
+            failed = template_failed = True
         if failed:
             continue
         out.absorb(part.output)
@@ -618,16 +619,20 @@ def spread_rewrite(jobs: int) -> search.Rewrite:
 
 def check(root: Path, now: dt.date, strict: bool, report: Report,
           jobs: int | None = None, encoding: str = "utf-8") -> Catalog | None:
-    """`sitegen check`: everything a build checks, bodies included, without writing output."""
+    """`sitegen check`: everything a build checks, bodies and pages included (each page is
+    made, in memory: a template may fail on one page only), without writing output."""
     jobs = jobs or default_jobs()
     loaded = load(root, now, strict, report, Cache(None), jobs, encoding=encoding)
     if loaded is None:
         return None
     if strict:  # as `build --strict` does before it renders
         report.escalate_warnings()
-    if check_theme(loaded.config, report):
-        check_templates(loaded.config, report)
+    config = loaded.config
+    env = check_templates(config, report) if check_theme(config, report) else None
     items = loaded.catalog.items
+    # The pages as a build makes them, if it would get that far.
+    renderer = PageRenderer(build_site(config, items), env) if env and not report.errors else None
+    pages = _PageCheck(renderer, report, config.root)
     item_urls = {i.content_rel: i.url for i in items}
     for item in items:
         body = render_body(item.body, LinkContext(item.url, item.content_rel, item_urls, loaded.assets))
@@ -639,4 +644,28 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
         for offset, what in body.removed:  # under --strict an error, as in `build --strict`
             (report.error if strict else report.warning)(
                 item.source, f"正文中的 {what}{UNSAFE_REMOVED}", line=item.body_line + (offset or 0))
+        pages.make(item.url, lambda i=item, html=body.html: pages.renderer.item(i, html))
+    if renderer is not None:
+        for url, _, render in renderer.site_pages():
+            pages.make(url, render)
     return loaded.catalog
+
+
+@dataclass
+class _PageCheck:
+    """Makes pages and drops them; the first template error is reported (as a build stops
+    at it), and no page is made after it."""
+
+    renderer: PageRenderer | None
+    report: Report
+    root: Path
+
+    def make(self, url: str, render: Callable[[], str]) -> None:
+        if self.renderer is None:
+            return
+        try:
+            render()
+        except jinja2.TemplateError as exc:
+            name, message, line = template_error(exc, url, self.root)
+            self.report.error(name, message, line=line)
+            self.renderer = None

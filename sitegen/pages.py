@@ -57,25 +57,35 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
 
 
 def check_templates(config: SiteConfig, report: Report) -> jinja2.Environment:
-    """Every template of the theme compiles: a syntax error is reported with its file and
-    line before any page is made, with the content's errors (and by `sitegen check`).
-    Returns the environment, its templates compiled, for the pages."""
-    env = make_environment(theme_dirs(config))
+    """Every template of the theme compiles: a syntax error, or a file that is not UTF-8, is
+    reported with its file (and line) before any page is made, with the content's errors
+    (and by `sitegen check`). Returns the environment, its templates compiled, for the pages."""
+    dirs = theme_dirs(config)
+    env = make_environment(dirs)
     for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            file, message, line = template_error(exc)
-            path = Path(file)
-            if path.is_absolute() and path.is_relative_to(config.root):
-                file = path.relative_to(config.root).as_posix()
+            file, message, line = template_error(exc, root=config.root)
             report.error(file, message, line=line)
-        except (jinja2.TemplateError, UnicodeDecodeError):
+        except UnicodeDecodeError as exc:  # Notepad's "ANSI" on a Chinese Windows: GBK
+            path = next(d / "templates" / name for d in dirs if (d / "templates" / name).is_file())
+            report.error(theme_file(str(path), config.root),
+                         f"主题模板不是 UTF-8 编码（第 {exc.start} 字节）；请另存为 UTF-8")
+        except jinja2.TemplateError:
             continue  # not a template the build reads as one
     return env
 
 
-def template_error(exc: jinja2.TemplateError, page: str | None = None
+def theme_file(name: str, root: Path) -> str:
+    """A theme file as messages name it: relative to the site folder when inside it."""
+    path = Path(name)
+    if path.is_absolute() and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return name
+
+
+def template_error(exc: jinja2.TemplateError, page: str | None = None, root: Path | None = None
                    ) -> tuple[str, str, int | None]:
     """(theme file, message, line) of a template error: syntax errors carry their file and
     line; a runtime error's are found in the traceback (Jinja maps its frames to template
@@ -96,7 +106,8 @@ def template_error(exc: jinja2.TemplateError, page: str | None = None
         message = f"主题模板出错：{detail}"
     if page:
         message += f"（生成 {page} 时）"
-    return str(name or "themes"), message, line
+    file = str(name or "themes")
+    return (theme_file(file, root) if root else file), message, line
 
 
 def template_keys(templates: list[Template]) -> dict[str, str]:

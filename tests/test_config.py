@@ -147,3 +147,33 @@ def test_toml_syntax_error_says_what_is_wrong_in_chinese(tmp_path):
     [error] = report.errors
     assert error.line == next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("name ="))
     assert error.message.startswith(f"TOML 语法错误（第 {error.line} 行第 8 列）：值的写法不对：文本要用英文双引号括起来")
+
+
+def test_config_lines_in_harder_files(tmp_path):
+    """Quoted keys, a multi-line text holding a line like a table header, a category left
+    out before another: each message still points at its own line."""
+    text = default_config() + """
+[[category]]
+path = "指南//细则"
+slug = "zn"
+
+[[category]]
+path = "附件"
+slug = "files"
+"""
+    text = text.replace('hours = "', "notes = '''\n[lunch]\n午休\n'''\nhours = \"", 1)
+    text = text.replace("[site]\n", "[site]\n'page_sze' = 3\n", 1)
+    lines = text.splitlines()
+
+    def line_of(prefix: str, after: int = 0) -> int:
+        return next(n for n, line in enumerate(lines, start=1) if n > after and line.startswith(prefix))
+
+    config, report = load(tmp_path, text)
+    assert config is None
+    found = {(d.field, d.line) for d in report.diagnostics}
+    assert ("page_sze", line_of("'page_sze'")) in found
+    assert ("notes", line_of("notes =")) in found  # not at the line of [lunch]
+    empty = line_of('path = "指南//细则"')
+    assert ("path", empty) in found
+    assert ("slug", line_of('slug = "files"')) in found
+    assert any("分类路径“指南//细则”中有空的一级" in d.message for d in report.errors)

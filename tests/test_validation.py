@@ -912,14 +912,31 @@ def test_template_syntax_error_is_found_by_check_and_build_with_its_line(site):
 
 
 def test_template_runtime_error_names_its_line_and_the_page(site):
+    """Found by check too (which makes every page in memory), reported once, at the
+    template's line, with the page being made."""
     before = good_build(site)
     write(site, "themes/default/templates/item.html",
           '{% extends "base.html" %}\n{% block content %}\n<h1>{{ item.titel }}</h1>\n{% endblock %}\n')
+    checked = run("check", site)
+    assert checked.exit_code == 1, checked.output
     result = build(site)
     refused(result, site, before)
-    [diag] = errors(result)
-    assert diag.file.endswith("themes/default/templates/item.html") and diag.line == 3, result.output
-    contains(diag, "主题模板用到了不存在的变量或字段", "titel", "（生成 ")
+    for output in (checked, result):
+        [diag] = errors(output)
+        assert diag.file == "themes/default/templates/item.html" and diag.line == 3, output.output
+        contains(diag, "主题模板用到了不存在的变量或字段", "titel", "（生成 ")
+
+
+def test_template_not_in_utf8_is_an_error_not_a_crash(site):
+    before = good_build(site)
+    source = (Path(__file__).resolve().parent.parent / "themes/default/templates/home.html")
+    write(site, "themes/default/templates/home.html",
+          source.read_text(encoding="utf-8").replace("</h1>", "（首页）</h1>").encode("gb18030"))
+    for command in ("check", "build"):
+        result = run(command, site)
+        assert result.exit_code == 1, result.output
+        contains(one(result, "themes/default/templates/home.html", None), "主题模板不是 UTF-8 编码")
+    refused(result, site, before)
 
 
 # -- line numbers -------------------------------------------------------------------------------
