@@ -21,7 +21,7 @@ from sitegen import feeds, lastbuild, search, sitemap
 from sitegen.cache import Cache, fingerprint, text_digest
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import ContentFile, read_item, scan
-from sitegen.diagnostics import Report
+from sitegen.diagnostics import Level, Report
 from sitegen.markdown import (
     LinkContext,
     RenderedBody,
@@ -620,7 +620,8 @@ def spread_rewrite(jobs: int) -> search.Rewrite:
 def check(root: Path, now: dt.date, strict: bool, report: Report,
           jobs: int | None = None, encoding: str = "utf-8") -> Catalog | None:
     """`sitegen check`: everything a build checks, bodies and pages included (each page is
-    made, in memory: a template may fail on one page only), without writing output."""
+    made, in memory: a template may fail on one page only), without writing output; on every
+    core, as a build."""
     jobs = jobs or default_jobs()
     loaded = load(root, now, strict, report, Cache(None), jobs, encoding=encoding)
     if loaded is None:
@@ -632,40 +633,63 @@ def check(root: Path, now: dt.date, strict: bool, report: Report,
     items = loaded.catalog.items
     # The pages as a build makes them, if it would get that far.
     renderer = PageRenderer(build_site(config, items), env) if env and not report.errors else None
-    pages = _PageCheck(renderer, report, config.root)
-    item_urls = {i.content_rel: i.url for i in items}
-    for item in items:
-        body = render_body(item.body, LinkContext(item.url, item.content_rel, item_urls, loaded.assets))
-        if body.error:
-            report.error(item.source, body.error)
-        for link in body.broken_links:
-            report.warning(item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
-                           line=_line_of(item.body, link, item.body_line))
-        for offset, what in body.removed:  # under --strict an error, as in `build --strict`
-            (report.error if strict else report.warning)(
-                item.source, f"正文中的 {what}{UNSAFE_REMOVED}", line=item.body_line + (offset or 0))
-        pages.make(item.url, lambda i=item, html=body.html: pages.renderer.item(i, html))
-    if renderer is not None:
-        for url, _, render in renderer.site_pages():
-            pages.make(url, render)
+    state = {"items": items, "renderer": renderer, "strict": strict, "assets": loaded.assets,
+             "item_urls": {i.content_rel: i.url for i in items},
+             "pages": list(renderer.site_pages()) if renderer else []}
+    tasks = [("items", b) for b in batches(range(len(items)), jobs)]
+    tasks += [("pages", b) for b in batches(range(len(state["pages"])), jobs, at_most=100)]
+    template_failed = False
+    for part in pmap(_check_part, tasks, state, jobs):
+        for level, source, message, line in part.diagnostics:
+            (report.error if level is Level.ERROR else report.warning)(source, message, line=line)
+        if part.template_error and not template_failed:  # the first, as a build reports it
+            name, message, line = part.template_error
+            report.error(theme_file(name, config.root), message, line=line)
+            template_failed = True
     return loaded.catalog
 
 
-@dataclass
-class _PageCheck:
-    """Makes pages and drops them; the first template error is reported (as a build stops
-    at it), and no page is made after it."""
+class _CheckPart(NamedTuple):
+    diagnostics: list[tuple[Level, str, str, int | None]]
+    template_error: tuple[str, str, int | None] | None
 
-    renderer: PageRenderer | None
-    report: Report
-    root: Path
 
-    def make(self, url: str, render: Callable[[], str]) -> None:
-        if self.renderer is None:
-            return
-        try:
-            render()
-        except jinja2.TemplateError as exc:
-            name, message, line = template_error(exc, url, self.root)
-            self.report.error(name, message, line=line)
-            self.renderer = None
+def _check_part(task: tuple[str, Sequence[int]]) -> _CheckPart:
+    """A batch of items (their bodies and pages) or of the other pages, made and dropped."""
+    kind, span = task
+    state = shared()
+    renderer: PageRenderer | None = state["renderer"]
+    found: list[tuple[Level, str, str, int | None]] = []
+    failed = None
+    if kind == "pages":
+        for i in span:
+            url, _, render = state["pages"][i]
+            failed = _made(render, url)
+            if failed:
+                break
+        return _CheckPart(found, failed)
+    for i in span:
+        item: Item = state["items"][i]
+        body = render_body(item.body, LinkContext(item.url, item.content_rel, state["item_urls"],
+                                                  state["assets"]))
+        if body.error:
+            found.append((Level.ERROR, item.source, body.error, None))
+        for link in body.broken_links:
+            found.append((Level.WARNING, item.source,
+                          f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
+                          _line_of(item.body, link, item.body_line)))
+        for offset, what in body.removed:  # under --strict an error, as in `build --strict`
+            found.append((Level.ERROR if state["strict"] else Level.WARNING, item.source,
+                          f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0)))
+        if renderer is not None and failed is None and not body.error:
+            failed = _made(lambda i=item, html=body.html: renderer.item(i, html), item.url)
+    return _CheckPart(found, failed)
+
+
+def _made(render: Callable[[], str], url: str) -> tuple[str, str, int | None] | None:
+    """Make a page and drop it; its template error, if any."""
+    try:
+        render()
+    except jinja2.TemplateError as exc:
+        return template_error(exc, url)
+    return None
