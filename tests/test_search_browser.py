@@ -264,36 +264,66 @@ def test_results_show_title_category_date_doc_no_and_snippet(pages: dict, roots:
     watch.check()
 
 
+def _more_then_open(page: Page) -> tuple[int, float, str]:
+    """显示更多结果 twice (or as often as there is more), then open the last result but one:
+    (results shown, scroll position, its href)."""
+    for _ in range(2):
+        before = page.eval_on_selector_all("#search-results > li", "l => l.length")
+        if page.is_hidden("#search-more"):
+            break
+        page.click("#search-more")
+        page.wait_for_function("n => document.querySelectorAll('#search-results > li').length > n",
+                               arg=before)
+    count = page.eval_on_selector_all("#search-results > li", "l => l.length")
+    assert count >= 21
+    link = page.locator("#search-results > li > a").nth(count - 2)
+    link.scroll_into_view_if_needed()
+    place, href = page.evaluate("scrollY"), link.get_attribute("href")
+    assert place > 0 and href
+    with page.expect_navigation():
+        link.click()
+    return count, place, href
+
+
+def _shown_again(page: Page, count: int, place: float, href: str) -> None:
+    page.wait_for_function("n => document.querySelectorAll('#search-results > li').length >= n",
+                           arg=count)
+    page.wait_for_function("y => Math.abs(window.scrollY - y) < 5", arg=place)
+    assert page.eval_on_selector_all("#search-results > li", "l => l.length") == count
+    assert page.locator("#search-results > li > a").nth(count - 2).get_attribute("href") == href
+
+
 @pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("how", ["opened-with-query", "typed", "filter-only"])
 def test_back_from_a_result_keeps_the_results_shown_and_the_place(browser: Browser, roots: dict,
-                                                                  mode: str) -> None:
+                                                                  mode: str, how: str) -> None:
     """On a kiosk the way back is the Back button: after 显示更多结果 twice and a result
-    opened, Back showed the first ten results again, at another place."""
+    opened, Back showed the first ten results again, at another place; a new search for the
+    same words must start at the top again (the next person at the kiosk)."""
     context = browser.new_context(viewport={"width": 1080, "height": 1920})
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
-        open_search(page, roots[mode], "政府信息公开")
-        for _ in range(2):
-            before = page.eval_on_selector_all("#search-results > li", "l => l.length")
-            page.click("#search-more")
-            page.wait_for_function("n => document.querySelectorAll('#search-results > li').length > n",
-                                   arg=before)
-        count = page.eval_on_selector_all("#search-results > li", "l => l.length")
-        assert count >= 21
-        link = page.locator("#search-results > li > a").nth(count - 2)
-        link.scroll_into_view_if_needed()
-        place, href = page.evaluate("scrollY"), link.get_attribute("href")
-        assert place > 0
-        with page.expect_navigation():
-            link.click()
-        assert page.url.endswith(quote(href))
+        if how == "typed":
+            open_search(page, roots[mode])
+            run_query(page, "政府信息公开")
+        elif how == "filter-only":
+            page.goto(roots[mode] + "search.html?y=2011")
+            page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
+        else:
+            open_search(page, roots[mode], "政府信息公开")
+        count, place, href = _more_then_open(page)
         page.go_back()
-        page.wait_for_function("n => document.querySelectorAll('#search-results > li').length >= n",
-                               arg=count)
-        page.wait_for_function("y => Math.abs(window.scrollY - y) < 5", arg=place)
-        assert page.eval_on_selector_all("#search-results > li", "l => l.length") == count
-        assert page.locator("#search-results > li > a").nth(count - 2).get_attribute("href") == href
+        _shown_again(page, count, place, href)
+        if how == "opened-with-query":  # the same search again, not by Back: from the top
+            with page.expect_navigation():
+                page.goto(roots[mode] + "index.html")
+            page.fill("#q-home", "政府信息公开")
+            page.press("#q-home", "Enter")
+            page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
+            page.wait_for_timeout(300)
+            assert page.eval_on_selector_all("#search-results > li", "l => l.length") == 10
+            assert page.evaluate("scrollY") == 0
     finally:
         context.close()
 

@@ -762,20 +762,29 @@
   }
 
   // Back from a result: the results shown (after 显示更多结果) and the place in them come back.
-  // Kept for this tab only (sessionStorage works from file:// too, where history.replaceState
-  // may be refused), under the address with its query.
-  var PLACE = "sitegen-search-place:" + location.pathname + location.search;
+  // Kept for this tab only (sessionStorage works from file:// too), under the address as it is
+  // when the page is left (the query and filters, where history.replaceState was allowed to
+  // put them there), and used only when the page is reached by Back or Forward: a new search
+  // for the same words starts at the top (a kiosk's tab is never closed: the next person
+  // would get the last one's place).
+  function placeKey() { return "sitegen-search-place:" + location.pathname + location.search; }
   function keepPlace() {
     if (!current || !current.shown) { return; }
     try {
-      sessionStorage.setItem(PLACE, JSON.stringify({ q: current.query, shown: current.shown, y: window.scrollY }));
+      sessionStorage.setItem(placeKey(), JSON.stringify({
+        q: current.query, f: current.filters, shown: current.shown, y: window.scrollY }));
     } catch (e) { /* storage refused: nothing kept */ }
   }
   window.addEventListener("pagehide", keepPlace);
+  function cameBack() {
+    var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    return !!nav && nav.type === "back_forward";
+  }
   function restorePlace() {
     var place = null;
-    try { place = JSON.parse(sessionStorage.getItem(PLACE) || "null"); } catch (e) { return; }
-    if (!place || !current || place.q !== current.query) { return; }
+    try { place = JSON.parse(sessionStorage.getItem(placeKey()) || "null"); } catch (e) { return; }
+    if (!place || !current || place.q !== current.query ||
+        JSON.stringify(place.f || {}) !== JSON.stringify(current.filters)) { return; }
     var state = current, my = seq;
     function more() {
       if (my !== seq || state.shown >= place.shown || state.next >= state.scored.length) { return Promise.resolve(); }
@@ -804,7 +813,7 @@
   // query has just run the real thing: no warm-up, which could only delay the next query.
   var opened = input.value;
   search(input.value, performance.now()).then(function () {
-    return opened ? restorePlace() : null;
+    return cameBack() ? restorePlace() : null;
   }).then(function () {
     setTimeout(function () { try { if (!opened) { warmUp(); } } finally { S.ready = true; } }, 0);
   });
