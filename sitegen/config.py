@@ -277,6 +277,32 @@ TABLES = {"site": SITE_KEYS, "organization": ORGANIZATION_KEYS, "category": CATE
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(?:#.*)?$")
 
 
+def _open_string(line: str, quote: str) -> str:
+    """The multi-line string (its quotes) still open at the end of `line`, given the one open
+    at its start: quotes inside one-line strings and comments do not count."""
+    i = 0
+    while i < len(line):
+        if quote:
+            end = line.find(quote, i)
+            if end < 0:
+                return quote
+            i, quote = end + 3, ""
+            continue
+        c = line[i]
+        if c == "#":
+            return ""
+        if line.startswith(('"""', "'''"), i):
+            quote, i = line[i:i + 3], i + 3
+        elif c in "\"'":
+            end = i + 1
+            while end < len(line) and line[end] != c:
+                end += 2 if c == '"' and line[end] == "\\" else 1
+            i = end + 1
+        else:
+            i += 1
+    return quote
+
+
 class _Checker:
     """The report of one sitegen.toml, which knows where each table and key is written:
     `where` is "site", "organization[0]", "category[3]" or "calendar" (the tables of the file
@@ -292,9 +318,7 @@ class _Checker:
         for number, line in enumerate(self.lines, start=1):
             if quote:
                 self.in_string.add(number)
-            for mark in ('"""', "'''"):
-                if line.count(mark) % 2 and (not quote or quote == mark):
-                    quote = "" if quote else mark
+            quote = _open_string(line, quote)
             m = None if number in self.in_string else _HEADER_RE.match(line)
             if m:
                 name = m[2]

@@ -36,6 +36,7 @@ from sitegen.pages import (
     PageJob,
     PageRenderer,
     check_templates,
+    from_template,
     last_published_js,
     make_environment,
     template_error,
@@ -261,7 +262,9 @@ def _render_page_slice(indices: Sequence[int]) -> ItemBatchResult:
         url, key, render = jobs[i]
         try:
             out.write_text(url, render())
-        except jinja2.TemplateError as exc:
+        except Exception as exc:
+            if not from_template(exc):
+                raise
             result.template_error = template_error(exc, url)
             break
     result.output = out.report()
@@ -296,7 +299,9 @@ def _render_item_batch(items: Sequence[Item]) -> ItemBatchResult:
         if not (old_keys.get(item.url) == record.page_key and out.reuse(item.url)):
             try:
                 out.write_text(item.url, renderer.item(item, body.html))
-            except jinja2.TemplateError as exc:
+            except Exception as exc:
+                if not from_template(exc):
+                    raise
                 result.template_error = template_error(exc, item.url)
                 break
     cache.close()
@@ -690,6 +695,8 @@ def _made(render: Callable[[], str], url: str) -> tuple[str, str, int | None] | 
     """Make a page and drop it; its template error, if any."""
     try:
         render()
-    except jinja2.TemplateError as exc:
+    except Exception as exc:
+        if not from_template(exc):
+            raise
         return template_error(exc, url)
     return None

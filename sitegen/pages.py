@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import traceback
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +73,26 @@ def check_templates(config: SiteConfig, report: Report) -> jinja2.Environment:
                          f"主题模板不是 UTF-8 编码（第 {exc.start} 字节）；请另存为 UTF-8")
         except jinja2.TemplateError:
             continue  # not a template the build reads as one
+    _check_404_base(env, config, report)
     return env
+
+
+def _check_404_base(env: jinja2.Environment, config: SiteConfig, report: Report) -> None:
+    """A site's own base.html without the blocks 404.html fills: its <base> (and the skip
+    link that goes with it) would be lost, and the page a server shows at a deep address
+    would have dead links."""
+    if not config.base_path:
+        return
+    try:
+        page, base = env.get_template("404.html"), env.get_template("base.html")
+    except (jinja2.TemplateError, UnicodeDecodeError):
+        return
+    missing = [b for b in ("head", "skip") if b in page.blocks and b not in base.blocks]
+    if missing:
+        blocks = "、".join(f"{{% block {b} %}}" for b in missing)
+        report.warning(theme_file(base.filename or "base.html", config.root),
+                       f"base.html 缺少 {blocks}：404.html 的 <base> 不会输出，服务器在深层地址显示"
+                       f"“页面不存在”时其链接会失效；请照默认主题的 base.html 加上")
 
 
 def theme_file(name: str, root: Path) -> str:
@@ -85,7 +103,25 @@ def theme_file(name: str, root: Path) -> str:
     return name
 
 
-def template_error(exc: jinja2.TemplateError, page: str | None = None, root: Path | None = None
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost frame of a template in the traceback (Jinja rewrites those to the
+    template's file and line): (file, line)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def from_template(exc: BaseException) -> bool:
+    """Whether an exception comes from a theme's template (a filter given the wrong kind of
+    value, a file it includes that is not UTF-8, …), not from sitegen itself."""
+    return isinstance(exc, jinja2.TemplateError) or _template_frame(exc) is not None
+
+
+def template_error(exc: BaseException, page: str | None = None, root: Path | None = None
                    ) -> tuple[str, str, int | None]:
     """(theme file, message, line) of a template error: syntax errors carry their file and
     line; a runtime error's are found in the traceback (Jinja maps its frames to template
@@ -93,17 +129,18 @@ def template_error(exc: jinja2.TemplateError, page: str | None = None, root: Pat
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
     if not name:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith(".html"):
-                name, line = frame.filename, frame.lineno
-                break
-    detail = str(exc.message or exc)
+        name, line = _template_frame(exc) or (None, None)
+    detail = str(getattr(exc, "message", None) or exc)
     if isinstance(exc, jinja2.TemplateSyntaxError):
         message = f"主题模板语法错误：{detail}"
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"主题模板用到了不存在的变量或字段：{detail}"
-    else:
+    elif isinstance(exc, jinja2.TemplateError):
         message = f"主题模板出错：{detail}"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = f"主题模板引用的文件不是 UTF-8 编码（{detail}）；请另存为 UTF-8"
+    else:
+        message = f"主题模板出错：{type(exc).__name__}: {detail}"
     if page:
         message += f"（生成 {page} 时）"
     file = str(name or "themes")

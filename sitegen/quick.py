@@ -51,6 +51,7 @@ from sitegen.output import AtomicOutput
 from sitegen.pages import (
     LAST_PUBLISHED_JS,
     PageRenderer,
+    from_template,
     last_published_js,
     list_names,
     make_environment,
@@ -358,8 +359,10 @@ def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
             return None  # a file the output does not have
         try:
             pages[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
-        except jinja2.TemplateError:
-            return None
+        except Exception as exc:
+            if not from_template(exc):
+                raise
+            return None  # the whole build reports it
         done[item.url] = rendered
     return done, pages
 
@@ -406,8 +409,10 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
             return None
         try:
             files[url] = renderer.item(item, rendered.body.html).encode("utf-8")
-        except jinja2.TemplateError:
-            return None
+        except Exception as exc:
+            if not from_template(exc):
+                raise
+            return None  # the whole build reports it
         done[url] = rendered
     names = set()
     for e in edits:
@@ -463,7 +468,9 @@ def _render_slice(span: Sequence[int], renders: list[Callable[[], str]] | None =
     renders = renders or shared()["renders"]
     try:
         return [renders[i]().encode("utf-8") for i in span]
-    except jinja2.TemplateError:
+    except Exception as exc:
+        if not from_template(exc):
+            raise
         return None  # the whole build reports it
 
 

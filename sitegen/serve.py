@@ -12,6 +12,7 @@ import functools
 import html
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ LIVE_SCRIPT = """(function () {
 """.replace("EVENTS_PATH", EVENTS_PATH)
 
 
+_BASE_RE = re.compile(r'<base href="[^"]*">')
 NO_SITE_YET = """<!DOCTYPE html>
 <html lang="zh-CN">
 <head><meta charset="utf-8"><title>sitegen 预览：尚未生成成功</title></head>
@@ -96,11 +98,11 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self.not_found()
         return super().do_GET()
 
-    def send_page(self, html: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+    def send_page(self, page: str, status: HTTPStatus = HTTPStatus.OK) -> None:
         """An HTML page with the live script, which reloads it after the next good build."""
         tag = f'<script src="{SCRIPT_PATH}"></script>'
-        html = html.replace("</body>", tag + "</body>", 1) if "</body>" in html else html + tag
-        self.send_bytes(html.encode("utf-8"), "text/html; charset=utf-8", status)
+        page = page.replace("</body>", tag + "</body>", 1) if "</body>" in page else page + tag
+        self.send_bytes(page.encode("utf-8"), "text/html; charset=utf-8", status)
 
     def not_found(self) -> None:
         """The site's own 404 page, as a server would show it; before the first good build,
@@ -108,7 +110,9 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         errors are fixed)."""
         page = Path(self.directory) / "404.html"
         if page.is_file():
-            return self.send_page(page.read_text(encoding="utf-8"), HTTPStatus.NOT_FOUND)
+            # The preview serves the site at its root, not at base_url's path (its <base>)
+            shown = _BASE_RE.sub('<base href="/">', page.read_text(encoding="utf-8"), count=1)
+            return self.send_page(shown, HTTPStatus.NOT_FOUND)
         if (Path(self.directory) / MARKER).is_file():  # a site, but a theme without 404.html
             return super().do_GET()
         errors = html.escape(self.live.error or "正在生成……")

@@ -526,6 +526,8 @@ def test_404_page_served_deep_below_the_site(page: tuple[Page, Watch], output: P
                 if status != 200 or not link.startswith(site):
                     problems.append(f"link {link}: HTTP {status}")
         assert pg.eval_on_selector("form.search-form", "e => e.action") == site + "search.html"
+        # The skip link stays on this page (under the <base>, "#main" was the home page's).
+        assert pg.eval_on_selector("a.skip", "e => e.href") == site + "404.html#main"
     assert not problems, "\n".join(problems)
 
 

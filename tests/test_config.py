@@ -163,6 +163,7 @@ slug = "files"
 """
     text = text.replace('hours = "', "notes = '''\n[lunch]\n午休\n'''\nhours = \"", 1)
     text = text.replace("[site]\n", "[site]\n'page_sze' = 3\n", 1)
+    text = text.replace("\n[[category]]\n", '\n# 多行文本用 """ 括起来（一行注释）\n[[category]]\n', 1)
     lines = text.splitlines()
 
     def line_of(prefix: str, after: int = 0) -> int:

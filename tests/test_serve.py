@@ -116,6 +116,9 @@ def test_a_failed_build_does_not_rebuild_again_by_itself(preview):
 def test_a_missing_page_is_the_sites_404_page(preview):
     status, page = fetch(preview.base + "/fdzdgknr/no-such-page.html")
     assert status == 404 and "页面不存在" in page and SCRIPT_PATH in page
+    # The preview serves the site at its root, not at base_url's path: the page's links too.
+    assert '<base href="/">' in page and '<base href="/xxgk/">' not in page
+    assert '<base href="/xxgk/">' in (preview.site / "output/404.html").read_text(encoding="utf-8")
 
 
 def test_before_the_first_good_build_the_page_shows_the_errors(tmp_path):

@@ -927,6 +927,38 @@ def test_template_runtime_error_names_its_line_and_the_page(site):
         contains(diag, "主题模板用到了不存在的变量或字段", "titel", "（生成 ")
 
 
+@pytest.mark.parametrize("template, extra, message", [
+    ('{% extends "base.html" %}\n{% block content %}\n<h1>{{ "%d"|format(item.title) }}</h1>\n'
+     '{% endblock %}\n', None, "主题模板出错：TypeError"),
+    ('{% extends "base.html" %}\n{% block content %}\n{% include "notice.txt" %}\n{% endblock %}\n',
+     "本页说明".encode("gb18030"), "主题模板引用的文件不是 UTF-8 编码"),
+], ids=["filter-type-error", "included-file-in-gbk"])
+def test_template_failures_that_are_not_jinja_errors(site, template, extra, message):
+    """A filter given the wrong kind of value, or an included file in GBK: an error at the
+    template's line, not a traceback (in the workers, or in check)."""
+    before = good_build(site)
+    write(site, "themes/default/templates/item.html", template)
+    if extra is not None:
+        write(site, "themes/default/templates/notice.txt", extra)
+    for command in ("check", "build"):
+        result = run(command, site)
+        assert result.exit_code == 1, result.output
+        [diag] = errors(result)
+        assert diag.file == "themes/default/templates/item.html" and diag.line == 3, result.output
+        contains(diag, message)
+    refused(result, site, before)
+
+
+def test_own_base_template_without_the_blocks_404_needs_is_a_warning(site):
+    source = (Path(__file__).resolve().parent.parent / "themes/default/templates/base.html")
+    text = source.read_text(encoding="utf-8").replace("{% block head %}{% endblock %}\n", "", 1)
+    write(site, "themes/default/templates/base.html", text)
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    contains(one(result, "themes/default/templates/base.html", None, level="警告"),
+             "base.html 缺少 {% block head %}", "404.html 的 <base> 不会输出")
+
+
 def test_template_not_in_utf8_is_an_error_not_a_crash(site):
     before = good_build(site)
     source = (Path(__file__).resolve().parent.parent / "themes/default/templates/home.html")
