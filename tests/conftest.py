@@ -88,26 +88,31 @@ class _ErrorPageHandler(_QuietHandler):
             self.wfile.write(self.page)
 
 
-class _CachingHandler(_QuietHandler):
-    """Lets browsers keep every file for `seconds`, as a CDN or a tuned nginx does."""
+class _HeaderHandler(_QuietHandler):
+    """Sends `extra` headers with every file, as a tuned nginx or a CDN does."""
 
-    seconds = 0
+    extra: dict[str, str] = {}  # noqa: RUF012 (set per server by `serve`)
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", f"max-age={self.seconds}")
+        for name, value in self.extra.items():
+            self.send_header(name, value)
         super().end_headers()
 
 
 @contextlib.contextmanager
-def serve(folder: Path, not_found: Path | None = None, cache_seconds: int = 0) -> Iterator[str]:
+def serve(folder: Path, not_found: Path | None = None, cache_seconds: int = 0,
+          headers: dict[str, str] | None = None) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (a free port) for the duration; yields http://127.0.0.1:PORT/.
     `not_found`: a page sent (with status 404) for any address with no file; `cache_seconds`:
-    how long browsers may keep each file."""
+    how long browsers may keep each file; `headers`: more headers for every response."""
     handler: type[_QuietHandler] = _QuietHandler
     if not_found is not None:
         handler = type("_Handler", (_ErrorPageHandler,), {"page": not_found.read_bytes()})
-    elif cache_seconds:
-        handler = type("_Handler", (_CachingHandler,), {"seconds": cache_seconds})
+    elif cache_seconds or headers:
+        extra = dict(headers or {})
+        if cache_seconds:
+            extra["Cache-Control"] = f"max-age={cache_seconds}"
+        handler = type("_Handler", (_HeaderHandler,), {"extra": extra})
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
