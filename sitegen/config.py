@@ -184,6 +184,7 @@ class SiteConfig:
     content_dir: str = "content"
     summary_max: int = 300
     calendar: Calendar = Calendar()
+    kiosk_idle_minutes: float = 0  # a kiosk goes back to the home page after this long idle
 
     def identity(self) -> str:
         """Everything that shapes the site, for cache keys: not where the site folder is."""
@@ -260,6 +261,7 @@ def _toml_error_line(message: str) -> int | None:
 CONFIG_LABELS = {
     "name": "站点名称", "base_url": "站点网址", "language": "语言", "organization": "默认发布机构",
     "page_size": "每页条数", "feed_length": "RSS 条数", "theme": "主题", "summary_max": "内容概述字数上限",
+    "kiosk_idle_minutes": "查阅终端空闲返回首页分钟数",
     "id": "机构代号", "full_name": "机构全称", "short_name": "机构简称", "org_code": "组织机构代码",
     "level": "机构层级", "deadline_workdays": "公开时限工作日数", "index_no_pattern": "索引号格式",
     "address": "地址", "phone": "电话", "hours": "办公时间", "fax": "传真", "email": "电子邮箱",
@@ -268,7 +270,7 @@ CONFIG_LABELS = {
     "site": "站点", "category": "信息分类", "calendar": "节假日安排",
 }
 SITE_KEYS = ("name", "base_url", "language", "organization", "page_size", "feed_length", "theme",
-             "summary_max")
+             "summary_max", "kiosk_idle_minutes")
 ORGANIZATION_KEYS = tuple(f.name for f in dataclasses.fields(Organization))
 CATEGORY_KEYS = ("path", "slug", "aliases")
 CALENDAR_KEYS = ("holidays", "workdays")
@@ -468,6 +470,11 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
     page_size = check.number(site, "page_size", "site", 20)
     feed_length = check.number(site, "feed_length", "site", 20)
     summary_max = check.number(site, "summary_max", "site", 300)
+    idle = site.get("kiosk_idle_minutes", 0)
+    if isinstance(idle, bool) or not isinstance(idle, (int, float)) or not 0 <= idle <= 24 * 60:
+        check.error("site", "kiosk_idle_minutes", f"site.kiosk_idle_minutes 应为 0（不返回）到 1440 之间的"
+                    f"分钟数，例如 3，实际为 {_shown(idle)}")
+        idle = 0
     if len(report.errors) > errors_before:
         return None
     return SiteConfig(
@@ -483,6 +490,7 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
         categories=tree,
         summary_max=summary_max,
         calendar=calendar,
+        kiosk_idle_minutes=idle,
     )
 
 

@@ -435,6 +435,34 @@ def test_rss_links_only_where_a_feed_reader_can_use_them(page: tuple[Page, Watch
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_a_kiosk_left_idle_goes_back_to_the_home_page(browser: Browser, tmp_path: Path) -> None:
+    """site.kiosk_idle_minutes: after that long untouched, the kiosk shows the home page again
+    and has forgotten the last person's search (sessionStorage); a page being used stays."""
+    root = tmp_path / "site"
+    output = make_site(root)
+    config = root / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[site]\n", "[site]\nkiosk_idle_minutes = 0.05\n", 1), encoding="utf-8")  # 3 s
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(root), "--now", NOW],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'data-idle-reset="3"' in (output / NOTICE_URL).read_text(encoding="utf-8")
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(output.as_uri() + "/" + quote(NOTICE_URL))
+        pg.evaluate("() => sessionStorage.setItem('sitegen-search-place:x', '{}')")
+        for _ in range(4):  # in use: touched every second, it stays
+            pg.wait_for_timeout(1000)
+            pg.mouse.wheel(0, 40)
+        assert pg.url.endswith(quote(NOTICE_URL))
+        pg.wait_for_url(re.compile(r"/index\.html$"), timeout=10_000)
+        assert pg.evaluate("() => sessionStorage.length") == 0
+        expect(pg.locator("h1")).to_be_visible()
+    finally:
+        context.close()
+
+
 def test_keyboard_skip_link_and_search(page: tuple[Page, Watch], root: str) -> None:
     pg, watch = page
     pg.goto(url_of(root, NOTICE_URL))

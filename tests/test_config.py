@@ -178,3 +178,13 @@ slug = "files"
     assert ("path", empty) in found
     assert ("slug", line_of('slug = "files"')) in found
     assert any("分类路径“指南//细则”中有空的一级" in d.message for d in report.errors)
+
+
+def test_kiosk_idle_minutes(tmp_path):
+    text = default_config().replace("[site]\n", "[site]\nkiosk_idle_minutes = 2.5\n", 1)
+    config, report = load(tmp_path, text)
+    assert not report.diagnostics and config.kiosk_idle_minutes == 2.5
+    assert load(tmp_path, default_config())[0].kiosk_idle_minutes == 0
+    _, report = load(tmp_path, text.replace("= 2.5", '= "3"', 1))
+    [error] = report.errors
+    assert (error.field, error.label, error.line) == ("kiosk_idle_minutes", "查阅终端空闲返回首页分钟数", 4)

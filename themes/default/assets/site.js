@@ -4,9 +4,34 @@
   // Opened from disk (a kiosk in a service hall): an RSS feed is for a feed reader, and the
   // browser would show its raw XML with no way back on a screen without browser buttons.
   if (window.location.protocol === "file:") { document.documentElement.classList.add("offline"); }
+  idleReset();
   var buttons = document.querySelectorAll(".print-button");
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].hidden = false;
     buttons[i].addEventListener("click", function () { window.print(); });
+  }
+
+  // A kiosk in a service hall (site.kiosk_idle_minutes): after that long with no touch, key or
+  // scroll, it goes back to the home page and forgets the last person's search, as reading
+  // points require the home page to be what the screen shows.
+  function idleReset() {
+    var seconds = Number(document.documentElement.getAttribute("data-idle-reset") || 0);
+    var me = document.querySelector('script[src$="assets/site.js"]');
+    if (!(seconds > 0) || !me) { return; }
+    var home = me.getAttribute("src").replace(/assets\/site\.js$/, "index.html");
+    var last = Date.now(), used = false;
+    var events = ["pointerdown", "keydown", "scroll", "wheel", "touchstart", "input"];
+    for (var i = 0; i < events.length; i++) {
+      window.addEventListener(events[i], function () { last = Date.now(); used = true; },
+                              { passive: true, capture: true });
+    }
+    window.setInterval(function () {
+      if (Date.now() - last < seconds * 1000) { return; }
+      last = Date.now();
+      var atHome = window.location.href.split("#")[0] === new URL(home, document.baseURI).href;
+      if (atHome && !used) { return; }  // the home page, untouched: nothing to reset
+      try { window.sessionStorage.clear(); } catch (e) { /* storage refused */ }
+      window.location.replace(home);
+    }, Math.min(10000, seconds * 250));
   }
 })();
