@@ -162,12 +162,22 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
 # -- render item pages (in worker processes) ---------------------------------------------------
 
 BodyWarning = tuple[str, str, int | None]  # (source, message, line)
+RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
 UNSAFE_REMOVED = " 不安全，已删除"  # ends the warning for HTML the sanitiser took out of a body
 
 
 def is_unsafe_removed(message: str) -> bool:
     return message.endswith(UNSAFE_REMOVED)
-RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
+
+
+def body_warnings(item: Item, body: RenderedBody, source: str) -> list[BodyWarning]:
+    """What converting a body warns of: links that lead nowhere, HTML taken out as unsafe
+    (`source`: the body's Markdown, for the lines)."""
+    warnings = [(item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
+                 _line_of(source, link, item.body_line)) for link in body.broken_links]
+    warnings += [(item.source, f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0))
+                 for offset, what in body.removed]
+    return warnings
 
 
 class ItemRecord(NamedTuple):
@@ -323,13 +333,7 @@ def render_item(item: Item, renderer: PageRenderer, ctx: LinkContext,
     body, fresh = body_for(lambda: sources(item), ctx, cached)
     if body.error:
         return body.error
-    warnings: list[BodyWarning] = []
-    for link in body.broken_links:
-        warnings.append((item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
-                         _line_of(sources(item), link, item.body_line)))
-    for offset, what in body.removed:
-        warnings.append((item.source, f"正文中的 {what}{UNSAFE_REMOVED}",
-                         item.body_line + (offset or 0)))
+    warnings = body_warnings(item, body, sources(item)) if body.broken_links or body.removed else []
     doc = search.search_doc(renderer.site, item, body.text)
     inputs = renderer.item_inputs(item)
     record = ItemRecord(inputs, body.links, fingerprint(inputs, text_digest(body.html)),
@@ -679,13 +683,10 @@ def _check_part(task: tuple[str, Sequence[int]]) -> _CheckPart:
                                                   state["assets"]))
         if body.error:
             found.append((Level.ERROR, item.source, body.error, None))
-        for link in body.broken_links:
-            found.append((Level.WARNING, item.source,
-                          f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
-                          _line_of(item.body, link, item.body_line)))
-        for offset, what in body.removed:  # under --strict an error, as in `build --strict`
-            found.append((Level.ERROR if state["strict"] else Level.WARNING, item.source,
-                          f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0)))
+        for source, message, line in body_warnings(item, body, item.body):
+            # under --strict, HTML taken out is an error, as in `build --strict`
+            unsafe = state["strict"] and is_unsafe_removed(message)
+            found.append((Level.ERROR if unsafe else Level.WARNING, source, message, line))
         if renderer is not None and failed is None and not body.error:
             failed = _made(lambda i=item, html=body.html: renderer.item(i, html), item.url)
     return _CheckPart(found, failed)
