@@ -463,6 +463,38 @@ def test_a_kiosk_left_idle_goes_back_to_the_home_page(browser: Browser, tmp_path
         context.close()
 
 
+STAND_ALONE = (".breadcrumbs a, .category-tree a, .neighbours a, .attachments a, .feed-link a, "
+               ".site-footer a, .item-list li > a, .site-nav a, .pager a, .pager span, "
+               ".subcategories a, button, input, select")
+
+
+@pytest.mark.parametrize("rel", ["index.html", "fdzdgknr/index.html", NOTICE_URL, "search.html"])
+def test_kiosk_sizes(browser: Browser, output: Path, rel: str) -> None:
+    """The theme's promise (style.css, 适老化): every control and every link that stands alone
+    is at least 44 × 44 px, text is at least 18 px, at a portrait kiosk's 1080 × 1920; and no
+    page is wider than a 360 px phone."""
+    url = output.as_uri() + "/" + quote(rel)
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.goto(url)
+        small = pg.eval_on_selector_all(STAND_ALONE, """els => els
+            .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+            .map(e => [e.textContent.trim().slice(0, 12), e.getBoundingClientRect()])
+            .filter(([, r]) => r.width < 44 || r.height < 44)
+            .map(([t, r]) => `${t}: ${Math.round(r.width)}x${Math.round(r.height)}`)""")
+        assert small == [], small
+        tiny = pg.evaluate("""() => [...document.querySelectorAll('main *, footer *')]
+            .filter(e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+            .filter(e => e.getClientRects().length && parseFloat(getComputedStyle(e).fontSize) < 18)
+            .map(e => e.tagName + '.' + e.className + ' ' + getComputedStyle(e).fontSize)""")
+        assert tiny == [], tiny
+        pg.set_viewport_size({"width": 360, "height": 740})
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
 def test_keyboard_skip_link_and_search(page: tuple[Page, Watch], root: str) -> None:
     pg, watch = page
     pg.goto(url_of(root, NOTICE_URL))
