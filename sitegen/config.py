@@ -475,6 +475,9 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
         check.error("site", "kiosk_idle_minutes", f"site.kiosk_idle_minutes 应为 0（不返回）到 1440 之间的"
                     f"分钟数，例如 3，实际为 {_shown(idle)}")
         idle = 0
+    elif 0 < idle < 1:
+        check.warning("site", "kiosk_idle_minutes", f"site.kiosk_idle_minutes 为 {idle} 分钟：读者稍一停顿，"
+                      "查阅终端就会回到首页；一般设为 2 到 5 分钟")
     if len(report.errors) > errors_before:
         return None
     return SiteConfig(

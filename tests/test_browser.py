@@ -459,16 +459,27 @@ def test_a_kiosk_left_idle_goes_back_to_the_home_page(browser: Browser, tmp_path
         pg.wait_for_url(re.compile(r"/index\.html$"), timeout=10_000)
         assert pg.evaluate("() => sessionStorage.length") == 0
         expect(pg.locator("h1")).to_be_visible()
+        # From the search page, whose place is saved as the page is left: still forgotten.
+        pg.goto(output.as_uri() + "/search.html?q=" + quote("宣传"))
+        expect(pg.locator("#search-results li").first).to_be_visible()
+        pg.wait_for_url(re.compile(r"/index\.html$"), timeout=10_000)
+        pg.wait_for_timeout(500)
+        assert pg.evaluate("() => sessionStorage.length") == 0
+        # Left on the home page untouched (a person's last tap was 首页): forgotten too, in place.
+        pg.evaluate("() => sessionStorage.setItem('sitegen-search-place:y', '{}')")
+        pg.wait_for_function("() => sessionStorage.length === 0", timeout=10_000)
+        assert pg.url.endswith("/index.html")
     finally:
         context.close()
 
 
 STAND_ALONE = (".breadcrumbs a, .category-tree a, .neighbours a, .attachments a, .feed-link a, "
                ".site-footer a, .item-list li > a, .site-nav a, .pager a, .pager span, "
-               ".subcategories a, button, input, select")
+               ".subcategories a, .footnote-ref, .footnote-backref, button, input, select")
 
 
-@pytest.mark.parametrize("rel", ["index.html", "fdzdgknr/index.html", NOTICE_URL, "search.html"])
+@pytest.mark.parametrize("rel", ["index.html", "fdzdgknr/index.html", NOTICE_URL, "search.html",
+                                 INTERPRETATION_URL])  # (its body has a footnote)
 def test_kiosk_sizes(browser: Browser, output: Path, rel: str) -> None:
     """The theme's promise (style.css, 适老化): every control and every link that stands alone
     is at least 44 × 44 px, text is at least 18 px, at a portrait kiosk's 1080 × 1920; and no

@@ -188,3 +188,7 @@ def test_kiosk_idle_minutes(tmp_path):
     _, report = load(tmp_path, text.replace("= 2.5", '= "3"', 1))
     [error] = report.errors
     assert (error.field, error.label, error.line) == ("kiosk_idle_minutes", "查阅终端空闲返回首页分钟数", 4)
+    config, report = load(tmp_path, text.replace("= 2.5", "= 0.001", 1))  # 0.06 s: a second
+    assert config is not None and config.kiosk_idle_minutes == 0.001
+    [warning] = report.warnings
+    assert "读者稍一停顿" in warning.message and warning.line == 4

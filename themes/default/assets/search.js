@@ -769,7 +769,8 @@
   // would get the last one's place).
   function placeKey() { return "sitegen-search-place:" + location.pathname + location.search; }
   function keepPlace() {
-    if (!current || !current.shown) { return; }
+    // (Not when a kiosk left idle goes home: site.js has just forgotten everything.)
+    if (!current || !current.shown || window.SITEGEN_IDLE_RESET) { return; }
     try {
       sessionStorage.setItem(placeKey(), JSON.stringify({
         q: current.query, f: current.filters, shown: current.shown, y: window.scrollY }));

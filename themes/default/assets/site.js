@@ -28,9 +28,12 @@
     window.setInterval(function () {
       if (Date.now() - last < seconds * 1000) { return; }
       last = Date.now();
-      var atHome = window.location.href.split("#")[0] === new URL(home, document.baseURI).href;
-      if (atHome && !used) { return; }  // the home page, untouched: nothing to reset
+      // Forgotten even on the home page, where a person leaving often ends: the search's
+      // saved place would come back with Back. (The history itself stays: see README.)
+      window.SITEGEN_IDLE_RESET = true;  // search.js saves no place on the way out
       try { window.sessionStorage.clear(); } catch (e) { /* storage refused */ }
+      var atHome = window.location.href.split("#")[0] === new URL(home, document.baseURI).href;
+      if (atHome && !used) { window.SITEGEN_IDLE_RESET = false; return; }  // untouched home page
       window.location.replace(home);
     }, Math.min(10000, seconds * 250));
   }
