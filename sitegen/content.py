@@ -150,8 +150,8 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
 def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
     """Load one YAML document safely.
 
-    Returns the data, the YAML line of each top-level key and of each key one level below
-    ("review.reviewer"), and problems (duplicate or non-text keys) with their lines.
+    Returns the data, the YAML line of each top-level key, of each key one level below
+    ("review.reviewer") and of each entry of a list ("attachments[1]"), and problems (duplicate or non-text keys) with their lines.
     Raises yaml.YAMLError for syntax errors and for alias bombs."""
     if "*" in text:  # only a document with aliases can be an alias bomb
         aliases = 0
@@ -176,6 +176,9 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
                 if isinstance(value_node, yaml.MappingNode):
                     for sub_key, _ in value_node.value:
                         lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 1)
+                elif isinstance(value_node, yaml.SequenceNode):  # "attachments[1]"
+                    for i, entry in enumerate(value_node.value):
+                        lines.setdefault(f"{key}[{i}]", entry.start_mark.line + 1)
         return data, lines, loader.problems
     finally:
         loader.dispose()
@@ -274,6 +277,10 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
     for dotted, yaml_line in key_lines.items():
         if review_key is not None and dotted.startswith(review_key + "."):
             lines["review." + dotted[len(review_key) + 1:]] = yaml_line + fm_offset
+        elif dotted.endswith("]") and "[" in dotted:  # an entry of a list: "attachments[1]"
+            key, _, index = dotted.partition("[")
+            if canonical_key(key) in meta:
+                lines[f"{canonical_key(key)}[{index}"] = yaml_line + fm_offset
     return SourceItem(rel=rel, content_rel=content_rel, meta=meta, lines=lines, body=body,
                       body_line=body_line, digest=digest, raw_keys=raw_keys)
 

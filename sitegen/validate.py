@@ -124,9 +124,11 @@ class _Checker:
         self.failed = False
 
     # -- reporting -------------------------------------------------------------------------
-    def error(self, key: str, message: str) -> None:
+    def error(self, key: str, message: str, at: str | None = None) -> None:
+        """`at`: a part of the field with a line of its own ("attachments[1]")."""
         self.failed = True
-        self.report.error(self.src.rel, message, line=self.src.lines.get(key),
+        line = self.src.lines.get(at or key) or self.src.lines.get(key)
+        self.report.error(self.src.rel, message, line=line,
                           field=key, label=label(key.split(".")[-1]) or label(key))
 
     def warning(self, key: str, message: str) -> None:
@@ -389,41 +391,44 @@ class _Checker:
         if not isinstance(value, list):
             value = [value]
         result: list[Attachment] = []
-        for entry in value:
+        for i, entry in enumerate(value):
+            at = f"attachments[{i}]"
             if isinstance(entry, str):
                 entry = {"file": entry}
             if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
-                self.error("attachments", f"附件应写成 {{file: 文件路径, title: 标题}}，实际为 {show(entry)}")
+                self.error("attachments", f"附件应写成 {{file: 文件路径, title: 标题}}，实际为 {show(entry)}", at)
                 continue
-            target = self.asset_path(entry["file"])
+            target = self.asset_path(entry["file"], at)
             if target is None:
                 continue
             ext = posixpath.splitext(target)[1].lstrip(".").lower()
             if ext not in ATTACHMENT_EXTENSIONS:
-                self.error("attachments", f"附件类型 .{ext} 不允许，允许：{', '.join(sorted(ATTACHMENT_EXTENSIONS))}")
+                self.error("attachments", f"附件类型 .{ext} 不允许，允许：{', '.join(sorted(ATTACHMENT_EXTENSIONS))}",
+                           at)
                 continue
             title = self.text("attachments", entry.get("title")) or posixpath.basename(target)
             size = (self.config.root / self.config.content_dir / target).stat().st_size
             result.append(Attachment(target, title, ext, size))
         return result
 
-    def asset_path(self, ref: str) -> str | None:
-        """A path written in an item, resolved to a path relative to content/, or None."""
+    def asset_path(self, ref: str, at: str | None = None) -> str | None:
+        """A path written in an item, resolved to a path relative to content/, or None
+        (`at`: where it is written, for the line of an error)."""
         ref = ref.strip()
         if "\\" in ref or re.match(r"^[A-Za-z]:", ref) or ref.startswith("//") or "://" in ref:
-            self.error("attachments", f"附件路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔")
+            self.error("attachments", f"附件路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔", at)
             return None
         base = "" if ref.startswith("/") else posixpath.dirname(self.src.content_rel)
         joined = posixpath.normpath(posixpath.join(base, ref.lstrip("/")))
         if joined.startswith("../") or joined == ".." or joined.startswith("/"):
-            self.error("attachments", f"附件路径 {show(ref)} 指向内容目录之外，已拒绝")
+            self.error("attachments", f"附件路径 {show(ref)} 指向内容目录之外，已拒绝", at)
             return None
         if joined not in self.assets:
             if joined.lower().endswith(".md"):
                 self.error("attachments", f"附件 {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
-                           "要指向另一条信息，请在正文中写链接")
+                           "要指向另一条信息，请在正文中写链接", at)
             else:
-                self.error("attachments", f"附件文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）")
+                self.error("attachments", f"附件文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）", at)
             return None
         return joined
 

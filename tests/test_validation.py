@@ -515,6 +515,14 @@ def test_replaced_by_its_own_index_no(site, rel):
     assert diag.line == line_of(text, "replaced_by:")
 
 
+def test_attachment_error_points_at_its_entry(site):
+    write(site, "content/plan.pdf", b"%PDF-1.4\n")
+    text = item(extra=("attachments:", "  - file: plan.pdf", "    title: 附件一",
+                       "  - file: missing.pdf", "    title: 附件二"))
+    result = broken(site, text)
+    assert one(result, X, "附件 attachments").line == line_of(text, "  - file: missing.pdf")
+
+
 def test_attachment_that_is_an_item_file(site):
     result = broken(site, attachment("budget.md"))
     contains(one(result, X, "附件 attachments"), "附件 “budget.md” 是 Markdown 文件（一条信息），不能作为附件")
@@ -994,7 +1002,7 @@ LINES = [
     ("repealed", item(extra=("validity: 废止",)), "validity:", "有效性 validity", "错误"),
     ("replaced-by", item(extra=("validity: 废止", "date_invalid: 2025-06-01", "replaced_by: 12345678X/2025-00099")),
      "replaced_by:", "替代文件 replaced_by", "错误"),
-    ("attachment", attachment("missing.pdf"), "attachments:", "附件 attachments", "错误"),
+    ("attachment", attachment("missing.pdf"), "  - file: missing.pdf", "附件 attachments", "错误"),
     ("slug-collision", item(extra=("slug: budget",)), "slug:", "文件名 slug", "错误"),
     ("doc-no", item(extra=("doc_no: 招街办[2010]8号",)), "doc_no:", "文号 doc_no", "警告"),
     ("unknown-key", item(extra=("colour: 红",)), "colour:", "colour", "警告"),
