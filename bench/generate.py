@@ -116,6 +116,10 @@ def items(n: int, seed: int = 20101207) -> list[GenItem]:
     return result
 
 
+# Columns whose items must say whether they are in force (`validity_required` in the default tree).
+VALIDITY_REQUIRED = ("规章", "行政规范性文件")
+
+
 def front_matter(item: GenItem) -> str:
     lines = ["---", f"title: {item.title}", f"category: {item.leaf}", f"index_no: {item.index_no}",
              f"date_created: {item.created}", f"date_published: {item.published}"]
@@ -128,6 +132,8 @@ def front_matter(item: GenItem) -> str:
         lines += ["  approver: 街道主任", f"  approved_on: {item.published}"]
     if item.repealed_by:
         lines += ["validity: 废止", f"date_invalid: {item.published}", f"replaced_by: {item.repealed_by}"]
+    elif item.leaf in VALIDITY_REQUIRED:
+        lines.append("validity: 有效")
     if item.attachment:
         lines += ["attachments:", f"  - file: {item.attachment}", f"    title: {item.title}（全文）"]
     lines.append("---")

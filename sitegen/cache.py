@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 9  # 9: validation messages and lines changed (attachments, deadline)
+SCHEMA = 10  # 10: Item gained topic, 实施日期, 公开时限, rank, validity_pending
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 

@@ -102,6 +102,9 @@ class Category:
     names: tuple[str, ...]  # ("法定主动公开内容", "财政预决算")
     slugs: tuple[str, ...]  # ("fdzdgknr", "czyjs")
     aliases: tuple[str, ...] = ()
+    # 规章 and 行政规范性文件: every item says whether it is in force (domain.md §c.2; the annual
+    # report counts the ones 现行有效).
+    validity_required: bool = False
 
     @property
     def name(self) -> str:
@@ -266,13 +269,14 @@ CONFIG_LABELS = {
     "level": "机构层级", "deadline_workdays": "公开时限工作日数", "index_no_pattern": "索引号格式",
     "address": "地址", "phone": "电话", "hours": "办公时间", "fax": "传真", "email": "电子邮箱",
     "path": "分类路径", "slug": "网址名", "aliases": "别名",
+    "validity_required": "必须填写有效性",
     "holidays": "放假日", "workdays": "调休上班日",
     "site": "站点", "category": "信息分类", "calendar": "节假日安排",
 }
 SITE_KEYS = ("name", "base_url", "language", "organization", "page_size", "feed_length", "theme",
              "summary_max", "kiosk_idle_minutes")
 ORGANIZATION_KEYS = tuple(f.name for f in dataclasses.fields(Organization))
-CATEGORY_KEYS = ("path", "slug", "aliases")
+CATEGORY_KEYS = ("path", "slug", "aliases", "validity_required")
 CALENDAR_KEYS = ("holidays", "workdays")
 TABLES = {"site": SITE_KEYS, "organization": ORGANIZATION_KEYS, "category": CATEGORY_KEYS,
           "calendar": CALENDAR_KEYS}
@@ -588,7 +592,12 @@ def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
         if any(c.slugs == slugs for c in by_path.values()):
             check.error(where, "slug", f"分类“{path}”的 slug “{slug}”与同级分类重复")
             continue
-        cat = Category(names=names, slugs=slugs, aliases=tuple(aliases))
+        required = entry.get("validity_required", False)
+        if not isinstance(required, bool):
+            check.error(where, "validity_required",
+                        f"{where}.validity_required 应为 true 或 false（不加引号），实际为 {_shown(required)}")
+            required = False
+        cat = Category(names=names, slugs=slugs, aliases=tuple(aliases), validity_required=required)
         by_path[path] = cat
         tree.categories.append(cat)
         if cat.depth == 1 and slug in RESERVED_SLUGS:

@@ -428,7 +428,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
         out.copy(rel, path)
     out.write_text("assets/pygments.css", pygments_css())
     out.write_text(LAST_PUBLISHED_JS, last_published_js(site))
-    used_assets = pages_done.assets | {a.file for i in site.items for a in i.attachments}
+    used_assets = pages_done.assets | {f for i in site.items for f in i.files}
     for rel in sorted(used_assets):
         # Attachments may be hundreds of MB: one unchanged since the last build (by size and
         # mtime, like rsync) is taken over without reading it or its previous copy.

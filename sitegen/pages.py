@@ -494,7 +494,9 @@ class PageRenderer:
         newer, older = site.neighbours[item.index_no]
         # An Item is a function of its file's bytes and the config (in site_key), except the
         # attachment sizes, which come from other files.
+        # `validity` and `validity_pending` change with the build's today (`validate.as_of`).
         return self.key("item.html", item.digest, item.url, item.content_rel, item.attachments,
+                        item.validity, item.validity_pending,
                         self.org_key(item.organization), self.brief_key(newer),
                         self.brief_key(older), self.brief_key(site.by_index_no.get(item.replaced_by)),
                         self.briefs(site.replacements.get(item.index_no, [])))

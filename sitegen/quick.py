@@ -34,6 +34,7 @@ import datetime as dt
 import gc
 import logging
 import pickle
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ from sitegen.pages import (
 from sitegen.parallel import batches, pmap, shared
 from sitegen.structure import Site
 from sitegen.themes import theme_dirs
-from sitegen.validate import Checked, HeldBack, Item
+from sitegen.validate import Checked, HeldBack, Item, as_of
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,8 @@ SITE_FOR = "site_for"  # the inputs key of the last good build that Site (patche
 # Lists, neighbours and the other pages show `pages.brief` only, unless the theme's other
 # templates name more (`pages.listed_fields`): edits of those are whole builds.
 OWN_FIELDS = ("digest", "body", "body_line", "summary", "keywords", "review", "date_invalid",
-              "type_fields", "genre", "department")
+              "type_fields", "genre", "department", "topic", "date_effective", "period", "expires",
+              "validity_pending")
 # Fields the lists and the neighbours' pages show, which an edit may change while the item
 # keeps its place everywhere (a corrected title or 文号): then the pages showing it are made
 # again too — the list pages whose keys change, and the pages of the items linking to it.
@@ -124,7 +126,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if lastbuild.output_files(output, inodes) != edit.output_files:
         return None  # edited by hand since: the whole build renders those files again
     old_site = _site(cache, edit.inputs)
-    edits = None if old_site is None else _edits(fronts, old_site, edit, cache)
+    edits = None if old_site is None else _edits(fronts, old_site, edit, cache, now)
     if old_site is None or edits is None:
         return None
     removal = _removal(edit, old_site, edits)
@@ -286,11 +288,11 @@ def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records,
     in the last build. None if a page left uses a removed file (the whole build reports
     the attachment missing, or makes the link a broken one)."""
     theirs = {a for r in records.values() for a in r.assets} | removed
-    theirs |= {a.file for g in gone for a in g.attachments}
+    theirs |= {f for g in gone for f in g.files}
     if not theirs:
         return {}
     left = {i.url for i in site.items}
-    used = {a.file for i in site.items for a in i.attachments}
+    used = {f for i in site.items for f in i.files}
     for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
         if url in left:
             used.update(record.assets)
@@ -310,8 +312,13 @@ def _taken(cache: Cache, site: Site, placed: list[_Edit]) -> bool:
     urls = [e.item.url for e in placed]
     if not urls:
         return False
-    count = Counter(i.url for i in site.items)
-    return any(count[url] > 1 for url in urls) or bool(cache.page_keys(urls))
+    count = Counter(_same_file(i.url) for i in site.items)
+    return any(count[_same_file(url)] > 1 for url in urls) or bool(cache.page_keys(urls))
+
+
+def _same_file(url: str) -> str:
+    """One key for the addresses a case-blind file system takes for one (`validate`)."""
+    return unicodedata.normalize("NFC", url).casefold()
 
 
 class _Assets:
@@ -355,7 +362,7 @@ def _render(edits: list[_Edit], renderer: PageRenderer, assets: frozenset[str],
                                                         old_records[item.url].assets):
             return None  # a file to drop, or one the output does not have
         if e.before is None and not files_used.take([*rendered.record.assets,
-                                                     *(a.file for a in item.attachments)]):
+                                                     *item.files]):
             return None  # a file the output does not have
         try:
             pages[item.url] = renderer.item(item, rendered.body.html).encode("utf-8")
@@ -604,6 +611,13 @@ def _front(checked: Checked) -> Checked:
     return dataclasses.replace(checked, item=dataclasses.replace(checked.item, **_BLANK))
 
 
+def _as_of(checked: Checked, now: dt.date) -> Checked:
+    """A cached validation result as `validate.finish` files its item today."""
+    if checked.item is None:
+        return checked
+    return dataclasses.replace(checked, item=as_of(checked.item, now))
+
+
 Front = tuple[ContentFile, str, Checked, Checked | None]  # file, digest, result now and before
 
 
@@ -615,6 +629,7 @@ def _same_fronts(config: SiteConfig, edit: lastbuild.Edited, assets: frozenset[s
     before = cache.checked_of([f.rel for f in edit.files if f.rel not in edit.added])
     found: list[Front] = []
     for f in edit.files:
+        # (as it stands today for the comparisons; cached as written, as a whole build does)
         digest, checked = generate.check_file(f, config, assets, encoding)
         if f.rel in edit.added:
             if checked.item is None or checked.held_back is not None \
@@ -625,13 +640,13 @@ def _same_fronts(config: SiteConfig, edit: lastbuild.Edited, assets: frozenset[s
             continue
         old = before.get(f.rel)
         if checked.item is None or old is None or old.item is None \
-                or _front(checked) != _front(old):
+                or _front(_as_of(checked, now)) != _front(_as_of(old, now)):
             return None
         found.append((f, digest, checked, old))
     return found
 
 
-def _edits(fronts: list[Front], site: Site, edit: lastbuild.Edited, cache: Cache
+def _edits(fronts: list[Front], site: Site, edit: lastbuild.Edited, cache: Cache, now: dt.date
            ) -> list[_Edit] | None:
     """The edits, if each file is a published item (not one held back until its date) and
     what it is compared with is what the last good build published. (The cache's validation
@@ -646,7 +661,7 @@ def _edits(fronts: list[Front], site: Site, edit: lastbuild.Edited, cache: Cache
     for f, digest, checked, old in fronts:
         assert checked.item is not None
         if old is None:
-            item = dataclasses.replace(checked.item, body="")
+            item = dataclasses.replace(as_of(checked.item, now), body="")
             if item.index_no in site.by_index_no or item.index_no in held or (
                     item.replaced_by and item.replaced_by not in site.by_index_no
                     and item.replaced_by not in new_numbers) or item.replaced_by == item.index_no:
@@ -660,8 +675,9 @@ def _edits(fronts: list[Front], site: Site, edit: lastbuild.Edited, cache: Cache
         edits.append(_Edit(f, digest, checked, old, item, checked.item.body))
     for e in edits:  # the site model brought up to date, once nothing can fail here
         if e.before is not None:
+            today = as_of(e.checked.item, now)
             for name in QUICK_FIELDS:
-                setattr(e.item, name, "" if name == "body" else getattr(e.checked.item, name))
+                setattr(e.item, name, "" if name == "body" else getattr(today, name))
     return edits
 
 

@@ -113,6 +113,10 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
         for ancestor in tree.ancestors(item.category):
             nodes[ancestor.path].items.append(item)
         leaf_items[item.category.path].append(item)
+    for path, siblings in leaf_items.items():
+        if any(i.rank is not None for i in siblings):  # 领导信息: by rank, not by date
+            siblings.sort(key=lambda i: (i.rank is None, i.rank or 0))
+            nodes[path].items = list(siblings)
 
     neighbours: dict[str, tuple[Item | None, Item | None]] = {}
     for siblings in leaf_items.values():

@@ -7,6 +7,7 @@ held back (未经审查的信息绝不公开) rather than failing the build, unl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import posixpath
 import re
@@ -25,7 +26,13 @@ from sitegen.fields import (
     COMMON_FIELDS,
     DISCLOSURE_PUBLIC,
     DISCLOSURE_VALUES,
+    NOTICE_KINDS,
+    PERIOD_LIMITED,
+    PERIOD_VALUES,
     REVIEW_FIELDS,
+    SCOPE_PARTICULAR,
+    SCOPE_PUBLIC,
+    TOPICS,
     TYPE_FIELDS,
     VALIDITY_VALUES,
     label,
@@ -38,10 +45,12 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG_BAD_RE = re.compile(r'[\x00-\x1f\x7f/\\?#%<>"|*:]|^[.\s]|\s$')
 RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$")
 DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
+_DOC_NO_PADDED = re.compile(r"(〔\d{4}〕)0+(\d+号)$")
 _DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls
 TITLE_WARN_LENGTH = 100
 KEYWORD_MAX = 20
+PHOTO_EXTENSIONS = frozenset({"jpg", "jpeg", "png"})
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,24 @@ class Item:
     type_fields: list[tuple[str, str, str | list[str]]] = field(default_factory=list)
     genre: str = ""
     department: str = ""
+    topic: str = ""  # 主题分类, "一级/二级"
+    date_effective: dt.date | None = None
+    period: str = ""  # 公开时限 as written ("" = 长期公开)
+    expires: dt.date | None = None  # 限时公开: the last day
+    rank: int | None = None  # 领导信息: the list's order, 1 first
+    photo: str = ""  # 领导信息: the picture, content-relative
+    # 失效/废止 as written while its date_invalid is still ahead of the build's today (`as_of`):
+    # until then the item is 有效 and says when it will not be.
+    validity_pending: str = ""
 
     @property
     def is_valid(self) -> bool:
         return self.validity == "有效"
+
+    @property
+    def files(self) -> list[str]:
+        """The files of the content the item's page shows (content-relative)."""
+        return [a.file for a in self.attachments] + ([self.photo] if self.photo else [])
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -207,14 +230,14 @@ class _Checker:
         published = self.date("date_published", meta.get("date_published"), required=True)
         if created and published:
             self.dates(created, published, org_id)
-        index_no = self.index_no(meta.get("index_no"), org_id)
+        index_no = self.index_no(meta.get("index_no"), org_id, created, published)
         disclosure = self.text("disclosure", meta.get("disclosure"), required=True)
         if disclosure and disclosure not in DISCLOSURE_VALUES:
             self.error("disclosure", f"应为 {' / '.join(DISCLOSURE_VALUES)}，实际为 {show(disclosure)}")
         elif disclosure and disclosure != DISCLOSURE_PUBLIC:
             self.error("disclosure", f"公开方式为“{disclosure}”：只有“主动公开”的信息可以放入公开目录，"
                        "请将此文件移出内容仓库")
-        review, review_problem = self.review(meta, published)
+        review, review_problem = self.review(meta, created, published)
         doc_no = self.doc_no(meta.get("doc_no"))
         keywords = self.keywords(meta.get("keywords"))
         summary = self.text("summary", meta.get("summary"), one_line=False)
@@ -222,9 +245,19 @@ class _Checker:
             self.warning("summary", f"内容概述 {len(summary)} 字，超过 {self.config.summary_max} 字")
         if summary and summary == title:
             self.warning("summary", "内容概述与标题相同，应概述正文内容")
-        validity, date_invalid, replaced_by = self.validity(meta, created)
+        date_effective = self.date("date_effective", meta.get("date_effective"))
+        if date_effective and created and date_effective < created:
+            self.error("date_effective", f"实施日期 {date_effective} 早于生成日期 {created}")
+        validity, date_invalid, replaced_by = self.validity(meta, created, date_effective, category)
+        topic = self.topic(meta.get("topic"))
+        particular = self.scope(meta.get("scope"))
+        period, expires = self.period(meta, published)
         attachments = self.attachments(meta.get("attachments"))
         type_fields = self.type_fields(item_type)
+        rank = self.rank(meta.get("rank")) if item_type == "leader" else None
+        photo = self.photo(meta.get("photo")) if item_type == "leader" else ""
+        if item_type == "notice":
+            self.notice(meta)
         slug = self.slug(meta.get("slug"))
         genre = self.text("genre", meta.get("genre"))
         department = self.text("department", meta.get("department"))
@@ -236,6 +269,9 @@ class _Checker:
             return None, held
         if review is None:
             return None, HeldBack(self.src.rel, title, review_problem, review=True)
+        if particular:
+            return None, HeldBack(self.src.rel, title, f"公开范围为“{particular}”：只向特定对象提供，"
+                                  "不在公开网站发布", review=False)
         return Item(
             source=self.src.rel, content_rel=self.src.content_rel, digest=self.src.digest,
             title=title, category=category, organization=org_id, index_no=index_no,
@@ -244,6 +280,8 @@ class _Checker:
             doc_no=doc_no, keywords=keywords, summary=summary, validity=validity,
             date_invalid=date_invalid, replaced_by=replaced_by, attachments=attachments,
             type=item_type, type_fields=type_fields, genre=genre, department=department,
+            topic=topic, date_effective=date_effective, period=period, expires=expires, rank=rank,
+            photo=photo,
         ), None
 
     def category(self, value: Any) -> Category | None:
@@ -294,18 +332,27 @@ class _Checker:
             self.warning("date_published", f"自生成日期 {created} 起第 {days} 个工作日才发布{how}，"
                          f"超过{org.short_name}规定的 {org.deadline_workdays} 个工作日")
 
-    def index_no(self, value: Any, org_id: str | None) -> str:
+    def index_no(self, value: Any, org_id: str | None, created: dt.date | None,
+                 published: dt.date | None) -> str:
         text = self.text("index_no", value, required=True)
         if not text or org_id is None:
             return text
         pattern = self.config.organizations[org_id].index_pattern
-        if not pattern.regex().match(text):
+        match = pattern.regex().match(text)
+        if not match:
             self.error("index_no", f"索引号 {show(text)} 不符合{self.config.organizations[org_id].short_name}"
                        f"的格式 {pattern.template}，例如 {pattern.example()}")
             return ""
+        year = match.groupdict().get("year")
+        years = {d.year for d in (created, published) if d}
+        if year and years and int(year) not in years:
+            # 后段码 = the year the item was made (or published) + serial (domain.md §c.1)
+            self.warning("index_no", f"索引号 {text} 中的年份 {year} 与生成日期、发布日期的年份"
+                         f"（{'、'.join(str(y) for y in sorted(years))}）都不一致；索引号一经发布不再更改，"
+                         "请在发布前核对")
         return text
 
-    def review(self, meta: dict[str, Any], published: dt.date | None,
+    def review(self, meta: dict[str, Any], created: dt.date | None, published: dt.date | None,
                ) -> tuple[Review | None, str]:
         """The review record, or None and why the item is held back."""
         raw = meta.get("review")
@@ -334,6 +381,9 @@ class _Checker:
             return None, "未通过保密审查"
         if reviewed_on > approved_on:
             self.error("review.approved_on", f"审批日期 {approved_on} 早于审查日期 {reviewed_on}")
+        if created and reviewed_on < created:
+            self.warning("review.reviewed_on", f"审查日期 {reviewed_on} 早于生成日期 {created}："
+                         "发布前审查的应是已形成的信息，请核对日期")
         if published and approved_on > published:
             self.error("review.approved_on", f"审批日期 {approved_on} 晚于发布日期 {published}：应先审批后发布")
         return Review(reviewer, reviewed_on, approver, approved_on), ""
@@ -348,6 +398,10 @@ class _Checker:
                          "（GB/T 9704-2012）")
         if not DOC_NO_RE.match(fixed):
             self.warning("doc_no", f"文号 {show(fixed)} 不是“机关代字〔年份〕序号号”的形式，例如 招街办〔2010〕12号")
+        elif _DOC_NO_PADDED.search(fixed):
+            unpadded = _DOC_NO_PADDED.sub(r"\1\2", fixed)
+            self.warning("doc_no", f"文号 {show(fixed)} 的发文顺序号不编虚位（1 不编为 01），应为 "
+                         f"{show(unpadded)}（GB/T 9704-2012 第 7.2.5 条）")
         return fixed
 
     def keywords(self, value: Any) -> list[str]:
@@ -370,8 +424,14 @@ class _Checker:
         return words
 
     def validity(self, meta: dict[str, Any], created: dt.date | None,
+                 effective: dt.date | None, category: Category | None,
                  ) -> tuple[str, dt.date | None, str]:
-        validity = self.text("validity", meta.get("validity")) or "有效"
+        written = self.text("validity", meta.get("validity"))
+        if not written and category is not None and category.validity_required \
+                and meta.get("validity") in (None, ""):
+            self.error("validity", f"“{category.name}”类信息必须填写有效性（有效 / 失效 / 废止）："
+                       "现行有效件数要据此统计")
+        validity = written or "有效"
         if validity not in VALIDITY_VALUES:
             self.error("validity", f"有效性应为 {' / '.join(VALIDITY_VALUES)}，实际为 {show(validity)}")
             validity = "有效"
@@ -383,7 +443,78 @@ class _Checker:
             self.warning("validity", "填写了失效日期或替代文件，但有效性仍为“有效”")
         if date_invalid and created and date_invalid < created:
             self.error("date_invalid", f"失效日期 {date_invalid} 早于生成日期 {created}")
+        elif date_invalid and effective and date_invalid < effective:
+            self.error("date_invalid", f"失效日期 {date_invalid} 早于实施日期 {effective}")
         return validity, date_invalid, replaced_by
+
+    def topic(self, value: Any) -> str:
+        """主题分类, written "一级/二级" (gov.cn writes "一级\\二级")."""
+        text = self.text("topic", value)
+        if not text:
+            return ""
+        parts = [p.strip() for p in re.split(r"[/\\＼／]", text)]
+        known = TOPICS.get(parts[0])
+        if known is None or len(parts) > 2 or (len(parts) == 2 and parts[1] not in known):
+            first = "、".join(TOPICS)
+            self.warning("topic", f"主题分类 {show(text)} 不在国务院主题分类表中（一级：{first}；"
+                         "二级写在 / 之后，例如 综合政务/政务公开）")
+        return "/".join(p for p in parts if p)
+
+    def scope(self, value: Any) -> str:
+        """"" for 面向全社会; the value as written for an item for particular persons."""
+        text = self.text("scope", value)
+        if not text or text in SCOPE_PUBLIC:
+            return ""
+        if text in SCOPE_PARTICULAR:
+            return text
+        self.error("scope", f"公开范围应为 {' / '.join(SCOPE_PUBLIC + SCOPE_PARTICULAR)}，实际为 {show(text)}")
+        return ""
+
+    def period(self, meta: dict[str, Any], published: dt.date | None
+               ) -> tuple[str, dt.date | None]:
+        period = self.text("period", meta.get("period"))
+        if period and period not in PERIOD_VALUES:
+            self.error("period", f"公开时限应为 {' / '.join(PERIOD_VALUES)}，实际为 {show(period)}")
+            period = ""
+        expires = self.date("expires", meta.get("expires"))
+        if period == PERIOD_LIMITED and expires is None and meta.get("expires") in (None, ""):
+            self.error("period", "公开时限为“限时公开”时必须填写公开截止日期（expires）")
+        elif expires and period != PERIOD_LIMITED:
+            self.warning("expires", f"填写了公开截止日期，但公开时限是“{period or '长期公开'}”，"
+                         "不是“限时公开”")
+        if expires and published and expires <= published:
+            self.error("expires", f"公开截止日期 {expires} 不晚于发布日期 {published}")
+        return period, expires
+
+    def rank(self, value: Any) -> int | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error("rank", f"排序应为正整数（1 排在最前），实际为 {show(value)}")
+            return None
+        return value
+
+    def photo(self, value: Any) -> str:
+        ref = self.text("photo", value)
+        if not ref:
+            return ""
+        target = self.asset_path(ref, key="photo")
+        if target is None:
+            return ""
+        ext = posixpath.splitext(target)[1].lstrip(".").lower()
+        if ext not in PHOTO_EXTENSIONS:
+            self.error("photo", f"照片应为 {' / '.join(sorted(PHOTO_EXTENSIONS))} 图片，实际为 {show(ref)}")
+            return ""
+        return target
+
+    def notice(self, meta: dict[str, Any]) -> None:
+        kind = meta.get("notice_kind")
+        if isinstance(kind, str) and kind.strip() and kind.strip() not in NOTICE_KINDS:
+            self.warning("notice_kind", f"公示类型 {show(kind)} 不是 {' / '.join(NOTICE_KINDS)} 之一")
+        start = self.date("period_start", meta.get("period_start"))
+        end = self.date("period_end", meta.get("period_end"))
+        if start and end and end < start:
+            self.error("period_end", f"公示截止日期 {end} 早于公示开始日期 {start}")
 
     def attachments(self, value: Any) -> list[Attachment]:
         if value is None or value == "":
@@ -411,30 +542,32 @@ class _Checker:
             result.append(Attachment(target, title, ext, size))
         return result
 
-    def asset_path(self, ref: str, at: str | None = None) -> str | None:
+    def asset_path(self, ref: str, at: str | None = None, key: str = "attachments") -> str | None:
         """A path written in an item, resolved to a path relative to content/, or None
-        (`at`: where it is written, for the line of an error)."""
+        (`at`: where it is written, for the line of an error; `key`: the field)."""
         ref = ref.strip()
         if "\\" in ref or re.match(r"^[A-Za-z]:", ref) or ref.startswith("//") or "://" in ref:
-            self.error("attachments", f"附件路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔", at)
+            self.error(key, f"附件路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔", at)
             return None
         base = "" if ref.startswith("/") else posixpath.dirname(self.src.content_rel)
         joined = posixpath.normpath(posixpath.join(base, ref.lstrip("/")))
         if joined.startswith("../") or joined == ".." or joined.startswith("/"):
-            self.error("attachments", f"附件路径 {show(ref)} 指向内容目录之外，已拒绝", at)
+            self.error(key, f"附件路径 {show(ref)} 指向内容目录之外，已拒绝", at)
             return None
         if joined not in self.assets:
             if joined.lower().endswith(".md"):
-                self.error("attachments", f"附件 {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
+                self.error(key, f"附件 {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
                            "要指向另一条信息，请在正文中写链接", at)
             else:
-                self.error("attachments", f"附件文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）", at)
+                self.error(key, f"附件文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）", at)
             return None
         return joined
 
     def type_fields(self, item_type: str) -> list[tuple[str, str, str | list[str]]]:
         result: list[tuple[str, str, str | list[str]]] = []
         for key, (field_label, required) in TYPE_FIELDS[item_type].items():
+            if key in _NOT_IN_TABLE:
+                continue
             value = self.src.meta.get(key)
             if value is None or value == "" or value == []:
                 if required:
@@ -454,6 +587,10 @@ class _Checker:
                        "不能以点或空格开头，也不能是 index、index-N、rss、search；请改文件名或写 slug 字段")
         return slug
 
+
+# Type fields the page shows otherwise (the photo as a picture) or not at all (the rank orders
+# the list of leaders).
+_NOT_IN_TABLE = {"rank", "photo"}
 
 _DICT_FORMATS = {"copies": "{}份", "workdays": "{}个工作日", "doc_no": "（{}）", "phone": "电话：{}",
                  "head": "负责人：{}", "duties": "职责：{}"}
@@ -531,10 +668,18 @@ def finish(checked: list[Checked], now: dt.date, report: Report) -> Catalog:
                                  f"发布日期 {c.item.date_published} 晚于今天（{now}），到期后再发布",
                                  review=False))
         else:
-            items.append(c.item)
+            items.append(as_of(c.item, now))
     _check_site(items, checked, report)
     items.sort(key=lambda i: i.sort_key, reverse=True)
     return Catalog(items, held)
+
+
+def as_of(item: Item, now: dt.date) -> Item:
+    """The item as it stands on `now`: a 失效 or 废止 whose date is still ahead is 有效 until
+    then (and says so); like an item held back until its 发布日期, it changes with the day."""
+    if item.validity != "有效" and item.date_invalid and item.date_invalid > now:
+        return dataclasses.replace(item, validity="有效", validity_pending=item.validity)
+    return item
 
 
 def _check_site(items: list[Item], checked: list[Checked], report: Report) -> None:
@@ -552,12 +697,17 @@ def _check_site(items: list[Item], checked: list[Checked], report: Report) -> No
                              field="index_no", label="索引号")
     by_url: dict[str, list[Item]] = defaultdict(list)
     for item in items:
-        by_url[item.url].append(item)
-    for url, dupes in by_url.items():
+        # Names that differ only in case (or in Unicode normalisation) are one file on
+        # Windows, macOS and an exFAT stick: a kiosk copy would keep one page of the two.
+        by_url[unicodedata.normalize("NFC", item.url).casefold()].append(item)
+    for dupes in by_url.values():
         if len(dupes) > 1:
             files = "、".join(d.source for d in dupes)
+            urls = "、".join(sorted({d.url for d in dupes}))
+            how = "" if len({d.url for d in dupes}) == 1 else \
+                "（只差大小写，在 Windows、macOS 和 U 盘上是同一个文件）"
             for d in dupes:
-                report.error(d.source, f"多个信息会写入同一个页面 {url}：{files}；请改文件名或 slug",
+                report.error(d.source, f"多个信息会写入同一个页面 {urls}{how}：{files}；请改文件名或 slug",
                              line=lines[d.source].get("slug"), field="slug", label="文件名")
     published = {item.index_no for item in items}
     for item in items:

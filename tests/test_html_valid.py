@@ -94,7 +94,7 @@ EXTRA_CONTENT = {
         "validity: 废止\ndate_invalid: 2026-04-01\nreplaced_by: 12345678X/2026-00004\n"),
     "plan/new-rules.md": item(
         "示例街道政务公开管理办法", "行政规范性文件", "12345678X/2026-00004", "2026-04-01",
-        "第一条 为规范政务公开工作，制定本办法。\n"),
+        "第一条 为规范政务公开工作，制定本办法。\n", "validity: 有效\n"),
     "plan/legacy.md": item(
         "2010年公开情况统计（旧系统迁移）", "统计信息", "12345678X/2026-00005", "2026-04-02",
         '<table>\n<tr><th align="center">类别</th><td align="right">36</td></tr>\n</table>\n'),

@@ -100,6 +100,10 @@ BUDGET_TITLE = "示例街道2024年部门决算"
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path)
+
+
+def make_site(tmp_path: Path) -> Path:
     """small_config(), an empty themes/, and two good items (one in 财政预决算)."""
     root = tmp_path / "site"
     (root / "themes").mkdir(parents=True)
@@ -448,7 +452,9 @@ def test_unreviewed_item_is_held_back_and_strict_refuses_it(site, kwargs, reason
 def test_item_dated_after_now_is_held_back_until_that_day(site):
     write(site, "content/budget.md", LINKING_BUDGET)
     before = good_build(site)
-    text = item(title=HELD_TITLE, index_no=HELD_INDEX, date_created="2026-11-30",
+    # (a 索引号 of the year it is made: one of 2025 for an item of 2026 is a warning)
+    index_no = "12345678X/2026-00077"
+    text = item(title=HELD_TITLE, index_no=index_no, date_created="2026-11-30",
                 date_published="2026-12-01", review={"reviewed_on": "2026-11-30", "approved_on": "2026-11-30"})
     write(site, f"content/{HELD_SLUG}.md", text)
 
@@ -458,7 +464,7 @@ def test_item_dated_after_now_is_held_back_until_that_day(site):
         assert errors(result) == [], result.output
         assert f"content/{HELD_SLUG}.md（{HELD_TITLE}）：发布日期 2026-12-01 晚于今天（2026-11-27），到期后再发布" \
             in result.output
-        assert_nowhere(site, HELD_TITLE, HELD_INDEX, HELD_SLUG)
+        assert_nowhere(site, HELD_TITLE, index_no, HELD_SLUG)
         assert snapshot(site / "output") == before
 
     early = build(site, now="2026-11-30")
@@ -468,7 +474,7 @@ def test_item_dated_after_now_is_held_back_until_that_day(site):
     due = build(site, now="2026-12-01")
     assert due.exit_code == 0, due.output
     assert "未发布的信息" not in due.output
-    assert_published(site, HELD_TITLE, HELD_INDEX, HELD_SLUG)
+    assert_published(site, HELD_TITLE, index_no, HELD_SLUG)
     budget = (site / "output" / "fdzdgknr" / "czyjs" / "budget.html").read_text(encoding="utf-8")
     assert f'href="{HELD_SLUG}.html"' in budget
 
