@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen import lastbuild
+from sitegen import lastbuild, workdays
 from sitegen.cache import CACHE_DIR, Cache
 from sitegen.config import load_config
 from sitegen.content import scan
@@ -55,37 +55,47 @@ class BuildResult:
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
           progress: StageProgress | None = None, encoding: str = "utf-8") -> BuildResult:
-    """Build the site in `root`; one build of a site at a time (`site_lock`)."""
-    with site_lock(root):
+    """Build the site in `root`; one build of a site, and into an output folder, at a time
+    (`site_lock`)."""
+    with site_lock(root, output or root / "output"):
         return _build(root, output, now, strict, jobs, use_cache, progress, encoding)
 
 
 @contextlib.contextmanager
-def site_lock(root: Path) -> Iterator[None]:
-    """Wait until no other build of this site runs. Two at once (`sitegen serve` rebuilding
-    while an officer runs `sitegen build`, two CI jobs in one workspace) would swap each
-    other's staging, spare and output folders, and write one cache. The lock is an flock on
-    the site folder itself: no file to git-ignore or leave behind, and the system releases it
-    when the process ends, however it ends. (Where there is no flock, on Windows, none.)"""
+def site_lock(root: Path, output: Path | None = None) -> Iterator[None]:
+    """Wait until no other build of this site, or into this output folder, runs. Two at once
+    (`sitegen serve` rebuilding while an officer runs `sitegen build`, two CI jobs in one
+    workspace, two checkouts publishing to one web folder) would swap each other's staging,
+    spare and output folders, and write one cache. The locks are flocks on the site folder
+    and on the folder the output is in (where the staging and spare folders are made): no
+    file to git-ignore or leave behind, and the system releases them when the process ends,
+    however it ends. (Where there is no flock, on Windows, none.)"""
     try:
         import fcntl
     except ImportError:
         yield
         return
+    folders = {root.resolve()}
+    if output is not None:
+        folders.add(output.resolve().parent)
+    fds: list[int] = []
     try:
-        fd = os.open(root, os.O_RDONLY)
-    except OSError:  # no such folder: the build says so
-        yield
-        return
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.warning("另一个 sitegen 正在生成此站点（%s），等它完成后再开始……", root)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        for folder in sorted(folders):  # always in one order: two builds never wait on each other
+            try:
+                fd = os.open(folder, os.O_RDONLY)
+            except OSError:  # no such folder: the build says so
+                continue
+            fds.append(fd)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning("另一个 sitegen 正在生成此站点或写入同一输出目录（%s），等它完成后再开始……",
+                            folder)
+                fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(fd)  # releases the lock
+        for fd in fds:
+            os.close(fd)  # releases the lock
 
 
 def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
@@ -93,7 +103,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
            progress: StageProgress | None = None, encoding: str = "utf-8",
            retried: bool = False) -> BuildResult:
     report = Report()
-    now = now or dt.date.today()
+    now = now or workdays.today()
     output = output or root / "output"
     jobs = jobs or default_jobs()
     result = BuildResult(report)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 import click
 
@@ -33,4 +35,17 @@ cli.add_command(serve.command)
 
 
 def main() -> None:
+    if sys.getfilesystemencoding().lower().replace("-", "") != "utf8":
+        _again_in_utf8()
     cli(prog_name="sitegen")
+
+
+def _again_in_utf8() -> None:
+    """File names are UTF-8 (git stores them so); under a locale that is not (LC_ALL=
+    zh_CN.GB18030, or C on an old system) Python would read them in that locale's encoding
+    and report files that are there as missing. Run again in Python's UTF-8 mode."""
+    if os.environ.get("PYTHONUTF8") == "1":  # (it did not help: say so rather than loop)
+        sys.exit(f"sitegen: 文件名编码为 {sys.getfilesystemencoding()}，不是 UTF-8；"
+                 "请设置 LANG=C.UTF-8 后再运行 / set a UTF-8 locale (LANG=C.UTF-8)")
+    os.execve(sys.executable, [sys.executable, "-m", "sitegen", *sys.argv[1:]],
+              {**os.environ, "PYTHONUTF8": "1"})

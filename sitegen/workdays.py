@@ -12,6 +12,14 @@ import datetime as dt
 from sitegen.config import Calendar
 
 _NONE = Calendar()
+# China keeps one time zone and no daylight saving: a fixed offset needs no tz database.
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def today() -> dt.date:
+    """Today in Beijing, whatever the machine's zone: a CI runner on UTC would otherwise hold
+    back an item dated today until 08:00 北京时间."""
+    return dt.datetime.now(BEIJING).date()
 
 
 def workdays_between(start: dt.date, end: dt.date, calendar: Calendar = _NONE) -> tuple[int, bool]:

@@ -183,6 +183,35 @@ def test_a_second_build_of_a_site_waits_for_the_first(site, tmp_path):
     assert tree_digest(site / "output") == tree_digest(tmp_path / "clean")
 
 
+def test_a_build_of_another_site_into_the_same_output_waits(site, tmp_path):
+    """Two checkouts publishing into one web folder at once left it with 16 files and no
+    index.html, both builds saying they succeeded, and every later build refused. The
+    folder the output is in (where the staging and spare folders are made) is locked too."""
+    import fcntl
+    import os
+    import shutil
+    import time
+
+    other = tmp_path / "other"
+    shutil.copytree(site, other, ignore=shutil.ignore_patterns("output", ".sitegen-*"))
+    published = tmp_path / "www" / "xxgk"
+    published.parent.mkdir()
+    held = os.open(published.parent, os.O_RDONLY)  # as a build of `site` into it holds it
+    fcntl.flock(held, fcntl.LOCK_EX)
+    waiting = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(other), "-o",
+                                str(published), *NOW],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(3)
+        assert waiting.poll() is None, waiting.communicate()[0]
+        assert not published.exists()
+    finally:
+        os.close(held)
+    output = waiting.communicate(timeout=120)[0]
+    assert waiting.returncode == 0, output
+    assert "同一输出目录" in output and (published / "index.html").is_file()
+
+
 def test_new_scaffolds_next_free_index_no(site):
     result = run("new", str(site), "--category", "财政预决算", "--title", "2025年部门决算",
                  "--date", "2025-08-01")

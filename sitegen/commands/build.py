@@ -22,7 +22,7 @@ from sitegen.content import INPUT_ENCODINGS
 @click.option("--input-encoding", type=click.Choice(INPUT_ENCODINGS), default="utf-8",
               show_default=True,
               help="非 UTF-8 文件按此编码转换（gb18030 兼容 GBK），并逐个警告 / convert non-UTF-8 files")
-@click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）；发布日期晚于它的信息暂不发布")
+@click.option("--now", type=DateType(), help="把这一天当作今天（默认：北京时间的今天）；发布日期晚于它的信息暂不发布")
 @click.option("-j", "--jobs", type=click.IntRange(1), help="并行进程数（默认：CPU 核数）/ worker processes")
 def command(directory: Path, output: Path | None, strict: bool, input_encoding: str,
             now: dt.date | None, jobs: int | None) -> None:

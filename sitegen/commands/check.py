@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sitegen import workdays
 from sitegen.commands import DateType, print_report
 from sitegen.content import INPUT_ENCODINGS
 from sitegen.diagnostics import Report
@@ -19,7 +20,7 @@ from sitegen.diagnostics import Report
 @click.option("--input-encoding", type=click.Choice(INPUT_ENCODINGS), default="utf-8",
               show_default=True,
               help="非 UTF-8 文件按此编码转换（gb18030 兼容 GBK），并逐个警告 / convert non-UTF-8 files")
-@click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）")
+@click.option("--now", type=DateType(), help="把这一天当作今天（默认：北京时间的今天）")
 def command(directory: Path, strict: bool, input_encoding: str, now: dt.date | None) -> None:
     """检查站点：校验配置和全部信息，不写任何文件；有错误时退出码为 1。
 
@@ -28,7 +29,7 @@ def command(directory: Path, strict: bool, input_encoding: str, now: dt.date | N
     from sitegen.generate import check  # not at start-up: `sitegen build` would import it too
 
     report = Report()
-    catalog = check(directory, now or dt.date.today(), strict, report, encoding=input_encoding)
+    catalog = check(directory, now or workdays.today(), strict, report, encoding=input_encoding)
     print_report(report, catalog.held_back if catalog else None)
     if report.errors:
         raise SystemExit(1)

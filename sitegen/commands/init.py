@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
+GITATTRIBUTES = "* -text\n"
 
 
 def default_config() -> str:
@@ -36,4 +37,7 @@ def command(directory: Path) -> None:
     # .sitegen-*/: the cache, and the spare copy of the output kept beside it (output.py)
     (directory / ".gitignore").write_text("output/\n.sitegen-cache/\n.sitegen-*/\n",
                                           encoding="utf-8")
+    # Line endings as committed, on every checkout (core.autocrlf on Windows would convert
+    # PDFs and the theme's files, and so change the output's bytes).
+    (directory / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
     click.echo(f"已创建站点 {directory}。下一步：编辑 sitegen.toml，然后运行 sitegen build {directory}")

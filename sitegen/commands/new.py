@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from sitegen import workdays
 from sitegen.commands import DateType, print_report
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import discover
@@ -75,7 +76,7 @@ def command(directory: Path, category: str, title: str, organization: str | None
     org_id = organization or config.organization
     if org_id not in config.organizations:
         raise click.ClickException(f"发布机构“{org_id}”未配置；可用：{'、'.join(config.organizations)}")
-    today = today or dt.date.today()
+    today = today or workdays.today()
     content = discover(directory, config.content_dir, Report())
     used = {str(s.meta.get("index_no", "")) for s in content.items}
     index_no = next_index_no(config, org_id, today.year, used)
