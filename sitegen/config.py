@@ -206,7 +206,10 @@ class SiteConfig:
         base_url is set."""
         if not self.base_url:
             return ""
-        return quote(unquote(urlsplit(self.base_url).path) or "/", safe="/-._~")
+        # One slash for several: `<base href="//evil.example/">` would load the 404 page's
+        # scripts from another host.
+        path = re.sub(r"/{2,}", "/", unquote(urlsplit(self.base_url).path) or "/")
+        return quote(path, safe="/-._~")
 
 
 def suggest_org(config: SiteConfig, value: str) -> list[str]:

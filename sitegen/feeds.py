@@ -33,11 +33,11 @@ def rss(site: Site, items: list[Item], feed_url: str, title: str, page_url: str,
 
     config = site.config
     fg = FeedGenerator()
-    fg.title(title)
+    fg.title(_xml(title))
     # feedgen writes the last "alternate" link as <channel><link>: the self link goes first.
     fg.link(href=config.absolute_url(feed_url), rel="self")
     fg.link(href=config.absolute_url(page_url), rel="alternate")
-    fg.description(f"{config.name}：{title}")
+    fg.description(_xml(f"{config.name}：{title}"))
     fg.language(config.language)
     fg.generator("sitegen")
     newest = items[: config.feed_length]
@@ -45,14 +45,23 @@ def rss(site: Site, items: list[Item], feed_url: str, title: str, page_url: str,
     for item in newest:
         link = config.absolute_url(item.url)
         entry = fg.add_entry(order="append")
-        entry.title(item.title)
+        entry.title(_xml(item.title))
         entry.link(href=link)
         entry.guid(link, permalink=True)
         entry.pubDate(_midnight(item.date_published))
-        entry.category(term=item.category.path)
+        entry.category(term=_xml(item.category.path))
         summary = f"<p>{_escape(item.summary)}</p>" if item.summary else ""
-        entry.description(summary + absolutize(bodies[item.index_no], link))
+        entry.description(_xml(summary + absolutize(bodies[item.index_no], link)))
     return fg.rss_str(pretty=True)
+
+
+# Characters XML 1.0 cannot carry at all (lxml refuses them and the build failed with a
+# traceback): Word's manual line break (\x0b) and page break (\x0c) pasted into a body, U+FFFE.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _escape(text: str) -> str:

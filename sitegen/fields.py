@@ -139,6 +139,9 @@ VALIDITY_VALUES = ("有效", "失效", "废止")
 ATTACHMENT_EXTENSIONS = frozenset(
     {"pdf", "doc", "docx", "xls", "xlsx", "ofd", "wps", "txt", "zip", "jpg", "jpeg", "png"}
 )
+# Files of the content a body may link to or show, and so publish: never a page or an image
+# that can carry script (html, svg, xml…), which would run on the site's own origin.
+PUBLISHABLE_EXTENSIONS = ATTACHMENT_EXTENSIONS | {"gif", "webp"}
 
 _ALIAS_TO_KEY: dict[str, str] = {}
 for _key, (_label, _aliases) in COMMON_FIELDS.items():

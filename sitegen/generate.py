@@ -22,6 +22,7 @@ from sitegen.cache import Cache, fingerprint, text_digest
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import ContentFile, read_item, scan
 from sitegen.diagnostics import Level, Report
+from sitegen.fields import PUBLISHABLE_EXTENSIONS
 from sitegen.markdown import (
     LinkContext,
     RenderedBody,
@@ -173,7 +174,8 @@ def is_unsafe_removed(message: str) -> bool:
 def body_warnings(item: Item, body: RenderedBody, source: str) -> list[BodyWarning]:
     """What converting a body warns of: links that lead nowhere, HTML taken out as unsafe
     (`source`: the body's Markdown, for the lines)."""
-    warnings = [(item.source, f"正文链接 {link} 指向的文件不存在、未发布或地址无效，已改为纯文本",
+    warnings = [(item.source, f"正文链接 {link} 指向的文件不存在、未发布、地址无效或类型不能发布"
+                 f"（可以发布：{'、'.join(sorted(PUBLISHABLE_EXTENSIONS))}），已改为纯文本",
                  _line_of(source, link, item.body_line)) for link in body.broken_links]
     warnings += [(item.source, f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0))
                  for offset, what in body.removed]

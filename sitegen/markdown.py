@@ -19,6 +19,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
+from sitegen.fields import PUBLISHABLE_EXTENSIONS
+
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "footnotes", "attr_list", "sane_lists"]
 EXTENSION_CONFIG = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -173,9 +175,13 @@ def resolve_target(target: str, ctx: LinkContext) -> str | None:
     """The output path a content-relative link target stands for, or None."""
     if target in ctx.item_urls:
         return ctx.item_urls[target]
-    if target in ctx.assets:
+    if target in ctx.assets and publishable(target):
         return asset_url(target)
     return None
+
+
+def publishable(target: str) -> bool:
+    return posixpath.splitext(target)[1].lstrip(".").lower() in PUBLISHABLE_EXTENSIONS
 
 
 class _LinkRewriter(Treeprocessor):

@@ -39,7 +39,8 @@ def unsafe_theme_files(config: SiteConfig) -> list[Path]:
     (a careless contractor's theme must not publish /etc/passwd as a template or asset)."""
     site_theme = config.root / "themes" / config.theme
     site = config.root.resolve()
-    if site_theme.is_symlink() and not site_theme.resolve().is_relative_to(site):
+    # (themes/ itself may be the link)
+    if site_theme.exists() and not site_theme.resolve().is_relative_to(site):
         return [site_theme]
     if not site_theme.is_dir():
         return []

@@ -43,7 +43,11 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # A page name may hold what officers put in file names (spaces, Chinese and full-width
 # punctuation: percent-encoded in links); not what breaks paths or URLs.
 SLUG_BAD_RE = re.compile(r'[\x00-\x1f\x7f/\\?#%<>"|*:]|^[.\s]|\s$')
-RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$")
+# The site's own page names, in any case (Windows, macOS and a USB stick ignore it), and the
+# names Windows keeps for devices (a kiosk copy of `con.html` fails).
+RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search|con|prn|aux|nul|com\d|lpt\d)$", re.I)
+WINDOWS_DEVICE_RE = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
+SLUG_MAX_BYTES = 200  # with ".html", and room below a file system's 255 bytes a name
 DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_PADDED = re.compile(r"(〔\d{4}〕)0+(\d+号)$")
 _DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
@@ -554,6 +558,10 @@ class _Checker:
         if joined.startswith("../") or joined == ".." or joined.startswith("/"):
             self.error(key, f"附件路径 {show(ref)} 指向内容目录之外，已拒绝", at)
             return None
+        if any(WINDOWS_DEVICE_RE.match(part) for part in joined.split("/")):
+            self.error(key, f"文件路径 {show(ref)} 含 Windows 保留的设备名（con、prn、aux、nul、com1、lpt1 等），"
+                       "复制到 Windows 查阅终端时会失败；请改名", at)
+            return None
         if joined not in self.assets:
             if joined.lower().endswith(".md"):
                 self.error(key, f"附件 {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
@@ -581,10 +589,15 @@ class _Checker:
         return result
 
     def slug(self, value: Any) -> str:
-        slug = self.text("slug", value) or Path(self.src.content_rel).stem
-        if not slug or SLUG_BAD_RE.search(slug) or RESERVED_SLUG_RE.match(slug):
+        # (NFC as a `slug:` value is: a file name saved on a Mac comes decomposed)
+        slug = self.text("slug", value) or unicodedata.normalize("NFC", Path(self.src.content_rel).stem)
+        if len(slug.encode("utf-8")) > SLUG_MAX_BYTES:
+            self.error("slug", f"页面文件名过长（{len(slug.encode('utf-8'))} 字节，最多 {SLUG_MAX_BYTES}）："
+                       "请改短文件名或写较短的 slug")
+        elif not slug or SLUG_BAD_RE.search(slug) or RESERVED_SLUG_RE.match(slug):
             self.error("slug", f"页面文件名 {show(slug)} 不可用：不能含 / \\ ? # % < > \" | * : 和控制字符，"
-                       "不能以点或空格开头，也不能是 index、index-N、rss、search；请改文件名或写 slug 字段")
+                       "不能以点或空格开头，也不能是 index、index-N、rss、search（不分大小写）或 Windows 的设备名"
+                       "（con、prn、aux、nul、com1、lpt1 等）；请改文件名或写 slug 字段")
         return slug
 
 

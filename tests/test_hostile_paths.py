@@ -268,6 +268,46 @@ def test_theme_folder_symlinked_outside_the_site_is_refused(site, tmp_path):
     refused(result, site, before)
 
 
+def test_a_themes_folder_symlinked_outside_the_site_is_refused(site, tmp_path):
+    """The check looked only at whether themes/<name> itself was a link: a linked themes/
+    published the files of a folder outside the site."""
+    before = good_build(site)
+    write(tmp_path, "outside/default/assets/leak.txt", "TOP-SECRET\n")
+    (site / "themes").rmdir()
+    (site / "themes").symlink_to(tmp_path / "outside", target_is_directory=True)
+    result = build(site)
+    assert not (site / "output/assets/leak.txt").exists()
+    refused(result, site, before)
+    error_of(result, "themes/default", "符号链接")
+
+
+@pytest.mark.parametrize("slug", ["Index", "INDEX-2", "Rss", "con", "AUX", "lpt1", "com9"])
+def test_page_names_windows_or_the_site_keeps_are_refused_in_any_case(site, slug):
+    before = good_build(site)
+    write(site, "content/x.md", item(f"slug: {slug}"))
+    result = build(site)
+    refused(result, site, before)
+    assert "Windows 的设备名" in error_of(result, "content/x.md", "页面文件名").message
+
+
+def test_a_page_name_too_long_for_a_file_system_is_an_error(site):
+    """Over 255 bytes: the build crashed in a worker with OSError, while check passed."""
+    before = good_build(site)
+    write(site, "content/x.md", item("slug: " + "长" * 90))
+    result = build(site)
+    refused(result, site, before)
+    assert "页面文件名过长（270 字节，最多 200）" in error_of(result, "content/x.md", "页面文件名").message
+
+
+def test_an_attachment_named_as_a_windows_device_is_an_error(site):
+    before = good_build(site)
+    write(site, "content/aux.pdf", b"%PDF-1.4\n")
+    write(site, "content/x.md", attachment("aux.pdf"))
+    result = build(site)
+    refused(result, site, before)
+    assert "Windows 保留的设备名" in error_of(result, "content/x.md", "aux.pdf").message
+
+
 @pytest.mark.parametrize("theme", ["../../etc", "/etc", "..", "default/../../x", "C:\\\\themes"])
 def test_configured_theme_outside_themes_is_refused(site, theme):
     before = good_build(site)

@@ -13,7 +13,18 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from test_validation import X, broken, build, contains, good_build, item, make_site, one, write
+from test_validation import (
+    X,
+    broken,
+    build,
+    contains,
+    diagnostics,
+    good_build,
+    item,
+    make_site,
+    one,
+    write,
+)
 
 
 @pytest.fixture
@@ -137,3 +148,37 @@ def test_a_new_page_that_differs_only_in_case_is_refused_after_a_quick_build_too
     result = build(site)
     assert result.exit_code == 1
     assert result.output.count("只差大小写") == 2, result.output
+
+
+# -- found by a security review --------------------------------------------------------------
+
+def test_a_body_cannot_publish_a_page_or_an_svg_from_the_content_folder(site):
+    """A body link to content/evil.html (or an image evil.svg) copied it into the site and
+    linked it: script on the site's own origin."""
+    good_build(site)
+    write(site, "content/evil.html", "<script>alert(document.domain)</script>")
+    write(site, "content/evil.svg", '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    write(site, X, item(body="[查看原文](evil.html) ![图](evil.svg) [表](evil.HTM)\n"))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    published = {p.name.lower() for p in (site / "output").rglob("*")}
+    assert not {"evil.html", "evil.svg"} & published
+    page = (site / "output" / "fdzdgknr" / "czyjs" / "x.html").read_text(encoding="utf-8")
+    assert "evil" not in page
+    warnings = [d.message for d in diagnostics(result) if d.file == X]
+    assert len(warnings) == 3 and all("类型不能发布" in w for w in warnings), result.output
+
+
+def test_characters_xml_cannot_carry_do_not_break_the_feeds(site):
+    """Word's manual line break (\\x0b) in a body and U+FFFE in a title made every build fail
+    with a traceback from the feed writer, while `check` passed."""
+    import feedparser
+
+    good_build(site)
+    write(site, X, item(title='"通知\\ufffe全文"', body="第一行\x0b第二行\x0c第三行\n"))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    feed = feedparser.parse((site / "output" / "rss.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert any(e.title == "通知全文" for e in feed.entries)
+    assert any("第一行第二行第三行" in e.description for e in feed.entries)

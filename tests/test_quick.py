@@ -355,19 +355,20 @@ def test_a_file_removed_that_an_item_held_back_names_is_the_whole_builds_error(s
 
 
 def test_a_new_file_where_a_folder_of_the_output_was_goes_the_whole_way(site: Path, tmp_path: Path):
-    # An item taken down with its attachment att/a.pdf, and a new file att in the same commit
-    # (the report linked to "att"): files/gknb/att is a folder of the output until the swap.
+    # An item taken down with its attachment att.pdf/a.pdf, and a new file att.pdf in the same
+    # commit (the report linked to "att.pdf"): files/gknb/att.pdf is a folder of the output
+    # until the swap. (A name a body may publish: a pdf.)
     rel = "content/gknb/2010-zhaobaoshan-work-report.md"
-    (site / "content/gknb/att").mkdir()
-    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/att/a.pdf")
+    (site / "content/gknb/att.pdf").mkdir()
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/att.pdf/a.pdf")
     new_item(site, "content/gknb/with-att.md", "31421567X/2012-00901", "2012-02-20")
-    edit(site, "content/gknb/with-att.md", "file: 2011-budget-table.pdf", "file: att/a.pdf")
+    edit(site, "content/gknb/with-att.md", "file: 2011-budget-table.pdf", "file: att.pdf/a.pdf")
     edit(site, "content/gknb/with-att.md", "category: 财政预决算", "category: 政府信息公开年报")
-    append(site, rel, "\n附表见[附表](att)。\n")
+    append(site, rel, "\n附表见[附表](att.pdf)。\n")
     assert same_as_clean(site, tmp_path).ok
     (site / "content/gknb/with-att.md").unlink()
-    shutil.rmtree(site / "content/gknb/att")
-    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/att")
+    shutil.rmtree(site / "content/gknb/att.pdf")
+    shutil.copy(site / "content/fdzdgknr/czyjs/2011-budget-table.pdf", site / "content/gknb/att.pdf")
     result = same_as_clean(site, tmp_path)
     assert result.ok and not result.quick
 
