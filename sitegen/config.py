@@ -198,7 +198,11 @@ class SiteConfig:
         return self.organizations[self.organization]
 
     def absolute_url(self, rel: str) -> str:
-        return self.base_url + quote(rel, safe="/-._~")
+        # base_url's path percent-encoded too (`https://x.gov.cn/政府/公开/`): the sitemap
+        # protocol and RSS readers want URLs, not IRIs; once, as base_path is.
+        parts = urlsplit(self.base_url)
+        path = quote(unquote(parts.path), safe="/-._~")
+        return f"{parts.scheme}://{parts.netloc}{path}" + quote(rel, safe="/-._~")
 
     @property
     def base_path(self) -> str:
@@ -452,6 +456,10 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
             check.error(where, "id", f"{where}.id 只能由小写字母、数字、-、_ 组成（用作网址），实际为 {_shown(org.id)}")
         if org.id in orgs:
             check.error(where, "id", f"发布机构 id 重复：{org.id}")
+        elif org.id == "index" or re.search(r"-\d+$", org.id):
+            # org/index.html lists the organisations, org/<id>-2.html is page 2 of one
+            check.error(where, "id", f"{where}.id “{org.id}” 会与机构列表页或分页文件重名："
+                        "不能是 index，也不能以 -数字 结尾")
         if "{seq" not in org.index_no_pattern:
             check.error(where, "index_no_pattern", f"{where}.index_no_pattern 必须包含 {{seq}} 或 {{seq:N}}，"
                         f"实际为 {_shown(org.index_no_pattern)}")

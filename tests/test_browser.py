@@ -115,6 +115,8 @@ date_published: 2026-03-06
 disclosure: 主动公开
 {REVIEW.format(reviewed="2026-03-05")}
 ---
+<p><span id="last-published">原系统的更新时间</span></p>
+
 <figure>
 <img src="images/poster.png" alt="宣传海报">
 <figcaption>海报，配合<a href="../通知.md">宣传周通知</a>使用。</figcaption>
@@ -548,6 +550,10 @@ def test_raw_html_links_in_body_resolve(browser: Browser, tmp_path: Path) -> Non
         targets = [rel_of(root, href) for href in pg.eval_on_selector_all(".body a[href]", "els => els.map(e => e.href)")]
         missing = [t for t in targets if t is None or not (output / t).is_file()]
         assert not broken and not missing, f"images not loaded: {broken}; links to nowhere: {missing}"
+        # A body's element with the footer's id (ids in bodies are kept) took the footer's
+        # "信息更新至" date: the footer's own is the one filled in.
+        expect(pg.locator("footer #last-published")).to_contain_text("信息更新至")
+        expect(pg.locator(".body #last-published")).to_have_text("原系统的更新时间")
     finally:
         context.close()
 

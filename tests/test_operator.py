@@ -182,3 +182,66 @@ def test_characters_xml_cannot_carry_do_not_break_the_feeds(site):
     assert not feed.bozo, feed.bozo_exception
     assert any(e.title == "通知全文" for e in feed.entries)
     assert any("第一行第二行第三行" in e.description for e in feed.entries)
+
+
+def test_a_sites_own_template_cannot_run_commands_on_the_build_machine(site, tmp_path):
+    """Jinja unsandboxed: a theme's template ran `os.system` at build, check and serve (in CI,
+    beside its secrets). A site's own templates now render in Jinja's sandbox."""
+    proof = tmp_path / "PWNED"
+    write(site, "themes/default/templates/404.html",
+          '{% extends "base.html" %}{% block content %}'
+          f'{{{{ cycler.__init__.__globals__.os.system("touch {proof}") }}}}{{% endblock %}}')
+    for command in ("build", "check"):
+        result = subprocess.run([sys.executable, "-m", "sitegen", command, str(site), "--now", "2026-11-27"],
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 1
+        assert "themes/default/templates/404.html:1: 错误: 主题模板出错" in result.stderr, result.stderr
+        assert "unsafe" in result.stderr
+    assert not proof.exists()
+    # an ordinary override still renders (the sandbox only refuses what is unsafe)
+    write(site, "themes/default/templates/404.html",
+          '{% extends "base.html" %}{% block content %}<h1>{{ config.name|upper }} 找不到页面'
+          '{{ "，".join(["a", "b"]) }}</h1>{% endblock %}')
+    assert sitegen(site).returncode == 0
+    assert "找不到页面a，b" in (site / "output" / "404.html").read_text(encoding="utf-8")
+
+
+def test_sitegen_new_writes_any_title_so_that_it_reads_back(site):
+    for title in ('C:\\路径\\', '引号"内"\\"', "冒号: 和 # 号"):
+        result = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "-c", "财政预决算",
+                                 "-t", title, "--date", "2025-08-01"], capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 0, result.stderr
+        path = Path(result.stdout.split("已创建 ")[1].split("（")[0])
+        import frontmatter
+        assert frontmatter.load(path)["title"] == title
+    lines = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "-c", "财政预决算",
+                            "-t", "一行\n\"x\": y"], capture_output=True, text=True, check=False)
+    assert lines.returncode != 0 and "标题应为一行" in lines.stderr
+
+
+@pytest.mark.parametrize("org_id", ["index", "jiedao-2"])
+def test_an_organisation_id_that_names_an_organisation_page_is_an_error(site, org_id):
+    config = site / "sitegen.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('id = "', f'id = "{org_id}"\n_old_id = "', 1), encoding="utf-8")
+    result = sitegen(site)
+    assert result.returncode == 1
+    assert f"“{org_id}” 会与机构列表页或分页文件重名" in result.stderr, result.stderr
+
+
+def test_base_url_is_written_as_a_url_and_with_one_slash_for_several(site):
+    config = site / "sitegen.toml"
+    text = config.read_text(encoding="utf-8")
+    import re
+
+    current = re.search(r'(?m)^base_url = "([^"]+)"', text)[1]
+    config.write_text(text.replace(current, "https://www.example.gov.cn//政府/公开/"), encoding="utf-8")
+    result = sitegen(site)
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    assert '<base href="/%E6%94%BF%E5%BA%9C/%E5%85%AC%E5%BC%80/">' in (out / "404.html").read_text(encoding="utf-8")
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://www.example.gov.cn//%E6%94%BF%E5%BA%9C/%E5%85%AC%E5%BC%80/index.html</loc>" in sitemap
+    assert "政府" not in sitemap
+    assert "https://www.example.gov.cn//%E6%94%BF" in (out / "index.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import click
@@ -63,6 +64,8 @@ def command(directory: Path, category: str, title: str, organization: str | None
     """
     if not title.strip():
         raise click.ClickException("标题不能为空：请用 --title 写上信息的标题")
+    if "\n" in title.strip() or "\r" in title.strip():
+        raise click.ClickException("标题应为一行：不能含换行")
     report = Report()
     config = load_config(directory, report)
     if config is None:
@@ -88,7 +91,9 @@ def command(directory: Path, category: str, title: str, organization: str | None
     while path.exists():
         path = folder / f"{stem}-{n}.md"
         n += 1
-    safe_title = title.replace('"', '\\"')
-    path.write_text(TEMPLATE.format(title=f'"{safe_title}"', category=cat.path, index_no=index_no,
+    # A JSON string is a YAML double-quoted scalar: quotes, backslashes (C:\路径\) and every
+    # other character written so that the file reads back as the title given.
+    path.write_text(TEMPLATE.format(title=json.dumps(title.strip(), ensure_ascii=False),
+                                    category=cat.path, index_no=index_no,
                                     organization=org_id, today=today.isoformat()), encoding="utf-8")
     click.echo(f"已创建 {path}（索引号 {index_no}）。填写正文和审查记录后即可发布。")
