@@ -82,6 +82,13 @@ TYPE_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
         "rank": ("排序", False),
         "photo": ("照片", False),
     },
+    # 年度报告: the tables of domain.md §e, read by annual.py (never typed totals)
+    "annual_report": {
+        "year": ("报告年度", True),
+        "t1": ("主动公开政府信息情况", False),
+        "t2": ("收到和处理政府信息公开申请情况", False),
+        "t3": ("政府信息公开行政复议、行政诉讼情况", False),
+    },
     "org": {
         "functions": ("机关职能", False),
         "units": ("内设机构", False),

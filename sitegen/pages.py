@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,20 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     env.globals["url"] = _url
     env.globals["asset_url"] = asset_url
     env.filters["filesize"] = filesize
+    env.filters["split_before_section"] = split_before_section
     return env
+
+
+_SECTION_RE = re.compile(r"<h2[^>]*>\s*(?:<[^>]+>\s*)*([一二三四五六七八九十]+)[、．.]")
+
+
+def split_before_section(html: str, numbers: str) -> tuple[str, str]:
+    """A body's HTML cut before its first second-level heading numbered with one of `numbers`
+    ("五六": 五、存在的主要问题 …): a 年度报告's tables go between its sections 一 and 五."""
+    for m in _SECTION_RE.finditer(html):
+        if m.group(1) in numbers:
+            return html[: m.start()], html[m.start():]
+    return html, ""
 
 
 def check_templates(config: SiteConfig, report: Report) -> jinja2.Environment:

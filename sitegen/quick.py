@@ -74,7 +74,7 @@ SITE_FOR = "site_for"  # the inputs key of the last good build that Site (patche
 # templates name more (`pages.listed_fields`): edits of those are whole builds.
 OWN_FIELDS = ("digest", "body", "body_line", "summary", "keywords", "review", "date_invalid",
               "type_fields", "genre", "department", "topic", "date_effective", "period", "expires",
-              "validity_pending")
+              "validity_pending", "annual")
 # Fields the lists and the neighbours' pages show, which an edit may change while the item
 # keeps its place everywhere (a corrected title or 文号): then the pages showing it are made
 # again too — the list pages whose keys change, and the pages of the items linking to it.

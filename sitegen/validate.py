@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sitegen import annual
+from sitegen.annual import AnnualReport
 from sitegen.config import Category, SiteConfig, suggest_org
 from sitegen.content import ContentSet, SourceItem, show
 from sitegen.diagnostics import Diagnostic, Report
@@ -107,6 +109,7 @@ class Item:
     expires: dt.date | None = None  # 限时公开: the last day
     rank: int | None = None  # 领导信息: the list's order, 1 first
     photo: str = ""  # 领导信息: the picture, content-relative
+    annual: AnnualReport | None = None  # 年度报告: its three tables
     # 失效/废止 as written while its date_invalid is still ahead of the build's today (`as_of`):
     # until then the item is 有效 and says when it will not be.
     validity_pending: str = ""
@@ -260,6 +263,7 @@ class _Checker:
         type_fields = self.type_fields(item_type)
         rank = self.rank(meta.get("rank")) if item_type == "leader" else None
         photo = self.photo(meta.get("photo")) if item_type == "leader" else ""
+        report = self.annual_report(meta, published) if item_type == "annual_report" else None
         if item_type == "notice":
             self.notice(meta)
         slug = self.slug(meta.get("slug"))
@@ -285,7 +289,7 @@ class _Checker:
             date_invalid=date_invalid, replaced_by=replaced_by, attachments=attachments,
             type=item_type, type_fields=type_fields, genre=genre, department=department,
             topic=topic, date_effective=date_effective, period=period, expires=expires, rank=rank,
-            photo=photo,
+            photo=photo, annual=report,
         ), None
 
     def category(self, value: Any) -> Category | None:
@@ -511,6 +515,18 @@ class _Checker:
             return ""
         return target
 
+    def annual_report(self, meta: dict[str, Any], published: dt.date | None) -> AnnualReport | None:
+        def problem(where: str, message: str) -> None:
+            top = where.split(".")[0]
+            self.error(top, message if where == top else f"{where}：{message}", at=where)
+
+        report = annual.read(meta, problem)
+        if report is not None and published and published > annual.deadline(report.year):
+            law = "条例第四十九条" if report.year >= 2019 else "2007 年条例第三十一条"
+            self.warning("date_published", f"{report.year} 年度报告应在 {annual.deadline(report.year)} 前"
+                         f"公布（{law}），实际发布日期 {published}")
+        return report
+
     def notice(self, meta: dict[str, Any]) -> None:
         kind = meta.get("notice_kind")
         if isinstance(kind, str) and kind.strip() and kind.strip() not in NOTICE_KINDS:
@@ -603,7 +619,7 @@ class _Checker:
 
 # Type fields the page shows otherwise (the photo as a picture) or not at all (the rank orders
 # the list of leaders).
-_NOT_IN_TABLE = {"rank", "photo"}
+_NOT_IN_TABLE = {"rank", "photo", "t1", "t2", "t3"}
 
 _DICT_FORMATS = {"copies": "{}份", "workdays": "{}个工作日", "doc_no": "（{}）", "phone": "电话：{}",
                  "head": "负责人：{}", "duties": "职责：{}"}

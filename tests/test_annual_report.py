@@ -1,0 +1,169 @@
+"""年度报告 as data (domain.md §e): the three tables of the State Council's format from front
+matter, totals computed, the 勾稽关系 enforced, every problem named with its place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from test_validation import (
+    X,
+    broken,
+    build,
+    contains,
+    diagnostics,
+    good_build,
+    make_site,
+    one,
+    write,
+)
+
+from sitegen.build import build as build_folder
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    return make_site(tmp_path)
+
+
+HEAD = """---
+title: 示例街道2024年政府信息公开工作年度报告
+category: 政府信息公开年报
+index_no: 12345678X/2025-00020
+date_created: 2025-01-20
+date_published: {published}
+disclosure: 主动公开
+review:
+  reviewer: 党政办负责人
+  reviewed_on: 2025-01-22
+  secrecy_checked: true
+  approver: 街道主任
+  approved_on: 2025-01-23
+type: annual_report
+year: {year}
+"""
+# The fictional "测试市" 2025 vector of domain.md §e.3: 一 14069, 二 560, （七） 13810, 四 819.
+TABLES = """t1:
+  regulations: {made: 1, repealed: 0, valid: 7}
+  normative_docs: {made: 4, repealed: 2, valid: 31}
+  licensing: {decisions: 1520}
+  fees: {amount_10k_yuan: 12.35}
+t2:
+  new_received: [13612, 252, 0, 45, 128, 32]
+  carried_in: [535, 6, 0, 1, 18, 0]
+  granted: [13347, 252, 0, 45, 134, 32]
+  carried_out: [800, 6, 0, 1, 12, 0]
+t3:
+  review: {upheld: 3, corrected: 1, other: 0, pending: 2}
+  suit_direct: {upheld: 1}
+"""
+BODY = """---
+## 一、总体情况
+
+全年收到申请 14069 件。
+
+## 五、存在的主要问题及改进情况
+
+答复文书格式有待统一。
+"""
+
+
+def report(tables: str = TABLES, year: int = 2024, published: str = "2025-01-24") -> str:
+    return HEAD.format(year=year, published=published) + tables + BODY
+
+
+def row(html: str, label: str) -> list[str]:
+    """The numbers of the table row whose last header cell is `label`."""
+    m = re.search(re.escape(label) + r"</th>((?:<td[^>]*>[^<]*</td>)+)</tr>", html)
+    assert m, label
+    return re.findall(r"<td[^>]*>([^<]*)</td>", m.group(1))
+
+
+def test_the_three_tables_are_printed_with_the_totals_computed(site):
+    good_build(site)
+    write(site, X, report())
+    result = build(site)
+    assert result.exit_code == 0 and diagnostics(result) == [], result.output
+    html = (site / "output" / "gknb" / "x.html").read_text(encoding="utf-8")
+    assert row(html, "一、本年新收政府信息公开申请数量") == ["13612", "252", "0", "45", "128", "32", "14069"]
+    assert row(html, "二、上年结转政府信息公开申请数量")[-1] == "560"
+    assert row(html, "（七）总计") == ["13347", "252", "0", "45", "134", "32", "13810"]
+    assert row(html, "四、结转下年度继续办理")[-1] == "819"
+    assert row(html, "1.属于国家秘密") == ["0"] * 7  # a row left out is printed, as zeros
+    assert row(html, "行政规范性文件") == ["4", "2", "31"]
+    assert row(html, "行政事业性收费") == ["12.35"]
+    assert row(html, "行政强制") == ["0"]
+    # T3: 行政复议 3+1+0+2 = 6, then the two groups of 行政诉讼
+    t3 = html[html.index("四、政府信息公开行政复议、行政诉讼情况"):]
+    assert re.findall(r"<td>(\d+)</td>", t3)[:15] == \
+        ["3", "1", "0", "2", "6", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"]
+    # the tables stand between the body's sections 一 and 五, as the format orders them
+    order = [html.index(h) for h in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                                     "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况")]
+    assert order == sorted(order)
+    assert "t2" not in re.sub(r"<[^>]+>", "", html.split('class="type-fields"')[1].split("</table>")[0])
+
+
+def test_a_column_that_breaks_the_balance_is_an_error_with_its_numbers(site):
+    tables = TABLES.replace("granted: [13347, 252, 0, 45, 134, 32]", "granted: [13347, 252, 0, 45, 134, 30]")
+    result = broken(site, report(tables))
+    contains(one(result, X, "收到和处理政府信息公开申请情况 t2"),
+             "“其他”列不符合勾稽关系：一、新收 32 + 二、上年结转 0 = 32，应等于 三（七）总计 30 + 四、结转下年度 0 = 30")
+
+
+@pytest.mark.parametrize("tables, where, fragment", [
+    (TABLES.replace("[535, 6, 0, 1, 18, 0]", "[535, 6, 0, 1, 18]"), "t2.carried_in",
+     "应为 6 个数的列表（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他）"),
+    (TABLES.replace("[800, 6, 0, 1, 12, 0]", "[800, 6, 0, 1, 12, -1]"), "t2.carried_out[5]", "应为不小于 0 的整数"),
+    (TABLES.replace("{made: 1, repealed: 0, valid: 7}", "{made: 一, repealed: 0, valid: 7}"),
+     "t1.regulations.made", "应为不小于 0 的整数，实际为 '一'"),
+    (TABLES.replace("fees: {amount_10k_yuan: 12.35}", "fees: {amount_10k_yuan: 约12万}"), "t1.fees.amount_10k_yuan",
+     "收费金额应为不小于 0 的数（单位：万元）"),
+    (TABLES.replace("suit_direct: {upheld: 1}", "suit_direct: {upheld: 1, total: 2}"), "t3.suit_direct.total",
+     "总计 2 不等于结果维持、结果纠正、其他结果、尚未审结之和 1"),
+    (TABLES.replace("  licensing:", "  license:"), "t1.license", "t1 中没有“license”这一项"),
+])
+def test_a_wrong_value_is_named_by_its_place_in_the_tables(site, tables, where, fragment):
+    result = broken(site, report(tables))
+    table = where.split(".")[0]
+    diag = next(d for d in diagnostics(result) if d.file == X and d.what and d.what.endswith(table))
+    contains(diag, f"{where}：", fragment)
+    assert diag.line is not None
+
+
+def test_a_report_without_its_tables_or_year_is_an_error(site):
+    result = broken(site, report("t1: {}\nt3: {}\n", year="今年"))  # type: ignore[arg-type]
+    contains(one(result, X, "收到和处理政府信息公开申请情况 t2"), "年度报告须有表格 t2")
+    contains(one(result, X, "报告年度 year"), "报告年度应为四位数的年份")
+
+
+@pytest.mark.parametrize("year, published, deadline, law", [
+    (2024, "2025-02-03", "2025-01-31", "条例第四十九条"),
+    (2010, "2011-04-01", "2011-03-31", "2007 年条例第三十一条"),
+])
+def test_a_report_published_after_its_deadline_is_a_warning(site, year, published, deadline, law):
+    good_build(site)
+    write(site, X, report(year=year, published=published).replace("index_no: 12345678X/2025-00020",
+                                                                  f"index_no: 12345678X/{published[:4]}-00020")
+          .replace("date_created: 2025-01-20", f"date_created: {published}")
+          .replace("reviewed_on: 2025-01-22", f"reviewed_on: {published}")
+          .replace("approved_on: 2025-01-23", f"approved_on: {published}"))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    contains(one(result, X, "发布日期 date_published", level="警告"),
+             f"{year} 年度报告应在 {deadline} 前公布（{law}）")
+
+
+def test_a_quick_build_after_a_new_figure_gives_the_bytes_of_a_clean_build(site, tmp_path):
+    write(site, X, report())
+    good_build(site)
+    write(site, X, report(TABLES.replace("licensing: {decisions: 1520}", "licensing: {decisions: 1521}")))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    assert "quick build" in result.output
+    clean = tmp_path / "clean"
+    build_folder(site, output=clean, now=dt.date(2026, 11, 27), use_cache=False)
+    page = (site / "output" / "gknb" / "x.html").read_bytes()
+    assert page == (clean / "gknb" / "x.html").read_bytes() and b">1521<" in page
