@@ -206,7 +206,15 @@ def _t3(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int, ...]]:
     return rows
 
 
-def deadline(year: int) -> dt.date:
-    """The day a year's report must be published by: 31 January of the next year (条例 2019
-    第四十九条); 31 March under the 2007 条例 (第三十一条), for the years up to 2018."""
-    return dt.date(year + 1, 1, 31) if year >= 2019 else dt.date(year + 1, 3, 31)
+GOVERNMENT_LEVELS = ("省", "市", "县")  # `level` of an organisation that is a 地方人民政府 itself
+
+
+def deadline(year: int, level: str = "") -> tuple[dt.date, str]:
+    """The day a year's report must be published by, and the rule: 31 January of the next year
+    for a department (and a 乡镇街道), 31 March for a 县级以上地方人民政府's own report (条例 2019
+    第四十九条); 31 March for every report under the 2007 条例 (第三十一条), up to 2018."""
+    if year < 2019:
+        return dt.date(year + 1, 3, 31), "2007 年条例第三十一条"
+    if level in GOVERNMENT_LEVELS:
+        return dt.date(year + 1, 3, 31), "条例第四十九条，人民政府年度报告"
+    return dt.date(year + 1, 1, 31), "条例第四十九条"

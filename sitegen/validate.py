@@ -263,7 +263,7 @@ class _Checker:
         type_fields = self.type_fields(item_type)
         rank = self.rank(meta.get("rank")) if item_type == "leader" else None
         photo = self.photo(meta.get("photo")) if item_type == "leader" else ""
-        report = self.annual_report(meta, published) if item_type == "annual_report" else None
+        report = self.annual_report(meta, published, org_id) if item_type == "annual_report" else None
         if item_type == "notice":
             self.notice(meta)
         slug = self.slug(meta.get("slug"))
@@ -515,16 +515,18 @@ class _Checker:
             return ""
         return target
 
-    def annual_report(self, meta: dict[str, Any], published: dt.date | None) -> AnnualReport | None:
+    def annual_report(self, meta: dict[str, Any], published: dt.date | None, org_id: str | None
+                      ) -> AnnualReport | None:
         def problem(where: str, message: str) -> None:
             top = where.split(".")[0]
             self.error(top, message if where == top else f"{where}：{message}", at=where)
 
         report = annual.read(meta, problem)
-        if report is not None and published and published > annual.deadline(report.year):
-            law = "条例第四十九条" if report.year >= 2019 else "2007 年条例第三十一条"
-            self.warning("date_published", f"{report.year} 年度报告应在 {annual.deadline(report.year)} 前"
-                         f"公布（{law}），实际发布日期 {published}")
+        level = self.config.organizations[org_id].level if org_id else ""
+        due, law = annual.deadline(report.year, level) if report else (None, "")
+        if due and published and published > due:
+            self.warning("date_published", f"{report.year} 年度报告应在 {due} 前公布（{law}），"
+                         f"实际发布日期 {published}")
         return report
 
     def notice(self, meta: dict[str, Any]) -> None:
@@ -598,6 +600,9 @@ class _Checker:
                     self.error(key, f"信息类型为 {item_type} 时必须填写“{field_label}”（{key}）")
                 continue
             shown = _flatten(value)
+            if key in _WEB_ADDRESSES and isinstance(shown, str) and not _WEB_RE.match(shown):
+                self.error(key, f"“{field_label}”应为以 http:// 或 https:// 开头的网址，实际为 {show(shown)}")
+                continue
             if shown is None:
                 self.error(key, f"“{field_label}”应为文本或文本列表，实际为 {show(value)}")
                 continue
@@ -620,6 +625,9 @@ class _Checker:
 # Type fields the page shows otherwise (the photo as a picture) or not at all (the rank orders
 # the list of leaders).
 _NOT_IN_TABLE = {"rank", "photo", "t1", "t2", "t3"}
+# Type fields the page links to: only a web address (never javascript: or a file path)
+_WEB_ADDRESSES = {"online_url", "web"}
+_WEB_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 _DICT_FORMATS = {"copies": "{}份", "workdays": "{}个工作日", "doc_no": "（{}）", "phone": "电话：{}",
                  "head": "负责人：{}", "duties": "职责：{}"}

@@ -167,3 +167,22 @@ def test_a_quick_build_after_a_new_figure_gives_the_bytes_of_a_clean_build(site,
     build_folder(site, output=clean, now=dt.date(2026, 11, 27), use_cache=False)
     page = (site / "output" / "gknb" / "x.html").read_bytes()
     assert page == (clean / "gknb" / "x.html").read_bytes() and b">1521<" in page
+
+
+def test_a_county_governments_own_report_is_due_by_31_march(site):
+    """条例第四十九条: departments by 31 January, a 县级以上地方人民政府's own report by 31 March."""
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('level = "乡镇街道"', 'level = "县"', 1),
+                      encoding="utf-8")
+    good_build(site)
+
+    def dated(published: str) -> str:
+        return (report(published=published).replace("date_created: 2025-01-20", f"date_created: {published}")
+                .replace("reviewed_on: 2025-01-22", f"reviewed_on: {published}")
+                .replace("approved_on: 2025-01-23", f"approved_on: {published}"))
+
+    write(site, X, dated("2025-03-20"))
+    assert diagnostics(build(site)) == []
+    write(site, X, dated("2025-04-01"))
+    contains(one(build(site), X, "发布日期 date_published", level="警告"),
+             "2024 年度报告应在 2025-03-31 前公布（条例第四十九条，人民政府年度报告）")

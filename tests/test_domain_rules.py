@@ -331,3 +331,28 @@ def test_an_unknown_notice_kind_is_a_warning(site):
     result = build(site)
     assert result.exit_code == 0
     contains(one(result, X, "公示类型 notice_kind", level="警告"), "公示类型 “随便” 不是 批前公示 / 批后公告 / 结果公示 / 公告 之一")
+
+
+# -- 办事指南 ----------------------------------------------------------------------------------------
+
+GUIDE = ("type: guide", "item_name: 最低生活保障审批", "legal_basis: 社会救助暂行办法",
+         "conditions: 家庭人均收入低于标准", "materials: [申请书, 户口簿]", "accepting_unit: 社会事务办",
+         "procedure: [申请, 审核, 公示, 审批]", "time_limit: 30个工作日", "fees: 不收费",
+         "location: 便民服务中心", "hours: 工作日 9:00—17:00", "phone: 0574-86000000")
+
+
+def test_a_guides_steps_are_numbered_and_its_online_address_is_a_link(site):
+    good_build(site)
+    write(site, X, item(extra=(*GUIDE, "online_url: https://zwfw.example.gov.cn/dibao?id=1&x=2")))
+    result = build(site)
+    assert result.exit_code == 0 and errors(result) == [], result.output
+    html = page(site, "fdzdgknr/czyjs/x.html")
+    assert "<ol><li>申请</li><li>审核</li><li>公示</li><li>审批</li></ol>" in html
+    assert ('<a href="https://zwfw.example.gov.cn/dibao?id=1&amp;x=2" rel="external">'
+            "https://zwfw.example.gov.cn/dibao?id=1&amp;x=2</a>") in html
+    assert "<ul><li>申请书</li><li>户口簿</li></ul>" in html  # other lists stay lists
+
+
+def test_an_online_address_that_is_not_a_web_address_is_an_error(site):
+    result = broken(site, item(extra=(*GUIDE, "online_url: javascript:alert(1)")))
+    contains(one(result, X, "网上办理 online_url"), "应为以 http:// 或 https:// 开头的网址", "javascript:alert(1)")
