@@ -156,7 +156,8 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
                 return result
         with _long_lived():
             loaded = generate.load(root, now, strict, report, cache, jobs, progress, encoding,
-                          (config, files, asset_files), bodies=False)
+                                   (config, files, asset_files), bodies=False,
+                                   published=quick.published_numbers(cache))
         if loaded is None:
             return result
         config, catalog = loaded.config, loaded.catalog

@@ -114,9 +114,10 @@ Scanned = tuple[SiteConfig, list[ContentFile], list[ContentFile]]
 def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
          jobs: int, progress: StageProgress | None = None,
          encoding: str = "utf-8", scanned: Scanned | None = None,
-         bodies: bool = True) -> Loaded | None:
+         bodies: bool = True, published: dict[str, str] | None = None) -> Loaded | None:
     """Read and validate every item; unchanged files come from the cache. With `bodies`
-    false the items' Markdown is dropped as soon as the cache has it (`ItemSources`)."""
+    false the items' Markdown is dropped as soon as the cache has it (`ItemSources`).
+    `published`: source -> 索引号 of the last good build's items (`quick.published_numbers`)."""
     def kept(result: Checked) -> Checked:
         if not bodies and result.item is not None:
             result.item.body = ""
@@ -154,6 +155,12 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
             checked[f.rel] = kept(result)
     cache.put_checked((), keep={f.rel for f in files})
     catalog = finish([checked[f.rel] for f in files], now, report)
+    for item in catalog.items:
+        before = (published or {}).get(item.source)
+        if before is not None and before != item.index_no:
+            report.warning(item.source, f"索引号由已发布的 {before} 改为 {item.index_no}：索引号一经发布不再更改"
+                           "（即使发布机构变更）；若确需更正，请确认后再发布",
+                           line=checked[item.source].lines.get("index_no"), field="index_no", label="索引号")
     for held in catalog.held_back:
         if strict and held.review:
             report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录")

@@ -122,6 +122,11 @@ def remember(cache: Cache, rest: str, sources: list[ContentFile], assets: list[C
     cache.set_meta("last_build", json.dumps(record, ensure_ascii=False))
 
 
+def last_inputs(cache: Cache) -> str | None:
+    """The inputs key of the last good build."""
+    return json.loads(cache.get_meta("last_build") or "{}").get("inputs")
+
+
 def last_output(cache: Cache) -> str | None:
     """The output folder the last good build wrote (resolved)."""
     return json.loads(cache.get_meta("last_build") or "{}").get("output")

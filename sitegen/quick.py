@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 SITE = "site"  # cache meta: the pickled Site of the last good whole build
 SITE_PATCHES = "site_patches"  # pickled {index_no: Item}: items quick builds changed since
 SITE_FOR = "site_for"  # the inputs key of the last good build that Site (patched) is right for
+NUMBERS = "index_numbers"  # pickled {source: index_no} of the items of that Site (unpatched)
 
 # Item fields that no page but the item's own shows (besides its search document, its line
 # of search.json and the feeds that show it): an edit of these and of the body is quick.
@@ -91,6 +92,24 @@ def remember_site(cache: Cache, site: Site, inputs: str) -> None:
     cache.set_meta(SITE, pickle.dumps(site, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_PATCHES, pickle.dumps({}))
     cache.set_meta(SITE_FOR, inputs)
+    cache.set_meta(NUMBERS, pickle.dumps({i.source: i.index_no for i in site.items},
+                                         protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def published_numbers(cache: Cache) -> dict[str, str]:
+    """source -> 索引号 of every item the last good build published (quick builds included;
+    {} when unknown): a 索引号 never changes once published (domain.md §c.1). Read without
+    the whole site model, which a build that needs this has no use for."""
+    if cache.get_meta(SITE_FOR) != lastbuild.last_inputs(cache):
+        return {}
+    data = cache.get_meta(NUMBERS)
+    numbers: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
+    for index_no, patch in _patches(cache).items():
+        if patch is None:
+            numbers = {source: n for source, n in numbers.items() if n != index_no}
+        else:
+            numbers[patch.source] = index_no
+    return numbers
 
 
 @dataclass

@@ -271,8 +271,10 @@ def test_an_index_number_of_another_year_is_a_warning(site):
     assert result.exit_code == 0, result.output
     contains(one(result, X, "索引号 index_no", level="警告"),
              "索引号 12345678X/2019-00010 中的年份 2019 与生成日期、发布日期的年份（2025）都不一致")
-    # made at the end of one year, published in the next: either year is right
-    write(site, X, item(index_no="12345678X/2024-00010", date_created="2024-12-30",
+    # made at the end of one year, published in the next: either year is right (another
+    # file: changing a published 索引号 is a warning of its own)
+    (site / X).unlink()
+    write(site, "content/y.md", item(index_no="12345678X/2024-00010", date_created="2024-12-30",
                         date_published="2025-01-03", review={"reviewed_on": "2024-12-31",
                                                              "approved_on": "2025-01-02"}))
     assert diagnostics(build(site)) == []
@@ -356,3 +358,33 @@ def test_a_guides_steps_are_numbered_and_its_online_address_is_a_link(site):
 def test_an_online_address_that_is_not_a_web_address_is_an_error(site):
     result = broken(site, item(extra=(*GUIDE, "online_url: javascript:alert(1)")))
     contains(one(result, X, "网上办理 online_url"), "应为以 http:// 或 https:// 开头的网址", "javascript:alert(1)")
+
+
+# -- a published 索引号 never changes (domain.md §c.1, §c.2) ------------------------------------------
+
+def test_changing_a_published_index_number_is_a_warning_and_an_error_under_strict(site):
+    budget = site / "content" / "budget.md"
+    good_build(site)
+    budget.write_text(budget.read_text(encoding="utf-8").replace("12345678X/2025-00002", "12345678X/2025-00099"),
+                      encoding="utf-8")
+    for _ in range(2):  # refused until the officer decides: the last good build still knows the old one
+        strict = build(site, "--strict")
+        assert strict.exit_code == 1
+        contains(one(strict, "content/budget.md", "索引号 index_no"),
+                 "索引号由已发布的 12345678X/2025-00002 改为 12345678X/2025-00099：索引号一经发布不再更改")
+    result = build(site)
+    assert result.exit_code == 0
+    contains(one(result, "content/budget.md", "索引号 index_no", level="警告"), "索引号一经发布不再更改")
+    # published so: from then on it is the number
+    (site / "content" / "report.md").write_text((site / "content" / "report.md").read_text(encoding="utf-8")
+                                                + "\n补充。\n", encoding="utf-8")
+    assert diagnostics(build(site, "--strict")) == []
+
+
+def test_a_new_item_after_a_quick_build_is_known_as_published_too(site):
+    good_build(site)
+    write(site, X, item(title="新条目", index_no="12345678X/2025-00050"))
+    assert "quick build" in build(site).output
+    write(site, X, item(title="新条目", index_no="12345678X/2025-00051"))
+    result = build(site)
+    contains(one(result, X, "索引号 index_no", level="警告"), "由已发布的 12345678X/2025-00050 改为 12345678X/2025-00051")
