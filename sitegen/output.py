@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
 import shutil
@@ -34,6 +35,8 @@ STAGING_PREFIX = ".sitegen-staging-"
 MARKER = ".sitegen-output"  # marks a folder this tool may replace
 RETIRED_PREFIX = ".sitegen-retired-"
 SPARE_PREFIX = ".sitegen-spare-"
+CHUNK = 1 << 20  # what a copy or a comparison holds of a file at a time
+Source = bytes | Path  # a file's bytes, or the file to copy them from
 
 
 class OutputError(Exception):
@@ -204,34 +207,39 @@ class AtomicOutput:
         try:
             os.link(os.path.join(self._output, rel), target)
         except OSError:  # a filesystem without hard links
-            with open(os.path.join(self._output, rel), "rb") as src, _create(target) as dst:
-                dst.write(src.read())
+            _new_file(target, Path(self._output, rel))
             self.fresh.add(rel)
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write `rel`; True if the previous output had the same bytes (its file is kept)."""
+        return self._put(rel, data)
+
+    def _put(self, rel: str, data: Source) -> bool:
         target = self._claim(rel)
-        previous = os.path.join(self._output, rel)
-        try:
-            st = os.lstat(previous)
-            if stat.S_ISREG(st.st_mode) and st.st_size == len(data) \
-                    and stat.S_IMODE(st.st_mode) == self._mode:
-                with open(previous, "rb") as f:
-                    same = f.read() == data
-                if same:
-                    self.current.setdefault(rel, (st.st_size, st.st_mtime_ns, st.st_ino))
-                    self._link_previous(rel, target)
-                    self.reused += 1
-                    return True
-        except OSError:
-            pass  # no previous file: write
+        if self._keep_previous(rel, target, data):
+            return True
         # Never into the file that is there: it may be the published output's own (a link).
         if rel in self.present:
             _unlink(target)
-        with _create(target) as f:
-            f.write(data)
+        _new_file(target, data)
         self.fresh.add(rel)
         return False
+
+    def _keep_previous(self, rel: str, target: str, data: Source) -> bool:
+        """Take the previous output's `rel` if it holds `data` (and has the permissions this
+        build gives a file): its inode and mtime stay, and rsync moves nothing."""
+        previous = os.path.join(self._output, rel)
+        try:
+            st = os.lstat(previous)
+            if not (stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == self._mode
+                    and st.st_size == _size(data) and _same_bytes(previous, data)):
+                return False
+        except OSError:
+            return False  # no previous file (or none readable): write
+        self.current.setdefault(rel, (st.st_size, st.st_mtime_ns, st.st_ino))
+        self._link_previous(rel, target)
+        self.reused += 1
+        return True
 
     def can_reuse(self, rel: str) -> bool:
         """Whether `rel` is in the previous output exactly as the last good build left it."""
@@ -273,8 +281,11 @@ class AtomicOutput:
     def write_text(self, rel: str, text: str) -> None:
         self.write(rel, text.encode("utf-8"))
 
-    def copy(self, rel: str, source: Path) -> None:
-        self.write(rel, source.read_bytes())
+    def copy(self, rel: str, source: Path) -> bool:
+        """Copy the file `source` to `rel`, as `write` writes bytes; a chunk at a time, and
+        compared with the previous output's file so too: attachments may be hundreds of MB
+        (read whole, with the previous copy for the comparison, a 600 MB one took 1.27 GB)."""
+        return self._put(rel, source)
 
     def _drop_unwritten(self) -> None:
         """Files the spare had that the new site does not."""
@@ -282,11 +293,12 @@ class AtomicOutput:
             _unlink(os.path.join(self._staging, rel))
         _remove_empty_folders(self._staging, {rel for rel in self.present} - self.written)
 
-    def patch(self, files: dict[str, bytes | None], inodes: dict[str, int]
+    def patch(self, files: dict[str, Source | None], inodes: dict[str, int]
               ) -> dict[str, list[int]] | None:
-        """Replace a few files of the output (None: remove one), as atomically as a build
-        does: the spare, which the last build left as a copy of the output made of hard
-        links, gets the new files and is swapped in; the previous output becomes the spare.
+        """Replace a few files of the output (None: remove one; a Path: a file to copy), as
+        atomically as a build does: the spare, which the last build left as a copy of the
+        output made of hard links, gets the new files and is swapped in; the previous output
+        becomes the spare.
         `inodes`: rel -> inode of every file of the output now. A file whose bytes are the
         output's is left alone. Returns rel -> [size, mtime_ns] of the files written, or None,
         having done nothing, when the spare is not such a copy (then a whole build is due).
@@ -300,7 +312,7 @@ class AtomicOutput:
                 return None
         except OSError:
             return None
-        changes: dict[str, bytes | None] = {}
+        changes: dict[str, Source | None] = {}
         folders: set[str] | None = None  # of the output now, made when first needed
         for rel, data in sorted(files.items()):
             if data is None:
@@ -308,10 +320,8 @@ class AtomicOutput:
                     continue
             elif rel in inodes:
                 path = os.path.join(self._output, rel)
-                if os.stat(path).st_size == len(data):  # else it differs, unread
-                    with open(path, "rb") as f:
-                        if f.read() == data:
-                            continue
+                if os.stat(path).st_size == _size(data) and _same_bytes(path, data):
+                    continue  # (a size that differs: unread)
             else:
                 if folders is None:
                     folders = _parent_folders(inodes)
@@ -332,8 +342,7 @@ class AtomicOutput:
                     _unlink(target)
                 if data is not None:
                     os.makedirs(os.path.dirname(target), exist_ok=True)
-                    with _create(target) as f:
-                        f.write(data)
+                    _new_file(target, data)
             removed = {rel for rel, data in changes.items() if data is None}
             _remove_empty_folders(self._staging, removed)
         except BaseException:
@@ -462,6 +471,39 @@ def _create(path: str) -> BinaryIO:
         return open(path, "xb")  # noqa: SIM115 (the caller closes it)
     except FileExistsError as exc:
         raise OutputError(f"输出暂存目录中已有文件 {path}，未能替换：请删除 {SPARE_PREFIX}* 目录后重新生成") from exc
+
+
+def _new_file(path: str, data: Source) -> None:
+    """A new file at `path` (`_create`) with `data`'s bytes."""
+    with _create(path) as f:
+        try:
+            if isinstance(data, bytes):
+                f.write(data)
+            else:
+                with open(data, "rb") as src:
+                    shutil.copyfileobj(src, f, CHUNK)
+        except OSError as exc:
+            # A full disk says so at a write(), which names no file: name the one written.
+            if exc.filename is None:
+                exc.filename = path
+            raise
+
+
+def _size(data: Source) -> int:
+    return len(data) if isinstance(data, bytes) else os.stat(data).st_size
+
+
+def _same_bytes(path: str, data: Source) -> bool:
+    """Whether the file `path` holds `data` (of its size), compared a chunk at a time."""
+    with open(path, "rb") as f:
+        if isinstance(data, bytes):
+            if len(data) < CHUNK:  # a page: one read (of its size: a read allocates that)
+                return f.read(len(data) + 1) == data
+            view = memoryview(data)
+            return all(f.read(CHUNK) == view[i:i + CHUNK] for i in range(0, len(data), CHUNK))
+        with open(data, "rb") as src:
+            return all(f.read(len(chunk)) == chunk for chunk in iter(functools.partial(
+                src.read, CHUNK), b"")) and not f.read(1)  # (and not grown since)
 
 
 def _stats(folder: str) -> dict[str, tuple[int, int, int]]:

@@ -204,7 +204,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     out_files.update(more[0])
     new_index = more[1]
     content = config.root / config.content_dir
-    out_files.update((asset_url(rel), (content / rel).read_bytes()) for rel in files_used.fresh)
+    out_files.update((asset_url(rel), content / rel) for rel in files_used.fresh)  # (copied)
     diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added, edit.removed)
     if diagnostics is None or (strict and any(
             generate.is_unsafe_removed(d.message) for d in diagnostics)):
@@ -321,7 +321,7 @@ def _unused_assets(cache: Cache, site: Site, gone: list[Item], records: Records,
 
 
 Rendered = dict[str, generate.RenderedItem]  # url -> what rendering the item gave
-OutFiles = dict[str, bytes | None]  # output path -> new bytes, None: removed
+OutFiles = dict[str, bytes | Path | None]  # output path -> new bytes (or the file), None: removed
 Records = dict[str, generate.ItemRecord]  # url now -> the last build's record of the item
 
 

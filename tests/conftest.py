@@ -3,6 +3,7 @@ HTTP server for a folder."""
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import datetime as dt
 import functools
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -137,6 +139,47 @@ def item_text(title: str, category: str, index_no: str, day: str, body: str, ext
     return (f"---\ntitle: {title}\ncategory: {category}\nindex_no: {index_no}\n"
             f"date_created: {day}\ndate_published: {day}\ndisclosure: 主动公开\n"
             f"{REVIEW.format(day=day)}\n{extra}---\n{body}")
+
+
+class _ChunkReader:
+    """A file opened for reading whose every read asks for at most one chunk."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+
+    def read(self, size: int = -1) -> bytes:
+        from sitegen.output import CHUNK
+
+        assert 0 <= size <= CHUNK, f"{self.f.name} read whole"
+        return self.f.read(size)
+
+    def __enter__(self) -> _ChunkReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.f, name)
+
+
+@pytest.fixture
+def reads_only_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output module reads no file whole (an attachment may be hundreds of MB), and no
+    file larger than a chunk is read whole anywhere (`Path.read_bytes`)."""
+    from sitegen import output
+
+    def chunked(path: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        f = builtins.open(path, mode, *args, **kwargs)  # noqa: SIM115 (the caller closes it)
+        return _ChunkReader(f) if "r" in mode else f
+
+    def read_bytes(self: Path) -> bytes:
+        assert self.stat().st_size <= output.CHUNK, f"{self} read whole"
+        return real_read_bytes(self)
+
+    real_read_bytes = Path.read_bytes
+    monkeypatch.setattr(output, "open", chunked, raising=False)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
 
 
 def leftovers(folder: Path) -> list[str]:

@@ -190,3 +190,38 @@ def test_a_spare_file_that_cannot_be_removed_stops_the_build_untouched(tmp_path,
         w.write_text("a.html", "新")
     monkeypatch.setattr(os, "unlink", real_unlink)
     assert (out / "a.html").read_text(encoding="utf-8") == "旧"
+
+
+def test_attachments_are_copied_and_compared_a_chunk_at_a_time(tmp_path, reads_only_chunks):
+    """An attachment of hundreds of MB was read whole, and the previous output's copy too
+    for the comparison (a 600 MB one took 1.27 GB of memory). Copied and compared in chunks,
+    it is as before: equal to its source, an unchanged one keeps its inode and mtime, a
+    changed one is a new file and the published one is never written into."""
+    import filecmp
+
+    from sitegen.output import CHUNK
+
+    out, source = tmp_path / "output", tmp_path / "big.pdf"
+    data = bytearray(os.urandom(3 * CHUNK + 5))
+    source.write_bytes(data)
+    with AtomicOutput(out) as w:
+        assert not w.copy("files/big.pdf", source)
+    assert filecmp.cmp(source, out / "files/big.pdf", shallow=False)
+    first = os.stat(out / "files/big.pdf")
+    source.unlink()
+    source.write_bytes(data)  # the same bytes, a new file
+    with AtomicOutput(out) as w:
+        assert w.copy("files/big.pdf", source)
+    now = os.stat(out / "files/big.pdf")
+    assert (now.st_ino, now.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    os.link(source, tmp_path / "before.pdf")
+    os.link(out / "files/big.pdf", tmp_path / "published")  # what a web server has open
+    source.unlink()
+    data[-2] ^= 1  # the same size, one byte in the last chunk changed
+    source.write_bytes(data)
+    with AtomicOutput(out) as w:
+        assert not w.copy("files/big.pdf", source)
+    assert filecmp.cmp(source, out / "files/big.pdf", shallow=False)
+    assert os.stat(out / "files/big.pdf").st_ino != first.st_ino
+    assert filecmp.cmp(tmp_path / "published", tmp_path / "before.pdf", shallow=False)
+
