@@ -237,6 +237,10 @@ def load_config(root: Path, report: Report) -> SiteConfig | None:
     except tomllib.TOMLDecodeError as exc:
         report.error(CONFIG_FILE, _toml_error(str(exc)), line=_toml_error_line(str(exc)))
         return None
+    except RecursionError:  # tomllib reads nested lists and tables recursively
+        report.error(CONFIG_FILE, "配置文件嵌套过深（列表 [ ] 或内联表 { } 套了上千层），无法读取："
+                     "请检查是否误写或误粘贴了大量 [ 或 {")
+        return None
     return _parse(root, data, _Checker(report, text))
 
 

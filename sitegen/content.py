@@ -6,6 +6,7 @@ mapping with line numbers, and reports files that cannot be read at all.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -17,7 +18,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from sitegen.diagnostics import Report
+from sitegen.diagnostics import Report, shortened
 from sitegen.fields import canonical_key, label
 
 log = logging.getLogger(__name__)
@@ -307,30 +308,57 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
     found: list[tuple[str, os.DirEntry[str]]] = []
     while stack:
         prefix, folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue  # editor swap files, .git, .DS_Store
-                content_rel = prefix + entry.name
-                if entry.is_symlink():
-                    target = Path(entry.path).resolve()
-                    if not target.is_relative_to(base_resolved):
-                        report.error(f"{content_dir}/{content_rel}",
-                                     f"符号链接指向内容目录之外（{target}），已拒绝")
-                        continue
-                    if entry.is_dir():
-                        report.warning(f"{content_dir}/{content_rel}",
-                                       "指向目录的符号链接不会被读取（可能形成循环）；请直接放入文件")
-                        continue
+        for entry in _entries(folder, f"{content_dir}/{prefix}".rstrip("/"), report):
+            if entry.name.startswith("."):
+                continue  # editor swap files, .git, .DS_Store
+            content_rel = prefix + entry.name
+            if entry.is_symlink():
+                target = Path(entry.path).resolve()
+                if not target.is_relative_to(base_resolved):
+                    report.error(f"{content_dir}/{content_rel}",
+                                 f"符号链接指向内容目录之外（{target}），已拒绝")
+                    continue
                 if entry.is_dir():
-                    stack.append((content_rel + "/", entry.path))
-                elif entry.is_file():
-                    found.append((content_rel, entry))
+                    report.warning(f"{content_dir}/{content_rel}",
+                                   "指向目录的符号链接不会被读取（可能形成循环）；请直接放入文件")
+                    continue
+            if entry.is_dir():
+                stack.append((content_rel + "/", entry.path))
+            elif entry.is_file():
+                found.append((content_rel, entry))
     for content_rel, entry in sorted(found, key=lambda f: f[0]):
-        st = entry.stat()
+        try:
+            st = entry.stat()
+        except OSError as exc:  # a file name that makes the path too long
+            report.error(shortened(f"{content_dir}/{content_rel}"),
+                         _unreadable(exc, f"{content_dir}/{content_rel}", folder=False))
+            continue
         f = ContentFile(content_rel, f"{content_dir}/{content_rel}", f"{st.st_size}:{st.st_mtime_ns}")
         (items if content_rel.lower().endswith(".md") else assets).append(f)
     return items, assets
+
+
+def _entries(folder: str, rel: str, report: Report) -> list[os.DirEntry[str]]:
+    """The entries of one folder below content/, or none, with an error, when it cannot be
+    read: two thousand nested folders make a path longer than the system allows
+    (ENAMETOOLONG), or the build user may not read it."""
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError as exc:
+        report.error(shortened(rel), _unreadable(exc, rel))
+        return []
+
+
+def _unreadable(exc: OSError, rel: str, folder: bool = True) -> str:
+    """What to say of a folder (or a file) below content/ that cannot be read."""
+    if exc.errno == errno.ENAMETOOLONG:
+        if folder:
+            return (f"路径过长：内容目录下的文件夹套了 {rel.count('/')} 层，超过系统允许的路径长度，"
+                    "其中的文件无法读取；请减少文件夹的层数或缩短文件夹名")
+        return (f"路径过长：文件所在的文件夹套了 {rel.count('/') - 1} 层，加上文件名超过系统允许的路径长度，"
+                "无法读取；请减少文件夹的层数或缩短文件名")
+    return f"无法读取（{exc.strerror}）：请检查{'文件夹' if folder else '文件'}的权限"
 
 
 def discover(root: Path, content_dir: str, report: Report) -> ContentSet:

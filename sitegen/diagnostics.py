@@ -64,3 +64,8 @@ class Report:
             else d
             for d in self.diagnostics
         ]
+
+
+def shortened(path: str) -> str:
+    """A path for a message: one thousands of folders deep would fill the screen."""
+    return path if len(path) <= 120 else f"{path[:60]}…{path[-40:]}"

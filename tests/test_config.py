@@ -192,3 +192,12 @@ def test_kiosk_idle_minutes(tmp_path):
     assert config is not None and config.kiosk_idle_minutes == 0.001
     [warning] = report.warnings
     assert "读者稍一停顿" in warning.message and warning.line == 4
+
+
+def test_nesting_thousands_deep_is_an_error_not_a_crash(tmp_path):
+    """`x = [[[[…]]]]` 5 000 deep: tomllib reads nested lists recursively, and the build
+    ended in a RecursionError traceback."""
+    config, report = load(tmp_path, default_config() + "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert config is None
+    assert [d.file for d in report.errors] == ["sitegen.toml"]
+    assert "嵌套过深" in report.errors[0].message

@@ -8,8 +8,11 @@ output byte-for-byte as it was, nothing deleted anywhere, no staging folder left
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -585,3 +588,50 @@ def test_theme_asset_colliding_with_a_generated_file_names_the_theme_file(site, 
     result = build(site)
     refused(result, site, before)
     error_of(result, rel)
+
+
+# -- folders nested deeper than a path can be ------------------------------------------------
+
+@contextlib.contextmanager
+def nested(folder: Path, depth: int, name: str = "a") -> Iterator[int]:
+    """`depth` folders one in another below `folder`, made and removed a level at a time
+    (their paths are longer than the system allows, and rmtree recurses too deep: pytest
+    could not remove them); yields the deepest folder (a descriptor), for files."""
+    fds = [os.open(folder, os.O_RDONLY)]
+    try:
+        for _ in range(depth):
+            os.mkdir(name, dir_fd=fds[-1])
+            fds.append(os.open(name, os.O_RDONLY, dir_fd=fds[-1]))
+        yield fds[-1]
+    finally:
+        for entry in os.listdir(fds[-1]):  # what the test made there
+            os.unlink(entry, dir_fd=fds[-1])
+        while len(fds) > 1:
+            os.close(fds.pop())
+            os.rmdir(name, dir_fd=fds[-1])
+        os.close(fds[0])
+
+
+def test_content_folders_nested_deeper_than_a_path_can_be_are_an_error(site):
+    """About 2 100 folders one in another: the scanner stopped with OSError ENAMETOOLONG
+    and a traceback. The folder is named (shortened) and the build refused."""
+    before = good_build(site)
+    with nested(site / "content", 2100):
+        result = build(site)
+    refused(result, site, before)
+    [error] = [d for d in errors(result) if "路径过长" in d.message]
+    assert error.file.startswith("content/a/a/") and "…" in error.file, error
+    assert "内容目录下的文件夹套了" in error.message and "层" in error.message
+
+
+def test_a_file_name_that_makes_its_path_too_long_is_an_error(site):
+    """A folder whose path still fits, and a file in it whose name makes it too long."""
+    before = good_build(site)
+    name = "长" * 80 + ".md"  # 243 bytes
+    depth = (os.pathconf(site, "PC_PATH_MAX") - len(str(site / "content")) - 100) // 2
+    with nested(site / "content", depth) as deepest:
+        os.close(os.open(name, os.O_CREAT | os.O_WRONLY, dir_fd=deepest))
+        result = build(site)
+    refused(result, site, before)
+    [error] = [d for d in errors(result) if "路径过长" in d.message]
+    assert error.file.endswith("长长.md") and "加上文件名超过" in error.message, error
