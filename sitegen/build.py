@@ -26,7 +26,7 @@ from sitegen.cache import CACHE_DIR, Cache
 from sitegen.config import load_config
 from sitegen.content import scan
 from sitegen.diagnostics import Report
-from sitegen.output import AtomicOutput, OutputError, check_output_location
+from sitegen.output import AtomicOutput, OutputError, check_output_location, os_error_message
 from sitegen.parallel import default_jobs
 from sitegen.themes import check_theme
 from sitegen.validate import HeldBack
@@ -57,8 +57,43 @@ def build(root: Path, output: Path | None = None, now: dt.date | None = None,
           progress: StageProgress | None = None, encoding: str = "utf-8") -> BuildResult:
     """Build the site in `root`; one build of a site, and into an output folder, at a time
     (`site_lock`)."""
-    with site_lock(root, output or root / "output"):
-        return _build(root, output, now, strict, jobs, use_cache, progress, encoding)
+    try:
+        with site_lock(root, output or root / "output"):
+            return _build(root, output, now, strict, jobs, use_cache, progress, encoding)
+    except OSError as exc:  # also one a worker raised (the pool raises it again here)
+        return _stopped_by_the_machine(exc, *os_error_message(exc, root, output or root / "output"))
+    except sqlite3.OperationalError as exc:
+        problem = _cache_problem(exc)
+        if problem is None:
+            raise
+        return _stopped_by_the_machine(exc, f"{CACHE_DIR}/cache.sqlite", problem)
+
+
+def _stopped_by_the_machine(exc: Exception, file: str, message: str) -> BuildResult:
+    """A build the machine stopped, not the site: a full disk, a read-only file system, a
+    folder the build user may not write. One error that says where and what to do, instead
+    of a traceback; the previous output is as it was (`AtomicOutput`). The traceback stays
+    for `sitegen -v` (a bug may raise an OSError too)."""
+    log.debug("build stopped by %r", exc, exc_info=exc)
+    report = Report()
+    report.error(file, message)
+    return BuildResult(report)
+
+
+def _cache_problem(exc: sqlite3.OperationalError) -> str | None:
+    """What to say when SQLite could not write the cache because of the machine (on a full
+    disk it is the first to fail: it writes before the output); None for anything else (a
+    damaged cache file is started afresh, in `_build`)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith("SQLITE_FULL"):
+        return "写入生成缓存失败：磁盘空间不足：请腾出空间后重新生成（.sitegen-cache/ 可以随时删除）"
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        return ("无法写入生成缓存：请让构建用户能写站点目录中的 .sitegen-cache/（文件系统也须可写），"
+                "或删除该文件夹后重新生成")
+    if name.startswith("SQLITE_IOERR"):
+        return (f"读写生成缓存出错（{exc}）：磁盘可能已满或有故障；请检查磁盘空间后重新生成"
+                "（.sitegen-cache/ 可以随时删除）")
+    return None
 
 
 @contextlib.contextmanager

@@ -1,10 +1,12 @@
 """What an operator meets publishing the site: file permissions across builds, the output
 folder's own mode, the time zone of "today", a locale that is not UTF-8, checkouts that convert
-line endings, and page names a case-blind file system takes for one."""
+line endings, page names a case-blind file system takes for one, and a machine that refuses to
+write (a full disk, a read-only file system, a folder the build user may not write)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import stat
 import subprocess
@@ -13,16 +15,20 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import leftovers
 from test_validation import (
     X,
     broken,
     build,
     contains,
     diagnostics,
+    errors,
     good_build,
     item,
     make_site,
     one,
+    refused,
+    snapshot,
     write,
 )
 
@@ -245,3 +251,175 @@ def test_base_url_is_written_as_a_url_and_with_one_slash_for_several(site):
     assert "<loc>https://www.example.gov.cn//%E6%94%BF%E5%BA%9C/%E5%85%AC%E5%BC%80/index.html</loc>" in sitemap
     assert "政府" not in sitemap
     assert "https://www.example.gov.cn//%E6%94%BF" in (out / "index.html").read_text(encoding="utf-8")
+
+
+# -- the machine refuses to write --------------------------------------------------------------
+
+def disk_full_at(monkeypatch: pytest.MonkeyPatch, name: str, at: str = "close") -> None:
+    """Writing an output file named `name` fails as on a full disk: at a `write` (of a large
+    file) or at the `close` that flushes a small file's buffer; neither names the file.
+    (Forked workers inherit the patch.)"""
+    from sitegen import output
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            return full() if at == "write" else self.f.write(data)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+            if at == "close":
+                full()
+
+    real = output._create
+    monkeypatch.setattr(output, "_create",
+                        lambda path: Full(real(path)) if path.endswith("/" + name) else real(path))
+
+
+@pytest.mark.parametrize("jobs, items, full, at", [
+    ("1", 0, "files/budget.pdf", "write"),  # an attachment, copied by the build itself
+    ("2", 120, "n050.html", "close"),  # a page, written by a worker process
+])
+def test_a_full_disk_is_said_in_one_line(site, monkeypatch, jobs, items, full, at):
+    """OSError ENOSPC ended the build in a traceback (from a worker: a RemoteTraceback)."""
+    write(site, "content/budget.pdf", b"%PDF-1.4\n" * 1000)
+    write(site, "content/budget.md", item(title="示例街道2024年部门决算", index_no="12345678X/2025-00002",
+                                          extra=("attachments: [{file: budget.pdf, title: 决算表}]",)))
+    for n in range(items):
+        write(site, f"content/n{n:03}.md", item(index_no=f"12345678X/2025-{n + 100:05}"))
+    before = good_build(site, "--jobs", jobs)
+    (site / ".sitegen-cache").rename(site / "cache.old")  # a whole build
+    write(site, "content/budget.pdf", b"%PDF-1.5\n" * 1000)  # (an unchanged file is kept, unwritten)
+    if items:
+        write(site, "content/n050.md", item(index_no="12345678X/2025-00150", body="改过的正文。"))
+    disk_full_at(monkeypatch, full, at)
+    result = build(site, "--jobs", jobs)
+    refused(result, site, before)
+    [error] = errors(result)
+    assert error.file == str(site / "output")
+    contains(error, "写入输出目录失败：磁盘空间不足（", full + "）", "请腾出空间")
+
+
+def test_a_full_disk_under_the_build_cache_is_said_in_one_line(site, monkeypatch):
+    """On a full disk the cache is the first to fail (it is written before the output):
+    SQLite's "database or disk is full" ended the build in a traceback, after one more try
+    with a fresh cache."""
+    from sitegen.cache import Cache
+
+    before = good_build(site)
+    (site / ".sitegen-cache").rename(site / "cache.old")
+    real_open = Cache._open
+
+    def full(self):
+        db = real_open(self)
+        db.execute("PRAGMA max_page_count = 1")  # (no page more than it has)
+        return db
+
+    monkeypatch.setattr(Cache, "_open", full)
+    result = build(site)
+    refused(result, site, before)
+    [error] = errors(result)
+    assert error.file == ".sitegen-cache/cache.sqlite"
+    contains(error, "写入生成缓存失败：磁盘空间不足")
+
+
+def refuse_folders_in(folder: Path, code: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No folder can be made in `folder`, nor renamed in it, as when it is read-only or on a
+    read-only file system. Root (tests may run as root) ignores permissions, and a file
+    system cannot be remounted here: os.mkdir and os.rename fail as the system would."""
+    real_mkdir, real_rename = os.mkdir, os.rename
+
+    def refuse(*paths):
+        for path in paths:
+            if Path(path).parent == folder:
+                raise OSError(code, os.strerror(code), str(path))
+
+    def mkdir(path, *args, **kwargs):
+        refuse(path)
+        return real_mkdir(path, *args, **kwargs)
+
+    def rename(src, dst, *args, **kwargs):
+        refuse(src, dst)
+        return real_rename(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    monkeypatch.setattr(os, "rename", rename)
+
+
+@pytest.mark.parametrize("code, says", [
+    (errno.EACCES, ("没有写权限：", "构建需要能在输出目录所在的文件夹中新建文件夹", ".sitegen-staging-xxgk-")),
+    (errno.EROFS, ("写入输出目录失败：文件系统是只读的（", "请把输出目录（-o）设在可写的位置")),
+])
+@pytest.mark.parametrize("quick", [False, True])
+def test_a_folder_beside_the_output_that_cannot_be_made_is_said_in_one_line(
+        site, tmp_path, monkeypatch, code, says, quick):
+    """The build makes its staging folder beside the output (-o /var/www/html/xxgk: in
+    /var/www/html). Where it may not, or the file system is read-only, PermissionError or
+    OSError EROFS ended the build (or the quick build) in a traceback."""
+    www = tmp_path / "www"
+    out = www / "xxgk"
+    assert build(site, "-o", str(out)).exit_code == 0
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    page = site / "content" / "budget.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    if not quick:
+        (site / ".sitegen-cache").rename(site / "cache.old")
+    refuse_folders_in(www, code, monkeypatch)
+    result = build(site, "-o", str(out))
+    assert result.exit_code == 1 and "生成失败，原有输出目录未改动" in result.output, result.output
+    [error] = errors(result)
+    assert error.file == str(out)
+    contains(error, *says)
+    if code == errno.EACCES:
+        assert f"没有写权限：{www}。" in error.message
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()} == before
+    assert leftovers(www) == []
+
+
+def test_an_output_name_too_long_for_its_staging_folder_is_said_in_one_line(site, tmp_path):
+    """The staging folder's name is the output's and more (.sitegen-staging-<name>-<pid>):
+    an output named with 240 letters fit, its staging folder did not (ENAMETOOLONG)."""
+    out = tmp_path / ("o" * 240)
+    result = build(site, "-o", str(out))
+    assert result.exit_code == 1, result.output
+    [error] = errors(result)
+    contains(error, "文件名过长", "请换一个名称更短的输出目录")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_bug_is_no_machine_failure_and_keeps_its_traceback(site, monkeypatch):
+    """Only OSError is said in one line: anything else is a bug, and its traceback is what
+    a developer needs."""
+    from sitegen import sitemap
+
+    before = good_build(site)
+    (site / ".sitegen-cache").rename(site / "cache.old")
+    monkeypatch.setattr(sitemap, "robots", lambda site: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        build(site)
+    assert snapshot(site / "output") == before and leftovers(site) == []
+
+
+def test_the_previews_rebuild_says_a_full_disk_in_one_line_too(site, monkeypatch):
+    """`sitegen serve` rebuilds through the same build: the error is shown, nothing raised
+    in its rebuild thread."""
+    from sitegen.serve import Preview
+
+    good_build(site)
+    (site / ".sitegen-cache").rename(site / "cache.old")
+    write(site, "content/budget.md", item(title="示例街道2024年部门决算", index_no="12345678X/2025-00002",
+                                          body="改过的正文。"))
+    disk_full_at(monkeypatch, "budget.html")
+    seen = []
+    preview = Preview(site, site / "output", dt.date(2026, 11, 27), lambda r, s: seen.append(r))
+    result = preview.rebuild()
+    assert not result.ok and seen == [result]
+    assert "写入输出目录失败：磁盘空间不足" in preview.live.error

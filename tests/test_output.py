@@ -225,3 +225,41 @@ def test_attachments_are_copied_and_compared_a_chunk_at_a_time(tmp_path, reads_o
     assert os.stat(out / "files/big.pdf").st_ino != first.st_ino
     assert filecmp.cmp(tmp_path / "published", tmp_path / "before.pdf", shallow=False)
 
+
+
+def test_a_build_that_fails_entering_or_swapping_leaves_the_output_and_nothing_else(
+        tmp_path, monkeypatch):
+    """An error while the staging folder is set up (raised before the `with` body, so no
+    `__exit__`), or a rename refused in the two-rename swap, left the staging folder beside
+    the output, and in the second case no output folder at all."""
+    import errno
+
+    from sitegen import output
+
+    out = tmp_path / "output"
+    with AtomicOutput(out) as w:
+        w.write_text("a.html", "旧")
+
+    def too_many_open_files(folder, *args, **kwargs):
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE), folder)
+
+    monkeypatch.setattr(output, "_walk", too_many_open_files)  # listing the spare
+    with pytest.raises(OSError), AtomicOutput(out):
+        pass
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+    assert _texts(out)["a.html"] == "旧"
+    monkeypatch.undo()
+
+    real_rename = os.rename
+
+    def refuse_into_output(src, dst, *args, **kwargs):
+        if ".sitegen-staging-" in str(src) and str(dst) == str(out):
+            raise PermissionError(13, "Permission denied", str(src))
+        return real_rename(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)  # (as off Linux)
+    monkeypatch.setattr(os, "rename", refuse_into_output)
+    with pytest.raises(PermissionError), AtomicOutput(out) as w:
+        w.write_text("a.html", "新")
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]
+    assert _texts(out)["a.html"] == "旧"
