@@ -45,6 +45,7 @@ apt_install() {  # apt_install PACKAGE...: as root on Debian; otherwise say what
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+[ -f /usr/share/i18n/locales/zh_CN ] || missing+=(locales)  # a GB18030 locale, made by a test
 if [ "${#missing[@]}" -gt 0 ] && ! apt_install "${missing[@]}"; then
     echo "  (outside CI the browser and HTML-validation tests are skipped without them)" >&2
 fi

@@ -15,10 +15,13 @@ A row left out counts as zeros: the format prints every row, and a 街道 has ma
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from sitegen.content import show
 
 # T1 主动公开政府信息情况: row -> its columns
 T1_ROWS: dict[str, tuple[str, ...]] = {
@@ -81,14 +84,14 @@ def read(meta: dict[str, Any], problem: Problem) -> AnnualReport | None:
 
     year = meta.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 1990 <= year <= 2100:
-        bad("year", f"报告年度应为四位数的年份（不加引号），例如 2024，实际为 {year!r}")
+        bad("year", f"报告年度应为四位数的年份（不加引号），例如 2024，实际为 {show(year)}")
         year = 0
     tables = {}
     for key in ("t1", "t2", "t3"):
         value = meta.get(key)
         if not isinstance(value, dict):
             bad(key, f"年度报告须有表格 {key}（{_TABLE_NAMES[key]}），写成键值表；没有的行可省略（按 0 计）"
-                if value is None else f"{key} 应为键值表，实际为 {type(value).__name__}")
+                if value is None else f"{key} 应为键值表，实际为 {show(value)}")
             value = {}
         tables[key] = value
     t1 = _t1(tables["t1"], bad)
@@ -113,7 +116,7 @@ def _count(value: Any, where: str, bad: Problem) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        bad(where, f"应为不小于 0 的整数，实际为 {value!r}")
+        bad(where, f"应为不小于 0 的整数，实际为 {show(value)}")
         return 0
     return value
 
@@ -122,10 +125,10 @@ def _t1(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int | str, ...]]
     _unknown(table, tuple(T1_ROWS), "t1", bad)
     rows: dict[str, tuple[int | str, ...]] = {}
     for row, columns in T1_ROWS.items():
-        raw = table.get(row) or {}
+        raw = table.get(row, {})  # (left out: zeros; written empty or as 0: an error)
         where = f"t1.{row}"
         if not isinstance(raw, dict):
-            bad(where, f"应写成 {{{', '.join(f'{c}: 0' for c in columns)}}}，实际为 {raw!r}")
+            bad(where, f"应写成 {{{', '.join(f'{c}: 0' for c in columns)}}}，实际为 {show(raw)}")
             raw = {}
         _unknown(raw, columns, where, bad)
         if row == "fees":
@@ -135,19 +138,22 @@ def _t1(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int | str, ...]]
     return rows
 
 
+_AMOUNT_RE = re.compile(r"^\d+(\.\d+)?$")
+
+
 def _amount(value: Any, where: str, bad: Problem) -> str:
-    """万元, as written (0, 0.5, 12.35): a decimal, never a float's rounding."""
+    """万元: a plain decimal (0, 0.5, 12.35), printed as YAML read it (12.30 unquoted is 12.3;
+    quote it to keep the 0)."""
     if value is None:
         return "0"
+    text = str(value).strip() if isinstance(value, int | float | str) and not isinstance(value, bool) else ""
     try:
-        amount = Decimal(str(value)) if isinstance(value, int | float | str) \
-            and not isinstance(value, bool) else None
+        if _AMOUNT_RE.match(text) and Decimal(text).is_finite():
+            return text
     except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount < 0:
-        bad(where, f"收费金额应为不小于 0 的数（单位：万元），实际为 {value!r}")
-        return "0"
-    return str(value).strip()
+        pass
+    bad(where, f"收费金额应为不小于 0 的数（单位：万元，例如 12.35），实际为 {show(value)}")
+    return "0"
 
 
 def _columns(value: Any, where: str, bad: Problem) -> tuple[int, ...]:
@@ -155,21 +161,21 @@ def _columns(value: Any, where: str, bad: Problem) -> tuple[int, ...]:
     if value is None:
         return (0,) * 7
     if not isinstance(value, list) or len(value) != len(T2_COLUMNS):
-        bad(where, f"应为 {len(T2_COLUMNS)} 个数的列表（{'、'.join(T2_COLUMNS)}），实际为 {value!r}")
+        bad(where, f"应为 {len(T2_COLUMNS)} 个数的列表（{'、'.join(T2_COLUMNS)}），实际为 {show(value)}")
         return (0,) * 7
     counts = tuple(_count(v, f"{where}[{i}]", bad) for i, v in enumerate(value))
     return (*counts, sum(counts))
 
 
 def _t2(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int, ...]]:
-    _unknown(table, (*T2_SINGLE, *T2_GROUPS, "columns"), "t2", bad)
+    _unknown(table, (*T2_SINGLE, *T2_GROUPS), "t2", bad)
     rows: dict[str, tuple[int, ...]] = {}
     for row in T2_SINGLE:
         rows[row] = _columns(table.get(row), f"t2.{row}", bad)
     for group, names in T2_GROUPS.items():
-        raw = table.get(group) or {}
+        raw = table.get(group, {})
         if not isinstance(raw, dict):
-            bad(f"t2.{group}", f"应为键值表（{'、'.join(names)}），实际为 {raw!r}")
+            bad(f"t2.{group}", f"应为键值表（{'、'.join(names)}），实际为 {show(raw)}")
             raw = {}
         _unknown(raw, names, f"t2.{group}", bad)
         for name in names:
@@ -191,16 +197,17 @@ def _t3(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int, ...]]:
     _unknown(table, T3_GROUPS, "t3", bad)
     rows: dict[str, tuple[int, ...]] = {}
     for group in T3_GROUPS:
-        raw = table.get(group) or {}
+        raw = table.get(group, {})
         where = f"t3.{group}"
         if not isinstance(raw, dict):
-            bad(where, f"应写成 {{{', '.join(f'{r}: 0' for r in T3_RESULTS)}}}，实际为 {raw!r}")
+            bad(where, f"应写成 {{{', '.join(f'{r}: 0' for r in T3_RESULTS)}}}，实际为 {show(raw)}")
             raw = {}
         _unknown(raw, (*T3_RESULTS, "total"), where, bad)
         counts = tuple(_count(raw.get(r), f"{where}.{r}", bad) for r in T3_RESULTS)
         total = sum(counts)
-        if raw.get("total") is not None and raw.get("total") != total:
-            bad(f"{where}.total", f"总计 {raw.get('total')!r} 不等于结果维持、结果纠正、其他结果、尚未审结之和 "
+        given = raw.get("total")
+        if given is not None and (isinstance(given, bool) or given != total):
+            bad(f"{where}.total", f"总计 {show(given)} 不等于结果维持、结果纠正、其他结果、尚未审结之和 "
                 f"{total}（总计由 sitegen 计算，可以不填）")
         rows[group] = (*counts, total)
     return rows

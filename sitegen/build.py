@@ -112,7 +112,10 @@ def site_lock(root: Path, output: Path | None = None) -> Iterator[None]:
         return
     folders = {root.resolve()}
     if output is not None:
-        folders.add(output.resolve().parent)
+        parent = output.resolve().parent
+        with contextlib.suppress(OSError):  # (the build makes it anyway; it says if it cannot)
+            parent.mkdir(parents=True, exist_ok=True)
+        folders.add(parent)
     fds: list[int] = []
     try:
         for folder in sorted(folders):  # always in one order: two builds never wait on each other
@@ -127,6 +130,8 @@ def site_lock(root: Path, output: Path | None = None) -> Iterator[None]:
                 log.warning("另一个 sitegen 正在生成此站点或写入同一输出目录（%s），等它完成后再开始……",
                             folder)
                 fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:  # NFS without lockd, a folder flock cannot lock: go on
+                log.warning("无法锁定 %s（%s）：请勿同时运行两个生成", folder, exc.strerror)
         yield
     finally:
         for fd in fds:

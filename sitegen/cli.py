@@ -42,10 +42,18 @@ def main() -> None:
 
 def _again_in_utf8() -> None:
     """File names are UTF-8 (git stores them so); under a locale that is not (LC_ALL=
-    zh_CN.GB18030, or C on an old system) Python would read them in that locale's encoding
-    and report files that are there as missing. Run again in Python's UTF-8 mode."""
+    zh_CN.GB18030, or C with Python's coercion off) Python would read them in that locale's
+    encoding and report files that are there as missing. Run again in Python's UTF-8 mode,
+    with the arguments as UTF-8 (as this process read them) and the terminal's own encoding
+    for what is printed."""
     if os.environ.get("PYTHONUTF8") == "1":  # (it did not help: say so rather than loop)
         sys.exit(f"sitegen: 文件名编码为 {sys.getfilesystemencoding()}，不是 UTF-8；"
                  "请设置 LANG=C.UTF-8 后再运行 / set a UTF-8 locale (LANG=C.UTF-8)")
-    os.execve(sys.executable, [sys.executable, "-m", "sitegen", *sys.argv[1:]],
-              {**os.environ, "PYTHONUTF8": "1"})
+    env = {**os.environ, "PYTHONUTF8": "1"}
+    terminal = getattr(sys.stdout, "encoding", None)
+    if terminal and "PYTHONIOENCODING" not in os.environ:
+        env["PYTHONIOENCODING"] = f"{terminal}:backslashreplace"
+    # sys.orig_argv: the interpreter's own options too, and `-m sitegen` or the entry point
+    argv = [sys.executable.encode("utf-8", "surrogateescape"),
+            *(a.encode("utf-8", "surrogateescape") for a in sys.orig_argv[1:])]
+    os.execve(sys.executable, argv, env)

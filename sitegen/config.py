@@ -596,6 +596,10 @@ def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
         if not SLUG_RE.match(slug):
             check.error(where, "slug", f"分类“{path}”的 slug 只能由小写字母、数字、-、_ 组成，实际为 {_shown(slug)}")
             continue
+        if re.match(r"^(con|prn|aux|nul|com\d|lpt\d)$", slug):
+            check.error(where, "slug", f"分类“{path}”的 slug “{slug}”是 Windows 保留的设备名，"
+                        "复制到 Windows 查阅终端时会失败；请换一个")
+            continue
         parent = by_path.get("/".join(names[:-1])) if len(names) > 1 else None
         if len(names) > 1 and parent is None:
             check.error(where, "path", f"分类“{path}”的上级分类“{'/'.join(names[:-1])}”未定义（上级必须写在前面）")

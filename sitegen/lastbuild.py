@@ -71,10 +71,13 @@ def _stats(paths: list[Path], bytecode: bool = True) -> list[tuple[str, int, int
 def rest_key(config: SiteConfig, now: dt.date, strict: bool, encoding: str, output: Path,
              notes: Sequence[Diagnostic] = ()) -> str:
     """Everything a build reads but the item files and the other files of the content;
-    `notes`: what reading the config and listing the content warned of."""
+    `notes`: what reading the config and listing the content warned of. And the umask: the
+    permissions of the files written (a build under a corrected umask mends them)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
     return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
                        str(output.resolve()), _stats(theme_dirs(config)),
-                       _stats([_PACKAGE], bytecode=False), [d.format() for d in notes])
+                       _stats([_PACKAGE], bytecode=False), [d.format() for d in notes], umask)
 
 
 def inputs_key(rest: str, files: list[ContentFile], assets: list[ContentFile]) -> str:

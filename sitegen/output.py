@@ -105,8 +105,10 @@ class AtomicOutput:
         self._output, self._staging = str(self.output), str(self.staging)
         self._folders: set[str] = set()
         self._spare_dirs: set[str] = set()  # folders the staging folder started with
-        self._umask = current_umask()
-        self._mode = 0o666 & ~self._umask  # a file kept from the previous output must have these
+        # The permissions a new file and folder get here (the umask, and a default ACL of
+        # the folder, say): a file kept from the previous output must have them too.
+        self._mode, self._folder_mode = file_mode(), 0o777 & ~current_umask()
+        self._gid = os.getegid()  # and the group (a setgid output folder's)
 
     def __enter__(self) -> AtomicOutput:
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -118,6 +120,9 @@ class AtomicOutput:
             self._discard(self.spare)
             self.staging.mkdir()
         with self._removed_on_failure():  # (`__exit__` is not called when this fails)
+            if self.output.is_dir():  # its group and setgid, before a file is made in it
+                _keep_folder_attributes(self.output, self.staging)
+            self._mode, self._folder_mode, self._gid = probe_modes(self._staging)
             if from_spare:
                 self.present = {rel: ino for rel, ino in _walk(self._staging, folders=self._spare_dirs)}
                 self._fix_folder_modes()
@@ -137,19 +142,27 @@ class AtomicOutput:
     def _fix_folder_modes(self) -> None:
         """The spare's folders with the permissions this build's umask gives (a build under
         umask 077 would otherwise leave folders the web server cannot enter for good)."""
-        want = 0o777 & ~self._umask
-        for rel in self._spare_dirs:
-            path = os.path.join(self._staging, rel)
-            st = os.lstat(path)
-            if stat.S_IMODE(st.st_mode) & 0o777 != want:
-                os.chmod(path, (stat.S_IMODE(st.st_mode) & ~0o777) | want)
+        try:
+            for rel in self._spare_dirs:
+                path = os.path.join(self._staging, rel)
+                st = os.lstat(path)
+                if st.st_gid != self._gid:
+                    os.chown(path, -1, self._gid)
+                if stat.S_IMODE(st.st_mode) != self._folder_mode or st.st_gid != self._gid:
+                    os.chmod(path, self._folder_mode)
+        except OSError as exc:  # folders of another user (two deploy users sharing a group)
+            log.warning("不能修改上次生成留下的文件夹的权限（%s）：这次从空目录生成", exc)
+            shutil.rmtree(self.staging)
+            self.staging.mkdir()
+            _keep_folder_attributes(self.output, self.staging)
+            self.present, self._spare_dirs = {}, set()
 
     def prepare(self, expected: dict[str, list[int]]) -> None:
         """The files the last good build left in the output, which files may be reused; the
         output is looked at once here (one directory walk, not a stat per page)."""
         self.expected = expected
         if expected and os.path.isdir(self._output):
-            self.current = _stats(self._output)
+            self.current = _stats(self._output, self._mode, self._gid)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
@@ -243,13 +256,14 @@ class AtomicOutput:
         return False
 
     def _keep_previous(self, rel: str, target: str, data: Source) -> bool:
-        """Take the previous output's `rel` if it holds `data` (and has the permissions this
-        build gives a file): its inode and mtime stay, and rsync moves nothing."""
+        """Take the previous output's `rel` if it holds `data` (and has the permissions and
+        group this build gives a file): its inode and mtime stay, and rsync moves nothing."""
         previous = os.path.join(self._output, rel)
         try:
             st = os.lstat(previous)
             if not (stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == self._mode
-                    and st.st_size == _size(data) and _same_bytes(previous, data)):
+                    and st.st_gid == self._gid and st.st_size == _size(data)
+                    and _same_bytes(previous, data)):
                 return False
         except OSError:
             return False  # no previous file (or none readable): write
@@ -325,7 +339,9 @@ class AtomicOutput:
                 or dict(_walk(str(self.spare))) != inodes:
             return None
         try:  # a build under another umask: the whole build gives every file its permissions
-            if stat.S_IMODE(os.stat(os.path.join(self._output, MARKER)).st_mode) != file_mode():
+            marker = os.stat(os.path.join(self._output, MARKER))
+            mode, _, gid = probe_modes(str(self.spare))
+            if stat.S_IMODE(marker.st_mode) != mode or marker.st_gid != gid:
                 return None
         except OSError:
             return None
@@ -595,19 +611,19 @@ def _same_bytes(path: str, data: Source) -> bool:
                 src.read, CHUNK), b"")) and not f.read(1)  # (and not grown since)
 
 
-def _stats(folder: str) -> dict[str, tuple[int, int, int]]:
+def _stats(folder: str, mode: int, gid: int) -> dict[str, tuple[int, int, int]]:
     """rel -> (size, mtime_ns, inode) of every file below `folder` (one that vanishes while
     it is looked at is left out: it will not be reused; nor is one whose permissions are not
     what this build's umask gives a new file, which a file kept from a build under another
-    umask would otherwise keep for ever: 600 files that the web server cannot read)."""
+    umask would otherwise keep for ever: 600 files that the web server cannot read).
+    `mode`, `gid`: the permissions and group a new file gets (`probe_modes`)."""
     found = {}
-    mode = file_mode()
     for rel, _ in _walk(folder):
         try:
             st = os.lstat(os.path.join(folder, rel))
         except OSError:
             continue
-        if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == mode:
+        if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == mode and st.st_gid == gid:
             found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
 
@@ -619,8 +635,28 @@ def current_umask() -> int:
 
 
 def file_mode() -> int:
-    """The permissions a file made now gets (0o644 under the usual umask 022)."""
+    """The permissions a file made now gets by the umask (0o644 under the usual umask 022)."""
     return 0o666 & ~current_umask()
+
+
+def probe_modes(folder: str) -> tuple[int, int, int]:
+    """The permissions a new file and a new folder really get in `folder`, and their group:
+    the umask's, or a default ACL's, or what a file system without modes (vfat, CIFS, WSL's
+    /mnt/c) shows; the group of a setgid folder."""
+    probe = os.path.join(folder, f".sitegen-probe-{os.getpid()}")
+    fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+    try:
+        st = os.fstat(fd)
+        file_bits, gid = stat.S_IMODE(st.st_mode), st.st_gid
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+    os.mkdir(probe, 0o777)
+    try:
+        folder_bits = stat.S_IMODE(os.stat(probe).st_mode)
+    finally:
+        os.rmdir(probe)
+    return file_bits, folder_bits, gid
 
 
 def _remove_empty_folders(root: str, removed: set[str]) -> None:

@@ -13,11 +13,12 @@ import json
 import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, NamedTuple
 
 import jinja2
 import jinja2.meta
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from sitegen.cache import fingerprint
@@ -42,6 +43,21 @@ def _url(context: jinja2.runtime.Context, target: str) -> str:
     return relative(target, context["page_url"])
 
 
+class _ThemeSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox, and no path either: `config.root` is a `pathlib.Path`, whose methods
+    (`read_text`, `write_text`, `joinpath`…) would read and write any file of the machine."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if isinstance(getattr(obj, "__self__", None), PurePath):
+            return False
+        return super().is_safe_callable(obj)
+
+
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     # A site's own templates are code that runs on the build machine (in CI, beside its
     # secrets): with them, the sandbox (`{{ cycler.__init__.__globals__.os.system(…) }}`
@@ -49,7 +65,7 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     # alone is ours: it renders about a third faster without the sandbox's checks.
     builtin = builtin_theme_dir().resolve()
     own = any((d / "templates").is_dir() and d.resolve() != builtin for d in dirs)
-    kind = ImmutableSandboxedEnvironment if own else jinja2.Environment
+    kind = _ThemeSandbox if own else jinja2.Environment
     env = kind(
         loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
         autoescape=True,
@@ -157,6 +173,9 @@ def template_error(exc: BaseException, page: str | None = None, root: Path | Non
         message = f"主题模板语法错误：{detail}"
     elif isinstance(exc, jinja2.UndefinedError):
         message = f"主题模板用到了不存在的变量或字段：{detail}"
+    elif isinstance(exc, SecurityError):
+        message = (f"主题模板做了沙箱不允许的事：{detail}（站点自己的模板只能读取传入的数据：不能修改列表和字典"
+                   "（append 等），不能访问以下划线开头的属性和文件路径）")
     elif isinstance(exc, jinja2.TemplateError):
         message = f"主题模板出错：{detail}"
     elif isinstance(exc, UnicodeDecodeError):
@@ -554,7 +573,7 @@ class PageRenderer:
     def category(self, node: CategoryNode, keyed: bool = True) -> Iterator[PageJob]:
         crumbs = self.site.breadcrumbs(node.category)
         children = [(c.category.name, c.url, c.count) for c in node.children]
-        for page in self.site.paginate(node.items, node.page_url):
+        for page in self.site.paginate(node.listed, node.page_url):
             url = page.urls[page.number - 1]
             key = self.key("category.html", node.category, page.number, page.total,
                            self.briefs(page.items), children, node.count) if keyed else ""

@@ -20,6 +20,12 @@ class CategoryNode:
     category: Category
     children: list[CategoryNode] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)  # the whole subtree, newest first
+    ranked: list[Item] | None = None  # 领导信息: the column's list page by rank (its feed by date)
+
+    @property
+    def listed(self) -> list[Item]:
+        """The items in the order the column's list pages show them."""
+        return self.ranked if self.ranked is not None else self.items
 
     @property
     def count(self) -> int:
@@ -114,9 +120,8 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
             nodes[ancestor.path].items.append(item)
         leaf_items[item.category.path].append(item)
     for path, siblings in leaf_items.items():
-        if any(i.rank is not None for i in siblings):  # 领导信息: by rank, not by date
-            siblings.sort(key=lambda i: (i.rank is None, i.rank or 0))
-            nodes[path].items = list(siblings)
+        if any(i.rank is not None for i in siblings):  # 领导信息: listed by rank, not by date
+            nodes[path].ranked = sorted(siblings, key=lambda i: (i.rank is None, i.rank or 0))
 
     neighbours: dict[str, tuple[Item | None, Item | None]] = {}
     for siblings in leaf_items.values():

@@ -47,8 +47,8 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SLUG_BAD_RE = re.compile(r'[\x00-\x1f\x7f/\\?#%<>"|*:]|^[.\s]|\s$')
 # The site's own page names, in any case (Windows, macOS and a USB stick ignore it), and the
 # names Windows keeps for devices (a kiosk copy of `con.html` fails).
-RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search|con|prn|aux|nul|com\d|lpt\d)$", re.I)
-WINDOWS_DEVICE_RE = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
+WINDOWS_DEVICE_RE = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.I)
+RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$|" + WINDOWS_DEVICE_RE.pattern, re.I)
 SLUG_MAX_BYTES = 200  # with ".html", and room below a file system's 255 bytes a name
 DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_PADDED = re.compile(r"(〔\d{4}〕)0+(\d+号)$")
@@ -567,14 +567,15 @@ class _Checker:
     def asset_path(self, ref: str, at: str | None = None, key: str = "attachments") -> str | None:
         """A path written in an item, resolved to a path relative to content/, or None
         (`at`: where it is written, for the line of an error; `key`: the field)."""
+        noun = "照片" if key == "photo" else "附件"
         ref = ref.strip()
         if "\\" in ref or re.match(r"^[A-Za-z]:", ref) or ref.startswith("//") or "://" in ref:
-            self.error(key, f"附件路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔", at)
+            self.error(key, f"{noun}路径 {show(ref)} 应为内容目录中的相对路径，使用 / 分隔", at)
             return None
         base = "" if ref.startswith("/") else posixpath.dirname(self.src.content_rel)
         joined = posixpath.normpath(posixpath.join(base, ref.lstrip("/")))
         if joined.startswith("../") or joined == ".." or joined.startswith("/"):
-            self.error(key, f"附件路径 {show(ref)} 指向内容目录之外，已拒绝", at)
+            self.error(key, f"{noun}路径 {show(ref)} 指向内容目录之外，已拒绝", at)
             return None
         if any(WINDOWS_DEVICE_RE.match(part) for part in joined.split("/")):
             self.error(key, f"文件路径 {show(ref)} 含 Windows 保留的设备名（con、prn、aux、nul、com1、lpt1 等），"
@@ -582,10 +583,10 @@ class _Checker:
             return None
         if joined not in self.assets:
             if joined.lower().endswith(".md"):
-                self.error(key, f"附件 {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
+                self.error(key, f"{noun} {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
                            "要指向另一条信息，请在正文中写链接", at)
             else:
-                self.error(key, f"附件文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）", at)
+                self.error(key, f"{noun}文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）", at)
             return None
         return joined
 
@@ -747,12 +748,16 @@ def _check_site(items: list[Item], checked: list[Checked], report: Report) -> No
                 report.error(d.source, f"多个信息会写入同一个页面 {urls}{how}：{files}；请改文件名或 slug",
                              line=lines[d.source].get("slug"), field="slug", label="文件名")
     published = {item.index_no for item in items}
+    due = {c.item.index_no: c.item.date_published for c in checked if c.item is not None}
     for item in items:
         if item.replaced_by and item.replaced_by == item.index_no:
             report.error(item.source, f"替代文件的索引号 {item.replaced_by} 是本信息自己的索引号；"
                          "应填写取代本信息的新文件的索引号",
                          line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")
         elif item.replaced_by and item.replaced_by not in published:
+            coming = due.get(item.replaced_by)
+            if item.validity_pending and item.date_invalid and coming and coming <= item.date_invalid:
+                continue  # the successor is published by the day this one goes (linked then)
             state = "尚未发布" if item.replaced_by in by_index else "不存在"
             report.error(item.source, f"替代文件的索引号 {item.replaced_by} {state}",
                          line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")

@@ -118,12 +118,18 @@ def test_a_column_that_breaks_the_balance_is_an_error_with_its_numbers(site):
      "应为 6 个数的列表（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他）"),
     (TABLES.replace("[800, 6, 0, 1, 12, 0]", "[800, 6, 0, 1, 12, -1]"), "t2.carried_out[5]", "应为不小于 0 的整数"),
     (TABLES.replace("{made: 1, repealed: 0, valid: 7}", "{made: 一, repealed: 0, valid: 7}"),
-     "t1.regulations.made", "应为不小于 0 的整数，实际为 '一'"),
+     "t1.regulations.made", "应为不小于 0 的整数，实际为 “一”"),
     (TABLES.replace("fees: {amount_10k_yuan: 12.35}", "fees: {amount_10k_yuan: 约12万}"), "t1.fees.amount_10k_yuan",
-     "收费金额应为不小于 0 的数（单位：万元）"),
+     "收费金额应为不小于 0 的数（单位：万元，例如 12.35）"),
     (TABLES.replace("suit_direct: {upheld: 1}", "suit_direct: {upheld: 1, total: 2}"), "t3.suit_direct.total",
      "总计 2 不等于结果维持、结果纠正、其他结果、尚未审结之和 1"),
     (TABLES.replace("  licensing:", "  license:"), "t1.license", "t1 中没有“license”这一项"),
+    (TABLES.replace("regulations: {made: 1, repealed: 0, valid: 7}", "regulations: 0"), "t1.regulations",
+     "应写成 {made: 0, repealed: 0, valid: 0}，实际为 0"),
+    (TABLES.replace("review: {upheld: 3, corrected: 1, other: 0, pending: 2}", "review: {upheld: 1, total: true}"),
+     "t3.review.total", "总计 True 不等于"),
+    (TABLES.replace("fees: {amount_10k_yuan: 12.35}", "fees: {amount_10k_yuan: 1e400}"),
+     "t1.fees.amount_10k_yuan", "收费金额应为不小于 0 的数"),
 ])
 def test_a_wrong_value_is_named_by_its_place_in_the_tables(site, tables, where, fragment):
     result = broken(site, report(tables))

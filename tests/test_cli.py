@@ -274,3 +274,24 @@ def test_a_quick_build_copies_a_new_attachment_a_chunk_at_a_time(site, reads_onl
     assert result.ok and result.quick, [d.format() for d in result.report.diagnostics]
     assert filecmp.cmp(site / "content" / "big.pdf", site / "output" / "files" / "big.pdf",
                        shallow=False)
+
+
+def test_a_folder_that_cannot_be_locked_is_built_with_a_warning(site, monkeypatch, caplog):
+    """On NFS without lockd flock fails with ENOLCK (or EBADF for a folder opened read-only):
+    the build crashed. It goes on, and says so."""
+    import errno
+    import fcntl
+
+    from sitegen.build import build
+
+    real = fcntl.flock
+
+    def refused(fd: int, op: int) -> None:
+        if op & fcntl.LOCK_EX:
+            raise OSError(errno.ENOLCK, "No locks available")
+        real(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", refused)
+    result = build(site, now=dt.date(2026, 11, 27))
+    assert result.ok and (site / "output" / "index.html").is_file()
+    assert "无法锁定" in caplog.text

@@ -213,8 +213,11 @@ def test_leaders_are_listed_by_rank_and_the_rank_is_not_shown(site):
     good_build(site)
     assert names_in_order(page(site, "ldxx/index.html")) == ["甲", "乙", "丙"]
     assert "排序" not in page(site, "ldxx/a.html")
-    # the neighbours follow the list: 乙 comes after 甲
-    assert 'href="b.html"' in page(site, "ldxx/a.html")
+    # the feed and the neighbour links (上一篇（较新）/下一篇（较早）) stay by date
+    feed = page(site, "ldxx/rss.xml")
+    assert feed.index("副主任 丙") < feed.index("副主任 乙") < feed.index("副主任 甲")
+    assert "上一篇（较新）：<a href=\"b.html\">" in page(site, "ldxx/a.html")
+    assert "下一篇（较早）：<a href=\"b.html\">" in page(site, "ldxx/c.html")
 
 
 def test_a_new_rank_reorders_the_list_as_a_clean_build_does(site, tmp_path):
@@ -388,3 +391,30 @@ def test_a_new_item_after_a_quick_build_is_known_as_published_too(site):
     write(site, X, item(title="新条目", index_no="12345678X/2025-00051"))
     result = build(site)
     contains(one(result, X, "索引号 index_no", level="警告"), "由已发布的 12345678X/2025-00050 改为 12345678X/2025-00051")
+
+
+def test_a_repeal_ahead_may_name_a_successor_published_on_that_day(site):
+    """The usual case: the new rules are published on the day the old ones are repealed. Until
+    then the successor is held back, and naming it was an error ("尚未发布")."""
+    good_build(site)
+    write(site, "content/relief.md", REPEALED.replace("date_invalid: 2026-12-31",
+                                                      "date_invalid: 2026-12-31\nreplaced_by: 12345678X/2026-00041"))
+    write(site, "content/new-relief.md", item(title="示例街道临时救助办法", index_no="12345678X/2026-00041",
+                                              category="行政规范性文件", date_created="2026-12-31",
+                                              date_published="2026-12-31",
+                                              review={"reviewed_on": "2026-12-31", "approved_on": "2026-12-31"},
+                                              extra=("validity: 有效",)))
+    result = build(site)
+    assert result.exit_code == 0 and errors(result) == [], result.output
+    html = page(site, "fdzdgknr/zcwj/xzgfxwj/relief.html")
+    assert "本文件将于 2026-12-31 废止。" in html and "new-relief" not in html
+    result = build(site, now="2026-12-31")
+    assert result.exit_code == 0 and errors(result) == [], result.output
+    html = page(site, "fdzdgknr/zcwj/xzgfxwj/relief.html")
+    assert '现行文件：<a href="new-relief.html">示例街道临时救助办法</a>' in html
+    # a successor due only after the repeal is still an error
+    write(site, "content/new-relief.md", (site / "content/new-relief.md").read_text(encoding="utf-8")
+          .replace("date_published: 2026-12-31", "date_published: 2027-01-05"))
+    result = build(site, now="2026-12-01")
+    assert result.exit_code == 1
+    assert "替代文件的索引号 12345678X/2026-00041 尚未发布" in result.output

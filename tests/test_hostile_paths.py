@@ -284,13 +284,22 @@ def test_a_themes_folder_symlinked_outside_the_site_is_refused(site, tmp_path):
     error_of(result, "themes/default", "符号链接")
 
 
-@pytest.mark.parametrize("slug", ["Index", "INDEX-2", "Rss", "con", "AUX", "lpt1", "com9"])
+@pytest.mark.parametrize("slug", ["Index", "INDEX-2", "Rss", "con", "AUX", "lpt1", "com9", "con.2011",
+                                  "nul.plan", "com1.x"])
 def test_page_names_windows_or_the_site_keeps_are_refused_in_any_case(site, slug):
     before = good_build(site)
     write(site, "content/x.md", item(f"slug: {slug}"))
     result = build(site)
     refused(result, site, before)
     assert "Windows 的设备名" in error_of(result, "content/x.md", "页面文件名").message
+
+
+def test_a_category_slug_windows_keeps_is_an_error(site):
+    before = good_build(site)
+    write(site, "sitegen.toml", small_config().replace('slug = "gknb"', 'slug = "aux"', 1))
+    result = build(site)
+    refused(result, site, before)
+    assert "是 Windows 保留的设备名" in result.output
 
 
 def test_a_page_name_too_long_for_a_file_system_is_an_error(site):

@@ -201,8 +201,8 @@ def test_a_sites_own_template_cannot_run_commands_on_the_build_machine(site, tmp
         result = subprocess.run([sys.executable, "-m", "sitegen", command, str(site), "--now", "2026-11-27"],
                                 capture_output=True, text=True, check=False)
         assert result.returncode == 1
-        assert "themes/default/templates/404.html:1: 错误: 主题模板出错" in result.stderr, result.stderr
-        assert "unsafe" in result.stderr
+        assert "themes/default/templates/404.html:1: 错误: 主题模板做了沙箱不允许的事" in result.stderr, result.stderr
+        assert "不能访问以下划线开头的属性" in result.stderr
     assert not proof.exists()
     # an ordinary override still renders (the sandbox only refuses what is unsafe)
     write(site, "themes/default/templates/404.html",
@@ -224,6 +224,9 @@ def test_sitegen_new_writes_any_title_so_that_it_reads_back(site):
     lines = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "-c", "财政预决算",
                             "-t", "一行\n\"x\": y"], capture_output=True, text=True, check=False)
     assert lines.returncode != 0 and "标题应为一行" in lines.stderr
+    control = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "-c", "财政预决算",
+                              "-t", "通知\x7f\x85"], capture_output=True, text=True, check=False)
+    assert control.returncode != 0 and "控制字符" in control.stderr
 
 
 @pytest.mark.parametrize("org_id", ["index", "jiedao-2"])
@@ -423,3 +426,65 @@ def test_the_previews_rebuild_says_a_full_disk_in_one_line_too(site, monkeypatch
     result = preview.rebuild()
     assert not result.ok and seen == [result]
     assert "写入输出目录失败：磁盘空间不足" in preview.live.error
+
+
+# -- found by a review of this session's own changes ----------------------------------------------
+
+def test_a_build_under_a_corrected_umask_mends_permissions_with_nothing_else_changed(site):
+    assert sitegen(site, umask=0o022).returncode == 0
+    page = site / "content" / "budget.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    assert sitegen(site, umask=0o077).returncode == 0
+    assert stat.S_IMODE((site / "output" / "index.html").stat().st_mode) == 0o600
+    assert sitegen(site, umask=0o022).returncode == 0  # nothing changed but the umask
+    assert stat.S_IMODE((site / "output" / "index.html").stat().st_mode) == 0o644
+
+
+def test_files_take_the_output_folders_group_from_the_first_file(site):
+    """`chgrp www-data output; chmod 2750 output`: the files were made in a staging folder of
+    root's group, so the web server's group could read none of them."""
+    assert sitegen(site).returncode == 0
+    os.chown(site / "output", -1, 65534)
+    os.chmod(site / "output", 0o2750)
+    page = site / "content" / "budget.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    assert sitegen(site, umask=0o027).returncode == 0
+    wrong = [p.relative_to(site / "output").as_posix() for p in (site / "output").rglob("*")
+             if p.stat().st_gid != 65534]
+    assert wrong == []
+
+
+def test_a_sites_own_template_cannot_read_or_write_files_through_a_path(site, tmp_path):
+    """`config.root` is a pathlib.Path: `joinpath(...).write_text(...)` passed the sandbox."""
+    proof = tmp_path / "PWNED"
+    write(site, "themes/default/templates/404.html",
+          '{% extends "base.html" %}{% block content %}'
+          f'{{{{ config.root.joinpath("{proof}").write_text("x") }}}}{{% endblock %}}')
+    result = sitegen(site)
+    assert result.returncode == 1 and "主题模板做了沙箱不允许的事" in result.stderr, result.stderr
+    assert not proof.exists()
+    write(site, "themes/default/templates/404.html",
+          '{% extends "base.html" %}{% block content %}'
+          '{{ config.root.joinpath("/etc/hostname").read_text() }}{% endblock %}')
+    result = sitegen(site)
+    assert result.returncode == 1 and "主题模板做了沙箱不允许的事" in result.stderr, result.stderr
+
+
+def test_under_a_gb18030_locale_chinese_arguments_and_messages_survive(site, tmp_path):
+    """Running again in UTF-8 mode handed the arguments on in the old locale's bytes, and
+    printed UTF-8 to a GB18030 terminal: `--category 财政预决算` was not found, and every
+    message came out as mojibake."""
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    made = subprocess.run(["localedef", "-i", "zh_CN", "-f", "GB18030", str(locales / "zh_CN.GB18030")],
+                          capture_output=True, text=True, check=False)
+    assert (locales / "zh_CN.GB18030").exists(), made.stderr  # needs Debian's `locales` (scripts/test.sh)
+    env = {**os.environ, "LOCPATH": str(locales), "LC_ALL": "zh_CN.GB18030", "LANG": "zh_CN.GB18030"}
+    env.pop("PYTHONUTF8", None)
+    env.pop("PYTHONIOENCODING", None)
+    args = [sys.executable, "-m", "sitegen", "new", str(site), "--category", "财政预决算", "--title", "测试标题",
+            "--date", "2025-08-01"]
+    done = subprocess.run([a.encode("gb18030") for a in args], capture_output=True, env=env, check=False)
+    out = done.stdout.decode("gb18030")
+    assert done.returncode == 0, done.stderr.decode("gb18030", "replace")
+    assert "已创建" in out

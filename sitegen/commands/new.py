@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from pathlib import Path
 
 import click
@@ -66,6 +67,8 @@ def command(directory: Path, category: str, title: str, organization: str | None
         raise click.ClickException("标题不能为空：请用 --title 写上信息的标题")
     if "\n" in title.strip() or "\r" in title.strip():
         raise click.ClickException("标题应为一行：不能含换行")
+    if any(unicodedata.category(c) == "Cc" for c in title.strip()):
+        raise click.ClickException("标题含有不可见的控制字符，请删除后再试")
     report = Report()
     config = load_config(directory, report)
     if config is None:
