@@ -92,7 +92,7 @@ except ImportError:  # the one extra dependency of the benchmark
 
 import markdown  # noqa: E402
 import peers_sites  # noqa: E402
-from generate import LEAVES, GenItem, write_sitegen  # noqa: E402
+from generate import LEAVES, VALIDITY_REQUIRED, GenItem, write_sitegen  # noqa: E402
 
 from sitegen import __version__ as SITEGEN_VERSION  # noqa: E402
 from sitegen.markdown import EXTENSION_CONFIG, EXTENSIONS  # noqa: E402
@@ -381,7 +381,10 @@ def incremental_runs(tool: Tool, generated: list[GenItem], logs: Path,
         return "page has the new text"
 
     old_url = search_records(out)[move.index_no]["url"]
-    target_leaf = LEAVES[(LEAVES.index(move.leaf) + 1) % len(LEAVES)]
+    # the next column that does not require 有效性 (the moved item has none to give)
+    target_leaf = next(leaf for step in range(1, len(LEAVES))
+                       if (leaf := LEAVES[(LEAVES.index(move.leaf) + step) % len(LEAVES)])
+                       not in VALIDITY_REQUIRED)
 
     def recategorise() -> None:
         path = source_path(folder, move)

@@ -97,7 +97,7 @@ def test_the_three_tables_are_printed_with_the_totals_computed(site):
     assert row(html, "行政强制") == ["0"]
     # T3: 行政复议 3+1+0+2 = 6, then the two groups of 行政诉讼
     t3 = html[html.index("四、政府信息公开行政复议、行政诉讼情况"):]
-    assert re.findall(r"<td>(\d+)</td>", t3)[:15] == \
+    assert re.findall(r"<td[^>]*>(\d+)</td>", t3)[:15] == \
         ["3", "1", "0", "2", "6", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"]
     # the tables stand between the body's sections 一 and 五, as the format orders them
     order = [html.index(h) for h in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -192,3 +192,22 @@ def test_a_county_governments_own_report_is_due_by_31_march(site):
     write(site, X, dated("2025-04-01"))
     contains(one(build(site), X, "发布日期 date_published", level="警告"),
              "2024 年度报告应在 2025-03-31 前公布（条例第四十九条，人民政府年度报告）")
+
+
+def test_a_sites_copy_of_the_default_item_template_keeps_its_quick_builds(tmp_path):
+    """The tables were first written with computed subscripts (`t2[group ~ "." ~ key]`), which
+    the analysis of a site's own templates takes as reading the whole site: a site that had
+    copied item.html to change one row lost every quick build (the benchmark's added item took
+    1.24 s instead of 0.49 s at 1 000 items)."""
+    import shutil
+
+    from sitegen.pages import make_environment, read_templates, reads_whole_site
+    from sitegen.themes import builtin_theme_dir
+
+    own = tmp_path / "default"
+    shutil.copytree(builtin_theme_dir() / "templates", own / "templates")
+    page = own / "templates" / "item.html"  # changed, as the benchmark does (a copy the same
+    page.write_text(page.read_text(encoding="utf-8").replace(">名称<", ">标题<", 1),  # as ours is ours)
+                    encoding="utf-8")
+    assert ">标题<" in page.read_text(encoding="utf-8")
+    assert not reads_whole_site(read_templates(make_environment([own, builtin_theme_dir()])))
