@@ -181,7 +181,8 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         from sitegen import generate, quick
         from sitegen.pages import check_templates, template_error
         from sitegen.structure import build_site
-        env = check_templates(config, report) if theme_safe else None
+        env = check_templates(config, report, root / CACHE_DIR / "templates" if keep else None) \
+            if theme_safe else None
         edit = None if report.errors else lastbuild.edited(cache, rest, files, asset_files, output)
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
