@@ -24,6 +24,7 @@ from sitegen.cache import Cache, fingerprint
 from sitegen.config import SiteConfig
 from sitegen.content import ContentFile
 from sitegen.diagnostics import Diagnostic, Level
+from sitegen.output import current_umask
 from sitegen.themes import theme_dirs
 from sitegen.validate import HeldBack
 
@@ -73,11 +74,9 @@ def rest_key(config: SiteConfig, now: dt.date, strict: bool, encoding: str, outp
     """Everything a build reads but the item files and the other files of the content;
     `notes`: what reading the config and listing the content warned of. And the umask: the
     permissions of the files written (a build under a corrected umask mends them)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
     return fingerprint(sitegen.cache.VERSION, config.identity(), now, strict, encoding,
                        str(output.resolve()), _stats(theme_dirs(config)),
-                       _stats([_PACKAGE], bytecode=False), [d.format() for d in notes], umask)
+                       _stats([_PACKAGE], bytecode=False), [d.format() for d in notes], current_umask())
 
 
 def inputs_key(rest: str, files: list[ContentFile], assets: list[ContentFile]) -> str:
