@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
 import sys
@@ -37,7 +39,25 @@ cli.add_command(serve.command)
 def main() -> None:
     if sys.getfilesystemencoding().lower().replace("-", "") != "utf8":
         _again_in_utf8()
-    cli(prog_name="sitegen")
+    try:
+        cli(prog_name="sitegen")  # (click ends with SystemExit, also on success)
+    except SystemExit as exc:
+        _exit_now(exc.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    """Exit as `sys.exit(code)` would, without freeing every object one by one: after a
+    quick build at 10 000 items that took 0.09 s of its second. Files, the cache and worker
+    pools are closed by then (context managers); what is registered with atexit still runs."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()  # logging's flush among them
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(code or 0)
 
 
 def _again_in_utf8() -> None:

@@ -70,7 +70,8 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(site):
     """`sitegen build` with nothing changed stops before Jinja, Markdown, the feeds and the
     index are imported (importing them was a third of its time)."""
     assert run("build", str(site), *NOW).exit_code == 0
-    heavy = ("jinja2", "markdown", "pygments", "feedgen", "sitegen.generate", "sitegen.search")
+    heavy = ("jinja2", "markdown", "pygments", "feedgen", "sitegen.generate", "sitegen.search",
+             "importlib.metadata")
     probe = ("import sys\nfrom sitegen.cli import cli\n"
              f"try:\n    cli(['build', {str(site)!r}, '--now', '2026-11-27'])\n"
              "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
@@ -82,6 +83,43 @@ def test_a_build_with_nothing_to_do_imports_no_renderer(site):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "sitegen.generate" in done.stdout.strip().splitlines()[-1]  # with work, they are there
 
+
+
+def test_the_command_exits_with_its_code_and_all_its_output(site, tmp_path):
+    """`sitegen` ends without tearing its objects down one by one (os._exit): what it printed
+    still reaches a pipe, and the exit code is click's."""
+    def sitegen(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sitegen", *args], capture_output=True,
+                              text=True)
+
+    done = sitegen("build", str(site), *NOW)
+    assert done.returncode == 0 and "已发布" in done.stdout.splitlines()[-1], done
+    (site / "content" / "budget.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    done = sitegen("build", str(site), *NOW)
+    assert done.returncode == 1, done
+    assert "budget.md" in done.stderr + done.stdout and "原有输出目录未改动" in done.stderr, done
+    done = sitegen("no-such-command")
+    assert done.returncode == 2 and "No such command" in done.stderr, done
+    done = sitegen("--version")
+    assert done.returncode == 0 and done.stdout.startswith("sitegen "), done
+
+
+def test_library_versions_are_those_importlib_metadata_gives():
+    from importlib import metadata
+
+    from sitegen.cache import library_versions
+
+    names = ["markdown", "Jinja2", "pyyaml", "PyYAML", "chinesecalendar", "markdown-it-py",
+             "no-such-distribution-here"]
+
+    def reference(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    assert library_versions(names) == [reference(n) for n in names]
+    assert library_versions(names)[-1] == "?"
 
 
 def test_a_config_warning_is_reported_every_time_and_builds_stay_incremental(site):
