@@ -290,7 +290,7 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
 class ContentFile:
     content_rel: str  # path relative to content/
     rel: str  # path relative to the site folder
-    stat: str  # size and mtime: a cheap "has it changed" check before reading
+    stat: str  # size, mtime and ctime: a cheap "has it changed" check before reading
 
 
 def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile], list[ContentFile]]:
@@ -333,7 +333,10 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
             report.error(shortened(f"{content_dir}/{content_rel}"),
                          _unreadable(exc, f"{content_dir}/{content_rel}", folder=False))
             continue
-        f = ContentFile(content_rel, f"{content_dir}/{content_rel}", f"{st.st_size}:{st.st_mtime_ns}")
+        # The change time too: a copy that kept size and mtime (`cp -p`, `rsync -a`, an
+        # unzip, a coarse clock) cannot keep it, and no build would read the new bytes else.
+        f = ContentFile(content_rel, f"{content_dir}/{content_rel}",
+                        f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
         (items if content_rel.lower().endswith(".md") else assets).append(f)
     return items, assets
 

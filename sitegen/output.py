@@ -234,10 +234,14 @@ class AtomicOutput:
             return
         if rel in self.present:
             _unlink(target)
+        source = os.path.join(self._output, rel)
         try:
-            os.link(os.path.join(self._output, rel), target)
-        except OSError:  # a filesystem without hard links
-            _new_file(target, Path(self._output, rel))
+            os.link(source, target)
+        except OSError:  # a filesystem without hard links (a FAT or exFAT stick)
+            _new_file(target, Path(source))
+            # the same bytes with the same time: a copy or rsync by size and time moves nothing
+            st = os.stat(source)
+            os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
             self.fresh.add(rel)
 
     def write(self, rel: str, data: bytes) -> bool:
@@ -319,10 +323,11 @@ class AtomicOutput:
         return self._put(rel, source)
 
     def _drop_unwritten(self) -> None:
-        """Files the spare had that the new site does not."""
+        """Files the spare had that the new site does not, and folders it has no file in."""
         for rel in self.present.keys() - self.written:
             _unlink(os.path.join(self._staging, rel))
         _remove_empty_folders(self._staging, {rel for rel in self.present} - self.written)
+        _remove_stray_folders(self._staging, self._spare_dirs, self.written)
 
     def patch(self, files: dict[str, Source | None], inodes: dict[str, int]
               ) -> dict[str, list[int]] | None:
@@ -335,8 +340,9 @@ class AtomicOutput:
         having done nothing, when the spare is not such a copy (then a whole build is due).
         Not a context manager: there is nothing to write before it is called."""
         self._remove_leftovers()
+        spare_dirs: set[str] = set()
         if not self.spare.is_dir() or self.spare.is_symlink() \
-                or dict(_walk(str(self.spare))) != inodes:
+                or dict(_walk(str(self.spare), folders=spare_dirs)) != inodes:
             return None
         try:  # a build under another umask: the whole build gives every file its permissions
             marker = os.stat(os.path.join(self._output, MARKER))
@@ -378,6 +384,7 @@ class AtomicOutput:
                     _new_file(target, data)
             removed = {rel for rel, data in changes.items() if data is None}
             _remove_empty_folders(self._staging, removed)
+            _remove_stray_folders(self._staging, spare_dirs, inodes.keys() | changes.keys())
         self.fresh = set(changes) - removed
         self.written = (set(inodes) - removed) | self.fresh
         self.reused = len(self.written) - len(self.fresh)
@@ -657,6 +664,15 @@ def probe_modes(folder: str) -> tuple[int, int, int]:
     finally:
         os.rmdir(probe)
     return file_bits, folder_bits, gid
+
+
+def _remove_stray_folders(root: str, folders: set[str], files: Iterable[str]) -> None:
+    """Of `folders` (rel paths), those no file of `files` is in, deepest first: empty folders
+    someone made in the output (`.well-known/`, what a `git init` there leaves) would
+    otherwise go to the spare and come back with it every other build."""
+    for folder in sorted(folders - _parent_folders(files), key=lambda f: -f.count("/")):
+        with contextlib.suppress(OSError):  # not empty after all
+            os.rmdir(os.path.join(root, folder))
 
 
 def _remove_empty_folders(root: str, removed: set[str]) -> None:

@@ -488,3 +488,20 @@ def test_under_a_gb18030_locale_chinese_arguments_and_messages_survive(site, tmp
     out = done.stdout.decode("gb18030")
     assert done.returncode == 0, done.stderr.decode("gb18030", "replace")
     assert "已创建" in out
+
+
+def test_a_change_that_kept_size_and_time_is_still_read(site):
+    """`cp -p`, `rsync -a`, an unzip or a coarse clock can leave a changed file with its old
+    size and modification time: its change time still tells (no build read the new bytes,
+    not even a whole one, until the cache was deleted)."""
+    good_build(site)
+    source = site / "content" / "budget.md"
+    text = source.read_text(encoding="utf-8")
+    assert "正文。" in text
+    before = source.stat()
+    source.write_text(text.replace("正文。", "新文。"), encoding="utf-8")  # same length
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert source.stat().st_size == before.st_size
+    good_build(site)
+    page = (site / "output" / "fdzdgknr" / "czyjs" / "budget.html").read_text(encoding="utf-8")
+    assert "新文。" in page and "正文。" not in page

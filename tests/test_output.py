@@ -263,3 +263,48 @@ def test_a_build_that_fails_entering_or_swapping_leaves_the_output_and_nothing_e
         w.write_text("a.html", "新")
     assert [p.name for p in tmp_path.iterdir()] == ["output"]
     assert _texts(out)["a.html"] == "旧"
+
+
+def test_an_empty_folder_made_in_the_output_does_not_come_and_go(tmp_path):
+    """A folder with no file of the site (`mkdir output/.well-known`) went to the spare and
+    came back with it every other build: a deploy by `rsync --delete` saw it flip."""
+    out = tmp_path / "output"
+    with AtomicOutput(out) as w:
+        w.write_text("a/b.html", "乙")
+    (out / ".well-known" / "acme-challenge").mkdir(parents=True)
+    (out / "a" / "empty").mkdir()
+    for n in range(4):  # whole builds: from the spare, alternately
+        with AtomicOutput(out) as w:
+            w.prepare(_expected(out))
+            w.reuse("a/b.html")
+            w.write_text("c.html", str(n))
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == \
+            [".sitegen-output", "a", "a/b.html", "c.html"], n
+    (out / ".well-known").mkdir()
+    for n in range(4):  # quick builds (patches)
+        assert AtomicOutput(out).patch({"c.html": f"新{n}".encode()}, _inodes(out)) is not None
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == \
+            [".sitegen-output", "a", "a/b.html", "c.html"], n
+
+
+def test_without_hard_links_a_kept_file_keeps_its_time(tmp_path, monkeypatch):
+    """On a file system without hard links (a FAT or exFAT stick) a file the build keeps is
+    copied: with its modification time, so that a copy by size and time moves nothing."""
+    def no_links(src, dst, *args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    out = tmp_path / "output"
+    with AtomicOutput(out) as w:
+        w.write_text("a.html", "甲")
+        w.write_text("b.html", "乙")
+    assert not (tmp_path / ".sitegen-spare-output").exists()  # (made of hard links)
+    os.utime(out / "a.html", ns=(1_000_000_000, 1_000_000_000))
+    before = _expected(out)
+    with AtomicOutput(out) as w:
+        w.prepare(before)
+        w.reuse("a.html")
+        w.write_text("b.html", "新")
+    after = _expected(out)
+    assert after["a.html"] == before["a.html"] == [3, 1_000_000_000]
+    assert after["b.html"] != before["b.html"]
