@@ -71,7 +71,7 @@ def _escape(text: str) -> str:
 def feed_lists(site: Site) -> list[tuple[str, list[Item], str, str]]:
     """(url, items, title, page url) of every feed: the site's, then each category's."""
     name = site.config.name
-    return [("rss.xml", site.items, name, "index.html"),
+    return [("rss.xml", site.current_items, name, "index.html"),
             *((node.feed_url, node.items, f"{name} - {node.category.path}", node.url)
               for node in site.nodes.values())]
 

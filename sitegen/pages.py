@@ -223,11 +223,11 @@ def brief(item: Item | None) -> tuple[object, ...] | None:
     if item is None:
         return None
     return (item.index_no, item.title, item.url, item.date_published, item.doc_no,
-            item.validity, item.category.path)
+            item.validity, item.category.path, item.expired)
 
 
 _BRIEF_FIELDS = {"index_no", "title", "url", "date_published", "doc_no", "validity", "category",
-                 "body"}  # and the body, which no page but the item's has
+                 "expired", "body"}  # and the body, which no page but the item's has
 
 
 class Template(NamedTuple):
@@ -321,7 +321,8 @@ def _shows_whole(source: str, tree: jinja2.nodes.Template) -> bool:
 # read of these reaches what no page key but the whole site's covers, except those reads the
 # page keys were made for.
 _COLLECTIONS = {"items", "children", "latest", "roots", "nodes", "years", "organizations",
-                "replacements", "by_index_no", "neighbours", "parent", "count"}
+                "replacements", "by_index_no", "neighbours", "parent", "count", "expired_items",
+                "current_items"}
 _KEYED_READS = {("page", "items"), ("node", "children"), ("node", "count")}
 
 
@@ -403,8 +404,8 @@ def listed_fields(templates: list[Template]) -> tuple[str, ...]:
 # columns' names and addresses, in the site key) rather than `site.roots`, whose counts
 # no page key but the home page's covers.
 _SITE_ALWAYS = {"config", "org", "breadcrumbs", "paginate"}
-_SITE_FOR = {"home.html": {"latest", "items", "nodes", "roots"}, "archive_index.html": {"years"},
-             "org_index.html": {"organizations"}}
+_SITE_FOR = {"home.html": {"latest", "items", "current_items", "expired_items", "nodes", "roots"},
+             "archive_index.html": {"years", "expired_items"}, "org_index.html": {"organizations"}}
 
 
 def reads_whole_site(templates: list[Template]) -> bool:
@@ -544,9 +545,10 @@ class PageRenderer:
         newer, older = site.neighbours[item.index_no]
         # An Item is a function of its file's bytes and the config (in site_key), except the
         # attachment sizes, which come from other files.
-        # `validity` and `validity_pending` change with the build's today (`validate.as_of`).
+        # `validity`, `validity_pending` and `expired` change with the build's today
+        # (`validate.as_of`).
         return self.key("item.html", item.digest, item.url, item.content_rel, item.attachments,
-                        item.validity, item.validity_pending,
+                        item.validity, item.validity_pending, item.expired,
                         self.org_key(item.organization), self.brief_key(newer),
                         self.brief_key(older), self.brief_key(site.by_index_no.get(item.replaced_by)),
                         self.briefs(site.replacements.get(item.index_no, [])))
@@ -564,13 +566,15 @@ class PageRenderer:
         if only is None or "home" in only:
             counts = [(n.category.path, n.count) for n in site.nodes.values()]
             yield ("index.html", self.key("home.html", self.briefs(site.latest), counts,
-                                          len(site.items)),
+                                          len(site.items), len(site.expired_items)),
                    lambda: self.render("home.html", "index.html", title=site.config.name))
         for node in site.nodes.values():
             if only is None or f"category/{node.category.path}" in only:
                 yield from self.category(node, keyed)
         yield from self.archives(only, keyed)
         yield from self.organizations(only, keyed)
+        if only is None or "expired" in only:
+            yield from self.expired(keyed)
         for url, template, title in (("search.html", "search.html", "站内搜索"),
                                      ("404.html", "404.html", "页面不存在")):
             if only is None or url in only:
@@ -592,7 +596,8 @@ class PageRenderer:
                  ) -> Iterator[PageJob]:
         years = [(y, len(items)) for y, items in self.site.years.items()]
         if only is None or "archive" in only:
-            yield ("archive/index.html", self.key("archive_index.html", years),
+            yield ("archive/index.html", self.key("archive_index.html", years,
+                                                  len(self.site.expired_items)),
                    lambda: self.render("archive_index.html", "archive/index.html",
                                        title="按年份浏览"))
         for year, items in self.site.years.items():
@@ -606,6 +611,19 @@ class PageRenderer:
                 yield (url, key,
                        lambda u=url, y=year, p=page, c=count: self.render(
                            "archive.html", u, title=f"{y}年发布的信息", year=y, page=p, count=c))
+
+    def expired(self, keyed: bool = True) -> Iterator[PageJob]:
+        """The list of 限时公开 items past their 公开截止日期 (none: no page)."""
+        items = self.site.expired_items
+        if not items:
+            return
+        count = len(items)
+        for page in self.site.paginate(items, lambda n: _numbered(EXPIRED_STEM, n)):
+            url = page.urls[page.number - 1]
+            key = self.key("expired.html", page.number, page.total, count,
+                           self.briefs(page.items)) if keyed else ""
+            yield (url, key, lambda u=url, p=page, c=count: self.render(
+                "expired.html", u, title="已过公开期限的信息", page=p, count=c))
 
     def organizations(self, only: Container[str] | None = None, keyed: bool = True
                       ) -> Iterator[PageJob]:
@@ -631,9 +649,12 @@ def list_names(site: Site, item: Item) -> set[str]:
     what it is filed under: the home page, the indexes of years and organisations, and its
     column, the columns above it, its year and its organisation. No other page of the site
     shows it (while the theme shows other items only through the lists)."""
-    return {"home", "archive", "org", f"archive/{item.date_published.year}",
+    return {"home", "archive", "org", "expired", f"archive/{item.date_published.year}",
             f"org/{item.organization}",
             *(f"category/{c.path}" for c in site.config.categories.ancestors(item.category))}
+
+
+EXPIRED_STEM = "expired/index"
 
 
 def _numbered(stem: str, number: int) -> str:

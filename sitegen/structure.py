@@ -91,6 +91,14 @@ class Site:
     replacements: dict[str, list[Item]]  # index_no -> the repealed items it replaces
     latest: list[Item]  # valid (有效) items only
     updated: dt.date | None  # newest date_published: the kiosk's "信息更新至"
+    # 限时公开 items past their 公开截止日期, newest first: listed apart, in no column, no
+    # organisation's list and no feed (their pages, the year archives and search keep them)
+    expired_items: list[Item] = field(default_factory=list)
+
+    @property
+    def current_items(self) -> list[Item]:
+        """The items the columns list, newest first."""
+        return [i for i in self.items if not i.expired] if self.expired_items else self.items
 
     def org(self, org_id: str) -> Organization:
         return self.config.organizations[org_id]
@@ -115,7 +123,9 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
         if parent is not None:
             nodes[parent.path].children.append(nodes[cat.path])
     leaf_items: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
+    expired = [i for i in items if i.expired]
+    current = [i for i in items if not i.expired] if expired else items
+    for item in current:
         for ancestor in tree.ancestors(item.category):
             nodes[ancestor.path].items.append(item)
         leaf_items[item.category.path].append(item)
@@ -129,6 +139,8 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
             newer = siblings[i - 1] if i > 0 else None
             older = siblings[i + 1] if i + 1 < len(siblings) else None
             neighbours[item.index_no] = (newer, older)
+    for item in expired:  # in no column: no 上一篇 / 下一篇
+        neighbours[item.index_no] = (None, None)
 
     replacements: dict[str, list[Item]] = defaultdict(list)
     for item in items:
@@ -139,6 +151,7 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
     orgs: dict[str, list[Item]] = {org_id: [] for org_id in config.organizations}
     for item in items:
         years[item.date_published.year].append(item)
+    for item in current:
         orgs[item.organization].append(item)
 
     return Site(
@@ -151,6 +164,7 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
         neighbours=neighbours,
         by_index_no={i.index_no: i for i in items},
         replacements=dict(replacements),
-        latest=[i for i in items if i.is_valid][:LATEST_COUNT],
+        latest=[i for i in current if i.is_valid][:LATEST_COUNT],
         updated=items[0].date_published if items else None,
+        expired_items=expired,
     )

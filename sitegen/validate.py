@@ -113,6 +113,9 @@ class Item:
     # 失效/废止 as written while its date_invalid is still ahead of the build's today (`as_of`):
     # until then the item is 有效 and says when it will not be.
     validity_pending: str = ""
+    # 限时公开 whose 公开截止日期 has passed by the build's today (`as_of`): it leaves the
+    # columns for the listing of expired items (domain.md §c.2), its page stays.
+    expired: bool = False
 
     @property
     def is_valid(self) -> bool:
@@ -714,9 +717,12 @@ def finish(checked: list[Checked], now: dt.date, report: Report) -> Catalog:
 
 def as_of(item: Item, now: dt.date) -> Item:
     """The item as it stands on `now`: a 失效 or 废止 whose date is still ahead is 有效 until
-    then (and says so); like an item held back until its 发布日期, it changes with the day."""
+    then (and says so); a 限时公开 item past its 公开截止日期 is expired. Like an item held
+    back until its 发布日期, it changes with the day."""
     if item.validity != "有效" and item.date_invalid and item.date_invalid > now:
-        return dataclasses.replace(item, validity="有效", validity_pending=item.validity)
+        item = dataclasses.replace(item, validity="有效", validity_pending=item.validity)
+    if item.period == PERIOD_LIMITED and item.expires and item.expires < now:
+        item = dataclasses.replace(item, expired=True)
     return item
 
 

@@ -97,6 +97,75 @@ def test_the_period_and_its_last_day_are_shown_on_the_page(site):
     assert '<th scope="row">公开时限</th><td colspan="3">限时公开（至 2025-03-01）</td>' in html
 
 
+LIMITED = item(title="示例街道2025年临时救助对象公示", index_no="12345678X/2025-00050",
+               extra=("period: 限时公开", "expires: 2026-12-31"))
+LIMITED_PAGE = "fdzdgknr/czyjs/limited.html"
+
+
+def test_a_time_limited_item_past_its_last_day_moves_to_the_expired_list(site):
+    """domain.md §c.2: 限时公开 items whose 公开截止日期 has passed move to an archive listing;
+    their page stays (links and bookmarks to it keep working) and says so."""
+    write(site, "content/limited.md", LIMITED)
+    good_build(site, now="2026-12-31")  # the last day: still in its column
+    assert "临时救助对象公示" in page(site, "fdzdgknr/czyjs/index.html")
+    assert "临时救助对象公示" in page(site, "index.html")
+    assert "临时救助对象公示" in page(site, "rss.xml")
+    assert not (site / "output" / "expired").exists()
+    assert "已过公开期限" not in page(site, "index.html") + page(site, LIMITED_PAGE)
+
+    good_build(site, now="2027-01-01")
+    column = page(site, "fdzdgknr/czyjs/index.html")
+    assert "临时救助对象公示" not in column and "（1 条）" in column  # the budget alone
+    home = page(site, "index.html")
+    assert "临时救助对象公示" not in home.split('class="expired-link"')[0]
+    assert 'href="expired/index.html">已过公开期限的信息 <span class="count">（1）</span>' in home
+    assert "（共 2 条）" in home  # the report and the budget
+    assert "临时救助对象公示" not in page(site, "rss.xml")
+    assert "临时救助对象公示" not in page(site, "fdzdgknr/czyjs/rss.xml")
+    listing = page(site, "expired/index.html")
+    assert "已过公开期限的信息 <span class=\"count\">（1 条）</span>" in listing
+    assert 'href="../fdzdgknr/czyjs/limited.html">示例街道2025年临时救助对象公示</a>' in listing
+    html = page(site, LIMITED_PAGE)
+    assert "公开期限至 2026-12-31，已届满" in html
+    assert 'href="../../expired/index.html">已过公开期限的信息</a>' in html
+    # kept where everything published is: its year, the sitemap, the search
+    assert "公开期已满" in page(site, "archive/2025.html")
+    assert "limited.html" in page(site, "sitemap.xml")
+    assert search_record(site, "12345678X/2025-00050") is not None
+
+
+def test_the_day_a_disclosure_period_ends_gives_the_bytes_of_a_clean_build(site, tmp_path):
+    write(site, "content/limited.md", LIMITED)
+    good_build(site, now="2026-12-31")
+    good_build(site, now="2027-01-01")  # incremental, from the day before
+    incremental = snapshot(site / "output")
+    clean = tmp_path / "clean"
+    build_site_folder(site, output=clean, now=dt.date(2027, 1, 1), use_cache=False)
+    assert {k: v[0] if v else None for k, v in incremental.items()} == \
+        {k: v[0] if v else None for k, v in snapshot(clean).items()}
+
+
+def test_edits_of_expired_items_give_the_bytes_of_a_clean_build(site, tmp_path):
+    """Quick builds: an expired item's body and title edited, an expired item added."""
+    write(site, "content/limited.md", LIMITED)
+    good_build(site, now="2027-01-01")
+    steps = [
+        ("content/limited.md", LIMITED.replace("正文。", "正文，补充说明。")),
+        ("content/limited.md", LIMITED.replace("临时救助对象公示", "临时救助对象名单公示")),
+        ("content/more.md", item(title="示例街道2025年低保对象公示", index_no="12345678X/2025-00051",
+                                 extra=("period: 限时公开", "expires: 2026-06-30"))),
+    ]
+    for n, (rel, text) in enumerate(steps):
+        write(site, rel, text)
+        result = build(site, now="2027-01-01")
+        assert result.exit_code == 0 and errors(result) == [], result.output
+        clean = tmp_path / f"clean{n}"
+        build_site_folder(site, output=clean, now=dt.date(2027, 1, 1), use_cache=False)
+        assert {k: v[0] if v else None for k, v in snapshot(site / "output").items()} == \
+            {k: v[0] if v else None for k, v in snapshot(clean).items()}, rel
+    assert "（2 条）" in page(site, "expired/index.html")
+
+
 # -- 实施日期, 主题分类 ----------------------------------------------------------------------------
 
 def test_date_effective_before_date_created_is_an_error(site):

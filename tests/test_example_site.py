@@ -113,7 +113,11 @@ def test_held_back_item_is_nowhere(site: Path):
 
 def test_category_counts_include_descendants(site: Path, records: list[dict]):
     home = (site / "index.html").read_text(encoding="utf-8")
-    total = sum(1 for r in records if r["category"].startswith("法定主动公开内容/"))
+    # (限时公开 items past their last day are counted in the list of expired items instead)
+    expired = (site / "expired" / "index.html").read_text(encoding="utf-8")
+    total = sum(1 for r in records if r["category"].startswith("法定主动公开内容/")
+                and f'href="../{r["url"]}"' not in expired)
+    assert total < sum(1 for r in records if r["category"].startswith("法定主动公开内容/"))
     assert re.search(r'fdzdgknr/index\.html">法定主动公开内容</a> <span class="count">（'
                      + str(total) + "）", home)
     page = (site / "fdzdgknr" / "index.html").read_text(encoding="utf-8")
@@ -138,8 +142,11 @@ def test_pagination_newest_first(site: Path, records: list[dict]):
 
 
 def test_organisation_and_year_pages_are_paginated(site: Path, records: list[dict]):
-    # each item once, on a page of at most page_size (20), page 1 keeping the plain name
-    for stem, mine in (("org/zhaobaoshan", [r for r in records if r["organization"] == "宁波市镇海区人民政府招宝山街道办事处"]),
+    # each item once, on a page of at most page_size (20), page 1 keeping the plain name;
+    # an organisation's list leaves out 限时公开 items past their last day, its year does not
+    expired = (site / "expired" / "index.html").read_text(encoding="utf-8")
+    for stem, mine in (("org/zhaobaoshan", [r for r in records if r["organization"] == "宁波市镇海区人民政府招宝山街道办事处"
+                                            and f'href="../{r["url"]}"' not in expired]),
                        ("archive/2011", [r for r in records if r["date_published"].startswith("2011")])):
         assert mine
         pages = [site / f"{stem}.html", *sorted(site.glob(f"{stem}-*.html"),
