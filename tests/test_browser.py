@@ -476,12 +476,14 @@ def test_a_kiosk_left_idle_goes_back_to_the_home_page(browser: Browser, tmp_path
 
 
 STAND_ALONE = (".breadcrumbs a, .category-tree a, .neighbours a, .attachments a, .feed-link a, "
-               ".site-footer a, .item-list li > a, .site-nav a, .pager a, .pager span, "
+               ".site-footer a, .item-list li > a, .site-nav a, .pager a, .pager span, .up a, "
+               ".expired-link a, "
                ".subcategories a, .footnote-ref, .footnote-backref, button, input, select")
 
 
 @pytest.mark.parametrize("rel", ["index.html", "fdzdgknr/index.html", NOTICE_URL, "search.html",
-                                 INTERPRETATION_URL])  # (its body has a footnote)
+                                 INTERPRETATION_URL,  # (its body has a footnote)
+                                 "archive/2025.html", "org/jiedao.html"])
 def test_kiosk_sizes(browser: Browser, output: Path, rel: str) -> None:
     """The theme's promise (style.css, 适老化): every control and every link that stands alone
     is at least 44 × 44 px, text is at least 18 px, at a portrait kiosk's 1080 × 1920; and no
@@ -504,6 +506,87 @@ def test_kiosk_sizes(browser: Browser, output: Path, rel: str) -> None:
         assert tiny == [], tiny
         pg.set_viewport_size({"width": 360, "height": 740})
         assert pg.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's example catalogue, built: real items with tables in their bodies."""
+    out = tmp_path_factory.mktemp("example") / "output"
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build",
+                             str(Path(__file__).resolve().parent.parent), "-o", str(out),
+                             "--now", NOW], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.mark.parametrize("rel", ["fdzdgknr/czyjs/2011-budget.html",
+                                 "fdzdgknr/zcwj/fzhsxwj/2011-repealed-and-expired-documents.html"])
+def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: str) -> None:
+    """At 390 px (a phone, or a kiosk at 200 %): the title on the first screen, 索引号 and
+    dates unbroken (a citizen copies them into a 申请表), a body table that scrolls
+    sideways instead of squeezing its columns to a character or two, and a header that
+    leaves most of the screen to the page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/" + quote(rel))
+        got = pg.evaluate("""() => {
+          const line = parseFloat(getComputedStyle(document.body).lineHeight);
+          const cells = [...document.querySelectorAll('table.metadata td')];
+          const table = document.querySelector('.body table');
+          return {
+            line, wrapped: cells.filter(td => /^[0-9X/-]+$/.test(td.textContent.trim())
+                                        && td.getBoundingClientRect().height > 1.6 * line)
+                                .map(td => td.textContent),
+            title: document.querySelector('h1').getBoundingClientRect().top,
+            header: document.querySelector('header').getBoundingClientRect().height,
+            scrolls: table.scrollWidth > table.clientWidth,
+            narrowest: Math.min(...[...table.querySelectorAll('td, th')]
+                                .map(c => c.getBoundingClientRect().width)),
+            width: document.documentElement.scrollWidth,
+          };
+        }""")
+        assert got["wrapped"] == [], got
+        assert got["title"] < 844 / 2, got
+        assert got["header"] < 844 * 0.3, got
+        assert got["scrolls"] and got["narrowest"] >= 4 * 18, got
+        assert got["width"] <= 390, got
+    finally:
+        context.close()
+
+
+def _luminance(rgb: str) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (float(v) for v in re.findall(r"[\d.]+", rgb)[:3])
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_the_focus_ring_stands_out_on_every_background(browser: Browser, example: Path) -> None:
+    """WCAG 2.1 1.4.11: 3:1 against what is around it (it was amber, 2.1:1 on white): on the
+    white page, the grey metadata table and footer, and the red header."""
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/fdzdgknr/czyjs/2011-budget.html")
+        for selector in ("main a", ".site-footer a", ".site-nav a", "#q", "button"):
+            pg.focus(selector)
+            ring, halo, ground = pg.evaluate("""(sel) => {
+              const e = document.querySelector(sel), s = getComputedStyle(e);
+              let g = e.parentElement, bg = 'rgba(0, 0, 0, 0)';
+              while (g && (bg = getComputedStyle(g).backgroundColor) === 'rgba(0, 0, 0, 0)') g = g.parentElement;
+              return [s.outlineColor, s.boxShadow, g ? bg : 'rgb(255, 255, 255)'];
+            }""", selector)
+            lum = sorted([_luminance(ring), _luminance(ground)])
+            ratio = (lum[1] + 0.05) / (lum[0] + 0.05)
+            if ratio < 3:  # a halo of another colour between the ring and the ground
+                halo_lum = _luminance(halo)
+                lum = sorted([halo_lum, _luminance(ground)])
+                ratio = (lum[1] + 0.05) / (lum[0] + 0.05)
+            assert ratio >= 3, (selector, ring, halo, ground, ratio)
     finally:
         context.close()
 
