@@ -337,6 +337,25 @@ def test_search_page_without_match_says_so(page: tuple[Page, Watch], root: str) 
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_search_opened_with_a_query_is_read_out(page: tuple[Page, Watch], root: str) -> None:
+    """For a screen reader: the page reached from a search box puts the focus on the count
+    (said while the page loaded, it is often not read), a long query is not read out whole,
+    a result's category, date and 文号 are apart, and the search landmarks have names."""
+    pg, watch = page
+    pg.goto(url_of(root, "search.html") + "?q=" + quote("预算"))
+    expect(pg.locator("#search-status")).to_contain_text("找到")
+    pg.wait_for_function("document.activeElement && document.activeElement.id === 'search-status'")
+    meta = pg.locator("#search-results li .meta").first.text_content() or ""
+    assert re.search(r"\S \d{4}-\d{2}-\d{2}", meta), meta
+    names = pg.eval_on_selector_all("[role=search]", "els => els.map(e => e.getAttribute('aria-label'))")
+    assert len(names) == 2 and all(names) and len(set(names)) == 2, names
+    pg.goto(url_of(root, "search.html") + "?q=" + quote("不存在的词语" * 20))
+    expect(pg.locator("#search-status")).to_contain_text("没有找到")
+    said = pg.locator("#search-status").text_content() or ""
+    assert len(said) < 120 and "按目录浏览" in said, said
+    assert not watch.problems, "\n".join(watch.problems)
+
+
 def test_search_page_form_searches_in_place(page: tuple[Page, Watch], root: str) -> None:
     """The search page's own form is handled by search.js (no reload) and keeps ?q= in the
     address where the browser allows it (file:// may refuse replaceState: no error then)."""

@@ -543,11 +543,14 @@
     var cat = document.createElement("span");
     cat.appendChild(text(doc.c.split("/").join(" › ")));
     meta.appendChild(cat);
+    // (spaces between the parts, as in the lists: a screen reader ran them into one word)
+    meta.appendChild(text(" "));
     var time = document.createElement("time");
     time.setAttribute("datetime", doc.d);
     time.appendChild(text(doc.d));
     meta.appendChild(time);
     if (doc.n) {
+      meta.appendChild(text(" "));
       var no = document.createElement("span");
       no.appendChild(highlighted(doc.n, matches(doc.n, terms)));
       meta.appendChild(no);
@@ -570,7 +573,8 @@
   }
   function describe(query, filters) {
     var bits = [];
-    if (query) { bits.push("“" + query + "”"); }
+    // (a long query is not read out whole by the status line)
+    if (query) { bits.push("“" + (query.length > 30 ? query.slice(0, 30) + "…" : query) + "”"); }
     if (filters.c) { bits.push("分类：" + filters.c.split("/").pop()); }
     if (filters.y) { bits.push(filters.y + "年"); }
     if (filters.o) { bits.push("发布机构：" + filters.o); }
@@ -646,7 +650,8 @@
       // With some pairs of a long term left out, candidates not yet shown may lack the phrase.
       var about = state.plan.approx && state.next < state.scored.length ? "（约数）" : "";
       status.textContent = (total ? "找到 " + total + " 条" + about + (what ? "与" + what + "相关的" : "") + "信息" +
-        (total > state.shown ? "，显示前 " + state.shown + " 条。" : "。") : "没有找到与" + what + "相关的信息。") +
+        (total > state.shown ? "，显示前 " + state.shown + " 条。" : "。") :
+        "没有找到与" + what + "相关的信息。可以减少或更换搜索词（如只输入文号中的年份和序号），或按目录浏览。") +
         (state.plan.dropped ? "（搜索词过多，只按前 " + MAX_TERMS + " 个词查找，其余 " + state.plan.dropped + " 个未使用。）" : "");
       list.setAttribute("data-query", state.query);
       if (more) { more.hidden = state.next >= state.scored.length; }
@@ -814,7 +819,11 @@
   // query has just run the real thing: no warm-up, which could only delay the next query.
   var opened = input.value;
   search(input.value, performance.now()).then(function () {
-    return cameBack() ? restorePlace() : null;
+    if (cameBack()) { return restorePlace(); }
+    // Opened with a query (from another page's search box): the count said while the page
+    // loaded is often not read out; the focus on it is.
+    if (opened) { status.focus(); }
+    return null;
   }).then(function () {
     setTimeout(function () { try { if (!opened) { warmUp(); } } finally { S.ready = true; } }, 0);
   });
