@@ -34,7 +34,7 @@ def library_versions(names: Iterable[str]) -> list[str]:
     it, but read first from the names of the `<name>-<version>.dist-info` folders on sys.path:
     importing importlib.metadata (with email, zipfile, csv …) took 45 ms, a tenth of a build
     with nothing to do. A name found no such way (an egg, a zip) is asked of it after all."""
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}  # None: an egg's, which importlib.metadata reads
     for entry in sys.path:
         try:
             listing = os.listdir(entry or ".")
@@ -44,16 +44,18 @@ def library_versions(names: Iterable[str]) -> list[str]:
             if name.endswith(".dist-info") and "-" in name:
                 project, _, version = name[: -len(".dist-info")].partition("-")
                 found.setdefault(_normalised(project), version)
+            elif name.endswith(".egg-info"):
+                found.setdefault(_normalised(name[: -len(".egg-info")].partition("-")[0]), None)
     out = []
     for name in names:
         key = _normalised(name)
-        if key not in found:
+        if found.get(key) is None:
             from importlib import metadata
             try:
                 found[key] = metadata.version(name)
             except metadata.PackageNotFoundError:
                 found[key] = "?"
-        out.append(found[key])
+        out.append(found[key] or "?")
     return out
 
 

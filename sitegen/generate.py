@@ -34,6 +34,7 @@ from sitegen.markdown import (
 from sitegen.output import AtomicOutput
 from sitegen.pages import (
     LAST_PUBLISHED_JS,
+    NOT_IN_SITEMAP,
     PageJob,
     PageRenderer,
     check_templates,
@@ -449,7 +450,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     write_search(site, pages_done.search_ids, pages_done.search_lines, out, cache, jobs, same_output)
     for url, data in feeds.feeds(site, feed_bodies):
         out.write(url, data)
-    for rel, text in sitemap.sitemaps(site, [u for u in html_pages if u != "404.html"]):
+    for rel, text in sitemap.sitemaps(site, [u for u in html_pages if u not in NOT_IN_SITEMAP]):
         out.write_text(rel, text)
     out.write_text("robots.txt", sitemap.robots(site))
     # Only now: page keys committed early would describe files a failed build never swapped in.

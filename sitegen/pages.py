@@ -576,6 +576,7 @@ class PageRenderer:
         if only is None or "expired" in only:
             yield from self.expired(keyed)
         for url, template, title in (("search.html", "search.html", "站内搜索"),
+                                     (VIEWER, VIEWER, "查看附件"),
                                      ("404.html", "404.html", "页面不存在")):
             if only is None or url in only:
                 yield (url, self.key(template, url),
@@ -654,7 +655,11 @@ def list_names(site: Site, item: Item) -> set[str]:
             *(f"category/{c.path}" for c in site.config.categories.ancestors(item.category))}
 
 
-EXPIRED_STEM = "expired/index"
+EXPIRED_STEM = "archive/expired"  # (archive/: a reserved slug, and years are numbers)
+# A PDF attachment on a kiosk (from disk, or with kiosk_idle_minutes) opens in this page, with a
+# way back and the idle reset, instead of in the browser's viewer, which has neither (site.js).
+VIEWER = "viewer.html"
+NOT_IN_SITEMAP = ("404.html", VIEWER)  # pages for the browser, not for a search engine
 
 
 def _numbered(stem: str, number: int) -> str:

@@ -51,6 +51,7 @@ from sitegen.markdown import LinkContext, asset_url
 from sitegen.output import AtomicOutput
 from sitegen.pages import (
     LAST_PUBLISHED_JS,
+    NOT_IN_SITEMAP,
     PageRenderer,
     from_template,
     last_published_js,
@@ -585,7 +586,7 @@ def _sitemaps(site: Site, cache: Cache, gone: set[str],
     urls = cache.pages().keys() - {asset_url(a) for a in assets} - gone
     urls -= {url for url, (key, _) in page_keys.items() if key is None}
     urls |= {i.url for i in site.items} | {url for url, (key, _) in page_keys.items() if key}
-    urls.discard("404.html")
+    urls -= set(NOT_IN_SITEMAP)
     return {rel: text.encode("utf-8") for rel, text in sitemap.sitemaps(site, sorted(urls))}
 
 

@@ -93,7 +93,9 @@ def search_docs(site: Site) -> list[SearchDoc]:
 
 
 def category_order(site: Site) -> list[str]:
-    return [c.path for c in site.config.categories.categories if site.nodes[c.path].count]
+    """The columns with items (expired ones too: the search keeps them), in the config's order."""
+    used = {c.path for i in site.items for c in site.config.categories.ancestors(i.category)}
+    return [c.path for c in site.config.categories.categories if c.path in used]
 
 
 # --- per item: pure functions ------------------------------------------------------------------

@@ -301,6 +301,8 @@ def test_crawl_every_internal_link(page: tuple[Page, Watch], root: str, output: 
     problems += watch.problems
     assert not problems, "\n".join(dict.fromkeys(problems))
     html_files = {p.relative_to(output).as_posix() for p in output.rglob("*.html")} - {"404.html"}
+    if is_http:  # the PDF viewer: only a kiosk's links lead there (file://, or kiosk_idle_minutes)
+        html_files.discard("viewer.html")
     assert {NOTICE_URL, INTERPRETATION_URL, "files/" + ATTACHMENT, "fdzdgknr/index-2.html"} <= seen
     assert html_files <= seen, f"pages no link reaches: {sorted(html_files - seen)}"
 
@@ -426,7 +428,11 @@ def test_browse_category_to_item(page: tuple[Page, Watch], root: str, output: Pa
     expect(row).to_be_visible()
     expect(row.locator("td").first).to_have_text(NOTICE_INDEX_NO)
     attachment = pg.locator("section.attachments a", has_text="宣传周活动安排表")
-    assert rel_of(root, attachment.evaluate("a => a.href")) == "files/" + ATTACHMENT
+    href = attachment.evaluate("a => a.href")
+    if root.startswith("file:"):  # a kiosk: the PDF opens in the viewer, with a way back
+        assert rel_of(root, href.split("?")[0]) == "viewer.html"
+        href = root + quote(unquote(href.split("?f=", 1)[1].split("&")[0]))
+    assert rel_of(root, href) == "files/" + ATTACHMENT
     crumbs.filter(has_text="政策文件").click()  # and back up through the breadcrumb
     assert rel_of(root, pg.url) == "fdzdgknr/zcwj/index.html"
     assert not watch.problems, "\n".join(watch.problems)
@@ -562,6 +568,10 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
             title: document.querySelector('h1').getBoundingClientRect().top,
             header: document.querySelector('header').getBoundingClientRect().height,
             scrolls: table.scrollWidth > table.clientWidth,
+            // the navigation scrolls sideways: room above and below a link for its focus ring
+            navRoom: (() => { const ul = document.querySelector('.site-nav ul').getBoundingClientRect(),
+                                    a = document.querySelector('.site-nav a').getBoundingClientRect();
+                              return Math.min(a.top - ul.top, ul.bottom - a.bottom); })(),
             narrowest: Math.min(...[...table.querySelectorAll('td, th')]
                                 .map(c => c.getBoundingClientRect().width)),
             width: document.documentElement.scrollWidth,
@@ -572,6 +582,7 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
         assert got["header"] < 844 * 0.3, got
         assert got["scrolls"] and got["narrowest"] >= 4 * 18, got
         assert got["width"] <= 390, got
+        assert got["navRoom"] >= 5, got  # (3 px ring, 2 px offset)
     finally:
         context.close()
 
@@ -606,6 +617,43 @@ def test_the_focus_ring_stands_out_on_every_background(browser: Browser, example
                 lum = sorted([halo_lum, _luminance(ground)])
                 ratio = (lum[1] + 0.05) / (lum[0] + 0.05)
             assert ratio >= 3, (selector, ring, halo, ground, ratio)
+    finally:
+        context.close()
+
+
+def test_a_kiosk_opens_a_pdf_below_a_way_back(browser: Browser, output: Path, root: str) -> None:
+    """From disk (a kiosk), a PDF attachment opens in viewer.html: framed, under its title and
+    a 返回上一页 button (the browser's PDF viewer has no way back on a screen without browser
+    buttons). Over HTTP without kiosk_idle_minutes, the link is the file's own."""
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(url_of(root, NOTICE_URL))
+        link = pg.locator(".attachments a").first
+        href = link.get_attribute("href") or ""
+        if root.startswith("http"):
+            assert unquote(href).endswith(ATTACHMENT), href
+            return
+        assert "viewer.html?f=" in href, href
+        title = (link.text_content() or "").strip()
+        link.click()
+        pg.wait_for_url("**/viewer.html?*")
+        expect(pg.locator("#viewer-title")).to_have_text(title)
+        frame = pg.locator("#viewer-frame")
+        expect(frame).to_be_visible()
+        src = pg.evaluate("document.getElementById('viewer-frame').src")
+        assert Path(unquote(urlsplit(src).path)) == output / "files" / ATTACHMENT
+        pg.click("#viewer-back")
+        pg.wait_for_url("**/" + quote(NOTICE_URL.rsplit("/", 1)[1]))
+        for bad in ("https://evil.example/a.pdf", "files/../../x.pdf", "//evil.example/files/a.pdf",
+                    "files/a.html", "javascript:alert(1)//.pdf"):
+            pg.goto(url_of(root, "viewer.html") + "?f=" + quote(bad, safe=""))
+            expect(pg.locator("#viewer-status")).to_contain_text("附件地址无效")
+            assert pg.evaluate("document.getElementById('viewer-frame').hidden"), bad
+            assert not pg.evaluate("document.getElementById('viewer-frame').getAttribute('src')"), bad
+        assert errors == [], errors
     finally:
         context.close()
 

@@ -62,7 +62,7 @@ def test_rebuild_keeps_unchanged_files(site):
     index = site / "output" / "index.html"
     before = index.stat()
     result = run("build", str(site), *NOW)
-    assert result.exit_code == 0 and "0 个未变" not in result.output
+    assert result.exit_code == 0 and "（0 个未变）" not in result.output
     assert index.stat().st_ino == before.st_ino and index.stat().st_mtime_ns == before.st_mtime_ns
 
 
@@ -120,6 +120,21 @@ def test_library_versions_are_those_importlib_metadata_gives():
 
     assert library_versions(names) == [reference(n) for n in names]
     assert library_versions(names)[-1] == "?"
+
+
+def test_library_versions_read_an_egg_first_on_the_path_as_importlib_metadata_does(
+        tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from sitegen.cache import library_versions
+
+    egg = tmp_path / "PyYAML-9.9-py3.11.egg-info"  # Debian's layout, an old editable install
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: PyYAML\nVersion: 9.9\n",
+                                  encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert metadata.version("pyyaml") == "9.9"
+    assert library_versions(["pyyaml", "PyYAML"]) == ["9.9", "9.9"]
 
 
 def test_a_config_warning_is_reported_every_time_and_builds_stay_incremental(site):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_a_time_limited_item_past_its_last_day_moves_to_the_expired_list(site):
     assert "临时救助对象公示" in page(site, "fdzdgknr/czyjs/index.html")
     assert "临时救助对象公示" in page(site, "index.html")
     assert "临时救助对象公示" in page(site, "rss.xml")
-    assert not (site / "output" / "expired").exists()
+    assert not (site / "output" / "archive" / "expired.html").exists()
     assert "已过公开期限" not in page(site, "index.html") + page(site, LIMITED_PAGE)
 
     good_build(site, now="2027-01-01")
@@ -118,20 +119,34 @@ def test_a_time_limited_item_past_its_last_day_moves_to_the_expired_list(site):
     assert "临时救助对象公示" not in column and "（1 条）" in column  # the budget alone
     home = page(site, "index.html")
     assert "临时救助对象公示" not in home.split('class="expired-link"')[0]
-    assert 'href="expired/index.html">已过公开期限的信息 <span class="count">（1）</span>' in home
+    assert 'href="archive/expired.html">已过公开期限的信息 <span class="count">（1）</span>' in home
     assert "（共 2 条）" in home  # the report and the budget
     assert "临时救助对象公示" not in page(site, "rss.xml")
     assert "临时救助对象公示" not in page(site, "fdzdgknr/czyjs/rss.xml")
-    listing = page(site, "expired/index.html")
+    listing = page(site, "archive/expired.html")
     assert "已过公开期限的信息 <span class=\"count\">（1 条）</span>" in listing
     assert 'href="../fdzdgknr/czyjs/limited.html">示例街道2025年临时救助对象公示</a>' in listing
     html = page(site, LIMITED_PAGE)
     assert "公开期限至 2026-12-31，已届满" in html
-    assert 'href="../../expired/index.html">已过公开期限的信息</a>' in html
+    assert 'href="../../archive/expired.html">已过公开期限的信息</a>' in html
     # kept where everything published is: its year, the sitemap, the search
     assert "公开期已满" in page(site, "archive/2025.html")
     assert "limited.html" in page(site, "sitemap.xml")
     assert search_record(site, "12345678X/2025-00050") is not None
+
+
+def test_a_column_of_expired_items_keeps_its_place_in_the_search_filters(site):
+    """The search keeps expired items, so their column stays a filter, where the config puts
+    it (it went last: the filters were ordered by the columns' counts, which leave them out)."""
+    write(site, "content/limited.md", LIMITED.replace("category: 财政预决算", "category: 规章")
+          .replace("period: 限时公开", "validity: 有效\nperiod: 限时公开"))
+    good_build(site, now="2027-01-01")
+    config = re.findall(r'^path = "([^"]+)"', (site / "sitegen.toml").read_text(encoding="utf-8"),
+                        re.M)
+    manifest = (site / "output" / "assets" / "search" / "manifest.js").read_text(encoding="utf-8")
+    listed = [c for c, _ in json.loads(manifest.split(").m=", 1)[1].rstrip().rstrip(";"))["categories"]]
+    assert "法定主动公开内容/政策文件/规章" in listed
+    assert listed == [c for c in config if c in listed]
 
 
 def test_the_day_a_disclosure_period_ends_gives_the_bytes_of_a_clean_build(site, tmp_path):
@@ -163,7 +178,7 @@ def test_edits_of_expired_items_give_the_bytes_of_a_clean_build(site, tmp_path):
         build_site_folder(site, output=clean, now=dt.date(2027, 1, 1), use_cache=False)
         assert {k: v[0] if v else None for k, v in snapshot(site / "output").items()} == \
             {k: v[0] if v else None for k, v in snapshot(clean).items()}, rel
-    assert "（2 条）" in page(site, "expired/index.html")
+    assert "（2 条）" in page(site, "archive/expired.html")
 
 
 # -- 实施日期, 主题分类 ----------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def test_held_back_item_is_nowhere(site: Path):
 def test_category_counts_include_descendants(site: Path, records: list[dict]):
     home = (site / "index.html").read_text(encoding="utf-8")
     # (限时公开 items past their last day are counted in the list of expired items instead)
-    expired = (site / "expired" / "index.html").read_text(encoding="utf-8")
+    expired = (site / "archive" / "expired.html").read_text(encoding="utf-8")
     total = sum(1 for r in records if r["category"].startswith("法定主动公开内容/")
                 and f'href="../{r["url"]}"' not in expired)
     assert total < sum(1 for r in records if r["category"].startswith("法定主动公开内容/"))
@@ -144,7 +144,7 @@ def test_pagination_newest_first(site: Path, records: list[dict]):
 def test_organisation_and_year_pages_are_paginated(site: Path, records: list[dict]):
     # each item once, on a page of at most page_size (20), page 1 keeping the plain name;
     # an organisation's list leaves out 限时公开 items past their last day, its year does not
-    expired = (site / "expired" / "index.html").read_text(encoding="utf-8")
+    expired = (site / "archive" / "expired.html").read_text(encoding="utf-8")
     for stem, mine in (("org/zhaobaoshan", [r for r in records if r["organization"] == "宁波市镇海区人民政府招宝山街道办事处"
                                             and f'href="../{r["url"]}"' not in expired]),
                        ("archive/2011", [r for r in records if r["date_published"].startswith("2011")])):
@@ -220,14 +220,15 @@ def test_a_large_site_gets_a_sitemap_index(monkeypatch: pytest.MonkeyPatch, tmp_
         urls = ElementTree.parse(out / part.rsplit("/", 1)[1]).getroot().findall("s:url/s:loc", ns)
         assert 0 < len(urls) <= 7
         locs += [u.text for u in urls]
-    pages = [p for p in out.rglob("*.html") if p.name != "404.html"]
+    pages = [p for p in out.rglob("*.html") if p.name not in ("404.html", "viewer.html")]
     assert len(locs) == len(set(locs)) == len(pages)
 
 
 def test_sitemap_lists_every_page_but_404(site: Path):
+    """Every page but those for the browser alone: 404.html and the kiosk's PDF viewer."""
     xml = (site / "sitemap.xml").read_text(encoding="utf-8")
     locs = re.findall(r"<loc>([^<]+)</loc>", xml)
-    pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
+    pages = [p for p in site.rglob("*.html") if p.name not in ("404.html", "viewer.html")]
     assert len(locs) == len(pages)
     assert "404.html" not in xml
     assert "Sitemap: https://xxgk.example.gov.cn/zbs/sitemap.xml" in \

@@ -3,12 +3,33 @@
   "use strict";
   // Opened from disk (a kiosk in a service hall): an RSS feed is for a feed reader, and the
   // browser would show its raw XML with no way back on a screen without browser buttons.
-  if (window.location.protocol === "file:") { document.documentElement.classList.add("offline"); }
+  var offline = window.location.protocol === "file:";
+  if (offline) { document.documentElement.classList.add("offline"); }
   idleReset();
+  if (offline || document.documentElement.hasAttribute("data-idle-reset")) { pdfsInViewer(); }
   var buttons = document.querySelectorAll(".print-button");
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].hidden = false;
     buttons[i].addEventListener("click", function () { window.print(); });
+  }
+
+  // On a kiosk a PDF opened in the browser's viewer is a dead end (no browser buttons, and
+  // no idle reset there): an attachment's link goes to viewer.html, which frames the PDF
+  // below a way back. (Over HTTP without kiosk_idle_minutes, links stay as written.)
+  function pdfsInViewer() {
+    var me = document.querySelector('script[src$="assets/site.js"]');
+    if (!me) { return; }
+    var prefix = me.getAttribute("src").replace(/assets\/site\.js$/, "");
+    var root = new URL(prefix || "./", document.baseURI).href;
+    var links = document.querySelectorAll(".attachments a[href]");
+    for (var i = 0; i < links.length; i++) {
+      var href = links[i].href.split("#")[0].split("?")[0];
+      if (!/\.pdf$/i.test(href) || href.indexOf(root) !== 0) { continue; }
+      var rel;
+      try { rel = decodeURIComponent(href.slice(root.length)); } catch (e) { continue; }
+      links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel) +
+        "&t=" + encodeURIComponent(links[i].textContent.replace(/^\s+|\s+$/g, ""));
+    }
   }
 
   // A kiosk in a service hall (site.kiosk_idle_minutes): after that long with no touch, key or
