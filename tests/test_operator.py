@@ -505,3 +505,21 @@ def test_a_change_that_kept_size_and_time_is_still_read(site):
     good_build(site)
     page = (site / "output" / "fdzdgknr" / "czyjs" / "budget.html").read_text(encoding="utf-8")
     assert "新文。" in page and "正文。" not in page
+
+
+def test_a_body_markdown_chokes_on_fails_the_build_in_seconds_naming_its_file(site, monkeypatch):
+    """A commit with such a body (10 000 footnote references) held a CI runner for a minute; the build
+    stops it at the deadline, says which file, and keeps the published site."""
+    import time
+
+    from sitegen import markdown as md
+
+    monkeypatch.setattr(md, "BODY_SECONDS", 1.0)
+    before = good_build(site)
+    write(site, X, item(title="格式有误的通知", index_no="12345678X/2025-00060",
+                        body="正文" + "[^1]" * 3000 + "\n\n[^1]: 注释"))
+    started = time.monotonic()
+    result = build(site)
+    assert time.monotonic() - started < 15
+    refused(result, site, before)
+    assert "content/x.md" in result.output and "正文转换超过 1 秒仍未完成" in result.output
