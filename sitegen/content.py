@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import reprlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -338,7 +339,22 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
         f = ContentFile(content_rel, f"{content_dir}/{content_rel}",
                         f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
         (items if content_rel.lower().endswith(".md") else assets).append(f)
+    _same_on_windows(assets, report)
     return items, assets
+
+
+def _same_on_windows(files: list[ContentFile], report: Report) -> None:
+    """Files whose paths differ only in case or in Unicode normalisation are one file on
+    Windows, macOS and a USB stick: a kiosk's copy of the site, or a checkout there, keeps
+    one of them. (Item pages are checked as pages, by `validate`.)"""
+    groups: dict[str, list[str]] = {}
+    for f in files:
+        groups.setdefault(unicodedata.normalize("NFC", f.rel).casefold(), []).append(f.rel)
+    for names in groups.values():
+        if len(names) > 1:
+            for name in names:
+                report.error(name, "文件名只差大小写或 Unicode 写法，在 Windows、macOS 和 U 盘上是同一个"
+                             f"文件：{'、'.join(names)}；请给其中一个改名")
 
 
 def _entries(folder: str, rel: str, report: Report) -> list[os.DirEntry[str]]:
