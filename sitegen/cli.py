@@ -39,6 +39,9 @@ cli.add_command(serve.command)
 def main() -> None:
     if sys.getfilesystemencoding().lower().replace("-", "") != "utf8":
         _again_in_utf8()
+    if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its report at exit
+        cli(prog_name="sitegen")
+        return
     try:
         cli(prog_name="sitegen")  # (click ends with SystemExit, also on success)
     except SystemExit as exc:

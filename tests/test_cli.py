@@ -104,6 +104,16 @@ def test_the_command_exits_with_its_code_and_all_its_output(site, tmp_path):
     assert done.returncode == 0 and done.stdout.startswith("sitegen "), done
 
 
+def test_a_profiler_still_gets_its_report(site, tmp_path):
+    """Exiting without teardown must not take a profiler's (or coverage's) report with it."""
+    report = tmp_path / "build.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(report), "-m", "sitegen",
+                           "build", str(site), *NOW], capture_output=True, text=True)
+    assert done.returncode == 0, done
+    import pstats
+    assert pstats.Stats(str(report)).total_calls > 0
+
+
 def test_library_versions_are_those_importlib_metadata_gives():
     from importlib import metadata
 
