@@ -658,6 +658,41 @@ def test_a_kiosk_opens_a_pdf_below_a_way_back(browser: Browser, output: Path, ro
         context.close()
 
 
+def test_a_kiosk_says_what_to_do_with_an_attachment_it_cannot_open(browser: Browser,
+                                                                  tmp_path: Path) -> None:
+    """A Word file on a kiosk would be downloaded where nobody sees it: the viewer names it
+    and says where to get it, under the same way back."""
+    form = """---
+title: 申请表（Word 版）
+category: 其他文件
+index_no: 12345678X/2026-00031
+date_created: 2026-03-02
+date_published: 2026-03-04
+disclosure: 主动公开
+""" + REVIEW.format(reviewed="2026-03-03") + """
+attachments:
+  - file: 附件/申请表.docx
+    title: 政府信息公开申请表
+---
+正文。
+"""
+    output = make_site(tmp_path / "site", {"form.md": form, "附件/申请表.docx": "PK fake"})
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(output.as_uri() + "/fdzdgknr/zcwj/qtwj/form.html")
+        pg.locator(".attachments a").first.click()
+        pg.wait_for_url("**/viewer.html?*")
+        expect(pg.locator("#viewer-title")).to_have_text("政府信息公开申请表")
+        expect(pg.locator("#viewer-status")).to_contain_text("这是 DOCX 文件，本查阅终端不能打开")
+        expect(pg.locator("#viewer-status")).to_contain_text("申请表.docx")
+        assert pg.evaluate("document.getElementById('viewer-frame').hidden")
+        pg.click("#viewer-back")
+        pg.wait_for_url("**/form.html")
+    finally:
+        context.close()
+
+
 def test_keyboard_skip_link_and_search(page: tuple[Page, Watch], root: str) -> None:
     pg, watch = page
     pg.goto(url_of(root, NOTICE_URL))

@@ -6,7 +6,7 @@
   var offline = window.location.protocol === "file:";
   if (offline) { document.documentElement.classList.add("offline"); }
   idleReset();
-  if (offline || document.documentElement.hasAttribute("data-idle-reset")) { pdfsInViewer(); }
+  if (offline || document.documentElement.hasAttribute("data-idle-reset")) { attachmentsInViewer(); }
   var buttons = document.querySelectorAll(".print-button");
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].hidden = false;
@@ -14,9 +14,10 @@
   }
 
   // On a kiosk a PDF opened in the browser's viewer is a dead end (no browser buttons, and
-  // no idle reset there): an attachment's link goes to viewer.html, which frames the PDF
-  // below a way back. (Over HTTP without kiosk_idle_minutes, links stay as written.)
-  function pdfsInViewer() {
+  // no idle reset there), and a Word or Excel file is downloaded where nobody sees it: an
+  // attachment's link goes to viewer.html, which frames the PDF below a way back, or says
+  // what to do. (Over HTTP without kiosk_idle_minutes, links stay as written.)
+  function attachmentsInViewer() {
     var me = document.querySelector('script[src$="assets/site.js"]');
     if (!me) { return; }
     var prefix = me.getAttribute("src").replace(/assets\/site\.js$/, "");
@@ -24,7 +25,7 @@
     var links = document.querySelectorAll(".attachments a[href]");
     for (var i = 0; i < links.length; i++) {
       var href = links[i].href.split("#")[0].split("?")[0];
-      if (!/\.pdf$/i.test(href) || href.indexOf(root) !== 0) { continue; }
+      if (href.indexOf(root) !== 0) { continue; }
       var rel;
       try { rel = decodeURIComponent(href.slice(root.length)); } catch (e) { continue; }
       links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel) +

@@ -1,6 +1,8 @@
-/* viewer.html?f=files/…pdf&t=title: the attachment in a frame, below a way back. Only a PDF
-   of this site's files/ folder: the page must not frame, or lend its address to, anything
-   else. Classic script: file:// safe. */
+/* viewer.html?f=files/…&t=title: on a kiosk, an attachment below a way back. A PDF, a text
+   file or a picture is framed; a Word, Excel, WPS, OFD or zip file, which the kiosk's browser
+   could only download where nobody sees it, is named with what to do instead. Only a file of
+   this site's files/ folder: the page must not frame, or lend its address to, anything else.
+   Classic script: file:// safe. */
 (function () {
   "use strict";
   var frame = document.getElementById("viewer-frame");
@@ -19,8 +21,11 @@
     return "";
   }
   var file = param("f"), name = param("t");
-  var ok = /^files\/[^:?#\\]+\.pdf$/i.test(file) && file.split("/").indexOf("..") < 0 &&
-    file.split("/").indexOf(".") < 0 && file.indexOf("//") < 0;
+  var kind = /^files\/[^:?#\\]+\.([a-z]+)$/i.exec(file);
+  var ext = kind ? kind[1].toLowerCase() : "";
+  var framed = /^(pdf|txt|jpg|jpeg|png|gif|webp)$/.test(ext);
+  var ok = (framed || /^(doc|docx|xls|xlsx|wps|ofd|zip)$/.test(ext)) &&
+    file.split("/").indexOf("..") < 0 && file.split("/").indexOf(".") < 0 && file.indexOf("//") < 0;
   if (back) {
     back.addEventListener("click", function () {
       if (window.history.length > 1) { window.history.back(); } else { window.location.href = "index.html"; }
@@ -31,6 +36,11 @@
     return;
   }
   if (name) { title.textContent = name.slice(0, 200); document.title = title.textContent; }
+  if (!framed) {
+    status.textContent = "这是 " + ext.toUpperCase() + " 文件，本查阅终端不能打开。请到服务台索取纸质件，" +
+      "或在网站上本信息的页面下载：" + file.split("/").pop();
+    return;
+  }
   frame.src = file.split("/").map(encodeURIComponent).join("/");
   frame.hidden = false;
 })();
