@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 10  # 10: Item gained topic, 实施日期, 公开时限, rank, validity_pending
+SCHEMA = 11  # 11: bodies lose the theme's status classes; Item gained `expired`
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 

@@ -52,6 +52,17 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives on <img>
 
+# The theme's marks of an item's status and its metadata: a body using them could show a
+# false 已废止 banner or a second 有效性 table that looks like the page's own. They are taken
+# out of a body's class attributes (Markdown itself writes none of them).
+THEME_CLASSES = frozenset({"notice-invalid", "notice-pending", "notice-period", "badge",
+                           "badge-repealed", "badge-expired", "badge-period", "metadata",
+                           "validity", "expired-link"})
+_THEME_CLASS_RE = re.compile(r"class=\"[^\"]*(?<![\w-])(?:"
+                             + "|".join(sorted(map(re.escape, THEME_CLASSES), key=len, reverse=True))
+                             + r")(?![\w-])")
+
+
 class _Removed(HTMLParser):
     """Finds, in Markdown's output before sanitising, what nh3 will remove: the author is told
     (file and line), not silently corrected. Code is escaped text there, so `<script>` shown in
@@ -77,6 +88,9 @@ class _Removed(HTMLParser):
                 self.found.append((value[:40], "data: 地址"))
             elif name == "style" and ("url(" in folded or "expression(" in folded):
                 self.found.append((raw, "style 中的 url()/expression()"))
+            elif name == "class":
+                for taken in sorted(THEME_CLASSES.intersection(value.split())):
+                    self.found.append((taken, f"class “{taken}”（主题用来标示“已废止”等状态和元数据的样式）"))
 
 
 _DATA_IMAGE_RE = re.compile(r"\s*data:image/(png|jpeg|gif|webp);", re.I)
@@ -103,7 +117,7 @@ def _only_plain_tags(html: str) -> bool:
 
 def removed_html(html: str, source: str) -> list[tuple[int | None, str]]:
     """(line offset in `source` or None, what) for everything the sanitiser will remove."""
-    if "<" not in html or _only_plain_tags(html):
+    if "<" not in html or (_only_plain_tags(html) and not _THEME_CLASS_RE.search(html)):
         return []
     return parse_removed(html, source)
 
@@ -124,6 +138,9 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute in ("href", "src") and value.lstrip().lower().startswith("data:"):
         ok = element == "img" and attribute == "src" and _DATA_IMAGE_RE.match(value)
         return value if ok else None
+    if attribute == "class" and not THEME_CLASSES.isdisjoint(value.split()):
+        kept = [c for c in value.split() if c not in THEME_CLASSES]
+        return " ".join(kept) if kept else None
     return value
 
 

@@ -140,7 +140,10 @@ SAFE_DATA_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);", re.I)
 
 
 def _theme_element(tag: str, attrs: dict[str, str | None]) -> bool:
-    """The default theme's own <meta>, search boxes and buttons."""
+    """The default theme's own <meta>, search boxes and buttons, and the kiosk viewer's frame
+    (empty: viewer.js gives it a file of files/ only)."""
+    if tag == "iframe":
+        return attrs.get("id") == "viewer-frame" and "src" not in attrs and "srcdoc" not in attrs
     if tag == "meta":
         return "http-equiv" not in attrs and set(attrs) <= {"charset", "name", "content"}
     if tag == "input":
@@ -204,7 +207,7 @@ def scan(path: Path) -> PageScan:
     return parser
 
 
-THEME_SCRIPTS = re.compile(r"^(\.\./)*assets/(site|search|search-tokenize|search-manifest|last-published)\.js$")
+THEME_SCRIPTS = re.compile(r"^(\.\./)*assets/(site|search|search-tokenize|search-manifest|last-published|viewer)\.js$")
 
 
 def test_every_page_has_only_the_themes_scripts_and_no_handlers(out):

@@ -201,3 +201,21 @@ def test_a_body_that_would_take_minutes_is_stopped_with_a_clear_error(monkeypatc
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert "<p>正文。</p>" in render_body("正文。", ctx()).html
+
+
+def test_a_body_cannot_wear_the_themes_status_marks():
+    """A body's own 已废止 banner or metadata table, in the theme's classes, would look like
+    the page's (a valid rule shown as repealed, or the reverse): those classes are taken out,
+    with a warning; a body's other classes stay."""
+    banner = render_body('<div class="notice-invalid">本文件已于 2026-01-01 废止。</div>\n\n'
+                         '<table class="metadata mine"><tr><td>有效性</td><td>有效</td></tr></table>\n\n'
+                         '本段\n{: .badge-repealed .note }', ctx())
+    assert "notice-invalid" not in banner.html and "metadata" not in banner.html
+    assert "badge" not in banner.html
+    assert '<table class="mine">' in banner.html and 'class="note"' in banner.html
+    assert [what for _, what in banner.removed] == [
+        "class “notice-invalid”（主题用来标示“已废止”等状态和元数据的样式）",
+        "class “metadata”（主题用来标示“已废止”等状态和元数据的样式）",
+        "class “badge-repealed”（主题用来标示“已废止”等状态和元数据的样式）"]
+    plain = render_body('<p class="badges my-metadata">正文</p>', ctx())
+    assert 'class="badges my-metadata"' in plain.html and plain.removed == []
