@@ -219,3 +219,34 @@ def test_a_body_cannot_wear_the_themes_status_marks():
         "class “badge-repealed”（主题用来标示“已废止”等状态和元数据的样式）"]
     plain = render_body('<p class="badges my-metadata">正文</p>', ctx())
     assert 'class="badges my-metadata"' in plain.html and plain.removed == []
+
+
+def test_raw_html_whose_formatting_never_closes_is_refused_before_it_multiplies():
+    """An HTML parser repeats every formatting element still open in each new block: 5 500
+    unclosed <b class=…> in list items (143 KB) made nh3 write 297 MB in 25 s, and the
+    deadline cannot stop Rust. Refused up front; a few unclosed tags still render."""
+    import time
+
+    body = '<div>' + ''.join(f'<li><b class="c{i}">x</li>' for i in range(5500)) + '</div>'
+    started = time.monotonic()
+    refused = render_body("正文。\n\n" + body, ctx())
+    assert time.monotonic() - started < 5
+    assert refused.html == "" and "5500 个没有结束标签的 <b>、<i>、<a> 等格式标签" in refused.error
+    few = render_body("正文。\n\n<div>" + "<li><b>x</li>" * 20 + "</div>", ctx())
+    assert few.error == "" and "<b>" in few.html
+
+
+def test_a_body_over_the_time_limit_is_an_error_also_where_no_timer_can_stop_it(monkeypatch):
+    """`sitegen serve` renders in a thread, where no SIGALRM timer runs: a body that takes
+    longer than the limit is still an error there, so that the preview, the cache and CI agree."""
+    import threading
+
+    from sitegen import markdown as md
+
+    monkeypatch.setattr(md, "BODY_SECONDS", 0.3)
+    found = []
+    worker = threading.Thread(target=lambda: found.append(
+        render_body("说明" + "[^1]" * 1500 + "\n\n[^1]: 注释", ctx())))  # about 1 s here
+    worker.start()
+    worker.join()
+    assert found[0].html == "" and "正文转换超过 0.3 秒仍未完成" in found[0].error
