@@ -33,7 +33,9 @@ EVENTS_PATH = "/__sitegen__/events"
 SCRIPT_PATH = "/__sitegen__/live.js"
 LIVE_SCRIPT = """(function () {
   var box = null;
-  var source = new EventSource("EVENTS_PATH");
+  // The build the page was served from: a build that ends while the page loads still counts.
+  var since = (document.currentScript && document.currentScript.src.split("?since=")[1]) || "";
+  var source = new EventSource("EVENTS_PATH" + (since ? "?since=" + since : ""));
   source.addEventListener("reload", function () { window.location.reload(); });
   source.addEventListener("failed", function (ev) {
     if (!box) {
@@ -85,22 +87,28 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         log.debug(format, *args)
 
     def do_GET(self) -> None:  # noqa: N802
-        if self.path == EVENTS_PATH:
-            return self.events()
-        if self.path == SCRIPT_PATH:
+        address, _, query = self.path.partition("?")
+        if address == EVENTS_PATH:
+            since = query.removeprefix("since=")
+            return self.events(int(since) if since.isdigit() else None)
+        if address == SCRIPT_PATH:
             return self.send_bytes(LIVE_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            return self.send_page(path.read_text(encoding="utf-8"))
+            generation = self.live.generation  # (before the page is read)
+            return self.send_page(path.read_text(encoding="utf-8"), generation=generation)
         if not path.exists() and (path.suffix in ("", ".html")):
             return self.not_found()
         return super().do_GET()
 
-    def send_page(self, page: str, status: HTTPStatus = HTTPStatus.OK) -> None:
-        """An HTML page with the live script, which reloads it after the next good build."""
-        tag = f'<script src="{SCRIPT_PATH}"></script>'
+    def send_page(self, page: str, status: HTTPStatus = HTTPStatus.OK,
+                  generation: int | None = None) -> None:
+        """An HTML page with the live script, which reloads it after the next good build
+        (`generation`: the build count when the page was read)."""
+        since = self.live.generation if generation is None else generation
+        tag = f'<script src="{SCRIPT_PATH}?since={since}"></script>'
         page = page.replace("</body>", tag + "</body>", 1) if "</body>" in page else page + tag
         self.send_bytes(page.encode("utf-8"), "text/html; charset=utf-8", status)
 
@@ -127,15 +135,17 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def events(self) -> None:
+    def events(self, since: int | None = None) -> None:
+        """Server-sent events: `reload` after each good build since the page's (`since`), and
+        `failed` with the errors after a failed one."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         live = self.live
-        seen = live.generation
+        seen = live.generation if since is None else since
         try:
-            if live.error:
+            if live.error and live.generation == seen:
                 self.wfile.write(f"event: failed\ndata: {json.dumps(live.error)}\n\n".encode())
                 self.wfile.flush()
             while True:
@@ -227,13 +237,17 @@ class Preview:
         self._watch_sources()
         observer.daemon = True
         observer.start()
-        threading.Thread(target=self._loop, daemon=True).start()
+        self._looping = threading.Thread(target=self._loop, daemon=True)
+        self._looping.start()
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self._server = server
         return server
 
     def stop(self) -> None:
+        """After the rebuild under way, if any: killed in the middle, it left its staging
+        folder behind, and the spare copy of the output it had taken."""
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._observer.stop()
+        self._looping.join()

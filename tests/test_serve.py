@@ -66,7 +66,7 @@ def get(url: str) -> str:
 
 def test_serves_with_live_script_and_rebuilds_on_change(preview):
     page = get(preview.base + "/index.html")
-    assert f'<script src="{SCRIPT_PATH}"></script></body>' in page
+    assert f'<script src="{SCRIPT_PATH}?since=1"></script></body>' in page
     assert "EventSource" in get(preview.base + SCRIPT_PATH)
     assert SCRIPT_PATH not in (preview.site / "output" / "index.html").read_text(encoding="utf-8")
 
@@ -84,7 +84,8 @@ def test_failed_build_keeps_last_good_site_and_reports(preview):
     bad.write_text("---\ntitle: 坏\ncategory: 不存在的分类\n---\n正文\n", encoding="utf-8")
     wait_for(lambda: preview.live.error != "")
     assert "content/broken.md" in preview.live.error and "不存在的分类" in preview.live.error
-    assert get(preview.base + "/index.html") == good
+    # the same page (served after another build: its script names that build)
+    assert get(preview.base + "/index.html").replace("since=2", "since=1") == good
     with urllib.request.urlopen(preview.base + EVENTS_PATH, timeout=10) as stream:
         assert stream.readline() == b"event: failed\n"
         assert "content/broken.md" in json.loads(stream.readline().decode()[len("data: "):])
@@ -133,3 +134,47 @@ def test_before_the_first_good_build_the_page_shows_the_errors(tmp_path):
         assert status == 200 and "</html>" in page and "尚未生成成功" not in page
     finally:
         p.stop()
+
+
+def first_event(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        for line in response:
+            if line.startswith(b"event:"):
+                return line.decode().strip()
+    return ""
+
+
+def test_a_build_that_ends_while_a_page_loads_still_reloads_it(preview):
+    """The page says which build it was served from; a build that ends before its script
+    connects (a slow script, or a save just after the last build) reloads it at once."""
+    page = get(preview.base + "/index.html")
+    since = page.split(SCRIPT_PATH + "?since=")[1].split('"')[0]
+    assert since == str(preview.live.generation)
+    budget = preview.site / "content" / "budget.md"
+    budget.write_text(budget.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    wait_for(lambda: preview.live.generation > int(since))
+    assert first_event(preview.base + EVENTS_PATH + "?since=" + since) == "event: reload"
+
+
+def test_stopping_waits_for_the_rebuild_under_way(tmp_path, monkeypatch):
+    """Ctrl+C during a rebuild: the rebuild ends first (killed, it left its staging folder
+    behind, and the spare copy of the output it had taken)."""
+    from sitegen import serve
+
+    p = start(tmp_path)
+    real = serve.build
+    started = []
+
+    def slow_build(*args, **kwargs):
+        started.append(time.monotonic())
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(serve, "build", slow_build)
+    budget = p.site / "content" / "budget.md"
+    budget.write_text(budget.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    wait_for(lambda: started)
+    p.stop()
+    assert not p._looping.is_alive()
+    assert p.live.generation == 2  # the rebuild finished and was published
+    assert [f.name for f in p.site.iterdir() if f.name.startswith(".sitegen-staging")] == []

@@ -52,4 +52,5 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        click.echo("正在退出（先等当前的生成结束）……", err=True)
         preview.stop()
