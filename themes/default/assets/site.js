@@ -22,14 +22,14 @@
     if (!me) { return; }
     var prefix = me.getAttribute("src").replace(/assets\/site\.js$/, "");
     var root = new URL(prefix || "./", document.baseURI).href;
-    var links = document.querySelectorAll(".attachments a[href]");
+    // (the attachments, and a body's links to files: 详见[采购计划表](plan.pdf))
+    var links = document.querySelectorAll(".attachments a[href], .body a[href]");
     for (var i = 0; i < links.length; i++) {
       var href = links[i].href.split("#")[0].split("?")[0];
-      if (href.indexOf(root) !== 0) { continue; }
+      if (href.indexOf(root + "files/") !== 0) { continue; }
       var rel;
       try { rel = decodeURIComponent(href.slice(root.length)); } catch (e) { continue; }
-      links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel) +
-        "&t=" + encodeURIComponent(links[i].textContent.replace(/^\s+|\s+$/g, ""));
+      links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel);
     }
   }
 
@@ -48,7 +48,10 @@
                               { passive: true, capture: true });
     }
     window.setInterval(function () {
-      if (Date.now() - last < seconds * 1000) { return; }
+      // Reading an attachment in the viewer's frame: its touches and scrolling do not reach
+      // this page, so it waits five times as long then.
+      var reading = document.activeElement && document.activeElement.tagName === "IFRAME";
+      if (Date.now() - last < seconds * 1000 * (reading ? 5 : 1)) { return; }
       last = Date.now();
       // Forgotten even on the home page, where a person leaving often ends: the search's
       // saved place would come back with Back. (The history itself stays: see README.)

@@ -1,8 +1,9 @@
-/* viewer.html?f=files/…&t=title: on a kiosk, an attachment below a way back. A PDF, a text
+/* viewer.html?f=files/…: on a kiosk, an attachment below a way back. A PDF, a text
    file or a picture is framed; a Word, Excel, WPS, OFD or zip file, which the kiosk's browser
    could only download where nobody sees it, is named with what to do instead. Only a file of
-   this site's files/ folder: the page must not frame, or lend its address to, anything else.
-   Classic script: file:// safe. */
+   this site's files/ folder: the page must not frame, or lend its address to, anything else;
+   and no text but the file's name, which a link to this page on the public site could
+   otherwise set to anything (a false 已废止 over a genuine PDF). Classic script: file:// safe. */
 (function () {
   "use strict";
   var frame = document.getElementById("viewer-frame");
@@ -20,8 +21,9 @@
     }
     return "";
   }
-  var file = param("f"), name = param("t");
-  var kind = /^files\/[^:?#\\]+\.([a-z]+)$/i.exec(file);
+  var file = param("f");
+  // (a name may have "#", "?" or ":" in it: each part is encoded again for the frame)
+  var kind = /^files\/[^\\]+\.([A-Za-z]+)$/.exec(file);
   var ext = kind ? kind[1].toLowerCase() : "";
   var framed = /^(pdf|txt|jpg|jpeg|png|gif|webp)$/.test(ext);
   var ok = (framed || /^(doc|docx|xls|xlsx|wps|ofd|zip)$/.test(ext)) &&
@@ -35,10 +37,12 @@
     status.textContent = "附件地址无效，请返回上一页。";
     return;
   }
-  if (name) { title.textContent = name.slice(0, 200); document.title = title.textContent; }
+  var name = file.split("/").pop().slice(0, 200);
+  title.textContent = "附件：" + name;
+  document.title = title.textContent;
   if (!framed) {
     status.textContent = "这是 " + ext.toUpperCase() + " 文件，本查阅终端不能打开。请到服务台索取纸质件，" +
-      "或在网站上本信息的页面下载：" + file.split("/").pop();
+      "或在网站上本信息的页面下载。";
     return;
   }
   frame.src = file.split("/").map(encodeURIComponent).join("/");
