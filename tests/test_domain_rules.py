@@ -40,6 +40,13 @@ def page(site: Path, rel: str) -> str:
     return (site / "output" / rel).read_text(encoding="utf-8")
 
 
+def same_as_clean(site: Path, clean: Path, day: str) -> None:
+    """The site's output (after incremental builds) has the bytes of a clean build on `day`."""
+    build_site_folder(site, output=clean, now=dt.date.fromisoformat(day), use_cache=False)
+    assert {k: v[0] if v else None for k, v in snapshot(site / "output").items()} == \
+        {k: v[0] if v else None for k, v in snapshot(clean).items()}
+
+
 def search_record(site: Path, index_no: str) -> dict | None:
     records = json.loads((site / "output" / "search.json").read_text(encoding="utf-8"))
     return next((r for r in records if r["index_no"] == index_no), None)
@@ -153,11 +160,7 @@ def test_the_day_a_disclosure_period_ends_gives_the_bytes_of_a_clean_build(site,
     write(site, "content/limited.md", LIMITED)
     good_build(site, now="2026-12-31")
     good_build(site, now="2027-01-01")  # incremental, from the day before
-    incremental = snapshot(site / "output")
-    clean = tmp_path / "clean"
-    build_site_folder(site, output=clean, now=dt.date(2027, 1, 1), use_cache=False)
-    assert {k: v[0] if v else None for k, v in incremental.items()} == \
-        {k: v[0] if v else None for k, v in snapshot(clean).items()}
+    same_as_clean(site, tmp_path / "clean", "2027-01-01")
 
 
 def test_edits_of_expired_items_give_the_bytes_of_a_clean_build(site, tmp_path):
@@ -174,10 +177,7 @@ def test_edits_of_expired_items_give_the_bytes_of_a_clean_build(site, tmp_path):
         write(site, rel, text)
         result = build(site, now="2027-01-01")
         assert result.exit_code == 0 and errors(result) == [], result.output
-        clean = tmp_path / f"clean{n}"
-        build_site_folder(site, output=clean, now=dt.date(2027, 1, 1), use_cache=False)
-        assert {k: v[0] if v else None for k, v in snapshot(site / "output").items()} == \
-            {k: v[0] if v else None for k, v in snapshot(clean).items()}, rel
+        same_as_clean(site, tmp_path / f"clean{n}", "2027-01-01")
     assert "（2 条）" in page(site, "archive/expired.html")
 
 
@@ -255,11 +255,7 @@ def test_the_day_of_a_repeal_passing_gives_the_bytes_of_a_clean_build(site, tmp_
     write(site, "content/relief.md", REPEALED)
     good_build(site)
     good_build(site, now="2026-12-31")  # incremental, from the day before
-    incremental = snapshot(site / "output")
-    clean = tmp_path / "clean"
-    build_site_folder(site, output=clean, now=dt.date(2026, 12, 31), use_cache=False)
-    assert {k: v[0] if v else None for k, v in incremental.items()} == \
-        {k: v[0] if v else None for k, v in snapshot(clean).items()}
+    same_as_clean(site, tmp_path / "clean", "2026-12-31")
 
 
 # -- 领导信息 -------------------------------------------------------------------------------------
@@ -311,10 +307,7 @@ def test_a_new_rank_reorders_the_list_as_a_clean_build_does(site, tmp_path):
     write(site, "content/a.md", leader("甲", 4, 1))
     good_build(site)
     assert names_in_order(page(site, "ldxx/index.html")) == ["丙", "乙", "甲"]
-    clean = tmp_path / "clean"
-    build_site_folder(site, output=clean, now=dt.date(2026, 11, 27), use_cache=False)
-    assert (clean / "ldxx" / "index.html").read_bytes() == (site / "output" / "ldxx" / "index.html").read_bytes()
-    assert (clean / "ldxx" / "a.html").read_bytes() == (site / "output" / "ldxx" / "a.html").read_bytes()
+    same_as_clean(site, tmp_path / "clean", "2026-11-27")
 
 
 def test_a_rank_must_be_a_positive_whole_number(site):
