@@ -58,7 +58,7 @@ URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives 
 # out of a body's class attributes (Markdown itself writes none of them).
 THEME_CLASSES = frozenset({"notice-invalid", "notice-pending", "notice-period", "badge",
                            "badge-repealed", "badge-expired", "badge-period", "metadata",
-                           "validity", "expired-link"})
+                           "validity", "expired-link", "type-fields", "replaces"})
 _THEME_CLASS_RE = re.compile(r"class=\"[^\"]*(?<![\w-])(?:"
                              + "|".join(sorted(map(re.escape, THEME_CLASSES), key=len, reverse=True))
                              + r")(?![\w-])")
@@ -366,9 +366,10 @@ class _Renderer:
                 links.produced.add(new)
             return new
 
-        if _unclosed_formatting(html) > MAX_UNCLOSED:
-            raise _Unsafe(f"正文的 HTML 中有 {_unclosed_formatting(html)} 个没有结束标签的 <b>、<i>、<a> 等"
-                          "格式标签，无法处理（每个段落都要重复它们，页面会大到几百 MB）；请检查粘贴的 HTML")
+        unclosed = _unclosed_formatting(html)
+        if unclosed > MAX_UNCLOSED:
+            raise _Unsafe(f"正文的 HTML 中有 {unclosed} 个各不相同、没有结束标签的 <b>、<i>、<a> 等格式"
+                          "标签，无法处理（每个段落都要重复它们，页面会大到几百 MB）；请检查粘贴的 HTML")
         safe = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                          url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
                          attribute_filter=raw_links,
@@ -378,23 +379,40 @@ class _Renderer:
 
 
 # An HTML parser repeats every formatting element still open in each new block (the HTML
-# standard's "active formatting elements"): 5 500 unclosed <b class=…> in list items made
-# nh3 write 297 MB from a body of 143 KB, in 25 s, beyond any deadline (nh3 runs in Rust).
+# standard's "active formatting elements"; of identical ones it keeps three): 5 500 unclosed
+# <b class="c1">, <b class="c2"> … in list items made nh3 write 297 MB from a body of 143 KB,
+# in 25 s, beyond any deadline (nh3 runs in Rust). Old pasted HTML leaves many identical
+# <b> or <font> open, which costs nothing.
 MAX_UNCLOSED = 100
-_FORMATTING_RE = re.compile(r"<(/?)(?:a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)\b",
-                            re.I)
+_FORMATTING_RE = re.compile(
+    r"<(/?)(a|b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)\b([^>]*)>", re.I)
+_NOT_MARKUP_RE = re.compile(r"<!--.*?-->|<(script|style|textarea|title|xmp|noscript)\b.*?</\1\s*>",
+                            re.I | re.S)
 
 
 def _unclosed_formatting(html: str) -> int:
-    if html.count("<") < 2 * MAX_UNCLOSED:
+    """The most different formatting elements (tag and attributes) open at one point; an end
+    tag closes the latest of its kind, a stray one nothing (as the parser does)."""
+    if html.count("<") < MAX_UNCLOSED:
         return 0
-    opened = closed = 0
-    for end in _FORMATTING_RE.findall(html):
+    stacks: dict[str, list[str]] = {}
+    opened: dict[str, int] = {}  # (tag and attributes) -> how many are open
+    most = 0
+    for end, tag, attributes in _FORMATTING_RE.findall(_NOT_MARKUP_RE.sub("", html)):
+        tag = tag.lower()
         if end:
-            closed += 1
-        else:
-            opened += 1
-    return opened - closed
+            stack = stacks.get(tag)
+            if stack:
+                key = stack.pop()
+                opened[key] -= 1
+                if not opened[key]:
+                    del opened[key]
+            continue
+        key = tag + " " + " ".join(attributes.split())
+        stacks.setdefault(tag, []).append(key)
+        opened[key] = opened.get(key, 0) + 1
+        most = max(most, len(opened))
+    return most
 
 
 class _Unsafe(Exception):

@@ -211,6 +211,8 @@ class Preview:
         while not self.stopping.is_set():
             if self.dirty.wait(timeout=0.5):
                 time.sleep(0.2)  # an editor's save often is several events
+                if self.stopping.is_set():
+                    break
                 self.dirty.clear()
                 self._watch_sources()  # themes/ may have been made since
                 self.rebuild()
@@ -243,11 +245,13 @@ class Preview:
         self._server = server
         return server
 
-    def stop(self) -> None:
-        """After the rebuild under way, if any: killed in the middle, it left its staging
-        folder behind, and the spare copy of the output it had taken."""
+    def stop(self, wait: float = 60.0) -> bool:
+        """After the rebuild under way, if any, for up to `wait` seconds: killed in the middle,
+        it leaves its staging folder (which the next build removes) and the spare copy of the
+        output it had taken (the next build then copies every file once). Whether it ended."""
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._observer.stop()
-        self._looping.join()
+        self._looping.join(timeout=wait)
+        return not self._looping.is_alive()

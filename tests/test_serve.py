@@ -174,7 +174,21 @@ def test_stopping_waits_for_the_rebuild_under_way(tmp_path, monkeypatch):
     budget = p.site / "content" / "budget.md"
     budget.write_text(budget.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
     wait_for(lambda: started)
-    p.stop()
+    assert p.stop()
     assert not p._looping.is_alive()
     assert p.live.generation == 2  # the rebuild finished and was published
     assert [f.name for f in p.site.iterdir() if f.name.startswith(".sitegen-staging")] == []
+
+
+def test_stopping_waits_a_bounded_time_for_a_rebuild_that_does_not_end(tmp_path, monkeypatch):
+    from sitegen import serve
+
+    p = start(tmp_path)
+    started = []
+    monkeypatch.setattr(serve, "build", lambda *a, **k: (started.append(1), time.sleep(5))[1])
+    budget = p.site / "content" / "budget.md"
+    budget.write_text(budget.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    wait_for(lambda: started)
+    begun = time.monotonic()
+    assert p.stop(wait=0.5) is False
+    assert time.monotonic() - begun < 3

@@ -52,5 +52,6 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        click.echo("正在退出（先等当前的生成结束）……", err=True)
-        preview.stop()
+        click.echo("正在退出（先等当前的生成结束，最多 60 秒；再按 Ctrl+C 立即退出）……", err=True)
+        if not preview.stop():
+            click.echo("生成仍未结束，已退出；它留下的临时目录会在下次生成时清除。", err=True)
