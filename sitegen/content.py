@@ -12,6 +12,7 @@ import logging
 import os
 import reprlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -343,18 +344,26 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
     return items, assets
 
 
-def _same_on_windows(files: list[ContentFile], report: Report) -> None:
-    """Files whose paths differ only in case or in Unicode normalisation are one file on
-    Windows, macOS and a USB stick: a kiosk's copy of the site, or a checkout there, keeps
-    one of them. (Item pages are checked as pages, by `validate`.)"""
+SAME_ON_WINDOWS = ("文件名只差大小写或 Unicode 写法，在 Windows、macOS 和 U 盘上是同一个文件：{names}；"
+                   "{what}")
+
+
+def same_on_windows(paths: Iterable[str]) -> list[list[str]]:
+    """Groups of paths that differ only in case or in Unicode normalisation: one file on
+    Windows, macOS and a USB stick, so a kiosk's copy of the site would keep one of them."""
     groups: dict[str, list[str]] = {}
-    for f in files:
-        groups.setdefault(unicodedata.normalize("NFC", f.rel).casefold(), []).append(f.rel)
-    for names in groups.values():
-        if len(names) > 1:
-            for name in names:
-                report.error(name, "文件名只差大小写或 Unicode 写法，在 Windows、macOS 和 U 盘上是同一个"
-                             f"文件：{'、'.join(names)}；请给其中一个改名")
+    for rel in paths:
+        groups.setdefault(unicodedata.normalize("NFC", rel).lower(), []).append(rel)
+    return [names for names in groups.values() if len(names) > 1]
+
+
+def _same_on_windows(files: list[ContentFile], report: Report) -> None:
+    """A warning: only if both are published is it an error (`generate.write_site`). (Item
+    pages are checked as pages, by `validate`.)"""
+    for names in same_on_windows(f.rel for f in files):
+        for name in names:
+            report.warning(name, SAME_ON_WINDOWS.format(
+                names="、".join(names), what="两个都发布就会出错，请给其中一个改名"))
 
 
 def _entries(folder: str, rel: str, report: Report) -> list[os.DirEntry[str]]:

@@ -20,7 +20,7 @@ import jinja2
 from sitegen import feeds, lastbuild, search, sitemap
 from sitegen.cache import Cache, fingerprint, text_digest
 from sitegen.config import SiteConfig, load_config
-from sitegen.content import ContentFile, read_item, scan
+from sitegen.content import SAME_ON_WINDOWS, ContentFile, read_item, same_on_windows, scan
 from sitegen.diagnostics import Level, Report
 from sitegen.fields import PUBLISHABLE_EXTENSIONS
 from sitegen.markdown import (
@@ -439,6 +439,14 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     out.write_text("assets/pygments.css", pygments_css())
     out.write_text(LAST_PUBLISHED_JS, last_published_js(site))
     used_assets = pages_done.assets | {f for i in site.items for f in i.files}
+    clashes = same_on_windows(sorted(used_assets))
+    for names in clashes:
+        for rel in names:
+            report.error(f"{config.content_dir}/{rel}", SAME_ON_WINDOWS.format(
+                names="、".join(f"{config.content_dir}/{n}" for n in names),
+                what="两个都发布了，查阅点的拷贝只会留下一个：请给其中一个改名"))
+    if clashes:
+        raise Abandon
     for rel in sorted(used_assets):
         # Attachments may be hundreds of MB: one unchanged since the last build (by size and
         # mtime, like rsync) is taken over without reading it or its previous copy.

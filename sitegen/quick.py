@@ -45,7 +45,7 @@ import jinja2
 from sitegen import feeds, generate, lastbuild, search, sitemap, structure
 from sitegen.cache import Cache, fingerprint
 from sitegen.config import SiteConfig
-from sitegen.content import ContentFile
+from sitegen.content import ContentFile, same_on_windows
 from sitegen.diagnostics import Diagnostic, Level
 from sitegen.markdown import LinkContext, asset_url
 from sitegen.output import AtomicOutput
@@ -139,6 +139,8 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
     not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
     assets = frozenset(a.content_rel for a in asset_files)
+    if same_on_windows(assets):  # whether both are published: the whole build tells
+        return None
     fronts = _same_fronts(config, edit, assets, cache, encoding, now, strict)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
         return None

@@ -686,7 +686,7 @@ attachments:
   - file: 附件/采购 1#楼.pdf
     title: 1号楼采购清单
 ---
-正文，另见[申请表](附件/申请表.docx)。
+正文，另见[申请表](附件/申请表.docx)和[清单第2页](附件/采购%201%23楼.pdf#page=2)。
 """
     output = make_site(tmp_path / "site", {"form.md": form, "附件/申请表.docx": "PK fake",
                                            "附件/采购 1#楼.pdf": "%PDF-1.4 fake"})
@@ -696,6 +696,11 @@ attachments:
         pg.goto(output.as_uri() + "/fdzdgknr/zcwj/qtwj/form.html")
         in_body = pg.locator(".body a").first.get_attribute("href") or ""
         assert in_body.startswith("../../../viewer.html?f="), in_body  # a body's link too
+        pg.locator(".body a").nth(1).click()  # … to a page of a PDF
+        pg.wait_for_url("**/viewer.html?*#page=2")
+        src = pg.evaluate("document.getElementById('viewer-frame').src")
+        assert src.endswith("#page=2") and unquote(urlsplit(src).path).endswith("采购 1#楼.pdf"), src
+        pg.go_back()
         pg.locator(".attachments a").first.click()
         pg.wait_for_url("**/viewer.html?*")
         expect(pg.locator("#viewer-title")).to_have_text("附件：申请表.docx")

@@ -525,17 +525,28 @@ def test_a_body_markdown_chokes_on_fails_the_build_in_seconds_naming_its_file(si
     assert "content/x.md" in result.output and "正文转换超过 1 秒仍未完成" in result.output
 
 
-def test_attachments_whose_names_differ_only_in_case_are_an_error(site):
-    """Plan.pdf beside plan.pdf (or é written two ways): one file on Windows, macOS and a
-    USB stick, so a kiosk's copy would keep one of them (pages were checked; files were not)."""
+def test_attachments_whose_names_differ_only_in_case_are_an_error_when_both_are_published(site):
+    """Plan.pdf beside plan.pdf (or é written two ways): one file on Windows, macOS and a USB
+    stick, so a kiosk's copy would keep one of them (pages were checked; files were not). In
+    the content only (a vendor's Readme.txt beside README.txt) it is a warning."""
     before = good_build(site)
     write(site, "content/files/Plan.pdf", b"%PDF-1.4 one")
     write(site, "content/files/plan.pdf", b"%PDF-1.4 two")
     write(site, "content/files/caf\u00e9.pdf", b"%PDF-1.4 three")
     write(site, "content/files/cafe\u0301.pdf", b"%PDF-1.4 four")
     result = build(site)
-    refused(result, site, before)
-    assert "content/files/Plan.pdf: 错误: 文件名只差大小写或 Unicode 写法" in result.output
+    assert result.exit_code == 0, result.output
+    assert "content/files/Plan.pdf: 警告: 文件名只差大小写或 Unicode 写法" in result.output
     assert "content/files/Plan.pdf、content/files/plan.pdf" in result.output
+    assert "两个都发布就会出错" in result.output
     assert "content/files/caf\u00e9.pdf、content/files/cafe\u0301.pdf" in result.output \
         or "content/files/cafe\u0301.pdf、content/files/caf\u00e9.pdf" in result.output
+    published = snapshot(site / "output")
+    write(site, X, item(title="采购计划", index_no="12345678X/2025-00061",
+                        extra=("attachments:", "  - file: files/Plan.pdf", "    title: 计划一",
+                               "  - file: files/plan.pdf", "    title: 计划二")))
+    result = build(site)
+    refused(result, site, published)
+    assert "content/files/Plan.pdf: 错误: 文件名只差大小写或 Unicode 写法" in result.output
+    assert "两个都发布了，查阅点的拷贝只会留下一个" in result.output
+    assert before  # (the first build published neither)

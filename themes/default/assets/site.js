@@ -25,11 +25,12 @@
     // (the attachments, and a body's links to files: 详见[采购计划表](plan.pdf))
     var links = document.querySelectorAll(".attachments a[href], .body a[href]");
     for (var i = 0; i < links.length; i++) {
+      var hash = links[i].hash;  // (#page=2: the viewer opens the PDF there)
       var href = links[i].href.split("#")[0].split("?")[0];
       if (href.indexOf(root + "files/") !== 0) { continue; }
       var rel;
       try { rel = decodeURIComponent(href.slice(root.length)); } catch (e) { continue; }
-      links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel);
+      links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel) + hash;
     }
   }
 

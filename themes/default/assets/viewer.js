@@ -45,6 +45,7 @@
       "或在网站上本信息的页面下载。";
     return;
   }
-  frame.src = file.split("/").map(encodeURIComponent).join("/");
+  var at = /^#page=\d{1,5}$/.test(window.location.hash) ? window.location.hash : "";
+  frame.src = file.split("/").map(encodeURIComponent).join("/") + at;
   frame.hidden = false;
 })();
