@@ -22,7 +22,7 @@
     if (!me) { return; }
     var prefix = me.getAttribute("src").replace(/assets\/site\.js$/, "");
     var root = new URL(prefix || "./", document.baseURI).href;
-    // (the attachments, and a body's links to files: 详见[采购计划表](plan.pdf))
+    // (the attachments, and a body's links to files: 详见[附表](附表.pdf))
     var links = document.querySelectorAll(".attachments a[href], .body a[href]");
     for (var i = 0; i < links.length; i++) {
       var hash = links[i].hash;  // (#page=2: the viewer opens the PDF there)
