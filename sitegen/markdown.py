@@ -438,18 +438,16 @@ def render_body(source: str, context: LinkContext) -> RenderedBody:
         return RenderedBody("", error=f"正文嵌套超过 {MAX_NESTING} 层（引用或列表），无法生成；请检查缩进")
     if _renderer is None:
         _renderer = _Renderer()
-    too_slow = RenderedBody("", error=f"正文转换超过 {BODY_SECONDS:g} 秒仍未完成，已停止：正文中可能有大量"
-                            "未配对的方括号“[”或脚注引用“[^…]”；请检查格式，或把正文分成几条信息")
     started = time.monotonic()
     try:
         with _deadline(BODY_SECONDS):
             done = _renderer.render(source, context)
         # Over the limit all the same (the timer is off in `sitegen serve`'s thread, and its
         # alarm is lost inside nh3): the same error, so that no build passes what another fails.
-        return too_slow if time.monotonic() - started > BODY_SECONDS else done
+        return _too_slow() if time.monotonic() - started > BODY_SECONDS else done
     except _TooSlow:
         _renderer = None
-        return too_slow
+        return _too_slow()
     except _Unsafe as exc:
         return RenderedBody("", error=str(exc))
     except RecursionError:
@@ -458,6 +456,11 @@ def render_body(source: str, context: LinkContext) -> RenderedBody:
     except Exception as exc:  # a Markdown extension's bug must not become a traceback
         _renderer = None
         return RenderedBody("", error=f"正文无法转换为 HTML：{type(exc).__name__}: {str(exc)[:120]}")
+
+
+def _too_slow() -> RenderedBody:
+    return RenderedBody("", error=f"正文转换超过 {BODY_SECONDS:g} 秒仍未完成，已停止：正文中可能有大量"
+                        "未配对的方括号“[”或脚注引用“[^…]”；请检查格式，或把正文分成几条信息")
 
 
 class _TooSlow(BaseException):  # (not an Exception: no handler inside Markdown may take it)
