@@ -2,7 +2,8 @@
 # One command to set up and run every check:  bash scripts/test.sh [pytest args]
 #
 # On a fresh machine it installs what the tests need and then runs them:
-#   1. as root, Debian's chromium (browser tests) and a Java runtime (HTML validator), if missing;
+#   1. as root, Debian's chromium and fonts-noto-cjk (browser tests) and a Java runtime (HTML
+#      validator), if missing;
 #   2. .venv with sitegen installed editable with its test extras, if missing or outdated;
 #   3. ruff check sitegen tests;
 #   4. python -m pytest -q (pytest's "no tests collected", exit code 5, counts as a failure).
@@ -44,6 +45,9 @@ apt_install() {  # apt_install PACKAGE...: as root on Debian; otherwise say what
 # --- 1. system packages (Debian) ------------------------------------------------------------
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+# the theme's first font, as on a kiosk: without a CJK font Chinese text is measured in a
+# fallback's boxes and the size tests (44 px targets, 18 px text) measure something else
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -f /usr/share/i18n/locales/zh_CN ] || missing+=(locales)  # a GB18030 locale, made by a test
 if [ "${#missing[@]}" -gt 0 ] && ! apt_install "${missing[@]}"; then
