@@ -30,7 +30,8 @@ EXTENSIONS = ["tables", "fenced_code", "codehilite", "toc", "footnotes", "attr_l
 EXTENSION_CONFIG = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"slugify": slugify_unicode, "permalink": False},
-    "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处"},
+    # (the default back link, "↩", is read out as an arrow, and is no word to an elderly reader)
+    "footnotes": {"BACKLINK_TITLE": "返回正文第 %d 处", "BACKLINK_TEXT": "返回正文"},
 }
 PYGMENTS_STYLE = "default"
 

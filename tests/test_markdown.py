@@ -21,6 +21,14 @@ def test_extensions_tables_code_toc_footnotes_attr_list():
     assert 'id="fn:1"' in html and 'href="#fnref:1"' in html
 
 
+def test_a_footnotes_way_back_says_where_it_goes_in_chinese():
+    """Python-Markdown's back link is "↩", which a screen reader names as an arrow and an
+    elderly reader does not recognise; its title is only a description."""
+    html = render_body("见注释[^1]。\n\n[^1]: 注释内容\n", ctx()).html
+    assert '<a class="footnote-backref" href="#fnref:1" title="返回正文第 1 处">返回正文</a>' in html
+    assert "↩" not in html and "&#8617;" not in html
+
+
 def test_links_to_items_and_assets_become_relative_output_paths():
     body = "[细则](../gz/rule.md#di-san-tiao) [表](预算%20表.pdf) ![图](预算%20表.pdf)"
     result = render_body(body, ctx())
