@@ -598,6 +598,32 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
         context.close()
 
 
+ANNUAL_REPORT_URL = "gknb/2025-zhaobaoshan-annual-report.html"
+
+
+def test_a_table_region_is_a_tab_stop_only_where_it_scrolls(browser: Browser, example: Path
+                                                            ) -> None:
+    """The annual tables' regions are tab stops so that a keyboard can scroll them; on a
+    kiosk, where they fit, a stop that does nothing is dropped, and on a phone it stays (and
+    comes back when a window is made narrow)."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920})
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/" + quote(ANNUAL_REPORT_URL))
+        state = """() => [...document.querySelectorAll('.table-wrap')]
+            .map(w => [w.scrollWidth > w.clientWidth + 1, w.getAttribute('tabindex')])"""
+        wide = pg.evaluate(state)
+        assert len(wide) == 3 and all(not scrolls for scrolls, _ in wide), wide
+        assert [stop for _, stop in wide] == [None, None, None], wide
+        pg.set_viewport_size({"width": 390, "height": 844})
+        pg.wait_for_function("() => document.querySelector('.table-wrap[tabindex]') !== null")
+        narrow = pg.evaluate(state)
+        assert any(scrolls for scrolls, _ in narrow), narrow
+        assert all((stop == "0") == scrolls for scrolls, stop in narrow), narrow
+    finally:
+        context.close()
+
+
 def _luminance(rgb: str) -> float:
     def channel(c: float) -> float:
         c /= 255

@@ -6,6 +6,7 @@
   var offline = window.location.protocol === "file:";
   if (offline) { document.documentElement.classList.add("offline"); }
   idleReset();
+  tabStopsWhereScrolling();
   if (offline || document.documentElement.hasAttribute("data-idle-reset")) { attachmentsInViewer(); }
   var buttons = document.querySelectorAll(".print-button");
   for (var i = 0; i < buttons.length; i++) {
@@ -32,6 +33,25 @@
       try { rel = decodeURIComponent(href.slice(root.length)); } catch (e) { continue; }
       links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel) + hash;
     }
+  }
+
+  // A wide table's region is a tab stop so that a keyboard can scroll it (templates give it
+  // tabindex="0"); where the table fits, that stop does nothing but cost a keyboard or
+  // switch user a press (the annual tables fit on a kiosk, not on a phone).
+  function tabStopsWhereScrolling() {
+    var wraps = document.querySelectorAll(".table-wrap[tabindex]");
+    if (!wraps.length) { return; }
+    function update() {
+      for (var i = 0; i < wraps.length; i++) {
+        if (wraps[i].scrollWidth > wraps[i].clientWidth + 1) {
+          wraps[i].setAttribute("tabindex", "0");
+        } else {
+          wraps[i].removeAttribute("tabindex");
+        }
+      }
+    }
+    update();
+    window.addEventListener("resize", update);
   }
 
   // A kiosk in a service hall (site.kiosk_idle_minutes): after that long with no touch, key or
