@@ -13,6 +13,7 @@ import html
 import json
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -72,6 +73,23 @@ class LiveState:
         self.generation = 0
         self.error = ""
         self.changed = threading.Condition()
+        # Which run of `sitegen serve` counted the builds: a page left open across a restart
+        # names a count of the run before, which may equal this run's.
+        self.run = secrets.token_hex(4)
+
+    def mark(self, generation: int) -> str:
+        """What a page served after build `generation` of this run says it was served from."""
+        return f"{self.run}.{generation}"
+
+    def seen(self, mark: str) -> int | None:
+        """The build a page's `mark` names in this run's count; None: no mark. A page of
+        another run counts as older than any build of this one (once there is one)."""
+        if not mark:
+            return None
+        run, _, count = mark.partition(".")
+        if run == self.run and count.isdigit():
+            return int(count)
+        return -1 if self.generation else 0
 
     def publish(self, error: str) -> None:
         with self.changed:
@@ -89,8 +107,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         address, _, query = self.path.partition("?")
         if address == EVENTS_PATH:
-            since = query.removeprefix("since=")
-            return self.events(int(since) if since.isdigit() else None)
+            return self.events(self.live.seen(query.removeprefix("since=")))
         if address == SCRIPT_PATH:
             return self.send_bytes(LIVE_SCRIPT.encode("utf-8"), "text/javascript; charset=utf-8")
         path = Path(self.translate_path(self.path))
@@ -107,7 +124,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
                   generation: int | None = None) -> None:
         """An HTML page with the live script, which reloads it after the next good build
         (`generation`: the build count when the page was read)."""
-        since = self.live.generation if generation is None else generation
+        since = self.live.mark(self.live.generation if generation is None else generation)
         tag = f'<script src="{SCRIPT_PATH}?since={since}"></script>'
         page = page.replace("</body>", tag + "</body>", 1) if "</body>" in page else page + tag
         self.send_bytes(page.encode("utf-8"), "text/html; charset=utf-8", status)

@@ -66,7 +66,7 @@ def get(url: str) -> str:
 
 def test_serves_with_live_script_and_rebuilds_on_change(preview):
     page = get(preview.base + "/index.html")
-    assert f'<script src="{SCRIPT_PATH}?since=1"></script></body>' in page
+    assert f'<script src="{SCRIPT_PATH}?since={preview.live.run}.1"></script></body>' in page
     assert "EventSource" in get(preview.base + SCRIPT_PATH)
     assert SCRIPT_PATH not in (preview.site / "output" / "index.html").read_text(encoding="utf-8")
 
@@ -85,7 +85,8 @@ def test_failed_build_keeps_last_good_site_and_reports(preview):
     wait_for(lambda: preview.live.error != "")
     assert "content/broken.md" in preview.live.error and "不存在的分类" in preview.live.error
     # the same page (served after another build: its script names that build)
-    assert get(preview.base + "/index.html").replace("since=2", "since=1") == good
+    run = preview.live.run
+    assert get(preview.base + "/index.html").replace(f"since={run}.2", f"since={run}.1") == good
     with urllib.request.urlopen(preview.base + EVENTS_PATH, timeout=10) as stream:
         assert stream.readline() == b"event: failed\n"
         assert "content/broken.md" in json.loads(stream.readline().decode()[len("data: "):])
@@ -149,11 +150,20 @@ def test_a_build_that_ends_while_a_page_loads_still_reloads_it(preview):
     connects (a slow script, or a save just after the last build) reloads it at once."""
     page = get(preview.base + "/index.html")
     since = page.split(SCRIPT_PATH + "?since=")[1].split('"')[0]
-    assert since == str(preview.live.generation)
+    assert since == f"{preview.live.run}.{preview.live.generation}"
+    built = preview.live.generation
     budget = preview.site / "content" / "budget.md"
     budget.write_text(budget.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
-    wait_for(lambda: preview.live.generation > int(since))
+    wait_for(lambda: preview.live.generation > built)
     assert first_event(preview.base + EVENTS_PATH + "?since=" + since) == "event: reload"
+
+
+def test_a_page_left_open_across_a_restart_reloads_once_the_new_run_has_built(preview):
+    """A page served by the `sitegen serve` before a restart names that run's build count,
+    which may equal this run's: it is older than any build of this run."""
+    assert preview.live.generation == 1
+    other_run = "0" * 8 if preview.live.run != "0" * 8 else "1" * 8
+    assert first_event(preview.base + EVENTS_PATH + f"?since={other_run}.1") == "event: reload"
 
 
 def test_stopping_waits_for_the_rebuild_under_way(tmp_path, monkeypatch):
