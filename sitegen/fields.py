@@ -31,6 +31,9 @@ COMMON_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "period": ("公开时限", ("公开时限",)),
     "date_effective": ("实施日期", ("实施日期",)),
     "expires": ("公开截止日期", ("公开截止日期",)),
+    # 索引号 of other items shown with this one, each way: a 批后公告 and its 批前公示, a
+    # 政策解读 and the 文件 it explains (which must be published and linked together)
+    "related_items": ("相关信息", ("相关信息",)),
 }
 
 REVIEW_FIELDS: dict[str, str] = {
@@ -70,7 +73,6 @@ TYPE_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
         "period_start": ("公示开始日期", False),
         "period_end": ("公示截止日期", False),
         "objection_contact": ("异议受理方式", False),
-        "related_items": ("相关信息", False),
     },
     "leader": {
         "name": ("姓名", True),

@@ -322,7 +322,7 @@ def _shows_whole(source: str, tree: jinja2.nodes.Template) -> bool:
 # page keys were made for.
 _COLLECTIONS = {"items", "children", "latest", "roots", "nodes", "years", "organizations",
                 "replacements", "by_index_no", "neighbours", "parent", "count", "expired_items",
-                "current_items"}
+                "current_items", "related"}
 _KEYED_READS = {("page", "items"), ("node", "children"), ("node", "count")}
 
 
@@ -536,6 +536,7 @@ class PageRenderer:
                     breadcrumbs=site.breadcrumbs(item.category), newer=newer, older=older,
                     replaced_by=site.by_index_no.get(item.replaced_by),
                     replaces=site.replacements.get(item.index_no, []),
+                    related=site.related.get(item.index_no, []),
                     feed=site.nodes[item.category.path].feed_url, feed_title=item.category.path)
 
     def item_inputs(self, item: Item) -> str:
@@ -551,7 +552,8 @@ class PageRenderer:
                         item.validity, item.validity_pending, item.expired,
                         self.org_key(item.organization), self.brief_key(newer),
                         self.brief_key(older), self.brief_key(site.by_index_no.get(item.replaced_by)),
-                        self.briefs(site.replacements.get(item.index_no, [])))
+                        self.briefs(site.replacements.get(item.index_no, [])),
+                        self.briefs(site.related.get(item.index_no, [])))
 
     def item(self, item: Item, body_html: str) -> str:
         return self.render("item.html", item.url, body=body_html, **self.item_context(item))

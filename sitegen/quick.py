@@ -156,6 +156,9 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         return None
     gone, held_gone = removal
     added = [e for e in edits if e.before is None]
+    if any(e.item.related or any(e.item.index_no in i.related for i in old_site.items)
+           for e in added):
+        return None  # 相关信息 with other items, or a warning of another item's to drop
     moved = [e for e in edits if e.before is not None and e.item.url != e.before.item.url]
     site = old_site
     if moved or added or gone:  # the items (updated in place, new ones added) filed anew
@@ -284,6 +287,8 @@ def _removal(edit: lastbuild.Edited, site: Site, edits: list[_Edit]
     numbers = {g.index_no for g in gone}
     if any(i.replaced_by in numbers for i in site.items if i.index_no not in numbers):
         return None  # the whole build reports the broken replaced_by
+    if any(g.related or g.index_no in site.related for g in gone):
+        return None  # 相关信息 shown on other pages, or named there (then a warning)
     return gone, held_gone
 
 
@@ -519,7 +524,7 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
         for other in (*old_site.neighbours.get(index_no, (None, None)), *site.neighbours[index_no],
                       site.by_index_no.get(e.before.item.replaced_by) if e.before else None,
                       site.by_index_no.get(e.item.replaced_by),
-                      *site.replacements.get(index_no, [])):
+                      *site.replacements.get(index_no, []), *site.related.get(index_no, [])):
             if other is not None and other.index_no not in edited:
                 found[other.url] = other
     left = {e.before.item.url for e in edits if e.before and e.item.url != e.before.item.url}

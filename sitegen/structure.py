@@ -94,6 +94,9 @@ class Site:
     # 限时公开 items past their 公开截止日期, newest first: listed apart, in no column, no
     # organisation's list and no feed (their pages, the year archives and search keep them)
     expired_items: list[Item] = field(default_factory=list)
+    # index_no -> the items shown with it (相关信息): those it names in related_items and
+    # those naming it, newest first
+    related: dict[str, list[Item]] = field(default_factory=dict)
 
     @property
     def current_items(self) -> list[Item]:
@@ -147,6 +150,15 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
         if item.replaced_by:
             replacements[item.replaced_by].append(item)
 
+    by_index_no = {i.index_no: i for i in items}
+    related: dict[str, dict[str, Item]] = defaultdict(dict)
+    for item in items:
+        for number in item.related:
+            other = by_index_no.get(number)
+            if other is not None and other is not item:
+                related[item.index_no][number] = other
+                related[number][item.index_no] = item
+
     years: dict[int, list[Item]] = defaultdict(list)
     orgs: dict[str, list[Item]] = {org_id: [] for org_id in config.organizations}
     for item in items:
@@ -162,9 +174,11 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
         years=dict(sorted(years.items(), reverse=True)),
         organizations=orgs,
         neighbours=neighbours,
-        by_index_no={i.index_no: i for i in items},
+        by_index_no=by_index_no,
         replacements=dict(replacements),
         latest=[i for i in current if i.is_valid][:LATEST_COUNT],
         updated=items[0].date_published if items else None,
         expired_items=expired,
+        related={n: sorted(found.values(), key=lambda i: i.sort_key, reverse=True)
+                 for n, found in sorted(related.items())},
     )

@@ -98,6 +98,7 @@ class Item:
     validity: str = "有效"
     date_invalid: dt.date | None = None
     replaced_by: str = ""
+    related: list[str] = field(default_factory=list)  # related_items: 索引号 as written
     attachments: list[Attachment] = field(default_factory=list)
     type: str = "default"
     type_fields: list[tuple[str, str, str | list[str]]] = field(default_factory=list)
@@ -259,6 +260,7 @@ class _Checker:
         if date_effective and created and date_effective < created:
             self.error("date_effective", f"实施日期 {date_effective} 早于生成日期 {created}")
         validity, date_invalid, replaced_by = self.validity(meta, created, date_effective, category)
+        related = self.related(meta.get("related_items"), index_no)
         topic = self.topic(meta.get("topic"))
         particular = self.scope(meta.get("scope"))
         period, expires = self.period(meta, published)
@@ -289,7 +291,8 @@ class _Checker:
             date_created=created, date_published=published, review=review,
             url=f"{category.folder}/{slug}.html", body=self.src.body, body_line=self.src.body_line,
             doc_no=doc_no, keywords=keywords, summary=summary, validity=validity,
-            date_invalid=date_invalid, replaced_by=replaced_by, attachments=attachments,
+            date_invalid=date_invalid, replaced_by=replaced_by, related=related,
+            attachments=attachments,
             type=item_type, type_fields=type_fields, genre=genre, department=department,
             topic=topic, date_effective=date_effective, period=period, expires=expires, rank=rank,
             photo=photo, annual=report,
@@ -457,6 +460,25 @@ class _Checker:
         elif date_invalid and effective and date_invalid < effective:
             self.error("date_invalid", f"失效日期 {date_invalid} 早于实施日期 {effective}")
         return validity, date_invalid, replaced_by
+
+    def related(self, value: Any, index_no: str | None) -> list[str]:
+        """相关信息: 索引号, as a list or one line ("A、B")."""
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = [w for w in re.split(r"[,，、;；\s]+", value) if w]
+        if not isinstance(value, list):
+            self.error("related_items", "相关信息应为索引号列表，例如 [31421567X/2010-00055]，"
+                       f"实际为 {show(value)}")
+            return []
+        numbers: list[str] = []
+        for entry in value:
+            text = self.text("related_items", entry)
+            if text and text == index_no:
+                self.warning("related_items", f"相关信息中的 {text} 是本信息自己的索引号，已忽略")
+            elif text and text not in numbers:
+                numbers.append(text)
+        return numbers
 
     def topic(self, value: Any) -> str:
         """主题分类, written "一级/二级" (gov.cn writes "一级\\二级")."""
@@ -684,7 +706,8 @@ class Checked:
 def check_item(src: SourceItem, config: SiteConfig, assets: set[str]) -> Checked:
     report = Report()
     item, held = _Checker(src, config, assets, report).check()
-    lines = {k: v for k, v in src.lines.items() if k in ("index_no", "replaced_by", "slug")}
+    lines = {k: v for k, v in src.lines.items()
+             if k in ("index_no", "replaced_by", "slug", "related_items")}
     return Checked(src.rel, item, held, report.diagnostics,
                    str(src.meta.get("index_no", "") or "").strip(), lines)
 
@@ -767,3 +790,10 @@ def _check_site(items: list[Item], checked: list[Checked], report: Report) -> No
             state = "尚未发布" if item.replaced_by in by_index else "不存在"
             report.error(item.source, f"替代文件的索引号 {item.replaced_by} {state}",
                          line=lines[item.source].get("replaced_by"), field="replaced_by", label="替代文件")
+    for item in items:
+        for number in item.related:
+            if number not in published:
+                state = "尚未发布" if number in by_index else "不存在"
+                report.warning(item.source, f"相关信息的索引号 {number} {state}，页面上暂不列出这一条"
+                               "（请核对索引号）", line=lines[item.source].get("related_items"),
+                               field="related_items", label="相关信息")

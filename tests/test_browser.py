@@ -511,7 +511,7 @@ def test_a_kiosk_left_idle_goes_back_to_the_home_page(browser: Browser, tmp_path
         context.close()
 
 
-STAND_ALONE = (".breadcrumbs a, .category-tree a, .neighbours a, .attachments a, .feed-link a, "
+STAND_ALONE = (".breadcrumbs a, .category-tree a, .neighbours a, .attachments a, .related a, .feed-link a, "
                ".site-footer a, .item-list li > a, .site-nav a, .pager a, .pager span, .up a, "
                ".expired-link a, "
                ".subcategories a, .footnote-ref, .footnote-backref, button, input, select")

@@ -3,6 +3,7 @@ gives the same bytes and the same report as a clean build; anything else is left
 whole pipeline."""
 
 import datetime as dt
+import json
 import random
 import re
 import shutil
@@ -32,6 +33,11 @@ def site(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "sitegen.toml", site / "sitegen.toml")
     assert build(site, now=NOW, jobs=1).ok
     return site
+
+
+def published(site: Path) -> int:
+    """How many items the site's output publishes (one line of search.json each)."""
+    return len(json.loads((site / "output/search.json").read_text(encoding="utf-8")))
 
 
 def same_as_clean(site: Path, tmp_path: Path, strict: bool = False):
@@ -207,10 +213,11 @@ def test_a_new_item_is_quick_and_reaches_every_page_that_shows_it(site: Path, tm
     append(site, REPORT, "\n另见[2012年财政预算](../fdzdgknr/czyjs/2012-budget.md)。\n")
     result = same_as_clean(site, tmp_path)
     assert any("2012-budget.md" in d.message for d in result.report.warnings)
-    before = digests(site / "output")
-    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20")
+    before, count = digests(site / "output"), published(site)
+    # (published after every other item: the newest of the site)
+    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2026-00901", "2026-03-02")
     result = same_as_clean(site, tmp_path)
-    assert result.quick and result.published == 63
+    assert result.quick and result.published == count + 1
     assert not any("2012-budget.md" in d.message for d in result.report.warnings)
     changed = changed_since(site, before)
     assert {"fdzdgknr/czyjs/2012-budget.html", "fdzdgknr/czyjs/index.html", "index.html",
@@ -246,12 +253,12 @@ ACCOUNTABILITY = "content/gkzd/accountability-system.md"  # two other items link
 
 
 def test_a_deletion_is_quick_and_leaves_nothing_behind(site: Path, tmp_path: Path):
-    before = digests(site / "output")
+    before, count = digests(site / "output"), published(site)
     assert "files/fdzdgknr/czyjs/2010-final-accounts-table.pdf" in before
     (site / FINAL_ACCOUNTS).unlink()  # taken down with its attachment
     (site / FINAL_ACCOUNTS).with_name("2010-final-accounts-table.pdf").unlink()
     result = same_as_clean(site, tmp_path)
-    assert result.quick and result.published == 61
+    assert result.quick and result.published == count - 1
     after = digests(site / "output")
     assert "fdzdgknr/czyjs/2010-final-accounts.html" not in after
     assert "files/fdzdgknr/czyjs/2010-final-accounts-table.pdf" not in after  # no page uses it
@@ -304,13 +311,14 @@ def test_a_deletion_with_an_edit_goes_the_whole_way(site: Path, tmp_path: Path):
 
 
 def test_a_new_item_with_a_new_attachment_is_quick(site: Path, tmp_path: Path):
+    count = published(site)
     pdf = site / "content/fdzdgknr/czyjs/2012-budget-table.pdf"
     pdf.write_bytes((site / "content/fdzdgknr/czyjs/2011-budget-table.pdf").read_bytes() + b"\n%2012\n")
     rel = "content/fdzdgknr/czyjs/2012-budget.md"
     new_item(site, rel, "31421567X/2012-00901", "2012-02-20")
     edit(site, rel, "file: 2011-budget-table.pdf", "file: 2012-budget-table.pdf")
     result = same_as_clean(site, tmp_path)
-    assert result.quick and result.published == 63
+    assert result.quick and result.published == count + 1
     assert (site / "output/files/fdzdgknr/czyjs/2012-budget-table.pdf").read_bytes() == pdf.read_bytes()
     # A file no page uses is not copied, in a quick build as in a clean one.
     shutil.copy(pdf, site / "content/fdzdgknr/tjxx/2010-statistics.pdf")
@@ -693,7 +701,7 @@ def test_a_theme_reading_the_site_under_another_name_shows_the_newest_everywhere
     and a new item left every other page showing the previous newest title."""
     override(site, "base.html", '<span id="last-published"></span>', shown)
     same_as_clean(site, tmp_path)
-    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2012-00901", "2012-02-20",
+    new_item(site, "content/fdzdgknr/czyjs/2012-budget.md", "31421567X/2026-00901", "2026-03-02",
              title="（新）最新的一条")
     same_as_clean(site, tmp_path)
     assert "（新）最新的一条" in (site / "output/404.html").read_text(encoding="utf-8")
@@ -754,3 +762,51 @@ def test_a_quick_build_stopped_midway_leaves_the_old_or_the_new_site(
     assert sorted(p.name for p in site.iterdir() if p.name.startswith(".sitegen-")) == [
         ".sitegen-cache", f"{SPARE_PREFIX}output"]
     assert result.ok
+
+
+NOTICE = "content/fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2.md"  # 批前公示 (expired)
+RESULT = "content/fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.md"  # names it
+
+
+def related_links(site: Path, rel: str) -> list[str]:
+    """The titles a page lists under 相关信息."""
+    page = (site / "output" / rel).read_text(encoding="utf-8")
+    section = re.search(r'<section class="related".*?</section>', page, re.S)
+    return re.findall(r'<a href="[^"]+">([^<]+)</a>', section.group(0)) if section else []
+
+
+def test_related_items_link_both_ways_and_follow_every_edit(site: Path, tmp_path: Path):
+    """相关信息: the 批后公告 names its 批前公示; both pages link to each other, and a corrected
+    title, a move, a new item named before it existed and a deletion reach the other page
+    as a clean build would make it."""
+    notice, result = "fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2.html", \
+        "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
+    assert related_links(site, notice) == ["招宝山街道2010年第2批廉租住房保障审批结果公告"]
+    assert related_links(site, result) == ["招宝山街道2010年第2批廉租住房保障拟准予对象公示"]
+    # a corrected title: the other page shows it (a quick build)
+    edit(site, NOTICE, "title: 招宝山街道2010年第2批", "title: 招宝山街道2010年第二批")
+    assert same_as_clean(site, tmp_path).quick
+    assert related_links(site, result) == ["招宝山街道2010年第二批廉租住房保障拟准予对象公示"]
+    # moved to another column: the other page links to its new address
+    edit(site, RESULT, "category: 办理结果", "category: 批前公示")
+    assert same_as_clean(site, tmp_path).quick
+    assert 'href="2010-low-rent-housing-batch-2-result.html"' in (
+        site / "output" / notice).read_text(encoding="utf-8")
+    # an item named before it is published: a warning, then a link both ways
+    edit(site, RESULT, "related_items: [31421567X/2010-00055]",
+         "related_items: [31421567X/2010-00055, 31421567X/2026-00901]")
+    warned = same_as_clean(site, tmp_path)
+    assert any("31421567X/2026-00901 不存在" in d.message for d in warned.report.warnings)
+    new_item(site, "content/fdzdgknr/czyjs/2026-budget.md", "31421567X/2026-00901", "2026-03-02")
+    added = same_as_clean(site, tmp_path)
+    assert not any("2026-00901" in d.message for d in added.report.warnings)
+    assert related_links(site, "fdzdgknr/czyjs/2026-budget.html") == [
+        "招宝山街道2010年第2批廉租住房保障审批结果公告"]
+    assert len(related_links(site, "fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2-result.html")) == 2
+    # deleted: the page naming it warns again, the other loses the link
+    (site / "content/fdzdgknr/czyjs/2026-budget.md").unlink()
+    gone = same_as_clean(site, tmp_path)
+    assert any("31421567X/2026-00901 不存在" in d.message for d in gone.report.warnings)
+    (site / NOTICE).unlink()
+    same_as_clean(site, tmp_path)
+    assert related_links(site, "fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2-result.html") == []

@@ -1082,3 +1082,27 @@ def test_site_calendar_covers_a_year_the_holiday_table_lacks(site):
     [diag] = late(result)  # five weekdays off, one Saturday worked: 25 - 5 + 1
     contains(diag, "第 21 个工作日")
     assert "估算" not in diag.message
+
+
+def test_related_items_are_links_both_ways_and_a_wrong_number_is_named(site: Path) -> None:
+    """相关信息 (related_items): 索引号 as a list or on one line; the number of the item itself,
+    or of none published, is a warning at its line (the page lists the others)."""
+    text = item(title="关于2024年部门决算的解读", index_no="12345678X/2025-00003",
+                extra=("related_items: 12345678X/2025-00002、12345678X/2025-00003，12345678X/2025-00999",))
+    write(site, "content/explained.md", text)
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    line = line_of(text, "related_items:")
+    said = [(d.line, d.level, d.message) for d in diagnostics(result)
+            if d.file == "content/explained.md" and d.what == "相关信息 related_items"]
+    assert len(said) == 2 and all(d[:2] == (line, "警告") for d in said), result.output
+    assert "12345678X/2025-00003 是本信息自己的索引号" in said[0][2]
+    assert "12345678X/2025-00999 不存在" in said[1][2]
+    page = (site / "output/fdzdgknr/czyjs/explained.html").read_text(encoding="utf-8")
+    budget = (site / "output/fdzdgknr/czyjs/budget.html").read_text(encoding="utf-8")
+    assert f'<a href="budget.html">{BUDGET_TITLE}</a>' in page
+    assert '<a href="explained.html">关于2024年部门决算的解读</a>' in budget
+    write(site, "content/explained.md", text.replace("related_items: 12345678X", "related_items: {a: 1}\n#"))
+    result = build(site)
+    assert result.exit_code == 1
+    assert "相关信息应为索引号列表" in one(result, "content/explained.md", "相关信息 related_items").message
