@@ -54,6 +54,8 @@ DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_PADDED = re.compile(r"(〔\d{4}〕)0+(\d+号)$")
 _DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls
+# The body `sitegen new` writes: published as it is, it would be the whole of the page.
+BODY_PLACEHOLDER = "（请在此处填写正文。）"
 TITLE_WARN_LENGTH = 100
 KEYWORD_MAX = 20
 PHOTO_EXTENSIONS = frozenset({"jpg", "jpeg", "png"})
@@ -272,6 +274,9 @@ class _Checker:
         if item_type == "notice":
             self.notice(meta)
         slug = self.slug(meta.get("slug"))
+        if BODY_PLACEHOLDER in self.src.body:
+            self.report.warning(self.src.rel, f"正文还是新建时的占位文字“{BODY_PLACEHOLDER}”，请填写正文",
+                                line=self.src.body_line + self.src.body.split(BODY_PLACEHOLDER)[0].count("\n"))
         genre = self.text("genre", meta.get("genre"))
         department = self.text("department", meta.get("department"))
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from sitegen.cli import cli
+from sitegen.validate import BODY_PLACEHOLDER
 
 NOW = ["--now", "2026-11-27"]
 
@@ -290,6 +291,56 @@ def test_new_scaffolds_next_free_index_no(site):
     # A new item is held back until its review record is filled in.
     build = run("build", str(site), *NOW)
     assert build.exit_code == 0 and "2025-00006.md" in build.output
+
+
+def reviewed(path: Path, body: str | None = "正文已填写。", day: str = "2025-08-01") -> None:
+    """An item `sitegen new` made, its review record filled in as an officer does (after
+    each colon), and its body written (None: the placeholder left)."""
+    text = path.read_text(encoding="utf-8")
+    for key, value in (("reviewer", "张三"), ("reviewed_on", day),
+                       ("secrecy_checked", "true"), ("approver", "李四"), ("approved_on", day)):
+        assert f"\n  {key}:\n" in text
+        text = text.replace(f"\n  {key}:\n", f"\n  {key}: {value}\n", 1)
+    if body is not None:
+        text = text.replace(BODY_PLACEHOLDER, body)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_new_items_build_once_reviewed_whatever_their_category_and_type(site):
+    """Found by review: a new 行政规范性文件 failed for want of 有效性, which its file did not
+    have; an annual report got none of its tables; a placeholder body was published as it
+    stood."""
+    made = run("new", str(site), "-c", "行政规范性文件", "-t", "关于试行的办法", "--date", "2025-08-01")
+    rule = site / "content/fdzdgknr/zcwj/xzgfxwj/2025-00006.md"
+    assert made.exit_code == 0 and frontmatter.load(rule)["validity"] == "有效"
+    made = run("new", str(site), "-c", "政府信息公开年报", "-t", "2024年报", "--date", "2025-01-10",
+               "--type", "annual_report")
+    report = site / "content/gknb/2025-00007.md"
+    assert made.exit_code == 0 and frontmatter.load(report)["year"] == 2024
+    reviewed(rule)
+    reviewed(report, body=None, day="2025-01-10")
+    build = run("build", str(site), *NOW)
+    assert build.exit_code == 0, build.output
+    assert "共 0 个错误" in build.output and "2025-0000" not in build.output.split("未发布")[-1]
+    assert "2025-00007.md:" in build.output and f"占位文字“{BODY_PLACEHOLDER}”" in build.output
+    assert "一、本年新收政府信息公开申请数量" in (
+        site / "output/gknb/2025-00007.html").read_text(encoding="utf-8")
+    assert run("build", str(site), "--strict", *NOW).exit_code == 1  # the placeholder
+
+
+def test_new_writes_the_fields_of_its_type_each_named_until_filled(site):
+    made = run("new", str(site), "-c", "财政预决算", "-t", "办理指南", "--date", "2025-08-01",
+               "--type", "guide")
+    path = site / "content/fdzdgknr/czyjs/2025-00006.md"
+    assert made.exit_code == 0
+    reviewed(path)
+    text = path.read_text(encoding="utf-8")
+    build = run("build", str(site), *NOW)
+    assert build.exit_code == 1
+    lines = text.splitlines()
+    for key in ("item_name", "fees", "phone"):
+        line = lines.index(f"{key}:") + 1
+        assert f"2025-00006.md:{line}: 错误: [" in build.output and f"（{key}）" in build.output
 
 
 def test_new_rejects_unknown_or_non_leaf_category(site):

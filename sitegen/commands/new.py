@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
-from sitegen import workdays
+from sitegen import annual, workdays
 from sitegen.commands import DateType, print_report
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import discover
 from sitegen.diagnostics import Report
+from sitegen.fields import TYPE_FIELDS
+from sitegen.validate import BODY_PLACEHOLDER
 
 TEMPLATE = """---
 title: {title}
@@ -25,17 +27,60 @@ date_published: {today}
 doc_no: ""
 keywords: []
 summary: ""
-disclosure: 主动公开
-# 审查记录填写完整后才会发布（未经审查的信息绝不公开）
+{validity}disclosure: 主动公开
+{type_fields}# 审查记录：五项都填写后才会发布（未经审查的信息绝不公开）。在冒号后空一格填写；
+# 写在 # 后面的字是注释，不算填写。
 review:
-  reviewer:           # 审查人
-  reviewed_on:        # 审查日期 YYYY-MM-DD
-  secrecy_checked:    # 通过保密审查后填 true
-  approver:           # 审批人
-  approved_on:        # 审批日期 YYYY-MM-DD
+  # 审查人姓名
+  reviewer:
+  # 审查日期，例如 2025-01-22
+  reviewed_on:
+  # 通过保密审查后填 true
+  secrecy_checked:
+  # 审批人姓名
+  approver:
+  # 审批日期，例如 2025-01-23
+  approved_on:
 ---
-正文。
+{body}
 """
+
+
+def type_lines(item_type: str, today: dt.date) -> str:
+    """The fields of an item type, empty, each under its label (必填: the build says so
+    until it is filled)."""
+    if item_type == "default":
+        return ""
+    if item_type == "annual_report":
+        return annual_lines(today.year - 1)
+    lines = [f"type: {item_type}"]
+    for key, (label, required) in TYPE_FIELDS[item_type].items():
+        lines.append(f"# {label}（{'必填' if required else '选填'}）")
+        lines.append(f"{key}:")
+    return "\n".join(lines) + "\n"
+
+
+def annual_lines(year: int) -> str:
+    """A 年度报告's three tables with every row at 0, each under its label in the format."""
+    lines = ["type: annual_report", "# 报告年度", f"year: {year}",
+             "# 表格数字只填各行的数，合计和总计由系统计算并核对勾稽关系",
+             "t1:  # 二、主动公开政府信息情况"]
+    for row, columns in annual.T1_ROWS.items():
+        zeros = ", ".join(f"{c}: 0" for c in columns)
+        lines.append(f"  {row}: {{{zeros}}}  # {annual.T1_LABELS[row]}")
+    lines.append("t2:  # 三、收到和处理政府信息公开申请情况；每行 6 个数：" + "、".join(annual.T2_COLUMNS))
+    zeros6 = "[0, 0, 0, 0, 0, 0]"
+    for row in annual.T2_SINGLE[:4]:
+        lines.append(f"  {row}: {zeros6}  # {annual.T2_LABELS[row]}")
+    for group, rows in annual.T2_GROUPS.items():
+        lines.append(f"  {group}:  # {annual.T2_LABELS[group]}")
+        lines.extend(f"    {row}: {zeros6}" for row in rows)
+    lines.append(f"  carried_out: {zeros6}  # {annual.T2_LABELS['carried_out']}")
+    lines.append("t3:  # 四、政府信息公开行政复议、行政诉讼情况")
+    for group in annual.T3_GROUPS:
+        zeros = ", ".join(f"{r}: 0" for r in annual.T3_RESULTS)
+        lines.append(f"  {group}: {{{zeros}}}  # {annual.T3_LABELS[group]}")
+    return "\n".join(lines) + "\n"
 
 
 def next_index_no(config: SiteConfig, org_id: str, year: int, used: set[str]) -> str:
@@ -56,8 +101,12 @@ def next_index_no(config: SiteConfig, org_id: str, year: int, used: set[str]) ->
 @click.option("--title", "-t", required=True, help="标题 / title")
 @click.option("--organization", "-o", help="发布机构 id（默认站点的发布机构）/ organisation id")
 @click.option("--date", "today", type=DateType(), help="生成日期（默认今天）")
+@click.option("--type", "item_type", type=click.Choice(list(TYPE_FIELDS)), default="default",
+              show_default=True,
+              help="信息类型：guide 办事指南、notice 公示公告、leader 领导信息、org 机构概况、"
+                   "annual_report 年度报告；写入该类型的字段 / item type")
 def command(directory: Path, category: str, title: str, organization: str | None,
-            today: dt.date | None) -> None:
+            today: dt.date | None, item_type: str) -> None:
     """新建信息：在分类目录下创建一个 Markdown 文件，索引号取本机构本年度下一个空号。
 
     Scaffold an item with the next free 索引号 for the organisation and year. Its review
@@ -98,5 +147,8 @@ def command(directory: Path, category: str, title: str, organization: str | None
     # other character written so that the file reads back as the title given.
     path.write_text(TEMPLATE.format(title=json.dumps(title.strip(), ensure_ascii=False),
                                     category=cat.path, index_no=index_no,
-                                    organization=org_id, today=today.isoformat()), encoding="utf-8")
+                                    organization=org_id, today=today.isoformat(),
+                                    validity="validity: 有效\n" if cat.validity_required else "",
+                                    type_fields=type_lines(item_type, today),
+                                    body=BODY_PLACEHOLDER), encoding="utf-8")
     click.echo(f"已创建 {path}（索引号 {index_no}）。填写正文和审查记录后即可发布。")
