@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 13  # 13: Item.related (related_items); 12: a footnote's back link reads 返回正文; 11: bodies lose the theme's status classes
+SCHEMA = 14  # 14: local-file links, bare images; 13: Item.related; 12: footnote back link 返回正文
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 

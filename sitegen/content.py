@@ -10,6 +10,7 @@ import errno
 import hashlib
 import logging
 import os
+import re
 import reprlib
 import unicodedata
 from collections.abc import Iterable
@@ -130,6 +131,10 @@ _YAML_HINTS = [
 ]
 
 
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?[^\s#][^:]*:(\s|$)")
+_WIDE_COLON_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*|[\u4e00-\u9fff]{2,8})\s*：")
+
+
 def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
     """A YAML error in Chinese, with what it said, and the 0-based line of the front matter
     to point at: for a quote left open, the line it was opened on (PyYAML only notices at the
@@ -146,6 +151,14 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
         return f"这一行开始的引号没有闭合，缺少结尾的引号（{problem}）", opened.line
     if char == "\t" or "tab character" in problem:
         return f"YAML 不能用 Tab 缩进，请改用空格（{problem}）", line
+    if line is not None:  # a key typed with the input method's colon: PyYAML errs a line later
+        for at in range(min(line, len(lines) - 1), -1, -1):
+            wide = _WIDE_COLON_KEY.match(lines[at])
+            if wide:
+                return (f"“{wide.group(1)}”后面是中文冒号“：”，请改为英文冒号加空格“: ”，"
+                        f"例如 {wide.group(1)}: …（{problem}）"), at
+            if at < line and _KEY_LINE.match(lines[at]):
+                break  # (no further back than the key before the error)
     hint = next((h for prefix, h in _YAML_HINTS if problem.startswith(prefix)), "")
     return (f"{hint}（{problem}）" if hint else problem), line
 
@@ -340,6 +353,10 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
         f = ContentFile(content_rel, f"{content_dir}/{content_rel}",
                         f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
         (items if content_rel.lower().endswith(".md") else assets).append(f)
+        suffix = next((x for x in (".md.txt", ".markdown") if content_rel.lower().endswith(x)), "")
+        if suffix:
+            report.warning(f.rel, f"文件名以 {suffix} 结尾，不会作为信息发布（记事本“另存为”常自动加上 .txt）；"
+                           "信息文件应以 .md 结尾，请改文件名")
     _same_on_windows(assets, report)
     return items, assets
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import posixpath
+import re
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from sitegen.content import SAME_ON_WINDOWS, ContentFile, read_item, same_on_win
 from sitegen.diagnostics import Level, Report
 from sitegen.fields import PUBLISHABLE_EXTENSIONS
 from sitegen.markdown import (
+    LOCAL_FILE_RE,
     LinkContext,
     RenderedBody,
     asset_url,
@@ -179,11 +182,28 @@ def is_unsafe_removed(message: str) -> bool:
     return message.endswith(UNSAFE_REMOVED)
 
 
+_WEB_ADDRESS_RE = re.compile(r"^(www\.|[a-z0-9-]+(\.[a-z0-9-]+)*\.(cn|com|net|org)(/|$))", re.I)
+
+
+def _why_broken(link: str) -> str:
+    """What is wrong with a link of a body that leads nowhere, as far as its text tells."""
+    if LOCAL_FILE_RE.match(link):
+        return ("指向作者电脑上的文件（从 Word 粘贴时常见），网站和查阅终端上打不开；请把文件放进 content/ "
+                "（例如与本文同一目录）并改用相对路径，如 图1.png")
+    if _WEB_ADDRESS_RE.match(link):
+        return f"缺少 https://：网址请写完整，例如 https://{link}"
+    path = link.split("#")[0].split("?")[0]
+    extension = posixpath.splitext(path)[1].lstrip(".").lower()
+    if extension and extension != "md" and extension not in PUBLISHABLE_EXTENSIONS:
+        return (f"是 .{extension} 文件，不能发布（可以发布：{'、'.join(sorted(PUBLISHABLE_EXTENSIONS))}）")
+    return ("指向的文件不存在或未发布（或地址无效；请核对文件名，包括大小写：网站服务器区分大小写，"
+            "Windows 不区分）")
+
+
 def body_warnings(item: Item, body: RenderedBody, source: str) -> list[BodyWarning]:
     """What converting a body warns of: links that lead nowhere, HTML taken out as unsafe
     (`source`: the body's Markdown, for the lines)."""
-    warnings = [(item.source, f"正文链接 {link} 指向的文件不存在、未发布、地址无效或类型不能发布"
-                 f"（可以发布：{'、'.join(sorted(PUBLISHABLE_EXTENSIONS))}），已改为纯文本",
+    warnings = [(item.source, f"正文链接 {link} {_why_broken(link)}，已改为纯文本",
                  _line_of(source, link, item.body_line)) for link in body.broken_links]
     warnings += [(item.source, f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0))
                  for offset, what in body.removed]

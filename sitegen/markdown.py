@@ -203,6 +203,22 @@ def resolve_target(target: str, ctx: LinkContext) -> str | None:
     return None
 
 
+# A link to a file on the author's own computer: file:///C:/…, C:\…, \\server\share (what
+# Word leaves in pasted HTML). No reader can open it.
+LOCAL_FILE_RE = re.compile(r"^\s*(?:file:|[A-Za-z]:[\\/]|\\\\)", re.I)
+_LOCAL_ATTRIBUTE_RE = re.compile(
+    r"""\s(?:href|src)\s*=\s*["']?\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^"'>]*)""", re.I)
+# An image left without a picture (its address dropped, or broken): its text instead, as a
+# Markdown image that leads nowhere becomes
+_BARE_IMG_RE = re.compile(r"<img\b(?![^>]*\ssrc=)([^>]*)>")
+_ALT_RE = re.compile(r'\salt="([^"]*)"')
+
+
+def _image_text(match: re.Match[str]) -> str:
+    alt = _ALT_RE.search(match.group(1))
+    return f"<span>[图片：{alt.group(1)}]</span>" if alt and alt.group(1) else "<span>[图片]</span>"
+
+
 def publishable(target: str) -> bool:
     return posixpath.splitext(target)[1].lstrip(".").lower() in PUBLISHABLE_EXTENSIONS
 
@@ -236,6 +252,9 @@ class _LinkRewriter(Treeprocessor):
     def rewrite(self, url: str) -> str | None:
         """The output-relative URL, the URL unchanged if not ours, or None if it is broken."""
         ctx = self.context
+        if LOCAL_FILE_RE.match(url):  # a file on the author's computer (pasted from Word)
+            self.broken.append(url)
+            return None
         try:
             parts = urlsplit(url)
         except ValueError:  # "http://x.cn[1]": no address a browser could open
@@ -359,6 +378,9 @@ class _Renderer:
         def raw_links(element: str, attribute: str, value: str) -> str | None:
             """Links in raw HTML blocks are rewritten like Markdown links (which the tree
             processor already rewrote: those are passed over)."""
+            if attribute in ("href", "src") and LOCAL_FILE_RE.match(value):
+                links.broken.append(value)
+                return None
             checked = _filter_attribute(element, attribute, value)
             if checked is None or attribute not in ("href", "src") or value in links.produced:
                 return checked
@@ -367,6 +389,9 @@ class _Renderer:
                 links.produced.add(new)
             return new
 
+        if "file:" in html or ":\\" in html or "\\\\" in html or "FILE:" in html.upper():
+            # (raw HTML: the sanitiser drops such an address before any filter sees it)
+            links.broken.extend(m.group(1) for m in _LOCAL_ATTRIBUTE_RE.finditer(html))
         unclosed = _unclosed_formatting(html)
         if unclosed > MAX_UNCLOSED:
             raise _Unsafe(f"正文的 HTML 中有 {unclosed} 个各不相同、没有结束标签的 <b>、<i>、<a> 等格式"
@@ -375,6 +400,8 @@ class _Renderer:
                          url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
                          attribute_filter=raw_links,
                          filter_style_properties={"text-align"})
+        if "<img" in safe:
+            safe = _BARE_IMG_RE.sub(_image_text, safe)
         return RenderedBody(safe, list(links.broken), sorted(set(links.used)),
                             dict(links.resolved), plain_text(safe), removed)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import posixpath
 import re
 import unicodedata
@@ -52,7 +53,9 @@ RESERVED_SLUG_RE = re.compile(r"^(index(-\d+)?|rss|search)$|" + WINDOWS_DEVICE_R
 SLUG_MAX_BYTES = 200  # with ".html", and room below a file system's 255 bytes a name
 DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_PADDED = re.compile(r"(〔\d{4}〕)0+(\d+号)$")
-_DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔]\s*(\d{4})\s*[\]\)）］】〕]")
+# (﹝﹞ and 〖〗: Word's and input methods' look-alikes of 〔〕)
+_DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔﹝〖]\s*(\d{4})\s*[\]\)）］】〕﹞〗]")
+_DOC_NO_DI = re.compile(r"(〔\d{4}〕)第(\d+号)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls
 # The body `sitegen new` writes: published as it is, it would be the whole of the page.
 BODY_PLACEHOLDER = "（请在此处填写正文。）"
@@ -231,7 +234,9 @@ class _Checker:
         known = set(COMMON_FIELDS) | set(TYPE_FIELDS[item_type]) | set(CLASSIFIED_KEYS)
         for key in meta:
             if key not in known:
-                self.warning(key, f"未知字段“{self.src.raw_keys.get(key, key)}”，将被忽略"
+                written = self.src.raw_keys.get(key, key)
+                self.warning(key, f"未知字段“{written}”，将被忽略"
+                             f"{_did_you_mean(written, known - set(CLASSIFIED_KEYS))}"
                              "（字段表见 docs/content-model.md）")
 
         title = self.text("title", meta.get("title"), required=True)
@@ -380,16 +385,25 @@ class _Checker:
         if not isinstance(raw, dict):
             self.error("review", f"审查记录应包含 {', '.join(REVIEW_FIELDS)}，实际为 {show(raw)}")
             return None, "审查记录格式错误"
+        # (in Chinese as the labels have it: 审查人, 审查日期 …)
+        raw = {_REVIEW_ALIASES.get(key, key) if _REVIEW_ALIASES.get(key) not in raw else key: value
+               for key, value in raw.items()}
         for key in raw:
             if key not in REVIEW_FIELDS:
-                self.warning(f"review.{key}", f"审查记录中的未知字段“{key}”")
+                self.warning(f"review.{key}",
+                             f"审查记录中的未知字段“{key}”{_did_you_mean(str(key), set(REVIEW_FIELDS))}")
         if raw.get("secrecy_checked") not in (None, "", True):
             self.error("review.secrecy_checked",
                        f"保密审查应为 true（已通过保密审查），实际为 {show(raw['secrecy_checked'])}")
-        missing = [f"{REVIEW_FIELDS[k]}（{k}）" for k in REVIEW_FIELDS
-                   if raw.get(k) is None or raw.get(k) == ""]
-        if missing:
-            return None, f"审查记录不完整，缺少 {'、'.join(missing)}：未经审查的信息绝不公开"
+        empty = [k for k in REVIEW_FIELDS if raw.get(k) is None or raw.get(k) == ""]
+        if empty:
+            # (a key written without a value: its line, for a name typed after a "#")
+            missing = [f"{REVIEW_FIELDS[k]}（{k}，第 {line} 行未填）"
+                       if (line := self.src.lines.get(f"review.{k}")) else f"{REVIEW_FIELDS[k]}（{k}）"
+                       for k in empty]
+            comment = "；写在 # 后面的字是注释，不算填写" if len(missing) > sum(
+                "第" not in m for m in missing) else ""
+            return None, f"审查记录不完整，缺少 {'、'.join(missing)}{comment}：未经审查的信息绝不公开"
         reviewer = self.text("review.reviewer", raw["reviewer"])
         approver = self.text("review.approver", raw["approver"])
         reviewed_on = self.date("review.reviewed_on", raw["reviewed_on"])
@@ -415,8 +429,14 @@ class _Checker:
         if fixed != text:
             self.warning("doc_no", f"文号 {show(text)} 的年份应使用六角括号〔〕，已按 {show(fixed)} 发布"
                          "（GB/T 9704-2012）")
+        if _DOC_NO_DI.search(fixed):
+            plain = _DOC_NO_DI.sub(r"\1\2", fixed)
+            self.warning("doc_no", f"文号 {show(fixed)} 的发文顺序号前不加“第”字，已按 {show(plain)} 发布"
+                         "（GB/T 9704-2012 第 7.2.5 条）")
+            fixed = plain
         if not DOC_NO_RE.match(fixed):
-            self.warning("doc_no", f"文号 {show(fixed)} 不是“机关代字〔年份〕序号号”的形式，例如 招街办〔2010〕12号")
+            self.warning("doc_no", f"文号 {show(fixed)} 不是“机关代字〔年份〕发文顺序号”的形式（年份用六角括号〔〕，"
+                         "顺序号后加“号”），例如 招街办〔2010〕12号")
         elif _DOC_NO_PADDED.search(fixed):
             unpadded = _DOC_NO_PADDED.sub(r"\1\2", fixed)
             self.warning("doc_no", f"文号 {show(fixed)} 的发文顺序号不编虚位（1 不编为 01），应为 "
@@ -432,6 +452,9 @@ class _Checker:
             self.error("keywords", f"主题词应为列表，例如 [信息公开, 年度报告]，实际为 {show(value)}")
             return []
         words: list[str] = []
+        # (a Chinese comma inside brackets is no separator to YAML: [财政，季度] is one word)
+        value = [w for word in value for w in
+                 (re.split(r"\s*[，、；]\s*", word) if isinstance(word, str) else [word]) if w != ""]
         for word in value:
             text = self.text("keywords", word)
             if not text:
@@ -616,7 +639,10 @@ class _Checker:
                 self.error(key, f"{noun} {show(ref)} 是 Markdown 文件（一条信息），不能作为附件；"
                            "要指向另一条信息，请在正文中写链接", at)
             else:
-                self.error(key, f"{noun}文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）", at)
+                alike = sorted(a for a in self.assets if a.casefold() == joined.casefold())
+                hint = (f"；content/{alike[0]} 与它只差大小写：Windows 上看是同一个文件，网站服务器上不是，"
+                        "请把文件名写得完全一样") if alike else ""
+                self.error(key, f"{noun}文件不存在（或不是文件）：{show(ref)}（应在 content/{joined}）{hint}", at)
             return None
         return joined
 
@@ -651,6 +677,25 @@ class _Checker:
                        "不能以点或空格开头，也不能是 index、index-N、rss、search（不分大小写）或 Windows 的设备名"
                        "（con、prn、aux、nul、com1、lpt1 等）；请改文件名或写 slug 字段")
         return slug
+
+
+_REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}
+
+
+def _did_you_mean(written: str, known: set[str]) -> str:
+    """"；是不是要写 summary（内容概述）？" for a key close to a known one (or to its Chinese
+    label); the two closest when they are as close (发布时间: 发布日期 or 发布机构); else ""."""
+    names = {k: k for k in known} | {label(k): k for k in known if label(k)}
+    # (two characters of four in common is close for a Chinese name)
+    cutoff = 0.5 if any("\u4e00" <= c <= "\u9fff" for c in written) else 0.6
+    scored = sorted(((difflib.SequenceMatcher(None, written, name).ratio(), name) for name in names),
+                    key=lambda pair: (-pair[0], pair[1]))
+    best = [name for score, name in scored if score >= cutoff and score == scored[0][0]][:2]
+    if not best:
+        return ""
+    keys = list(dict.fromkeys(names[name] for name in best))
+    shown = "或".join(f"{key}（{label(key)}）" if label(key) else key for key in keys)
+    return f"；是不是要写 {shown}？"
 
 
 # Type fields the page shows otherwise (the photo as a picture) or not at all (the rank orders

@@ -264,3 +264,19 @@ def test_a_body_over_the_time_limit_is_an_error_also_where_no_timer_can_stop_it(
     worker.start()
     worker.join()
     assert found[0].html == "" and "正文转换超过 0.3 秒仍未完成" in found[0].error
+
+
+def test_a_picture_or_file_on_the_authors_computer_is_named_and_shown_as_text():
+    """Found by review: Word's pasted <img src="file:///C:/…"> and C:\\ paths were published as
+    empty images, without a warning; a missing picture in raw HTML too."""
+    body = render_body('<img src="file:///C:/Users/a/clip_image002.jpg" alt="图一">\n\n'
+                       "![图二](C:\\Users\\a\\图2.jpg)\n\n"
+                       '<p><img src="图3.png"></p>\n\n<a href="file:///D:/公文/通知.doc">通知</a>\n', ctx())
+    assert sorted(body.broken_links) == sorted(["file:///C:/Users/a/clip_image002.jpg",
+                                                "C:\\Users\\a\\图2.jpg", "图3.png",
+                                                "file:///D:/公文/通知.doc"])
+    assert "<img" not in body.html and "file:" not in body.html
+    assert "[图片：图一]" in body.html and "[图片：图二]" in body.html and "<span>[图片]</span>" in body.html
+    assert "<a>通知</a>" in body.html
+    # a path written as text is no link
+    assert render_body("资料存放在 C:\\共享\\ 目录，见 file: 说明。", ctx()).broken_links == []

@@ -413,7 +413,8 @@ HELD = [
     ("no-review", {"review": DROP}, "缺少审查记录（review）：未经审查的信息绝不公开"),
     ("empty-review", {"review": DROP, "extra": ("review:",)}, "缺少审查记录（review）"),
     ("no-approver", {"review": {"approver": DROP}}, "审查记录不完整，缺少 审批人（approver）：未经审查的信息绝不公开"),
-    ("null-approver", {"review": {"approver": ""}}, "审查记录不完整，缺少 审批人（approver）"),
+    ("null-approver", {"review": {"approver": ""}},
+     "行未填）；写在 # 后面的字是注释，不算填写"),
     ("no-secrecy-check", {"review": {"secrecy_checked": DROP}}, "缺少 保密审查（secrecy_checked）"),
     ("only-reviewer", {"review": {"reviewed_on": DROP, "secrecy_checked": DROP, "approver": DROP,
                                   "approved_on": DROP}},
@@ -568,6 +569,13 @@ def test_attachment_missing(site):
     assert diag.line is not None
 
 
+def test_attachment_written_in_other_case_names_the_file_there(site):
+    """Found by review: Q3.PDF for q3.pdf opens on the officer's Windows and not on the server."""
+    write(site, "content/q3.pdf", b"%PDF-1.4 attachment\n")
+    result = broken(site, attachment("Q3.PDF"))
+    contains(one(result, X, "附件 attachments"), "content/q3.pdf 与它只差大小写")
+
+
 @pytest.mark.parametrize("ref", ["../../etc/passwd", "../secret.pdf", "/../secret.pdf",
                                  "sub/../../secret.pdf"])
 def test_attachment_path_escaping_content(site, ref):
@@ -600,7 +608,8 @@ def test_attachment_with_disallowed_extension(site, name, ext):
 
 # -- warnings -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("written", ["招街办[2010]8号", "招街办(2010)8号", "招街办（2010）8号", "招街办［2010］8号"])
+@pytest.mark.parametrize("written", ["招街办[2010]8号", "招街办(2010)8号", "招街办（2010）8号", "招街办［2010］8号",
+                                     "招街办﹝2010﹞8号", "招街办〖2010〗8号"])
 def test_doc_no_brackets_normalised_with_a_warning(site, written):
     good_build(site)
     write(site, X, item(extra=(f"doc_no: {written}",)))
@@ -614,6 +623,35 @@ def test_doc_no_brackets_normalised_with_a_warning(site, written):
     assert "招街办〔2010〕8号" in page and written not in page
     records = json.loads((site / "output" / "search.json").read_text(encoding="utf-8"))
     assert [r["doc_no"] for r in records if r["index_no"] == FIELDS["index_no"]] == ["招街办〔2010〕8号"]
+
+
+def test_doc_no_with_di_before_its_number_is_published_without_it(site):
+    write(site, X, item(extra=("doc_no: 招街办〔2010〕第8号",)))
+    result = build(site)
+    diag = one(result, X, "文号 doc_no", level="警告")
+    contains(diag, "发文顺序号前不加“第”字，已按 “招街办〔2010〕8号” 发布")
+    assert "招街办〔2010〕8号" in (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
+
+
+def test_a_misspelt_key_names_the_one_meant(site):
+    """Found by review: sumary, 发布时间, reviwer were unknown fields with no hint, and the
+    summary was dropped from the page without a word of why."""
+    write(site, X, item(extra=("sumary: 概述", "发布时间: 2025-01-24"), review={"reviwer": "张三"}))
+    result = build(site)
+    contains(one(result, X, "sumary", level="警告"), "是不是要写 summary（内容概述）？")
+    contains(one(result, X, "发布时间", level="警告"), "date_published（发布日期）")
+    contains(one(result, X, "review.reviwer", level="警告"), "是不是要写 reviewer（审查人）？")
+
+
+def test_review_keys_may_be_written_in_chinese_and_keywords_with_chinese_commas(site):
+    text = item(review={"reviewer": DROP, "approver": DROP}, extra=("keywords: [财政，季度、预算]",))
+    text = text.replace("review:\n", "review:\n  审查人: 张三\n  审批人: 李四\n")
+    write(site, X, text)
+    result = build(site)
+    assert result.exit_code == 0 and "未发布" not in result.output, result.output
+    records = json.loads((site / "output" / "search.json").read_text(encoding="utf-8"))
+    assert [r["keywords"] for r in records if r["index_no"] == FIELDS["index_no"]] == [
+        ["财政", "季度", "预算"]]
 
 
 @pytest.mark.parametrize("key", ["colour", "备注"])
@@ -642,7 +680,14 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
      "这一行开始的引号没有闭合", "  reviewer:"),  # not the end of the front matter
     (item(title='"示例街道预算'), "found unexpected end of stream", "这一行开始的引号没有闭合", "title:"),
     (item(extra=("\tdoc_no: 示街办〔2025〕1号",)), "", "YAML 不能用 Tab 缩进，请改用空格", "\tdoc_no:"),
-], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab"])
+    # keys typed with the input method's colon (PyYAML errs on the line after)
+    (item().replace("title: ", "title：", 1), "", "“title”后面是中文冒号“：”，请改为英文冒号加空格", "title："),
+    (item().replace("summary: ", "summary：", 1) if "summary: " in item() else
+     item(extra=("summary：季度报告",)), "", "“summary”后面是中文冒号“：”", "summary："),
+    (item(review={"approver": DROP}).replace("  approved_on:", "  approver：街道主任\n  approved_on:"),
+     "", "“approver”后面是中文冒号“：”", "  approver："),
+], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab",
+        "wide-colon-title", "wide-colon-summary", "wide-colon-in-review"])
 def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)
     diag = one(result, X, None)
@@ -1106,3 +1151,30 @@ def test_related_items_are_links_both_ways_and_a_wrong_number_is_named(site: Pat
     result = build(site)
     assert result.exit_code == 1
     assert "相关信息应为索引号列表" in one(result, "content/explained.md", "相关信息 related_items").message
+
+
+def test_a_body_link_that_leads_nowhere_says_why(site: Path) -> None:
+    """One warning said "不存在、未发布、地址无效或类型不能发布" of every broken link: a web address
+    without https://, a file on the author's computer and a file type that cannot be
+    published are named as such."""
+    body = ("见[网站](www.example.gov.cn)。\n\n![图](C:\\Users\\admin\\Desktop\\图2.jpg)\n\n"
+            "[程序](setup.exe)\n\n[附表](附表.pdf)\n")
+    text = item(title="链接", index_no="12345678X/2025-00003", body=body)
+    write(site, "content/links.md", text)
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    said = {d.line: d.message for d in diagnostics(result) if d.file == "content/links.md"}
+    start = line_of(text, "见[网站]")
+    assert "缺少 https://" in said[start] and "https://www.example.gov.cn" in said[start]
+    assert "作者电脑上的文件" in said[start + 2] and "相对路径" in said[start + 2]
+    assert "是 .exe 文件，不能发布" in said[start + 4]
+    assert "不存在或未发布" in said[start + 6] and "大小写" in said[start + 6]
+
+
+@pytest.mark.parametrize("name", ["notice.md.txt", "notice.markdown"])
+def test_an_item_saved_under_another_ending_is_named(site, name):
+    """Found by review: Notepad's "q3.md.txt" was passed over without a word."""
+    write(site, f"content/{name}", item(index_no="12345678X/2025-00003"))
+    result = build(site)
+    assert result.exit_code == 0
+    contains(one(result, f"content/{name}", None, level="警告"), "不会作为信息发布", "应以 .md 结尾")
