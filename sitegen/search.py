@@ -136,7 +136,10 @@ def search_doc(site: Site, item: Item, text: str) -> SearchDoc:
 def doc_fields(doc: SearchDoc) -> list[tuple[int, str]]:
     return [(TITLE, doc.title), (META, doc.doc_no), *((META, k) for k in doc.keywords),
             (META, doc.index_no), (SUMMARY, doc.summary), (BODY, doc.body),
-            *((BODY, a) for a in doc.attachments)]
+            *((BODY, a) for a in doc.attachments),
+            # the column's names, as weak as the body's words: the word a reader sees in the
+            # menu finds its items (年报: the 工作汇报 of 政府信息公开年报)
+            *((BODY, name) for name in doc.category.split("/"))]
 
 
 def doc_tokens(doc: SearchDoc) -> dict[str, int]:

@@ -327,7 +327,7 @@ def test_search_finds_item_and_opens_it(page: tuple[Page, Watch], root: str, sta
     hit = pg.locator("#search-results a", has_text=EXACT_NOTICE_TITLE)
     expect(hit).to_have_count(1)
     assert hit.get_attribute("href") == NOTICE_URL  # relative to search.html at the site root
-    expect(pg.locator("#search-status")).to_contain_text(re.compile(r"找到 \d+ 条"))
+    expect(pg.locator("#search-status")).to_contain_text(re.compile(r"找到约? \d+ 条"))
     hit.click()
     pg.wait_for_url(re.compile(re.escape(quote(NOTICE_URL)) + "$"))
     assert rel_of(root, pg.url) == NOTICE_URL
@@ -340,6 +340,20 @@ def test_search_page_without_match_says_so(page: tuple[Page, Watch], root: str) 
     pg.goto(url_of(root, "search.html") + "?q=" + quote("不存在的词语"))
     expect(pg.locator("#search-status")).to_contain_text("没有找到")
     expect(pg.locator("#search-results li")).to_have_count(0)
+    expect(pg.locator("#search-none a", has_text="按目录浏览")).to_be_visible()
+    expect(pg.locator("#search-unfilter")).to_be_hidden()  # no filter to take off
+    # Found by review: a filter that removes every result was not said, and taking it off
+    # meant typing again. One touch now.
+    pg.goto(url_of(root, "search.html") + "?q=" + quote("垃圾分类"))
+    expect(pg.locator("#search-status")).to_contain_text("找到")
+    other = pg.eval_on_selector_all("#search-category option", """os => os.map(o => o.value)
+        .filter(v => v && !v.startsWith('法定主动公开内容'))""")[0]  # (both hits are under it)
+    pg.goto(url_of(root, "search.html") + "?q=" + quote("垃圾分类") + "&c=" + quote(other))
+    expect(pg.locator("#search-status")).to_contain_text("可以取消筛选条件再找")
+    pg.locator("#search-unfilter").click()
+    pg.wait_for_url(re.compile(r"/search\.html\?q="))
+    expect(pg.locator("#search-results a", has_text=EXACT_NOTICE_TITLE)).to_have_count(1)
+    expect(pg.locator("#search-none")).to_be_hidden()
     assert not watch.problems, "\n".join(watch.problems)
 
 

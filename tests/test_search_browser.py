@@ -250,7 +250,7 @@ def test_results_show_title_category_date_doc_no_and_snippet(pages: dict, roots:
     meta = first.locator(".meta").inner_text()
     assert "行政规范性文件" in meta and "2010-06-10" in meta
     assert first.locator(".meta mark").all_inner_texts() == ["招街办〔2010〕12号"]
-    assert re.search(r"找到 \d+ 条", page.inner_text("#search-status"))
+    assert re.search(r"找到约? \d+ 条", page.inner_text("#search-status"))
     assert page.get_attribute("#search-status", "aria-live") == "polite"
     # A body phrase: the snippet is cut around it and marks it.
     run_query(page, "防范和遏制安全生产事故")

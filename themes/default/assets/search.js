@@ -390,7 +390,7 @@
   }
 
   function docTexts(doc) {
-    return [doc.t, doc.n, doc.x, doc.s, doc.b].concat(doc.k || [], doc.a || []);
+    return [doc.t, doc.n, doc.x, doc.s, doc.b].concat(doc.k || [], doc.a || [], (doc.c || "").split("/"));
   }
   // Where the units of each term occur in `text` (document mode): [[start, end], ...].
   var unitCache = { text: [], units: [] };  // the few texts of the results being shown
@@ -460,6 +460,7 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var more = document.getElementById("search-more");
+  var none = document.getElementById("search-none"), unfilter = document.getElementById("search-unfilter");
   var form = document.getElementById("search-page-form");
   var filterBox = document.getElementById("search-filters");
   var selects = {
@@ -534,7 +535,7 @@
     if (doc.v && doc.v !== "有效") {
       var badge = document.createElement("span");
       badge.className = "badge " + (doc.v === "废止" ? "badge-repealed" : "badge-expired");
-      badge.appendChild(text(doc.v));
+      badge.appendChild(text("已" + doc.v));  // (as the lists say it)
       li.appendChild(text(" "));
       li.appendChild(badge);
     }
@@ -648,12 +649,19 @@
       var total = state.scored.length - state.rejected;
       var what = describe(state.query, state.filters);
       // With some pairs of a long term left out, candidates not yet shown may lack the phrase.
-      var about = state.plan.approx && state.next < state.scored.length ? "（约数）" : "";
-      status.textContent = (total ? "找到 " + total + " 条" + about + (what ? "与" + what + "相关的" : "") + "信息" +
+      var about = state.plan.approx && state.next < state.scored.length ? "约" : "";
+      var filtered = state.filters.c || state.filters.y || state.filters.o || state.filters.v;
+      status.textContent = (total ? "找到" + about + " " + total + " 条" + (what ? "与" + what + "相关的" : "") + "信息" +
         (total > state.shown ? "，显示前 " + state.shown + " 条。" : "。") :
-        "没有找到与" + what + "相关的信息。可以减少或更换搜索词（如只输入文号中的年份和序号），或按目录浏览。") +
+        "没有找到与" + what + "相关的信息。" + (filtered ? "可以取消筛选条件再找，" : "") +
+        (/[〔号]/.test(state.query) ? "可以只输入文号中的年份和序号，" : "可以减少或更换搜索词，") + "或按目录浏览。") +
         (state.plan.dropped ? "（搜索词过多，只按前 " + MAX_TERMS + " 个词查找，其余 " + state.plan.dropped + " 个未使用。）" : "");
       list.setAttribute("data-query", state.query);
+      if (none) {  // the ways on from no results, as links (a touch screen has no keyboard to retype)
+        none.hidden = total > 0;
+        unfilter.hidden = !filtered;
+        unfilter.href = unfilter.getAttribute("data-href") + (state.query ? "?q=" + encodeURIComponent(state.query) : "");
+      }
       if (more) { more.hidden = state.next >= state.scored.length; }
       setState("done");
       return { first: first };
