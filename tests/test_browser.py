@@ -613,6 +613,38 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
 
 
 ANNUAL_REPORT_URL = "gknb/2025-zhaobaoshan-annual-report.html"
+NOTICE_OF_EXAMPLE = "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
+
+
+def test_a_kiosk_reader_can_make_the_text_bigger_for_the_visit(browser: Browser, example: Path
+                                                              ) -> None:
+    """适老化 (found by review: a touch screen has no keyboard for Ctrl +): 标准字 / 大字 / 特大字
+    in the header, kept from page to page for the visit, gone for the next person (the idle
+    reset clears the session), never wider than the screen; not on a phone, which zooms."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    text = "() => parseFloat(getComputedStyle(document.querySelector('main li, main p')).fontSize)"
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/index.html")
+        assert pg.evaluate(text) == 18
+        pg.get_by_role("button", name="大字", exact=True).click()
+        assert pg.evaluate(text) == 22
+        for rel in (ANNUAL_REPORT_URL, "search.html", "fdzdgknr/index.html"):
+            pg.goto(example.as_uri() + "/" + quote(rel))
+            assert pg.evaluate(text) == 22, rel
+            assert pg.get_by_role("button", name="大字", exact=True).get_attribute("aria-pressed") == "true"
+        pg.get_by_role("button", name="特大字").click()
+        for rel in ("index.html", ANNUAL_REPORT_URL, NOTICE_OF_EXAMPLE):
+            pg.goto(example.as_uri() + "/" + quote(rel))
+            assert pg.evaluate(text) == 27, rel
+            assert pg.evaluate("document.documentElement.scrollWidth") <= 1080, rel
+        pg.evaluate("() => sessionStorage.clear()")  # what the idle reset does
+        pg.goto(example.as_uri() + "/index.html")
+        assert pg.evaluate(text) == 18
+        pg.set_viewport_size({"width": 390, "height": 844})
+        expect(pg.locator(".text-size")).to_be_hidden()
+    finally:
+        context.close()
 
 
 def test_a_table_region_is_a_tab_stop_only_where_it_scrolls(browser: Browser, example: Path

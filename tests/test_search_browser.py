@@ -319,7 +319,8 @@ def test_back_from_a_result_keeps_the_results_shown_and_the_place(browser: Brows
             with page.expect_navigation():
                 page.goto(roots[mode] + "index.html")
             page.fill("#q-home", "政府信息公开")
-            page.press("#q-home", "Enter")
+            with page.expect_navigation():
+                page.press("#q-home", "Enter")
             page.wait_for_function("document.getElementById('search-status').dataset.state === 'done'")
             page.wait_for_timeout(300)
             assert page.eval_on_selector_all("#search-results > li", "l => l.length") == 10
