@@ -103,6 +103,12 @@ def test_the_three_tables_are_printed_with_the_totals_computed(site):
     order = [html.index(h) for h in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
                                      "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况")]
     assert order == sorted(order)
+    # a printed T2 or T3 repeats its header rows on each page (found by review: T3's header
+    # was split across two pages)
+    for title in ("三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"):
+        table = html[html.index(title):].split("</table>")[0]
+        head = table.split("<thead>")[1].split("</thead>")[0]
+        assert head.count("<tr>") == 3 and "<td" not in head and "<tbody>" in table, title
     assert "t2" not in re.sub(r"<[^>]+>", "", html.split('class="type-fields"')[1].split("</table>")[0])
 
 

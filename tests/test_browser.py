@@ -666,6 +666,14 @@ def test_a_table_region_is_a_tab_stop_only_where_it_scrolls(browser: Browser, ex
         narrow = pg.evaluate(state)
         assert any(scrolls for scrolls, _ in narrow), narrow
         assert all((stop == "0") == scrolls for scrolls, stop in narrow), narrow
+        # Found by review: on a phone the labels were two characters a line (a table six
+        # screens tall) and nothing said that the rest of the table was to the right.
+        got = pg.evaluate("""() => [...document.querySelectorAll('.table-wrap')].map(w => [
+            w.hasAttribute('data-scrolls'), getComputedStyle(w, '::before').content,
+            Math.min(...[...w.querySelectorAll('th')].map(c => c.getBoundingClientRect().width))])""")
+        for (scrolls, _), (marked, hint, narrowest) in zip(narrow, got, strict=True):
+            assert marked == scrolls and ("左右滑动" in hint) == scrolls, got
+            assert narrowest >= 4 * 18, got
     finally:
         context.close()
 

@@ -45,8 +45,10 @@
       for (var i = 0; i < wraps.length; i++) {
         if (wraps[i].scrollWidth > wraps[i].clientWidth + 1) {
           wraps[i].setAttribute("tabindex", "0");
+          wraps[i].setAttribute("data-scrolls", "");  // (style.css says 可左右滑动查看)
         } else {
           wraps[i].removeAttribute("tabindex");
+          wraps[i].removeAttribute("data-scrolls");
         }
       }
     }
