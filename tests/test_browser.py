@@ -527,7 +527,7 @@ def test_a_kiosk_left_idle_goes_back_to_the_home_page(browser: Browser, tmp_path
 
 STAND_ALONE = (".breadcrumbs a, .category-tree a, .neighbours a, .attachments a, .related a, .feed-link a, "
                ".site-footer a, .item-list li > a, .site-nav a, .pager a, .pager span, .up a, "
-               ".expired-link a, "
+               ".expired-link a, .browse-by a, .search-none a, .text-size button, "
                ".subcategories a, .footnote-ref, .footnote-backref, button, input, select")
 
 
@@ -614,6 +614,22 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
 
 ANNUAL_REPORT_URL = "gknb/2025-zhaobaoshan-annual-report.html"
 NOTICE_OF_EXAMPLE = "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
+
+
+def test_browsing_by_year_and_organisation_is_on_a_kiosks_first_screen(browser: Browser,
+                                                                       example: Path) -> None:
+    """Found by review: only the footer had them, below the first screen of a portrait kiosk."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/index.html")
+        for name, rel in (("按年份浏览", "archive/index.html"), ("按发布机构浏览", "org/index.html")):
+            link = pg.locator("main a", has_text=name)
+            box = link.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 1920, (name, box)
+            assert link.get_attribute("href") == rel
+    finally:
+        context.close()
 
 
 def test_a_kiosk_reader_can_make_the_text_bigger_for_the_visit(browser: Browser, example: Path
