@@ -32,7 +32,15 @@
       var rel;
       try { rel = decodeURIComponent(href.slice(root.length)); } catch (e) { continue; }
       links[i].href = prefix + "viewer.html?f=" + encodeURIComponent(rel) + hash;
+      // The viewer's heading: the attachment's title as this page names it (中文, not the file's
+      // name), handed over in the session; the viewer's address itself could carry any text.
+      links[i].addEventListener("click", remember(rel, (links[i].textContent || "").replace(/\s+/g, " ")));
     }
+  }
+  function remember(rel, title) {
+    return function () {
+      try { window.sessionStorage.setItem("sitegen-viewer:" + rel, title.slice(0, 200)); } catch (e) { /* refused */ }
+    };
   }
 
   // A wide table's region is a tab stop so that a keyboard can scroll it (templates give it

@@ -2,8 +2,9 @@
    file or a picture is framed; a Word, Excel, WPS, OFD or zip file, which the kiosk's browser
    could only download where nobody sees it, is named with what to do instead. Only a file of
    this site's files/ folder: the page must not frame, or lend its address to, anything else;
-   and no text but the file's name, which a link to this page on the public site could
-   otherwise set to anything (a false 已废止 over a genuine PDF). Classic script: file:// safe. */
+   and no text from its address but the file's name, which a link to this page on the public
+   site could otherwise set to anything (a false 已废止 over a genuine PDF): the attachment's
+   title comes from the site's own page, through the session. Classic script: file:// safe. */
 (function () {
   "use strict";
   var frame = document.getElementById("viewer-frame");
@@ -37,8 +38,10 @@
     status.textContent = "附件地址无效，请返回上一页。";
     return;
   }
-  var name = file.split("/").pop().slice(0, 200);
-  title.textContent = "附件：" + name;
+  var name = file.split("/").pop().slice(0, 200), given = "";
+  // (the title the site's own page gave it, on the way here: see site.js)
+  try { given = window.sessionStorage.getItem("sitegen-viewer:" + file) || ""; } catch (e) { /* refused */ }
+  title.textContent = "附件：" + (given.replace(/^\s+|\s+$/g, "") || name);
   document.title = title.textContent;
   if (!framed) {
     status.textContent = "这是 " + ext.toUpperCase() + " 文件，本查阅终端不能打开。请到服务台索取纸质件，" +
