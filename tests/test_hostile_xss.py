@@ -207,7 +207,7 @@ def scan(path: Path) -> PageScan:
     return parser
 
 
-THEME_SCRIPTS = re.compile(r"^(\.\./)*assets/(site|search|search-tokenize|search-manifest|last-published|viewer)\.js$")
+THEME_SCRIPTS = re.compile(r"^(\.\./)*assets/(site|search|search-tokenize|search-manifest|last-published|viewer|text-size)\.js$")
 
 
 def test_every_page_has_only_the_themes_scripts_and_no_handlers(out):
