@@ -153,12 +153,12 @@ def test_page_keys_count_only_for_the_output_they_describe(site: Path, tmp_path:
 
 
 def _publish(site: Path, name: str, index_no: str, day: str) -> None:
-    """A new item (the 2011 budget's text) published on `day` (2012-02-…), newer than any."""
+    """A new item (the 2011 budget's text) published on `day` (2026-02-…), newer than any."""
     text = (site / "content/fdzdgknr/czyjs/2011-budget.md").read_text(encoding="utf-8")
     for old, new in (("31421567X/2011-00018", index_no), ("date_published: 2011-03-03", f"date_published: {day}"),
-                     ("date_created: 2011-02-28", "date_created: 2012-02-01"),
-                     ("reviewed_on: 2011-03-01", "reviewed_on: 2012-02-01"),
-                     ("approved_on: 2011-03-02", "approved_on: 2012-02-01"),
+                     ("date_created: 2011-02-28", "date_created: 2026-02-01"),
+                     ("reviewed_on: 2011-03-01", "reviewed_on: 2026-02-01"),
+                     ("approved_on: 2011-03-02", "approved_on: 2026-02-01"),
                      ("title: 招宝山街道2011年", f"title: {name}招宝山街道2011年")):
         assert old in text
         text = text.replace(old, new)
@@ -172,10 +172,10 @@ def test_a_newer_date_rewrites_one_script_not_every_page(site: Path, tmp_path: P
     report = site / "output/gknb/2010-zhaobaoshan-work-report.html"
     before, times = digests(site / "output"), mtimes(site / "output")
     assert '<span id="last-published"></span>' in report.read_text(encoding="utf-8")
-    _publish(site, "（新）", "31421567X/2012-00901", "2012-02-03")
+    _publish(site, "（新）", "31421567X/2026-00901", "2026-02-03")
     after = incremental_equals_clean(site, tmp_path)
     script = (site / "output/assets/last-published.js").read_text(encoding="utf-8")
-    assert "信息更新至 2012-02-03" in script and after["assets/last-published.js"] != before["assets/last-published.js"]
+    assert "信息更新至 2026-02-03" in script and after["assets/last-published.js"] != before["assets/last-published.js"]
     unchanged = [p for p in before if p.endswith(".html") and after.get(p) == before[p]]
     assert "gknb/2010-zhaobaoshan-work-report.html" in unchanged and len(unchanged) > 40
     assert mtimes(site / "output")["gknb/2010-zhaobaoshan-work-report.html"] == \
@@ -187,14 +187,14 @@ def test_a_newer_date_rewrites_one_script_not_every_page(site: Path, tmp_path: P
     (override / "base.html").write_text(
         base.replace('<span id="last-published"></span>', "（{{ site.updated }}）"), encoding="utf-8")
     incremental_equals_clean(site, tmp_path)
-    _publish(site, "（又一条）", "31421567X/2012-00902", "2012-02-05")
+    _publish(site, "（又一条）", "31421567X/2026-00902", "2026-02-05")
     incremental_equals_clean(site, tmp_path)
-    assert "（2012-02-05）" in report.read_text(encoding="utf-8")
+    assert "（2026-02-05）" in report.read_text(encoding="utf-8")
     # Or shows the newest item through the site model, without naming the date.
     (override / "base.html").write_text(base.replace(
         '<span id="last-published"></span>',
         "（最新：{{ site.items[0].title }}，{{ site.items[0].date_published }}）"), encoding="utf-8")
     incremental_equals_clean(site, tmp_path)
-    _publish(site, "（第三条）", "31421567X/2012-00903", "2012-02-07")
+    _publish(site, "（第三条）", "31421567X/2026-00903", "2026-02-07")
     incremental_equals_clean(site, tmp_path)
     assert "（第三条）招宝山" in report.read_text(encoding="utf-8")

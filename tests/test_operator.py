@@ -172,7 +172,7 @@ def test_a_body_cannot_publish_a_page_or_an_svg_from_the_content_folder(site):
     page = (site / "output" / "fdzdgknr" / "czyjs" / "x.html").read_text(encoding="utf-8")
     assert "evil" not in page
     warnings = [d.message for d in diagnostics(result) if d.file == X]
-    assert len(warnings) == 3 and all("类型不能发布" in w for w in warnings), result.output
+    assert len(warnings) == 3 and all("文件，不能发布（可以发布" in w for w in warnings), result.output
 
 
 def test_characters_xml_cannot_carry_do_not_break_the_feeds(site):
