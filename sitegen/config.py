@@ -12,6 +12,7 @@ import difflib
 import functools
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -48,6 +49,28 @@ class IndexNoPattern:
 
     def example(self, year: int = 2010, seq: int = 1) -> str:
         return self.format(year, seq)
+
+    def described(self) -> str:
+        """The template in words an officer reads: 机构代码 31421567X/年份-5 位序号."""
+        def sub(m: re.Match[str]) -> str:
+            name, width = m.group(1), m.group(2)
+            if name == "org_code":
+                return f"机构代码 {self.org_code} "
+            if name == "year":
+                return "年份"
+            return f"{width} 位序号" if width else "序号"
+
+        return _PLACEHOLDER_RE.sub(sub, self.template).replace(" /", "/")
+
+    def next_free(self, year: int, used: Iterable[str]) -> str:
+        """The 索引号 after the highest of `year` among `used` (of any organisation)."""
+        regex = self.regex()
+        highest = 0
+        for index_no in used:
+            m = regex.match(index_no)
+            if m and m.groupdict().get("year", str(year)) == str(year):
+                highest = max(highest, int(m.group("seq")))
+        return self.format(year, highest + 1)
 
     def format(self, year: int, seq: int) -> str:
         def sub(m: re.Match[str]) -> str:

@@ -364,8 +364,12 @@ class _Checker:
         pattern = self.config.organizations[org_id].index_pattern
         match = pattern.regex().match(text)
         if not match:
+            # (an input method's full-width ／－２０ look right to an officer)
+            narrow = unicodedata.normalize("NFKC", text).replace("－", "-").replace("—", "-")
+            hint = (f"；其中有全角字符，应写作 {narrow}" if narrow != text and pattern.regex().match(narrow)
+                    else "")
             self.error("index_no", f"索引号 {show(text)} 不符合{self.config.organizations[org_id].short_name}"
-                       f"的格式 {pattern.template}，例如 {pattern.example()}")
+                       f"的格式（{pattern.described()}），例如 {pattern.example()}{hint}")
             return ""
         year = match.groupdict().get("year")
         years = {d.year for d in (created, published) if d}
@@ -799,6 +803,21 @@ def as_of(item: Item, now: dt.date) -> Item:
     return item
 
 
+def _next_free(index_no: str, checked: list[Checked]) -> str:
+    """"；改用下一个空号 X" for a 索引号 written twice (a copied file is the usual way to start a
+    new item): the number after the highest with the same part before its serial."""
+    m = _SERIAL_RE.match(index_no)
+    if m is None:
+        return ""
+    prefix, width = m.group(1), len(m.group(2))
+    highest = max(int(n[len(prefix):]) for n in (c.index_no for c in checked)
+                  if n.startswith(prefix) and n[len(prefix):].isdigit() and n[len(prefix):].isascii())
+    return f"；改用下一个空号 {prefix}{highest + 1:0{width}d}（或用 sitegen new 新建信息）"
+
+
+_SERIAL_RE = re.compile(r"^(.*?)([0-9]+)$")
+
+
 def _check_site(items: list[Item], checked: list[Checked], report: Report) -> None:
     """Rules that need all items: unique 索引号, unique output paths, valid replaced_by."""
     lines = {c.source: c.lines for c in checked}
@@ -809,8 +828,9 @@ def _check_site(items: list[Item], checked: list[Checked], report: Report) -> No
     for index_no, files in by_index.items():
         if len(files) > 1:
             names = "、".join(files)
+            free = _next_free(index_no, checked)
             for f in files:
-                report.error(f, f"索引号 {index_no} 重复：{names}", line=lines[f].get("index_no"),
+                report.error(f, f"索引号 {index_no} 重复：{names}{free}", line=lines[f].get("index_no"),
                              field="index_no", label="索引号")
     by_url: dict[str, list[Item]] = defaultdict(list)
     for item in items:

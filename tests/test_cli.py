@@ -346,6 +346,10 @@ def test_new_writes_the_fields_of_its_type_each_named_until_filled(site):
 def test_new_rejects_unknown_or_non_leaf_category(site):
     result = run("new", str(site), "--category", "法定主动公开内容", "--title", "x")
     assert result.exit_code != 0 and "不是最终分类" in result.output
+    # the final categories below it, never one that has its own (found by review)
+    offered = result.output.split("可选：")[1].split("、")
+    assert "法定主动公开内容/财政预决算" in [o.strip() for o in offered]
+    assert not any(o.strip() in ("法定主动公开内容/政策文件", "法定主动公开内容/机构职能") for o in offered)
 
 
 def test_new_rejects_an_empty_title(site):

@@ -290,9 +290,16 @@ def test_unknown_organization_suggests_the_close_one(site):
 def test_index_no_not_matching_the_pattern(site, value):
     result = broken(site, item(index_no=value))
     diag = one(result, X, "索引号 index_no")
-    contains(diag, f"索引号 “{value}” 不符合示例街道的格式 {{org_code}}/{{year}}-{{seq:5}}",
+    contains(diag, f"索引号 “{value}” 不符合示例街道的格式（机构代码 12345678X/年份-5 位序号）",
              "例如 12345678X/2010-00001")
     assert diag.line is not None
+
+
+def test_index_no_typed_with_full_width_characters_says_how_to_write_it(site):
+    """Found by review: 12345678X／2025－00010 looks right to an officer; the message showed
+    the template's placeholders and nothing about the full-width ／ and －."""
+    result = broken(site, item(index_no="12345678X／2025－00010"))
+    contains(one(result, X, "索引号 index_no"), "其中有全角字符，应写作 12345678X/2025-00010")
 
 
 def test_duplicate_index_no_names_both_files(site):
@@ -302,7 +309,8 @@ def test_duplicate_index_no_names_both_files(site):
     refused(result, site, before)
     for file in ("content/budget.md", "content/sub/y.md"):
         diag = one(result, file, "索引号 index_no")
-        contains(diag, "索引号 12345678X/2025-00002 重复：content/budget.md、content/sub/y.md")
+        contains(diag, "索引号 12345678X/2025-00002 重复：content/budget.md、content/sub/y.md",
+                 "改用下一个空号 12345678X/2025-00003")  # (the highest used is 00002)
         assert diag.line is not None
 
 

@@ -84,14 +84,7 @@ def annual_lines(year: int) -> str:
 
 
 def next_index_no(config: SiteConfig, org_id: str, year: int, used: set[str]) -> str:
-    pattern = config.organizations[org_id].index_pattern
-    regex = pattern.regex()
-    highest = 0
-    for index_no in used:
-        m = regex.match(index_no)
-        if m and m.groupdict().get("year", str(year)) == str(year):
-            highest = max(highest, int(m.group("seq")))
-    return pattern.format(year, highest + 1)
+    return config.organizations[org_id].index_pattern.next_free(year, used)
 
 
 @click.command("new")
@@ -125,7 +118,11 @@ def command(directory: Path, category: str, title: str, organization: str | None
         raise SystemExit(1)
     cat, candidates = config.categories.resolve(category)
     if cat is None or not config.categories.is_leaf(cat):
-        options = candidates or (config.categories.children(cat) if cat else [])
+        # (only final categories can take an item: a column's own sub-columns are no answer)
+        tree = config.categories
+        wider = candidates or ([cat] if cat else [])
+        options = [c for c in tree.categories if tree.is_leaf(c) and any(
+            c.path == w.path or c.path.startswith(w.path + "/") for w in wider)]
         hint = "；可选：" + "、".join(c.path for c in options) if options else ""
         raise click.ClickException(f"分类“{category}”不存在或不是最终分类{hint}")
     org_id = organization or config.organization
