@@ -167,6 +167,11 @@ class CategoryTree:
     def is_leaf(self, cat: Category) -> bool:
         return not self.children(cat)
 
+    def final(self, among: list[Category]) -> list[Category]:
+        """The final categories (which alone take items) among `among` and below them."""
+        return [c for c in self.categories if self.is_leaf(c) and any(
+            c.path == w.path or c.path.startswith(w.path + "/") for w in among)]
+
     def parent(self, cat: Category) -> Category | None:
         return self.by_path().get("/".join(cat.names[:-1])) if cat.depth > 1 else None
 

@@ -319,11 +319,12 @@ class _Checker:
                 paths = "、".join(c.path for c in candidates)
                 self.error("category", f"分类名“{text}”不唯一，请写完整路径：{paths}")
             else:
-                hint = f"；您是不是要写：{'、'.join(c.path for c in candidates)}" if candidates else ""
+                close = tree.final(candidates)
+                hint = f"；您是不是要写：{'、'.join(c.path for c in close)}" if close else ""
                 self.error("category", f"分类“{text}”不在 sitegen.toml 的分类树中{hint}")
             return None
         if not tree.is_leaf(cat):
-            leaves = "、".join(c.path for c in tree.children(cat))
+            leaves = "、".join(c.path for c in tree.final([cat]))
             self.error("category", f"“{cat.path}”下还有子分类，信息必须归入最终分类：{leaves}")
             return None
         return cat

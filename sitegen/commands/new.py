@@ -119,10 +119,7 @@ def command(directory: Path, category: str, title: str, organization: str | None
     cat, candidates = config.categories.resolve(category)
     if cat is None or not config.categories.is_leaf(cat):
         # (only final categories can take an item: a column's own sub-columns are no answer)
-        tree = config.categories
-        wider = candidates or ([cat] if cat else [])
-        options = [c for c in tree.categories if tree.is_leaf(c) and any(
-            c.path == w.path or c.path.startswith(w.path + "/") for w in wider)]
+        options = config.categories.final(candidates or ([cat] if cat else []))
         hint = "；可选：" + "、".join(c.path for c in options) if options else ""
         raise click.ClickException(f"分类“{category}”不存在或不是最终分类{hint}")
     org_id = organization or config.organization
