@@ -118,6 +118,7 @@ class SearchDoc:
     body: str = ""  # plain text
     attachments: tuple[str, ...] = ()  # attachment titles
     sort_key: tuple[str, ...] = field(default=(), compare=False)
+    expired: bool = False  # 限时公开 past its date: found, and marked 公开期已满
 
     @property
     def year(self) -> int:
@@ -130,7 +131,8 @@ def search_doc(site: Site, item: Item, text: str) -> SearchDoc:
         organization=site.org(item.organization).full_name,
         date=item.date_published.isoformat(), doc_no=item.doc_no,
         keywords=tuple(item.keywords), summary=item.summary, validity=item.validity, body=text,
-        attachments=tuple(a.title for a in item.attachments), sort_key=item.sort_key)
+        attachments=tuple(a.title for a in item.attachments), sort_key=item.sort_key,
+        expired=item.expired)
 
 
 def doc_fields(doc: SearchDoc) -> list[tuple[int, str]]:
@@ -185,6 +187,8 @@ def doc_payload(doc: SearchDoc) -> dict[str, Any]:
     }
     if len(tidy) > TEXT_LIMIT:
         payload["z"] = 1  # body cut: a term not found in it may be further on
+    if doc.expired:
+        payload["e"] = 1
     return payload
 
 

@@ -616,6 +616,22 @@ ANNUAL_REPORT_URL = "gknb/2025-zhaobaoshan-annual-report.html"
 NOTICE_OF_EXAMPLE = "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
 
 
+def test_search_marks_an_item_past_its_disclosure_period(browser: Browser, example: Path) -> None:
+    """Found by review: the expired 2010 公示 came up in search as if current (its page, and
+    the list of expired items, say 公开期已满)."""
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/search.html?q=" + quote("廉租住房"))
+        expired = pg.locator("#search-results li", has_text="拟准予对象公示")
+        expect(expired.locator(".badge-period")).to_have_text("公开期已满")
+        current = pg.locator("#search-results li", has_text="审批结果公告")
+        expect(current).to_have_count(1)
+        expect(current.locator(".badge-period")).to_have_count(0)
+    finally:
+        context.close()
+
+
 def test_browsing_by_year_and_organisation_is_on_a_kiosks_first_screen(browser: Browser,
                                                                        example: Path) -> None:
     """Found by review: only the footer had them, below the first screen of a portrait kiosk."""

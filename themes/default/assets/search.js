@@ -539,6 +539,13 @@
       li.appendChild(text(" "));
       li.appendChild(badge);
     }
+    if (doc.e) {  // (as its page and the lists say: found, but past its 公开截止日期)
+      var period = document.createElement("span");
+      period.className = "badge badge-period";
+      period.appendChild(text("公开期已满"));
+      li.appendChild(text(" "));
+      li.appendChild(period);
+    }
     var meta = document.createElement("span");
     meta.className = "meta";
     var cat = document.createElement("span");
