@@ -22,7 +22,7 @@ import frontmatter
 import yaml
 
 from sitegen.diagnostics import Report, shortened
-from sitegen.fields import canonical_key, label
+from sitegen.fields import REVIEW_FIELDS, canonical_key, label
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +159,53 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
                         f"例如 {wide.group(1)}: …（{problem}）"), at
             if at < line and _KEY_LINE.match(lines[at]):
                 break  # (no further back than the key before the error)
+    if line is not None and problem.startswith(("did not find expected key", "mapping values are not",
+                                                 "while parsing", "expected <block end>")):
+        found = _layout_problem(lines, line)
+        if found is not None:
+            return f"{found[0]}（{problem}）", found[1]
     hint = next((h for prefix, h in _YAML_HINTS if problem.startswith(prefix)), "")
     return (f"{hint}（{problem}）" if hint else problem), line
+
+
+_BRACKET_VALUE = re.compile(r"^\s*(?:-\s+)?([^\s:#][^:#]*):\s+([\[{])")
+
+
+def _key_column(text: str) -> int:
+    """Where a line's key starts: after its indentation and a list's "- "."""
+    stripped = text.lstrip(" ")
+    column = len(text) - len(stripped)
+    while stripped.startswith("- "):
+        column += 2
+        stripped = stripped[2:].lstrip(" ")
+        column += len(stripped) - len(stripped.lstrip(" "))
+    return column
+
+
+def _layout_problem(lines: list[str], line: int) -> tuple[str, int] | None:
+    """What an officer got wrong where PyYAML lost its way at `line` (0-based): a value
+    starting with [ or { that is no list (【转发】 typed as [转发]), or a key out of line with
+    the one above it (review's five keys, an attachment's title)."""
+    for at in (line, line - 1):
+        if 0 <= at < len(lines):
+            value = _BRACKET_VALUE.match(lines[at])
+            if value and not lines[at].rstrip().endswith("]}"[value.group(2) == "["]):
+                key = value.group(1).strip()
+                return (f"“{key}”的值以 {value.group(2)} 开头，YAML 会把它当作列表或映射；"
+                        f"请用英文引号把整个值括起来，例如 {key}: \"{lines[at].split(':', 1)[1].strip()}\""), at
+    if not (0 <= line < len(lines)) or not _KEY_LINE.match(lines[line]):
+        return None
+    above = next((k for k in range(line - 1, -1, -1)
+                  if lines[k].strip() and not lines[k].lstrip().startswith("#")), None)
+    if above is None or not _KEY_LINE.match(lines[above]) or lines[above].rstrip().endswith(":"):
+        return None
+    here, there = _key_column(lines[line]), _key_column(lines[above])
+    if here == there:
+        return None
+    key = lines[above].split(":", 1)[0].strip().lstrip("- ")
+    example = "，例如 review 下的五项都缩进两个空格" if key in REVIEW_FIELDS else ""
+    return (f"这一行的键与上一个键“{key}”缩进不同（{here} 个和 {there} 个空格）：同一层的键要对齐"
+            f"{example}"), line
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:

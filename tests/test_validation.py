@@ -694,8 +694,13 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
      item(extra=("summary：季度报告",)), "", "“summary”后面是中文冒号“：”", "summary："),
     (item(review={"approver": DROP}).replace("  approved_on:", "  approver：街道主任\n  approved_on:"),
      "", "“approver”后面是中文冒号“：”", "  approver："),
+    # found by review: these got the advice for a colon in a value, or none
+    (item(title="[转发]关于开展检查的通知"), "", "“title”的值以 [ 开头", "title:"),
+    (item(review={"approver": "街道主任"}).replace("  approver: 街道主任", "   approver: 街道主任"),
+     "", "与上一个键“secrecy_checked”缩进不同（3 个和 2 个空格）", "   approver:"),
 ], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab",
-        "wide-colon-title", "wide-colon-summary", "wide-colon-in-review"])
+        "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "bracket-title",
+        "review-key-out-of-line"])
 def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)
     diag = one(result, X, None)
