@@ -632,6 +632,26 @@ def test_search_marks_an_item_past_its_disclosure_period(browser: Browser, examp
         context.close()
 
 
+def test_a_printed_page_says_where_it_came_from_and_leaves_the_controls_out(browser: Browser,
+                                                                            example: Path) -> None:
+    """On paper (a citizen prints at the 查阅点): the site and the page's address under the
+    text, no header, menu or buttons (found by review: a printout did not say its source)."""
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/" + quote(ANNUAL_REPORT_URL))
+        expect(pg.locator(".print-source")).to_be_hidden()
+        pg.emulate_media(media="print")
+        source = pg.locator(".print-source")
+        expect(source).to_be_visible()
+        expect(source).to_contain_text("来源：招宝山街道政府信息公开目录")
+        expect(source).to_contain_text("https://")
+        for hidden in (".site-header", ".site-nav", ".text-size", ".site-footer", ".neighbours"):
+            expect(pg.locator(hidden)).to_be_hidden()
+    finally:
+        context.close()
+
+
 def test_browsing_by_year_and_organisation_is_on_a_kiosks_first_screen(browser: Browser,
                                                                        example: Path) -> None:
     """Found by review: only the footer had them, below the first screen of a portrait kiosk."""
