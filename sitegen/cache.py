@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 14  # 14: local-file links, bare images; 13: Item.related; 12: footnote back link 返回正文
+SCHEMA = 15  # 15: 8:30 is text; 14: local-file links, bare images; 13: Item.related
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 

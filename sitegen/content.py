@@ -74,8 +74,13 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 
 # Dates stay text so that 2010-02-30 becomes a clear message from validation, not a crash here.
+# And YAML 1.1's base-60 numbers are no numbers here: 工作时间 8:30 is a time, not 510.
+_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""")
+_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
+_PLAIN = {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _FLOAT}
 _Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    ch: [(tag, _PLAIN.get(tag, rx)) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -152,9 +157,11 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
     if char == "\t" or "tab character" in problem:
         return f"YAML 不能用 Tab 缩进，请改用空格（{problem}）", line
     if line is not None:  # a key typed with the input method's colon: PyYAML errs a line later
+        deepest = _key_column(lines[line]) if line < len(lines) else 0
         for at in range(min(line, len(lines) - 1), -1, -1):
             wide = _WIDE_COLON_KEY.match(lines[at])
-            if wide:
+            # (a key at the error's depth or above: deeper, it is a line of a block of text)
+            if wide and _key_column(lines[at]) <= deepest:
                 return (f"“{wide.group(1)}”后面是中文冒号“：”，请改为英文冒号加空格“: ”，"
                         f"例如 {wide.group(1)}: …（{problem}）"), at
             if at < line and _KEY_LINE.match(lines[at]):

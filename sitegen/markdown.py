@@ -206,8 +206,9 @@ def resolve_target(target: str, ctx: LinkContext) -> str | None:
 # A link to a file on the author's own computer: file:///C:/…, C:\…, \\server\share (what
 # Word leaves in pasted HTML). No reader can open it.
 LOCAL_FILE_RE = re.compile(r"^\s*(?:file:|[A-Za-z]:[\\/]|\\\\)", re.I)
-_LOCAL_ATTRIBUTE_RE = re.compile(
-    r"""\s(?:href|src)\s*=\s*["']?\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^"'>]*)""", re.I)
+_LOCAL_ATTRIBUTE_RE = re.compile(  # (in a tag: not in text or code about such a link)
+    r"""<[A-Za-z][^<>]*?\s(?:href|src)\s*=\s*(?:"\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^"]*)"|'\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^']*)'|((?:file:|[A-Za-z]:[\\/]|\\\\)[^\s>]*))""",
+    re.I)
 # An image left without a picture (its address dropped, or broken): its text instead, as a
 # Markdown image that leads nowhere becomes
 _BARE_IMG_RE = re.compile(r"<img\b(?![^>]*\ssrc=)([^>]*)>")
@@ -389,9 +390,9 @@ class _Renderer:
                 links.produced.add(new)
             return new
 
-        if "file:" in html or ":\\" in html or "\\\\" in html or "FILE:" in html.upper():
+        if "file:" in html.lower() or ":\\" in html or ":/" in html or "\\\\" in html:
             # (raw HTML: the sanitiser drops such an address before any filter sees it)
-            links.broken.extend(m.group(1) for m in _LOCAL_ATTRIBUTE_RE.finditer(html))
+            links.broken.extend(next(g for g in m.groups() if g) for m in _LOCAL_ATTRIBUTE_RE.finditer(html))
         unclosed = _unclosed_formatting(html)
         if unclosed > MAX_UNCLOSED:
             raise _Unsafe(f"正文的 HTML 中有 {unclosed} 个各不相同、没有结束标签的 <b>、<i>、<a> 等格式"

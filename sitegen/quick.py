@@ -287,7 +287,8 @@ def _removal(edit: lastbuild.Edited, site: Site, edits: list[_Edit]
     numbers = {g.index_no for g in gone}
     if any(i.replaced_by in numbers for i in site.items if i.index_no not in numbers):
         return None  # the whole build reports the broken replaced_by
-    if any(g.related or g.index_no in site.related for g in gone):
+    if any(g.related or g.index_no in site.related for g in gone) or (
+            held_gone and any(i.related for i in site.items)):
         return None  # 相关信息 shown on other pages, or named there (then a warning)
     return gone, held_gone
 

@@ -59,6 +59,7 @@ _DOC_NO_DI = re.compile(r"(〔\d{4}〕)第(\d+号)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls
 # The body `sitegen new` writes: published as it is, it would be the whole of the page.
 BODY_PLACEHOLDER = "（请在此处填写正文。）"
+FIELD_PLACEHOLDER = "（请填写）"  # and of each required field of its type
 TITLE_WARN_LENGTH = 100
 KEYWORD_MAX = 20
 PHOTO_EXTENSIONS = frozenset({"jpg", "jpeg", "png"})
@@ -404,8 +405,9 @@ class _Checker:
         if empty:
             # (a key written without a value: its line, for a name typed after a "#")
             missing = [f"{REVIEW_FIELDS[k]}（{k}，第 {line} 行未填）"
-                       if (line := self.src.lines.get(f"review.{k}")) else f"{REVIEW_FIELDS[k]}（{k}）"
-                       for k in empty]
+                       if (line := self.src.lines.get(f"review.{k}")
+                           or self.src.lines.get(f"review.{REVIEW_FIELDS[k]}"))
+                       else f"{REVIEW_FIELDS[k]}（{k}）" for k in empty]
             comment = "；写在 # 后面的字是注释，不算填写" if len(missing) > sum(
                 "第" not in m for m in missing) else ""
             return None, f"审查记录不完整，缺少 {'、'.join(missing)}{comment}：未经审查的信息绝不公开"
@@ -662,6 +664,8 @@ class _Checker:
                     self.error(key, f"信息类型为 {item_type} 时必须填写“{field_label}”（{key}）")
                 continue
             shown = _flatten(value)
+            if FIELD_PLACEHOLDER in str(shown):
+                self.warning(key, f"“{field_label}”还是新建时的占位文字“{FIELD_PLACEHOLDER}”，请填写")
             if key in _WEB_ADDRESSES and isinstance(shown, str) and not _WEB_RE.match(shown):
                 self.error(key, f"“{field_label}”应为以 http:// 或 https:// 开头的网址，实际为 {show(shown)}")
                 continue

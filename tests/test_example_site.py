@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -233,3 +235,14 @@ def test_sitemap_lists_every_page_but_404(site: Path):
     assert "404.html" not in xml
     assert "Sitemap: https://xxgk.example.gov.cn/zbs/sitemap.xml" in \
         (site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_the_example_pdfs_are_the_tools_and_say_their_titles_in_chinese():
+    """Every PDF attachment of the example is as tools/make_example_pdfs.py writes it, with
+    its title as UTF-16 with a byte-order mark (found by review: without one, readers showed
+    the title garbled in their toolbar)."""
+    result = subprocess.run([sys.executable, str(ROOT / "tools/make_example_pdfs.py"), "--check"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout
+    for path in sorted((ROOT / "content").rglob("*.pdf")):
+        assert b"/Title <FEFF" in path.read_bytes(), path

@@ -278,5 +278,10 @@ def test_a_picture_or_file_on_the_authors_computer_is_named_and_shown_as_text():
     assert "<img" not in body.html and "file:" not in body.html
     assert "[图片：图一]" in body.html and "[图片：图二]" in body.html and "<span>[图片]</span>" in body.html
     assert "<a>通知</a>" in body.html
-    # a path written as text is no link
+    # a path written as text is no link, nor one in text or code about a link
     assert render_body("资料存放在 C:\\共享\\ 目录，见 file: 说明。", ctx()).broken_links == []
+    assert render_body("见 href=file:///C:/x.doc 一文：`a href=file:///C:/y`", ctx()).broken_links == []
+    # written with forward slashes, as Windows also takes them (found by review)
+    slashes = render_body('<img src="D:/图片/1.png" alt="现场照片"> <a href="C:/Users/a.pdf">a</a>', ctx())
+    assert sorted(slashes.broken_links) == ["C:/Users/a.pdf", "D:/图片/1.png"]
+    assert "[图片：现场照片]" in slashes.html

@@ -783,6 +783,9 @@ def test_related_items_link_both_ways_and_follow_every_edit(site: Path, tmp_path
         "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
     assert related_links(site, notice) == ["招宝山街道2010年第2批廉租住房保障审批结果公告"]
     assert related_links(site, result) == ["招宝山街道2010年第2批廉租住房保障拟准予对象公示"]
+    # the 公示 is past its 公开截止日期: marked so where it is listed (found by review)
+    listed = (site / "output" / result).read_text(encoding="utf-8").split('class="related"')[1]
+    assert '<span class="badge badge-period">公开期已满</span>' in listed.split("</section>")[0]
     # a corrected title: the other page shows it (a quick build)
     edit(site, NOTICE, "title: 招宝山街道2010年第2批", "title: 招宝山街道2010年第二批")
     assert same_as_clean(site, tmp_path).quick
@@ -807,6 +810,15 @@ def test_related_items_link_both_ways_and_follow_every_edit(site: Path, tmp_path
     (site / "content/fdzdgknr/czyjs/2026-budget.md").unlink()
     gone = same_as_clean(site, tmp_path)
     assert any("31421567X/2026-00901 不存在" in d.message for d in gone.report.warnings)
+    # an item held back for review named, then its file deleted (a quick build kept the
+    # warning's 尚未发布, a clean one says 不存在: found by review)
+    edit(site, RESULT, "related_items: [31421567X/2010-00055, 31421567X/2026-00901]",
+         "related_items: [31421567X/2010-00055, 31421567X/2011-00091]")
+    held = same_as_clean(site, tmp_path)
+    assert any("31421567X/2011-00091 尚未发布" in d.message for d in held.report.warnings)
+    (site / "content/fdzdgknr/xzxk/pqgs/pending-review-notice.md").unlink()
+    gone = same_as_clean(site, tmp_path)
+    assert any("31421567X/2011-00091 不存在" in d.message for d in gone.report.warnings)
     (site / NOTICE).unlink()
     same_as_clean(site, tmp_path)
     assert related_links(site, "fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2-result.html") == []

@@ -651,6 +651,23 @@ def test_a_misspelt_key_names_the_one_meant(site):
     contains(one(result, X, "review.reviwer", level="警告"), "是不是要写 reviewer（审查人）？")
 
 
+def test_a_time_of_day_is_text_not_a_base_60_number(site):
+    """Found by review: YAML 1.1 read 工作时间 8:30 as 510."""
+    write(site, X, item(extra=("type: org", "hours: 8:30", "phone: 0574-86000000")))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    page = (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
+    assert "<td>8:30" in page and "510" not in page
+
+
+def test_a_chinese_review_key_left_empty_names_its_line(site):
+    text = item(review={"approver": DROP})
+    text = text.replace("review:\n", "review:\n  审批人:\n")
+    write(site, X, text)
+    result = build(site)
+    assert f"审批人（approver，第 {line_of(text, '  审批人:')} 行未填）" in result.output, result.output
+
+
 def test_review_keys_may_be_written_in_chinese_and_keywords_with_chinese_commas(site):
     text = item(review={"reviewer": DROP, "approver": DROP}, extra=("keywords: [财政，季度、预算]",))
     text = text.replace("review:\n", "review:\n  审查人: 张三\n  审批人: 李四\n")
@@ -694,12 +711,16 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
      item(extra=("summary：季度报告",)), "", "“summary”后面是中文冒号“：”", "summary："),
     (item(review={"approver": DROP}).replace("  approved_on:", "  approver：街道主任\n  approved_on:"),
      "", "“approver”后面是中文冒号“：”", "  approver："),
+    # a colon of the input method inside a block of text is not the error's cause
+    (item(extra=("summary: |", "  目的：规范依申请公开工作", "doc_no: [2010]8号")), "",
+     "“doc_no”的值以 [ 开头", "doc_no:"),
     # found by review: these got the advice for a colon in a value, or none
     (item(title="[转发]关于开展检查的通知"), "", "“title”的值以 [ 开头", "title:"),
     (item(review={"approver": "街道主任"}).replace("  approver: 街道主任", "   approver: 街道主任"),
      "", "与上一个键“secrecy_checked”缩进不同（3 个和 2 个空格）", "   approver:"),
 ], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab",
-        "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "bracket-title",
+        "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "wide-colon-in-text",
+        "bracket-title",
         "review-key-out-of-line"])
 def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)

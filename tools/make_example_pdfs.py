@@ -163,7 +163,8 @@ def build_pdf(title: str, lines: list[str]) -> bytes:
         b"/FontDescriptor 7 0 R /DW 1000 /W [1 95 500] >>",
         b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
         b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-        b"<< /Title " + _text(title).encode("ascii") + b" /Producer (sitegen make_example_pdfs.py) >>",
+        # (a text string outside the content stream: UTF-16 only with its byte-order mark)
+        b"<< /Title <FEFF" + _text(title)[1:].encode("ascii") + b" /Producer (sitegen make_example_pdfs.py) >>",
     ]
 
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")

@@ -15,7 +15,7 @@ from sitegen.config import SiteConfig, load_config
 from sitegen.content import discover
 from sitegen.diagnostics import Report
 from sitegen.fields import TYPE_FIELDS
-from sitegen.validate import BODY_PLACEHOLDER
+from sitegen.validate import BODY_PLACEHOLDER, FIELD_PLACEHOLDER
 
 TEMPLATE = """---
 title: {title}
@@ -55,8 +55,10 @@ def type_lines(item_type: str, today: dt.date) -> str:
         return annual_lines(today.year - 1)
     lines = [f"type: {item_type}"]
     for key, (label, required) in TYPE_FIELDS[item_type].items():
+        # (a placeholder, not nothing: an empty required field is an error, and one officer's
+        # draft would stop everyone's builds; the placeholder is a warning until replaced)
         lines.append(f"# {label}（{'必填' if required else '选填'}）")
-        lines.append(f"{key}:")
+        lines.append(f"{key}: {FIELD_PLACEHOLDER}" if required else f"{key}:")
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,8 @@
         if (chosen === "0") { root.removeAttribute("data-text-size"); } else { root.setAttribute("data-text-size", chosen); }
         try { window.sessionStorage.setItem(KEY, chosen); } catch (e) { /* storage refused */ }
         show(chosen);
+        // (what fits and what scrolls changes with the size: site.js listens for resize)
+        window.dispatchEvent(new Event("resize"));
       });
     }
     show(root.getAttribute("data-text-size") || "0");
