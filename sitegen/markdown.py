@@ -206,6 +206,23 @@ def resolve_target(target: str, ctx: LinkContext) -> str | None:
 # A link to a file on the author's own computer: file:///C:/…, C:\…, \\server\share (what
 # Word leaves in pasted HTML). No reader can open it.
 LOCAL_FILE_RE = re.compile(r"^\s*(?:file:|[A-Za-z]:[\\/]|\\\\)", re.I)
+
+
+def _mentions_local_file(html: str) -> bool:
+    """Whether `html` may hold an address on the author's computer: a quick test before the
+    expression, in the per-item loop (an expression over every body cost 0.1 ms of each)."""
+    if "\\" in html:  # C:\…, \\server\share (a backslash is rare in HTML otherwise)
+        return True
+    at = html.find(":/")
+    while at != -1:  # file:/…, or D:/ after a quote, = or space; not http:// nor https://
+        if html[max(0, at - 4):at].lower() == "file" or (
+                at >= 2 and html[at - 1].isascii() and html[at - 1].isalpha()
+                and html[at - 2] in "\"'= "):
+            return True
+        at = html.find(":/", at + 2)
+    return False
+
+
 _LOCAL_ATTRIBUTE_RE = re.compile(  # (in a tag: not in text or code about such a link)
     r"""<[A-Za-z][^<>]*?\s(?:href|src)\s*=\s*(?:"\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^"]*)"|'\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^']*)'|((?:file:|[A-Za-z]:[\\/]|\\\\)[^\s>]*))""",
     re.I)
@@ -390,7 +407,7 @@ class _Renderer:
                 links.produced.add(new)
             return new
 
-        if "file:" in html.lower() or ":\\" in html or ":/" in html or "\\\\" in html:
+        if _mentions_local_file(html):
             # (raw HTML: the sanitiser drops such an address before any filter sees it)
             links.broken.extend(next(g for g in m.groups() if g) for m in _LOCAL_ATTRIBUTE_RE.finditer(html))
         unclosed = _unclosed_formatting(html)
