@@ -155,6 +155,10 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if removal is None or not _held_back_still(config, edit, files, assets, encoding):
         return None
     gone, held_gone = removal
+    if held_gone:  # named in an item's 相关信息, its warning changes (尚未发布 → 不存在)
+        held_numbers = {c.index_no for c in cache.checked_of([h.source for h in held_gone]).values()}
+        if any(not held_numbers.isdisjoint(i.related) for i in old_site.items):
+            return None
     added = [e for e in edits if e.before is None]
     if any(e.item.related or any(e.item.index_no in i.related for i in old_site.items)
            for e in added):
@@ -287,8 +291,7 @@ def _removal(edit: lastbuild.Edited, site: Site, edits: list[_Edit]
     numbers = {g.index_no for g in gone}
     if any(i.replaced_by in numbers for i in site.items if i.index_no not in numbers):
         return None  # the whole build reports the broken replaced_by
-    if any(g.related or g.index_no in site.related for g in gone) or (
-            held_gone and any(i.related for i in site.items)):
+    if any(g.related or g.index_no in site.related for g in gone):
         return None  # 相关信息 shown on other pages, or named there (then a warning)
     return gone, held_gone
 
