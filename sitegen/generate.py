@@ -175,7 +175,7 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
 
 BodyWarning = tuple[str, str, int | None]  # (source, message, line)
 RecordRow = tuple[str, str, str, str, str, str, str, bytes]  # ItemRecord.row
-UNSAFE_REMOVED = " 不安全，已删除"  # ends the warning for HTML the sanitiser took out of a body
+UNSAFE_REMOVED = " 不安全，发布时删去"  # ends the warning for HTML the sanitiser took out of a body
 
 
 def is_unsafe_removed(message: str) -> bool:
@@ -203,7 +203,7 @@ def _why_broken(link: str) -> str:
 def body_warnings(item: Item, body: RenderedBody, source: str) -> list[BodyWarning]:
     """What converting a body warns of: links that lead nowhere, HTML taken out as unsafe
     (`source`: the body's Markdown, for the lines)."""
-    warnings = [(item.source, f"正文链接 {link} {_why_broken(link)}，已改为纯文本",
+    warnings = [(item.source, f"正文链接 {link} {_why_broken(link)}，发布时改为纯文本",
                  _line_of(source, link, item.body_line)) for link in body.broken_links]
     warnings += [(item.source, f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0))
                  for offset, what in body.removed]

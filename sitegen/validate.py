@@ -434,11 +434,11 @@ class _Checker:
             return ""
         fixed = _DOC_NO_BRACKETS.sub(r"〔\1〕", text, count=1)
         if fixed != text:
-            self.warning("doc_no", f"文号 {show(text)} 的年份应使用六角括号〔〕，已按 {show(fixed)} 发布"
+            self.warning("doc_no", f"文号 {show(text)} 的年份应使用六角括号〔〕，发布时写作 {show(fixed)}"
                          "（GB/T 9704-2012）")
         if _DOC_NO_DI.search(fixed):
             plain = _DOC_NO_DI.sub(r"\1\2", fixed)
-            self.warning("doc_no", f"文号 {show(fixed)} 的发文顺序号前不加“第”字，已按 {show(plain)} 发布"
+            self.warning("doc_no", f"文号 {show(fixed)} 的发文顺序号前不加“第”字，发布时写作 {show(plain)}"
                          "（GB/T 9704-2012 第 7.2.5 条）")
             fixed = plain
         if not DOC_NO_RE.match(fixed):

@@ -283,7 +283,7 @@ def test_feeds_hold_the_payloads_escaped(out):
 
 def test_removed_raw_html_is_warned_about_with_file_and_line(built):
     _, result, lines = built
-    warnings = {(d.file, d.line) for d in result.report.warnings if "不安全，已删除" in d.message}
+    warnings = {(d.file, d.line) for d in result.report.warnings if "不安全，发布时删去" in d.message}
     for payload, (rel, line) in lines.items():
         if "<" in payload and "__xss" in payload and payload not in NOT_WARNED_YET | SHOWN_AS_TEXT:
             assert (rel, line) in warnings, (payload, rel, line, sorted(w for w in warnings if w[0] == rel))

@@ -624,7 +624,7 @@ def test_doc_no_brackets_normalised_with_a_warning(site, written):
     result = build(site)
     assert result.exit_code == 0, result.output
     diag = one(result, X, "文号 doc_no", level="警告")
-    contains(diag, f"文号 “{written}” 的年份应使用六角括号〔〕，已按 “招街办〔2010〕8号” 发布")
+    contains(diag, f"文号 “{written}” 的年份应使用六角括号〔〕，发布时写作 “招街办〔2010〕8号”")
     assert diag.line is not None
     assert "共 0 个错误，1 个警告" in result.output
     page = (site / "output" / "fdzdgknr" / "czyjs" / "x.html").read_text(encoding="utf-8")
@@ -637,7 +637,7 @@ def test_doc_no_with_di_before_its_number_is_published_without_it(site):
     write(site, X, item(extra=("doc_no: 招街办〔2010〕第8号",)))
     result = build(site)
     diag = one(result, X, "文号 doc_no", level="警告")
-    contains(diag, "发文顺序号前不加“第”字，已按 “招街办〔2010〕8号” 发布")
+    contains(diag, "发文顺序号前不加“第”字，发布时写作 “招街办〔2010〕8号”")
     assert "招街办〔2010〕8号" in (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
 
 
@@ -984,7 +984,7 @@ def test_build_strict_refuses_unsafe_html_added_by_an_edit(site):
     refused(result, site, before)
     [diag] = errors(result)
     assert diag.file == "content/budget.md" and diag.line is not None
-    contains(diag, "<iframe> 标签 不安全，已删除")
+    contains(diag, "<iframe> 标签 不安全，发布时删去")
 
 
 BROKEN_TEMPLATE = ('{% extends "base.html" %}\n{% block content %}\n<h1>{{ title }}</h1>\n'
