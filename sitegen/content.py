@@ -75,10 +75,11 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 # Dates stay text so that 2010-02-30 becomes a clear message from validation, not a crash here.
 # And YAML 1.1's base-60 numbers are no numbers here: 工作时间 8:30 is a time, not 510.
-_INT = re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""")
-_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
-_PLAIN = {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _FLOAT}
+# Nor octal, hex, binary or 1_000 (批次 010 is not 8), nor floats: 12.30 万元 keeps its digits
+# as written (a float would say 12.3), and the fields that take numbers read them from text.
+_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_NEVER = re.compile(r"(?!)")
+_PLAIN = {"tag:yaml.org,2002:int": _INT, "tag:yaml.org,2002:float": _NEVER}
 _Loader.yaml_implicit_resolvers = {
     ch: [(tag, _PLAIN.get(tag, rx)) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -157,7 +158,8 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
     if char == "\t" or "tab character" in problem:
         return f"YAML 不能用 Tab 缩进，请改用空格（{problem}）", line
     if line is not None:  # a key typed with the input method's colon: PyYAML errs a line later
-        deepest = _key_column(lines[line]) if line < len(lines) else 0
+        # (an error past the text, at the closing ---, may be a nested block's last key's)
+        deepest = _key_column(lines[line]) if line < len(lines) and lines[line].strip() else 10**6
         for at in range(min(line, len(lines) - 1), -1, -1):
             wide = _WIDE_COLON_KEY.match(lines[at])
             # (a key at the error's depth or above: deeper, it is a line of a block of text)
@@ -196,7 +198,7 @@ def _layout_problem(lines: list[str], line: int) -> tuple[str, int] | None:
     for at in (line, line - 1):
         if 0 <= at < len(lines):
             value = _BRACKET_VALUE.match(lines[at])
-            if value and not lines[at].rstrip().endswith("]}"[value.group(2) == "["]):
+            if value and not lines[at].rstrip().endswith("]" if value.group(2) == "[" else "}"):
                 key = value.group(1).strip()
                 return (f"“{key}”的值以 {value.group(2)} 开头，YAML 会把它当作列表或映射；"
                         f"请用英文引号把整个值括起来，例如 {key}: \"{lines[at].split(':', 1)[1].strip()}\""), at

@@ -205,7 +205,7 @@ def resolve_target(target: str, ctx: LinkContext) -> str | None:
 
 # A link to a file on the author's own computer: file:///C:/…, C:\…, \\server\share (what
 # Word leaves in pasted HTML). No reader can open it.
-LOCAL_FILE_RE = re.compile(r"^\s*(?:file:|[A-Za-z]:[\\/]|\\\\)", re.I)
+LOCAL_FILE_RE = re.compile(r"^\s*(?:file:|[A-Za-z]:[\\/]|\\)", re.I)  # (\srv: a \\srv escaped)
 
 
 def _mentions_local_file(html: str) -> bool:
@@ -214,15 +214,17 @@ def _mentions_local_file(html: str) -> bool:
     if "\\" in html:  # C:\…, \\server\share (a backslash is rare in HTML otherwise)
         return True
     at = html.find(":/")
-    while at != -1:  # file:/…, or D:/ after a quote, = or space; not http:// nor https://
-        if html[max(0, at - 4):at].lower() == "file" or (
+    while at != -1:  # file:/…, file:d:/…, or D:/ after a quote, = or space; not http(s)://
+        if "file:" in html[max(0, at - 7):at + 1].lower() or (
                 at >= 2 and html[at - 1].isascii() and html[at - 1].isalpha()
-                and html[at - 2] in "\"'= "):
+                and html[at - 2] in "\"'= \n\t"):
             return True
         at = html.find(":/", at + 2)
     return False
 
 
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_ESCAPED_RE = re.compile("\x02(\\d+)\x03")
 _LOCAL_ATTRIBUTE_RE = re.compile(  # (in a tag: not in text or code about such a link)
     r"""<[A-Za-z][^<>]*?\s(?:href|src)\s*=\s*(?:"\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^"]*)"|'\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^']*)'|((?:file:|[A-Za-z]:[\\/]|\\\\)[^\s>]*))""",
     re.I)
@@ -270,8 +272,10 @@ class _LinkRewriter(Treeprocessor):
     def rewrite(self, url: str) -> str | None:
         """The output-relative URL, the URL unchanged if not ours, or None if it is broken."""
         ctx = self.context
-        if LOCAL_FILE_RE.match(url):  # a file on the author's computer (pasted from Word)
-            self.broken.append(url)
+        # (Python-Markdown's placeholders for escaped characters: \\srv is \x0292\x03srv here)
+        shown = _ESCAPED_RE.sub(lambda m: chr(int(m.group(1))), url) if "\x02" in url else url
+        if LOCAL_FILE_RE.match(shown):  # a file on the author's computer (pasted from Word)
+            self.broken.append(shown)
             return None
         try:
             parts = urlsplit(url)
@@ -409,7 +413,8 @@ class _Renderer:
 
         if _mentions_local_file(html):
             # (raw HTML: the sanitiser drops such an address before any filter sees it)
-            links.broken.extend(next(g for g in m.groups() if g) for m in _LOCAL_ATTRIBUTE_RE.finditer(html))
+            links.broken.extend(next(g for g in m.groups() if g) for m in _LOCAL_ATTRIBUTE_RE.finditer(
+                _COMMENT_RE.sub("", html)))  # (a comment is dropped, not published)
         unclosed = _unclosed_formatting(html)
         if unclosed > MAX_UNCLOSED:
             raise _Unsafe(f"正文的 HTML 中有 {unclosed} 个各不相同、没有结束标签的 <b>、<i>、<a> 等格式"
@@ -420,7 +425,8 @@ class _Renderer:
                          filter_style_properties={"text-align"})
         if "<img" in safe:
             safe = _BARE_IMG_RE.sub(_image_text, safe)
-        return RenderedBody(safe, list(links.broken), sorted(set(links.used)),
+        # (a raw HTML link to the author's computer is seen twice: before and by the sanitiser)
+        return RenderedBody(safe, list(dict.fromkeys(links.broken)), sorted(set(links.used)),
                             dict(links.resolved), plain_text(safe), removed)
 
 

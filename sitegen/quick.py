@@ -155,9 +155,10 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if removal is None or not _held_back_still(config, edit, files, assets, encoding):
         return None
     gone, held_gone = removal
-    if held_gone:  # named in an item's 相关信息, its warning changes (尚未发布 → 不存在)
+    if held_gone:  # named by an item (相关信息: a warning changes; 替代文件: an error comes)
         held_numbers = {c.index_no for c in cache.checked_of([h.source for h in held_gone]).values()}
-        if any(not held_numbers.isdisjoint(i.related) for i in old_site.items):
+        if any(not held_numbers.isdisjoint(i.related) or i.replaced_by in held_numbers
+               for i in old_site.items):
             return None
     added = [e for e in edits if e.before is None]
     if any(e.item.related or any(e.item.index_no in i.related for i in old_site.items)

@@ -285,3 +285,10 @@ def test_a_picture_or_file_on_the_authors_computer_is_named_and_shown_as_text():
     slashes = render_body('<img src="D:/图片/1.png" alt="现场照片"> <a href="C:/Users/a.pdf">a</a>', ctx())
     assert sorted(slashes.broken_links) == ["C:/Users/a.pdf", "D:/图片/1.png"]
     assert "[图片：现场照片]" in slashes.html
+    # (found by review) a network share in Markdown, named as written, once; file:d:/ and a
+    # line break before the address; nothing for a link inside a comment
+    share = render_body("见[共享盘](\\\\srv\\share\\a.doc)。\n\n<a href=\"\\\\srv\\b.doc\">b</a>", ctx())
+    assert share.broken_links == ["\\srv\\share\\a.doc", "\\\\srv\\b.doc"], share.broken_links
+    odd = render_body('<a href="file:d:/a.doc">x</a> <img src="File:C:/p.png"> <a href=\nD:/y.doc>y</a>', ctx())
+    assert sorted(odd.broken_links) == ["D:/y.doc", "File:C:/p.png", "file:d:/a.doc"]
+    assert render_body('<!-- <a href="D:/旧稿.doc">旧稿</a> -->\n\n正文。', ctx()).broken_links == []

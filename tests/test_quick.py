@@ -822,3 +822,28 @@ def test_related_items_link_both_ways_and_follow_every_edit(site: Path, tmp_path
     (site / NOTICE).unlink()
     same_as_clean(site, tmp_path)
     assert related_links(site, "fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2-result.html") == []
+
+
+def test_deleting_a_held_back_item_that_another_will_be_replaced_by_goes_the_whole_way(
+        site: Path, tmp_path: Path):
+    """Found by review: a 替代文件 published later (held back until its date) was deleted in a
+    quick build, which succeeded; a clean build reports the replaced_by it leaves broken."""
+    measures = "content/fdzdgknr/zcwj/xzgfxwj/2011-temporary-relief-measures.md"
+    text = (site / measures).read_text(encoding="utf-8")
+    for old, new in (("31421567X/2011-00024", "31421567X/2026-00950"),
+                     ("date_created: 2011-03-14", "date_created: 2026-11-20"),
+                     ("date_published: 2011-03-17", "date_published: 2026-12-10")):
+        assert old in text, old
+        text = text.replace(old, new)
+    text = re.sub(r"(?m)^  (reviewed_on|approved_on): .*$", r"  \1: 2026-11-25", text)
+    coming = site / "content/fdzdgknr/zcwj/xzgfxwj/2026-new-measures.md"
+    coming.write_text(text, encoding="utf-8")
+    edit(site, "content/fdzdgknr/zcwj/xzgfxwj/2009-temporary-relief-measures.md",
+         "replaced_by: 31421567X/2011-00024\n", "replaced_by: 31421567X/2026-00950\n")
+    edit(site, "content/fdzdgknr/zcwj/xzgfxwj/2009-temporary-relief-measures.md",
+         "date_invalid: 2011-04-01", "date_invalid: 2026-12-20")
+    assert same_as_clean(site, tmp_path).ok  # the successor comes before the day it takes over
+    coming.unlink()
+    result = same_as_clean(site, tmp_path)
+    assert not result.ok and not result.quick
+    assert any("31421567X/2026-00950 不存在" in d.message for d in result.report.errors)

@@ -660,6 +660,13 @@ def test_a_time_of_day_is_text_not_a_base_60_number(site):
     assert "<td>8:30" in page and "510" not in page
 
 
+def test_numbers_yaml_1_1_would_change_are_kept_as_written(site):
+    """批次 010 is not 8, 12.30 not 12.3, 1_000 not 1000 (found by review)."""
+    from sitegen.content import parse_yaml
+    data = parse_yaml("a: 010\nb: 12.30\nc: 1_000\nd: 0x10\ne: 12\nf: -3\n")[0]
+    assert data == {"a": "010", "b": "12.30", "c": "1_000", "d": "0x10", "e": 12, "f": -3}
+
+
 def test_a_chinese_review_key_left_empty_names_its_line(site):
     text = item(review={"approver": DROP})
     text = text.replace("review:\n", "review:\n  审批人:\n")
@@ -714,13 +721,18 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
     # a colon of the input method inside a block of text is not the error's cause
     (item(extra=("summary: |", "  目的：规范依申请公开工作", "doc_no: [2010]8号")), "",
      "“doc_no”的值以 [ 开头", "doc_no:"),
+    # a list on the line above is no culprit; the last key of review typed with "："
+    (item(extra=("keywords: [预算, 决算]", "summary: 说明: 全年")), "mapping values are not allowed",
+     "这样的值请用英文引号括起来", "summary:"),
+    (item().replace("  approved_on: ", "  approved_on：", 1), "", "“approved_on”后面是中文冒号“：”",
+     "  approved_on："),
     # found by review: these got the advice for a colon in a value, or none
     (item(title="[转发]关于开展检查的通知"), "", "“title”的值以 [ 开头", "title:"),
     (item(review={"approver": "街道主任"}).replace("  approver: 街道主任", "   approver: 街道主任"),
      "", "与上一个键“secrecy_checked”缩进不同（3 个和 2 个空格）", "   approver:"),
 ], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab",
         "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "wide-colon-in-text",
-        "bracket-title",
+        "list-above", "wide-colon-last-in-review", "bracket-title",
         "review-key-out-of-line"])
 def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)
