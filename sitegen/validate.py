@@ -591,7 +591,7 @@ class _Checker:
 
     def notice(self, meta: dict[str, Any]) -> None:
         kind = meta.get("notice_kind")
-        if isinstance(kind, str) and kind.strip() and kind.strip() not in NOTICE_KINDS:
+        if isinstance(kind, str) and kind.strip() not in ("", FIELD_PLACEHOLDER, *NOTICE_KINDS):
             self.warning("notice_kind", f"公示类型 {show(kind)} 不是 {' / '.join(NOTICE_KINDS)} 之一")
         start = self.date("period_start", meta.get("period_start"))
         end = self.date("period_end", meta.get("period_end"))

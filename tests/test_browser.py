@@ -608,6 +608,12 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
         assert got["scrolls"] and got["narrowest"] >= 4 * 18, got
         assert got["width"] <= 390, got
         assert got["navRoom"] >= 5, got  # (3 px ring, 2 px offset)
+        # the menu fades at its right edge while there is more, not once scrolled to its end
+        mask = "() => getComputedStyle(document.querySelector('.site-nav ul')).webkitMaskImage"
+        assert pg.evaluate(mask) != "none"
+        pg.evaluate("() => { const m = document.querySelector('.site-nav ul'); m.scrollLeft = m.scrollWidth; }")
+        pg.wait_for_function(
+            "getComputedStyle(document.querySelector('.site-nav ul')).webkitMaskImage === 'none'")
     finally:
         context.close()
 

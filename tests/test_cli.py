@@ -325,7 +325,7 @@ def test_new_items_build_once_reviewed_whatever_their_category_and_type(site):
     assert "2025-00007.md:" in build.output and f"占位文字“{BODY_PLACEHOLDER}”" in build.output
     assert "一、本年新收政府信息公开申请数量" in (
         site / "output/gknb/2025-00007.html").read_text(encoding="utf-8")
-    assert run("build", str(site), "--strict", *NOW).exit_code == 1  # the placeholder
+    assert run("build", str(site), "--strict", *NOW).exit_code == 1
 
 
 def test_new_writes_the_fields_of_its_type_each_named_until_filled(site):
@@ -344,6 +344,11 @@ def test_new_writes_the_fields_of_its_type_each_named_until_filled(site):
         line = lines.index(f"{key}: {FIELD_PLACEHOLDER}") + 1
         assert f"2025-00006.md:{line}: 警告: [" in build.output and "还是新建时的占位文字" in build.output
     assert run("build", str(site), "--strict", *NOW).exit_code == 1
+    # a notice's placeholder 公示类型: one warning, not a second for not being a kind
+    run("new", str(site), "-c", "财政预决算", "-t", "公示", "--date", "2025-08-02", "--type", "notice")
+    said = [line for line in run("build", str(site), *NOW).output.splitlines()
+            if "2025-00007.md" in line and "notice_kind" in line]
+    assert len(said) == 1 and "占位文字" in said[0], said
 
 
 def test_new_rejects_unknown_or_non_leaf_category(site):

@@ -7,6 +7,7 @@
   if (offline) { document.documentElement.classList.add("offline"); }
   idleReset();
   tabStopsWhereScrolling();
+  menuFadesWhileThereIsMore();
   if (offline || document.documentElement.hasAttribute("data-idle-reset")) { attachmentsInViewer(); }
   var buttons = document.querySelectorAll(".print-button");
   for (var i = 0; i < buttons.length; i++) {
@@ -61,6 +62,19 @@
       }
     }
     update();
+    window.addEventListener("resize", update);
+  }
+
+  // On a phone the menu is one line that scrolls sideways, faded at its right edge while
+  // there is more to swipe to; at its end (or when it fits) the fade would hide the last entry.
+  function menuFadesWhileThereIsMore() {
+    var menu = document.querySelector(".site-nav ul");
+    if (!menu) { return; }
+    function update() {
+      menu.classList.toggle("at-end", menu.scrollLeft + menu.clientWidth >= menu.scrollWidth - 2);
+    }
+    update();
+    menu.addEventListener("scroll", update, { passive: true });
     window.addEventListener("resize", update);
   }
 
