@@ -55,6 +55,8 @@ DOC_NO_RE = re.compile(r"^.+〔\d{4}〕\d+号$")
 _DOC_NO_PADDED = re.compile(r"(〔\d{4}〕)0+(\d+号)$")
 # (﹝﹞ and 〖〗: Word's and input methods' look-alikes of 〔〕)
 _DOC_NO_BRACKETS = re.compile(r"[\[\(（［【〔﹝〖]\s*(\d{4})\s*[\]\)）］】〕﹞〗]")
+# Between the entries of a list written on one line (主题词: 财政，预算; 相关信息: A、B)
+_SEPARATORS = re.compile(r"[,，、;；\s]+")
 _DOC_NO_DI = re.compile(r"(〔\d{4}〕)第(\d+号)$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls
 # The body `sitegen new` writes: published as it is, it would be the whole of the page.
@@ -408,8 +410,7 @@ class _Checker:
                        if (line := self.src.lines.get(f"review.{k}")
                            or self.src.lines.get(f"review.{REVIEW_FIELDS[k]}"))
                        else f"{REVIEW_FIELDS[k]}（{k}）" for k in empty]
-            comment = "；写在 # 后面的字是注释，不算填写" if len(missing) > sum(
-                "第" not in m for m in missing) else ""
+            comment = "；写在 # 后面的字是注释，不算填写" if any("行未填" in m for m in missing) else ""
             return None, f"审查记录不完整，缺少 {'、'.join(missing)}{comment}：未经审查的信息绝不公开"
         reviewer = self.text("review.reviewer", raw["reviewer"])
         approver = self.text("review.approver", raw["approver"])
@@ -454,7 +455,7 @@ class _Checker:
         if value is None or value == "":
             return []
         if isinstance(value, str):
-            value = [w for w in re.split(r"[,，、;；\s]+", value) if w]
+            value = [w for w in _SEPARATORS.split(value) if w]
         if not isinstance(value, list):
             self.error("keywords", f"主题词应为列表，例如 [信息公开, 年度报告]，实际为 {show(value)}")
             return []
@@ -501,7 +502,7 @@ class _Checker:
         if value is None or value == "":
             return []
         if isinstance(value, str):
-            value = [w for w in re.split(r"[,，、;；\s]+", value) if w]
+            value = [w for w in _SEPARATORS.split(value) if w]
         if not isinstance(value, list):
             self.error("related_items", "相关信息应为索引号列表，例如 [31421567X/2010-00055]，"
                        f"实际为 {show(value)}")
