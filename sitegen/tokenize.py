@@ -20,6 +20,7 @@ the browser. `tests/search_vectors.json` holds text → tokens pairs both must r
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -30,11 +31,14 @@ IGNORED = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 _UNIT_RE = re.compile(f"[a-z0-9]+|[{CJK_RANGES}]")
 _RUN_RE = re.compile(f"(?:[a-z0-9]+|[{CJK_RANGES}])+")
-# The second branch only from the start of a run of spaces, and without giving any back: tried
-# at every space of a long run, it scanned the rest of the run each time (60 000 spaces in a
-# title took 27 s).
-_JOIN_RE = re.compile(f"(?<=[{CJK_RANGES}])[{WHITESPACE}]+"
-                      f"|(?<![{WHITESPACE}])[{WHITESPACE}]++(?=[{CJK_RANGES}])")
+# Spaces touching a Han character. Each branch starts with a space, so that the regex engine
+# skips to the next space in C (a branch starting with a lookbehind was tried at every
+# character: a fifth of tokenising a body); the lookbehinds then look at the character before
+# it. The second branch only from the start of a run of spaces, and without giving any back:
+# tried at every space of a long run, it scanned the rest of the run each time (60 000 spaces
+# in a title took 27 s).
+_JOIN_RE = re.compile(f"[{WHITESPACE}](?:(?<=[{CJK_RANGES}][{WHITESPACE}])[{WHITESPACE}]*"
+                      f"|(?<![{WHITESPACE}][{WHITESPACE}])[{WHITESPACE}]*+(?=[{CJK_RANGES}]))")
 _WS_ONLY_RE = re.compile(f"[{WHITESPACE}]+")
 
 
@@ -86,24 +90,59 @@ def index_tokens(text: str) -> list[str]:
 
 
 _HAN_RE = re.compile(f"[{CJK_RANGES}]")
-_HAN_PAIR_RE = re.compile(f"(?=([{CJK_RANGES}]{{2}}))")  # every pair, overlapping
+# a word with the Han character before it and the one after it, if any (the one after is not
+# taken: it may come before the next word)
+_WORD_NEIGHBOURS_RE = re.compile(f"([{CJK_RANGES}]?)([a-z0-9]+)(?=([{CJK_RANGES}]?))")
 _WORD_RE = re.compile("[a-z0-9]+")
-_WORD_HAN_RE = re.compile(f"(?<![a-z0-9])([a-z0-9]++)(?=([{CJK_RANGES}]))")
-_HAN_WORD_RE = re.compile(f"([{CJK_RANGES}])([a-z0-9]+)")
+_NEIGHBOURS_KEPT = 1 << 16  # (about 20 MB at most)
+
+
+class _Neighbours(dict[int, tuple[str, ...]]):
+    """Two neighbouring code points as one integer (UTF-32, see `_neighbour_codes`) → the Han
+    tokens they give: each that is a Han character, and the pair if both are."""
+
+    def __missing__(self, code: int) -> tuple[str, ...]:
+        pair = code.to_bytes(8, sys.byteorder).decode("utf-32-le", "surrogatepass")
+        first, second = (_HAN_RE.match(c) is not None for c in pair)
+        value = ((pair[0],) if first else ()) + ((pair[1],) if second else ()) \
+            + ((pair,) if first and second else ())
+        if len(self) >= _NEIGHBOURS_KEPT:
+            self.clear()
+        self[code] = value
+        return value
+
+
+_NEIGHBOURS = _Neighbours()
+
+
+def _neighbour_codes(text: str) -> set[int]:
+    """Every two neighbouring code points of `text` as an integer, the set made in C: UTF-32
+    read as 8-byte integers from offset 0 and from offset 4."""
+    data = memoryview(text.encode("utf-32-le", "surrogatepass"))
+    codes = set(data[: len(data) // 8 * 8].cast("Q"))
+    codes.update(data[4 : 4 + (len(data) - 4) // 8 * 8].cast("Q"))
+    return codes
 
 
 def index_token_set(text: str) -> set[str]:
     """`set(index_tokens(text))`, faster: the build tokenises every document. Two units are
     neighbours in a run exactly when nothing separates them in the normalised, joined text, and
-    two words are never neighbours (they would be one word); so each kind of token is one scan
-    of the whole text in C instead of a loop over its runs in Python."""
+    two words are never neighbours (they would be one word). So the Han tokens are those of
+    the distinct pairs of neighbouring characters (a space appended: the last character is in
+    a pair too), and the words those of one scan: no loop over the characters in Python."""
     norm = _JOIN_RE.sub("", normalize(text))
-    out = set(_HAN_RE.findall(norm))
-    out.update(_HAN_PAIR_RE.findall(norm))
+    if not norm:
+        return set()
+    out: set[str] = set()
+    out.update(*map(_NEIGHBOURS.__getitem__, _neighbour_codes(norm + " ")))
     if _WORD_RE.search(norm):
-        out.update(word[:WORD_MAX] for word in _WORD_RE.findall(norm))
-        out.update(word[:WORD_MAX] + han for word, han in _WORD_HAN_RE.findall(norm))
-        out.update(han + word[:WORD_MAX] for han, word in _HAN_WORD_RE.findall(norm))
+        for before, word, after in _WORD_NEIGHBOURS_RE.findall(norm):
+            word = word[:WORD_MAX]
+            out.add(word)
+            if before:
+                out.add(before + word)
+            if after:
+                out.add(word + after)
     return out
 
 

@@ -155,6 +155,38 @@ def test_fast_token_set_is_the_reference_tokeniser(text: str):
     assert tokenize.index_token_set(text) == set(tokenize.index_tokens(text))
 
 
+def _joined_by_hand(text: str) -> str:
+    """Step 3 of the tokeniser as docs/search.md says it: a run of whitespace touching a Han
+    character on either side goes."""
+    out, i = [], 0
+    for m in re.finditer(f"[{tokenize.WHITESPACE}]+", text):
+        before = text[m.start() - 1 : m.start()]
+        after = text[m.end() : m.end() + 1]
+        out.append(text[i : m.start()])
+        if not any(c and tokenize._HAN_RE.match(c) for c in (before, after)):
+            out.append(m.group())
+        i = m.end()
+    return "".join(out) + text[i:]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=ALPHA + "\x85\u2028", max_size=60))
+def test_whitespace_touching_han_is_joined_as_documented(text: str):
+    norm = tokenize.normalize(text)
+    assert tokenize._JOIN_RE.sub("", norm) == _joined_by_hand(norm)
+
+
+def test_token_set_of_odd_text():
+    """The pairs are read from the text's UTF-32 bytes: one character, an astral one, a lone
+    surrogate (from a file read with errors="surrogateescape") still give their tokens."""
+    assert tokenize.index_token_set("中") == {"中"}
+    assert tokenize.index_token_set("") == set()
+    assert tokenize.index_token_set(" ") == set()
+    assert tokenize.index_token_set("𠀋中") == {"𠀋", "中", "𠀋中"}
+    assert tokenize.index_token_set("\udc80中a") == {"中", "a", "中a"}
+    assert tokenize.index_token_set("a 中") == {"a", "中", "a中"}
+
+
 def test_fast_token_set_cuts_long_words_as_the_reference_does():
     for text in ["x" * 70 + "中" + "y" * 70, "中" + "9" * 65 + "号 " + "a" * 64 + "b中",
                  "中ab文cd", "1中2中3", "ab cd中 ef"]:
