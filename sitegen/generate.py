@@ -205,8 +205,8 @@ def body_warnings(item: Item, body: RenderedBody, source: str) -> list[BodyWarni
     (`source`: the body's Markdown, for the lines)."""
     warnings = [(item.source, f"正文链接 {link} {_why_broken(link)}，发布时改为纯文本",
                  _line_of(source, link, item.body_line)) for link in body.broken_links]
-    warnings += [(item.source, f"正文中的 {what}{UNSAFE_REMOVED}", item.body_line + (offset or 0))
-                 for offset, what in body.removed]
+    warnings += [(item.source, f"正文中的 {what}{UNSAFE_REMOVED}" if unsafe else what,
+                  item.body_line + (offset or 0)) for offset, what, unsafe in body.removed]
     return warnings
 
 

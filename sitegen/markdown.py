@@ -52,6 +52,16 @@ ALLOWED_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
+# Tags that run, embed, load or submit something, or hide markup from the parser: removed as
+# unsafe (and under --strict an error). Any other tag not in ALLOWED_TAGS is formatting a paste
+# from Word or an old CMS left (<o:p>, <font>, <center>): removed, its text kept, a warning.
+UNSAFE_TAGS = {
+    "applet", "audio", "base", "body", "button", "canvas", "dialog", "embed", "form", "frame",
+    "frameset", "head", "html", "iframe", "image", "input", "isindex", "keygen", "link",
+    "listing", "math", "meta", "noembed", "noframes", "noscript", "object", "option", "optgroup",
+    "param", "plaintext", "portal", "script", "select", "source", "style", "svg", "template",
+    "textarea", "title", "track", "video", "xmp",
+}
 URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives on <img>
 
 # The theme's marks of an item's status and its metadata: a body using them could show a
@@ -73,11 +83,16 @@ class _Removed(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[str, str]] = []  # (text to find in the source, what)
+        self.formatting: dict[str, int] = {}  # tags merely not published -> how many
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         raw = self.get_starttag_text() or ""
-        if tag not in ALLOWED_TAGS:
+        if tag in UNSAFE_TAGS:
             self.found.append((raw, f"<{tag}> 标签"))
+        elif tag not in ALLOWED_TAGS:
+            self.formatting[tag] = self.formatting.get(tag, 0) + 1
+            if self.formatting[tag] == 1:
+                self.found.append((raw, tag))
         for name, value in attrs:
             value = value or ""
             folded = re.sub(r"[\x00-\x20]", "", value).lower()  # browsers ignore these in schemes
@@ -117,23 +132,35 @@ def _only_plain_tags(html: str) -> bool:
     return all(_PLAIN_TAG_RE.match(html, m.start()) for m in _TAG_START_RE.finditer(html))
 
 
-def removed_html(html: str, source: str) -> list[tuple[int | None, str]]:
-    """(line offset in `source` or None, what) for everything the sanitiser will remove."""
+def removed_html(html: str, source: str) -> list[tuple[int | None, str, bool]]:
+    """(line offset in `source` or None, what, whether unsafe) for everything the sanitiser
+    will remove: what is unsafe (a script, an event handler, a javascript: link) by what it
+    is; a tag that is only not published (Word's <o:p>, <font>) as a whole message, once."""
     if "<" not in html or (_only_plain_tags(html) and not _THEME_CLASS_RE.search(html)):
         return []
     return parse_removed(html, source)
 
 
-def parse_removed(html: str, source: str) -> list[tuple[int | None, str]]:
+def parse_removed(html: str, source: str) -> list[tuple[int | None, str, bool]]:
     """`removed_html` the long way, every tag parsed."""
     finder = _Removed()
     finder.feed(html)
     finder.close()
-    result: list[tuple[int | None, str]] = []
+    result: list[tuple[int | None, str, bool]] = []
     for needle, what in finder.found:
         at = source.find(needle) if needle else -1
-        result.append((source.count("\n", 0, at) if at >= 0 else None, what))
+        line = source.count("\n", 0, at) if at >= 0 else None
+        if what in finder.formatting:  # a tag that is only not published: once, with its count
+            result.append((line, _formatting_removed(what, finder.formatting[what]), False))
+        else:
+            result.append((line, what, True))
     return result
+
+
+def _formatting_removed(tag: str, count: int) -> str:
+    where = "（Word 的排版标记）" if ":" in tag else ""
+    times = f"共 {count} 处，" if count > 1 else ""
+    return f"正文中的 <{tag}> 标签{where}不在可发布的 HTML 之列：{times}发布时删去标签、保留其中的文字"
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -169,7 +196,8 @@ class RenderedBody:
     # body is reused only while all of these still resolve the same way
     links: dict[str, str | None] = field(default_factory=dict)
     text: str = ""  # visible text, for search and feeds
-    removed: list[tuple[int | None, str]] = field(default_factory=list)  # what the sanitiser removed
+    # what the sanitiser removed: (line offset, what, whether unsafe)
+    removed: list[tuple[int | None, str, bool]] = field(default_factory=list)
     error: str = ""  # the body could not be rendered at all (the build fails, naming the file)
 
 

@@ -670,6 +670,21 @@ def test_browsing_by_year_and_organisation_is_on_a_kiosks_first_screen(browser: 
             box = link.bounding_box()
             assert box is not None and box["y"] + box["height"] <= 1920, (name, box)
             assert link.get_attribute("href") == rel
+        # and from a year's or an organisation's list a way up, as from a column's (found by
+        # review: a year's page had only a link to 按年份浏览, no 首页)
+        pg.locator("main a", has_text="按年份浏览").click()
+        expect(pg.locator("nav.breadcrumbs a")).to_have_text(["首页", "按年份浏览"])
+        pg.locator("ul.subcategories a", has_text="2011年").click()
+        crumbs = pg.locator("nav.breadcrumbs a")
+        expect(crumbs).to_have_text(["首页", "按年份浏览", "2011年"])
+        expect(crumbs.last).to_have_attribute("aria-current", "page")
+        pg.locator(".pager a", has_text="2").first.click()
+        expect(pg.locator("h1")).to_contain_text("第 2 页")
+        expect(crumbs.last).not_to_have_attribute("aria-current", "page")
+        crumbs.first.click()
+        assert pg.url.endswith("/index.html") and "archive" not in pg.url
+        pg.goto(example.as_uri() + "/org/zhaobaoshan.html")
+        expect(pg.locator("nav.breadcrumbs a")).to_have_text(["首页", "按发布机构浏览", "宁波市镇海区人民政府招宝山街道办事处"])
     finally:
         context.close()
 

@@ -221,7 +221,7 @@ def test_a_body_cannot_wear_the_themes_status_marks():
     assert "notice-invalid" not in banner.html and "metadata" not in banner.html
     assert "badge" not in banner.html
     assert '<table class="mine">' in banner.html and 'class="note"' in banner.html
-    assert [what for _, what in banner.removed] == [
+    assert [what for _, what, _ in banner.removed] == [
         "class “notice-invalid”（主题用来标示“已废止”等状态和元数据的样式）",
         "class “metadata”（主题用来标示“已废止”等状态和元数据的样式）",
         "class “badge-repealed”（主题用来标示“已废止”等状态和元数据的样式）"]

@@ -999,6 +999,29 @@ def test_build_strict_refuses_unsafe_html_added_by_an_edit(site):
     contains(diag, "<iframe> 标签 不安全，发布时删去")
 
 
+def test_word_formatting_is_no_unsafe_html(site):
+    """Found by review: a paste from Word leaves <o:p> in every paragraph, and each was
+    "不安全", an error under --strict. Such tags are removed with their text kept: one warning a
+    tag, with its first line and its count, never an error; a real <iframe> still is one."""
+    body = ("第一段<o:p></o:p>\n\n<p class=MsoNormal>第二段<o:p></o:p></p>\n\n"
+            "<font color=red>重要</font>\n")
+    write(site, "content/budget.md", item(title=BUDGET_TITLE, index_no="12345678X/2025-00002",
+                                          body=body))
+    result = build(site, "--strict")
+    assert result.exit_code == 0, result.output
+    warned = [d for d in diagnostics(result) if d.file == "content/budget.md"]
+    assert len(warned) == 2 and all(d.level == "警告" for d in warned), result.output
+    o_p, font = sorted(warned, key=lambda d: d.line or 0)
+    contains(o_p, "<o:p> 标签（Word 的排版标记）", "共 2 处", "保留其中的文字")
+    contains(font, "<font> 标签", "保留其中的文字")
+    assert "不安全" not in o_p.message + font.message
+    assert (o_p.line, font.line) == (o_p.line, o_p.line + 4)
+    page = (site / "output").rglob("*.html")
+    html = next(p for p in page if BUDGET_TITLE in p.read_text(encoding="utf-8")
+                and "第二段" in p.read_text(encoding="utf-8")).read_text(encoding="utf-8")
+    assert "<o:p>" not in html and "<font" not in html and "重要" in html
+
+
 BROKEN_TEMPLATE = ('{% extends "base.html" %}\n{% block content %}\n<h1>{{ title }}</h1>\n'
                    '{% if item.summary %}{{ item.summary }}\n{% endblock %}\n')
 
