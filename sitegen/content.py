@@ -290,6 +290,38 @@ def decode(data: bytes, rel: str, report: Report, fallback: str = "utf-8") -> st
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# A line of dashes typed with the Chinese input method (——, －－－, ─── …), or too few.
+_DASHES_RE = re.compile(r"^[ \t\u3000]*([-\u2010-\u2015\u2212\u2500\u2501\u30fc\u4e00\ufe58\ufe63\uff0d]"
+                        r"[ \t\u3000]*){1,12}$")
+_FENCE = "三个半角减号 ---（在英文输入法下输入）"
+
+
+def _dashes(line: str) -> bool:
+    return bool(_DASHES_RE.match(line)) and line.strip(" \t\u3000") not in ("一", "-" * 3)
+
+
+def _no_opening_line(text: str) -> tuple[str, int]:
+    """Why a file does not start with front matter, as far as its first lines tell."""
+    lines = text.split("\n", 40)
+    first = lines[0]
+    if _dashes(first):
+        return f"front matter 的开头一行应为{_FENCE}，实际为“{first.strip()}”", 1
+    for number, line in enumerate(lines[:40], start=1):
+        if line.strip() and (line.strip() == "---" or _dashes(line)):
+            return f"文件开头有 {number - 1} 行空行：front matter 的 --- 必须在第 1 行", number
+        if line.strip():
+            break
+    return "缺少 front matter：文件应以一行 --- 开头，写完元数据后再以一行 --- 结束", 1
+
+
+def _no_closing_line(text: str) -> tuple[str, int]:
+    """Where the front matter should end, when no line of --- ends it."""
+    for number, line in enumerate(text.split("\n")[1:200], start=2):
+        if _dashes(line) or line.strip() == "---":
+            return (f"front matter 的结束行应为{_FENCE}，这一行实际为“{line.strip()}”"), number
+    return f"front matter 没有结束：元数据写完后要有一行{_FENCE}", 1
+
+
 def read_item(path: Path, rel: str, content_rel: str, report: Report,
               encoding: str = "utf-8") -> SourceItem | None:
     data = path.read_bytes()
@@ -298,12 +330,14 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
     if text is None:
         return None
     if not _FRONT_MATTER.detect(text):
-        report.error(rel, "缺少 front matter：文件应以一行 --- 开头，写完元数据后再以一行 --- 结束", line=1)
+        message, line = _no_opening_line(text)
+        report.error(rel, message, line=line)
         return None
     try:
         fm_text, body = _FRONT_MATTER.split(text)
     except ValueError:
-        report.error(rel, "front matter 没有结束：缺少第二行 ---", line=1)
+        message, line = _no_closing_line(text)
+        report.error(rel, message, line=line)
         return None
     # python-frontmatter keeps the rest of the opening "---" line, so YAML line 1 is file
     # line 1 when the file starts with "---"; count rather than assume.

@@ -764,16 +764,23 @@ def test_key_and_its_chinese_alias_both_written(site):
     assert diag.line is not None
 
 
-@pytest.mark.parametrize("text, message", [
-    ("# 标题\n\n正文。\n", "缺少 front matter：文件应以一行 --- 开头"),
-    ("", "缺少 front matter"),
-    ("---\ntitle: 标题\n\n正文。\n", "front matter 没有结束：缺少第二行 ---"),
-], ids=["no-front-matter", "empty-file", "unterminated"])
-def test_missing_front_matter(site, text, message):
+@pytest.mark.parametrize("text, message, line", [
+    ("# 标题\n\n正文。\n", "缺少 front matter：文件应以一行 --- 开头", 1),
+    ("", "缺少 front matter", 1),
+    ("---\ntitle: 标题\n\n正文。\n", "front matter 没有结束：元数据写完后要有一行三个半角减号 ---", 1),
+    # the input method's dashes (found by review: "缺少 front matter" only, for a line that is there)
+    ("———\ntitle: 标题\n———\n\n正文。\n", "开头一行应为三个半角减号 ---（在英文输入法下输入），实际为“———”", 1),
+    ("－－－\ntitle: 标题\n", "实际为“－－－”", 1),
+    ("--\ntitle: 标题\n---\n", "实际为“--”", 1),
+    ("---\ntitle: 标题\n——————\n\n正文。\n", "结束行应为三个半角减号 ---（在英文输入法下输入），这一行实际为“——————”", 3),
+    ("\n\n---\ntitle: 标题\n---\n", "文件开头有 2 行空行：front matter 的 --- 必须在第 1 行", 3),
+], ids=["no-front-matter", "empty-file", "unterminated", "em-dashes", "full-width", "two",
+        "em-dashes-closing", "blank-lines-first"])
+def test_missing_front_matter(site, text, message, line):
     result = broken(site, text)
     diag = one(result, X, None)
     contains(diag, message)
-    assert diag.line == 1
+    assert diag.line == line
 
 
 def test_gbk_file_is_refused_with_iconv_hint(site):
