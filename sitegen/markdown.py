@@ -443,7 +443,8 @@ class _Renderer:
             # (raw HTML: the sanitiser drops such an address before any filter sees it)
             links.broken.extend(next(g for g in m.groups() if g) for m in _LOCAL_ATTRIBUTE_RE.finditer(
                 _COMMENT_RE.sub("", html)))  # (a comment is dropped, not published)
-        unclosed = _unclosed_formatting(html)
+        # (Markdown closes every element it writes: only raw HTML can leave some open)
+        unclosed = _unclosed_formatting(html) if "<" in source else 0
         if unclosed > MAX_UNCLOSED:
             raise _Unsafe(f"正文的 HTML 中有 {unclosed} 个各不相同、没有结束标签的 <b>、<i>、<a> 等格式"
                           "标签，无法处理（每个段落都要重复它们，页面会大到几百 MB）；请检查粘贴的 HTML")
@@ -578,4 +579,4 @@ def plain_text(html: str) -> str:
     """Visible text of rendered HTML, whitespace collapsed (for search and feeds)."""
     import html as html_lib
 
-    return re.sub(r"\s+", " ", html_lib.unescape(_TAG_RE.sub(" ", html))).strip()
+    return " ".join(html_lib.unescape(_TAG_RE.sub(" ", html)).split())  # (split: what \s is)
