@@ -144,12 +144,19 @@ def doc_fields(doc: SearchDoc) -> list[tuple[int, str]]:
             *((BODY, name) for name in doc.category.split("/"))]
 
 
+# Joins a field's texts: a separator that is no space, so the texts' tokens are each text's
+# (no unit pairs across it, and no space next to it to join).
+_APART = "|"
+
+
 def doc_tokens(doc: SearchDoc) -> dict[str, int]:
     """Token → the fields (bits) it occurs in; facet tokens (filters) carry no field bit."""
-    by_field: dict[int, set[str]] = {}
+    texts: dict[int, list[str]] = {}
     for bit, text in doc_fields(doc):
         if text:
-            by_field.setdefault(bit, set()).update(tokenize.index_token_set(text))
+            texts.setdefault(bit, []).append(text)
+    # one tokenisation a field, not one a text (a document has a dozen, most of them short)
+    by_field = {bit: tokenize.index_token_set(_APART.join(parts)) for bit, parts in texts.items()}
     # the body's tokens (most of them) in one step; the few of the other fields one by one
     body = by_field.pop(BODY, set())
     tokens = dict.fromkeys(body, BODY)

@@ -187,6 +187,24 @@ def test_token_set_of_odd_text():
     assert tokenize.index_token_set("a 中") == {"a", "中", "a中"}
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHA + "|", max_size=20), min_size=6, max_size=6))
+def test_a_documents_tokens_are_those_of_each_of_its_texts(texts: list[str]):
+    """`doc_tokens` tokenises a field's texts joined: the same tokens, with the same field
+    bits, as each text on its own."""
+    title, doc_no, keyword, summary, body, attachment = texts
+    doc = SearchDoc(index_no="12345678X/2025-00001", title=title, url="a.html",
+                    category="机构/概况", organization="某街道", date="2025-01-02", doc_no=doc_no,
+                    keywords=(keyword, "主题"), summary=summary, body=body,
+                    attachments=(attachment,))
+    expected: dict[str, int] = {}
+    for bit, text in search.doc_fields(doc):
+        for token in tokenize.index_tokens(text):
+            expected[token] = expected.get(token, 0) | bit
+    expected.update(dict.fromkeys(search.facet_tokens(doc), 0))
+    assert search.doc_tokens(doc) == expected
+
+
 def test_fast_token_set_cuts_long_words_as_the_reference_does():
     for text in ["x" * 70 + "中" + "y" * 70, "中" + "9" * 65 + "号 " + "a" * 64 + "b中",
                  "中ab文cd", "1中2中3", "ab cd中 ef"]:
