@@ -8,6 +8,7 @@ and a site's `[calendar]` (`config.Calendar`) adds a year the installed release 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from sitegen.config import Calendar
 
@@ -30,27 +31,38 @@ def workdays_between(start: dt.date, end: dt.date, calendar: Calendar = _NONE) -
     caller says so."""
     if end <= start:
         return 0, True
-    import chinese_calendar  # its holiday tables are large; only needed when validating
-
     first = start + dt.timedelta(days=1)
+    days = [first + dt.timedelta(days=n) for n in range((end - start).days)]
     if not calendar.years:
-        try:
-            return len(chinese_calendar.get_workdays(first, end)), True
-        except NotImplementedError:
-            days = (end - start).days
-            return sum((first + dt.timedelta(days=n)).weekday() < 5 for n in range(days)), False
+        official = list(map(_official_workday, days))
+        if None in official:  # (the library has no table for some day: none is used)
+            return sum(day.weekday() < 5 for day in days), False
+        return sum(map(bool, official)), True
     holidays, workdays, years = set(calendar.holidays), set(calendar.workdays), calendar.years
-    count, official = 0, True
-    for n in range((end - start).days):
-        day = first + dt.timedelta(days=n)
+    count, covered = 0, True
+    for day in days:
         if day in workdays:
             count += 1
             continue
         if day in holidays:
             continue
-        try:
-            count += chinese_calendar.is_workday(day)
-        except NotImplementedError:  # a year the release has no table for
+        is_workday = _official_workday(day)
+        if is_workday is None:  # a year the release has no table for
             count += day.weekday() < 5
-            official = official and day.year in years
-    return count, official
+            covered = covered and day.year in years
+        else:
+            count += is_workday
+    return count, covered
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _official_workday(day: dt.date) -> bool | None:
+    """`chinese_calendar.is_workday`, None outside its tables; remembered, as every item asks
+    about the days of its own range and the library checks each date against the bounds of
+    all its tables (a quarter of reading and checking an item, when not remembered)."""
+    import chinese_calendar  # its holiday tables are large; only needed when validating
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
