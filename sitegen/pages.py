@@ -297,9 +297,9 @@ def _root(node: jinja2.nodes.Node) -> str | None:
 _WHOLE_ITEM_WORDS = ("__", "pprint", "tojson", "dictsort", "sort_key", "attr(")
 _WHOLE_ITEM_FILTERS = {"pprint", "tojson", "string", "dictsort", "list", "items"}
 # Names the default templates print whole that are text, not items (`value` and `v`: the
-# metadata values `field_value` prints of the page's own item)
+# metadata values `field_value` prints of the page's own item; `label`: a step of `trail`)
 _SCALARS = {"title", "page_url", "canonical", "body", "feed", "feed_title", "year", "count",
-            "loop", "value", "v"}
+            "loop", "value", "v", "label"}
 
 
 def _shows_whole(source: str, tree: jinja2.nodes.Template) -> bool:
