@@ -10,6 +10,7 @@ anywhere mean the previous output stays as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import logging
@@ -44,6 +45,7 @@ class BuildResult:
     published: int = 0
     written: int = 0
     unchanged: int = 0
+    removed: int = 0  # files of the previous output that are gone
     output: Path | None = None
     quick: bool = False  # only edited bodies were rendered (`quick.py`)
 
@@ -54,12 +56,15 @@ class BuildResult:
 
 def build(root: Path, output: Path | None = None, now: dt.date | None = None,
           strict: bool = False, jobs: int | None = None, use_cache: bool = True,
-          progress: StageProgress | None = None, encoding: str = "utf-8") -> BuildResult:
+          progress: StageProgress | None = None, encoding: str = "utf-8",
+          kiosk_idle_minutes: float | None = None) -> BuildResult:
     """Build the site in `root`; one build of a site, and into an output folder, at a time
-    (`site_lock`)."""
+    (`site_lock`). `kiosk_idle_minutes`: instead of the config's (the kiosk's copy and the
+    web's from one site folder)."""
     try:
         with site_lock(root, output or root / "output"):
-            return _build(root, output, now, strict, jobs, use_cache, progress, encoding)
+            return _build(root, output, now, strict, jobs, use_cache, progress, encoding,
+                          kiosk_idle_minutes=kiosk_idle_minutes)
     except OSError as exc:  # also one a worker raised (the pool raises it again here)
         return _stopped_by_the_machine(exc, *os_error_message(exc, root, output or root / "output"))
     except sqlite3.OperationalError as exc:
@@ -141,7 +146,7 @@ def site_lock(root: Path, output: Path | None = None) -> Iterator[None]:
 def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
            strict: bool = False, jobs: int | None = None, use_cache: bool = True,
            progress: StageProgress | None = None, encoding: str = "utf-8",
-           retried: bool = False) -> BuildResult:
+           retried: bool = False, kiosk_idle_minutes: float | None = None) -> BuildResult:
     report = Report()
     now = now or workdays.today()
     output = output or root / "output"
@@ -156,6 +161,10 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         config = load_config(root, report)
         if config is None:
             return result
+        if kiosk_idle_minutes is not None:  # (3, not 3.0: as the config file would say it)
+            minutes = int(kiosk_idle_minutes) if kiosk_idle_minutes == int(kiosk_idle_minutes) \
+                else kiosk_idle_minutes
+            config = dataclasses.replace(config, kiosk_idle_minutes=minutes)
         files, asset_files = scan(root, config.content_dir, report)
         try:
             check_output_location(root, output, [root / config.content_dir, root / "themes"])
@@ -192,6 +201,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
                 report.diagnostics = list(done.diagnostics)
                 result.held_back, result.published = done.held_back, done.published
                 result.written, result.unchanged = done.written, done.unchanged
+                result.removed = done.removed
                 result.output, result.quick = output, True
                 cache.commit()
                 return result
@@ -229,6 +239,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
             return result
         result.written = len(out.written)
         result.unchanged = out.reused
+        result.removed = out.removed
         result.output = output
         lastbuild.remember(cache, rest, files, asset_files, output, out.files(), result.published,
                            report.diagnostics, result.held_back)
@@ -237,10 +248,11 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
     except sqlite3.DatabaseError as exc:  # a damaged cache file: start afresh, once
         if not use_cache or retried:
             raise
-        log.warning("build cache unreadable (%s); rebuilding it", exc)
+        log.warning("生成缓存无法读取（%s），已丢弃并重新生成（.sitegen-cache/ 可以随时删除）", exc)
         cache.close(commit=False)
         cache.discard()
-        return _build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True)
+        return _build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True,
+                      kiosk_idle_minutes=kiosk_idle_minutes)
     finally:
         gc.unfreeze()  # `sitegen serve` builds again in this process
         # Page keys and the search record describe the output just swapped in; after a

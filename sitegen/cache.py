@@ -89,7 +89,7 @@ class Cache:
         try:
             self.db = self._open()
         except sqlite3.DatabaseError:
-            log.warning("cache %s unreadable, starting afresh", self.path)
+            log.warning("生成缓存 %s 无法读取，已丢弃，这次完整生成", self.path)
             self.discard()
             self.db = self._open()
 

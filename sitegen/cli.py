@@ -25,8 +25,9 @@ def cli(verbose: bool) -> None:
     Static site generator for government information disclosure catalogs.
     content/ 中的 Markdown 信息 → output/ 中可离线浏览的静态网站。
     """
+    # (the module's name only for debugging: a warning is a sentence for the operator)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(name)s: %(message)s")
+                        format="%(name)s: %(message)s" if verbose else "%(message)s")
 
 
 cli.add_command(init.command)

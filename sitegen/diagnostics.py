@@ -56,6 +56,11 @@ class Report:
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=lambda d: (d.file, d.line or 0, d.level.value, d.message))
 
+    def errors_first(self) -> list[Diagnostic]:
+        """`sorted`, the errors before the warnings (a preview shows what stopped the build
+        first, not under a page of old items' warnings)."""
+        return sorted(self.sorted(), key=lambda d: d.level is not Level.ERROR)
+
     def escalate_warnings(self) -> None:
         """--strict: every warning becomes an error."""
         self.diagnostics = [

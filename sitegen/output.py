@@ -95,6 +95,7 @@ class AtomicOutput:
         self.written: set[str] = set()  # every file of the new site
         self.fresh: set[str] = set()  # those not the previous output's file
         self.reused = 0
+        self.removed = 0  # files of the output replaced that the new one does not have
         # rel -> [size, mtime_ns] of the files the last good build left in this output folder:
         # only such a file may be reused unread (a file edited by hand since is re-rendered).
         self.expected: dict[str, list[int]] = {}
@@ -418,7 +419,7 @@ class AtomicOutput:
         try:
             self._make_spare(old, previous)
         except (OSError, OutputError) as exc:  # only a shortcut for the next build
-            log.warning("could not keep a spare of the output (%s)", exc)
+            log.warning("未能保留输出目录的备用副本（%s）：网站已更新，下次生成会慢一些", exc)
             self._discard(self.spare)
 
     def _make_spare(self, old: Path | None, known: dict[str, int] | None = None) -> None:
@@ -433,6 +434,7 @@ class AtomicOutput:
             old.rename(self.spare)
             previous = known if known is not None else dict(_walk(str(self.spare)))
         spare = str(self.spare)
+        self.removed = len(previous.keys() - self.written)
         for rel in previous.keys() - self.written:
             os.unlink(os.path.join(spare, rel))
         _remove_empty_folders(spare, previous.keys() - self.written)
@@ -534,7 +536,7 @@ def _keep_folder_attributes(old: Path, new: Path) -> None:
         try:
             os.chown(new, -1, st.st_gid)  # (first: a change of group may clear setgid)
         except PermissionError:  # a group the build user is not in: the mode is kept at least
-            log.warning("could not give %s the group of %s", new, old)
+            log.warning("无法把 %s 的用户组设为与 %s 相同（构建用户不在该组中）：只保留了权限位", new, old)
     os.chmod(new, stat.S_IMODE(st.st_mode))
 
 

@@ -120,6 +120,7 @@ class Done:
     unchanged: int  # of those, not rewritten
     published: int  # items
     held_back: list[HeldBack]
+    removed: int = 0  # files of the previous output that are gone
 
 
 @dataclass
@@ -259,7 +260,8 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files, asset_files))
     log.info("quick build: %d item(s), %d file(s) written", len(edits) + len(gone), len(written))
-    return Done(diagnostics, len(out.written), out.reused, published, held_back)
+    removed = sum(1 for rel in edit.output_files if out_files.get(rel, b"") is None)
+    return Done(diagnostics, len(out.written), out.reused, published, held_back, removed)
 
 
 def _with(items: list[Item], new: list[Item], without: set[str] | frozenset[str] = frozenset()

@@ -202,15 +202,18 @@ class _Changes(FileSystemEventHandler):
 
 
 def report_text(result: BuildResult) -> str:
-    return "\n".join(d.format() for d in result.report.sorted())
+    """The page's error box: the errors, which stopped the build, before the warnings."""
+    return "\n".join(d.format() for d in result.report.errors_first())
 
 
 class Preview:
     """Rebuild loop + server. `on_build` gets every result (for the terminal)."""
 
     def __init__(self, root: Path, output: Path, now: dt.date | None,
-                 on_build: Callable[[BuildResult, float], None]) -> None:
+                 on_build: Callable[[BuildResult, float], None],
+                 kiosk_idle_minutes: float | None = None) -> None:
         self.root, self.output, self.now = root, output, now
+        self.kiosk_idle_minutes = kiosk_idle_minutes
         self.on_build = on_build
         self.live = LiveState()
         self.dirty = threading.Event()
@@ -219,7 +222,8 @@ class Preview:
 
     def rebuild(self) -> BuildResult:
         started = time.perf_counter()
-        result = build(self.root, output=self.output, now=self.now)
+        result = build(self.root, output=self.output, now=self.now,
+                       kiosk_idle_minutes=self.kiosk_idle_minutes)
         self.on_build(result, time.perf_counter() - started)
         self.live.publish("" if result.ok else report_text(result))
         return result
@@ -245,10 +249,20 @@ class Preview:
 
     def serve(self, port: int) -> ThreadingHTTPServer:
         """Start watching and serving; returns the server (its `server_address` has the port)."""
+        self.bind(port)
+        return self.start()
+
+    def bind(self, port: int) -> ThreadingHTTPServer:
+        """Take the port (an OSError if it cannot: `sitegen serve` says so before building)."""
         handler = functools.partial(type("Handler", (PreviewHandler,), {"live": self.live}),
                                     directory=str(self.output))
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        server.daemon_threads = True
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self._server.daemon_threads = True
+        return self._server
+
+    def start(self) -> ThreadingHTTPServer:
+        """Start watching and serving on the port `bind` took."""
+        server = self._server
         observer = Observer()
         changes = _Changes([self.output, self.root / CACHE_DIR], self.dirty.set)
         self._observer, self._changes = observer, changes
@@ -259,7 +273,6 @@ class Preview:
         self._looping = threading.Thread(target=self._loop, daemon=True)
         self._looping.start()
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        self._server = server
         return server
 
     def stop(self, wait: float = 60.0) -> bool:

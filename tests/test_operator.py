@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -550,3 +551,25 @@ def test_attachments_whose_names_differ_only_in_case_are_an_error_when_both_are_
     assert "content/files/Plan.pdf: 错误: 文件名只差大小写或 Unicode 写法" in result.output
     assert "两个都发布了，查阅点的拷贝只会留下一个" in result.output
     assert before  # (the first build published neither)
+
+
+def test_the_kiosks_copy_and_the_webs_from_one_site_folder(site, tmp_path):
+    """Found by review: kiosk_idle_minutes was only in sitegen.toml, so a CI job building
+    both copies had to edit the file between builds. Each copy is as if built alone."""
+    web, kiosk, alone = tmp_path / "web", tmp_path / "kiosk", tmp_path / "alone"
+    for args in (["-o", str(web)], ["-o", str(kiosk), "--kiosk-idle-minutes", "3"], ["-o", str(web)]):
+        done = sitegen(site, *args)
+        assert done.returncode == 0, done.stderr
+    assert 'data-idle-reset="180"' in (kiosk / "index.html").read_text(encoding="utf-8")
+    assert "data-idle-reset" not in (web / "index.html").read_text(encoding="utf-8")
+    # the same bytes as a build with the setting in the config and no cache
+    config = site / "sitegen.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[site]\n", "[site]\nkiosk_idle_minutes = 3\n", 1), encoding="utf-8")
+    shutil.rmtree(site / ".sitegen-cache")
+    assert sitegen(site, "-o", str(alone)).returncode == 0
+    assert snapshot_bytes(alone) == snapshot_bytes(kiosk)
+
+
+def snapshot_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -1,7 +1,12 @@
 """`sitegen serve`: rebuilds on change, pushes reload or the error, keeps the last good site."""
 
 import json
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -202,3 +207,86 @@ def test_stopping_waits_a_bounded_time_for_a_rebuild_that_does_not_end(tmp_path,
     begun = time.monotonic()
     assert p.stop(wait=0.5) is False
     assert time.monotonic() - begun < 3
+
+
+# -- the command, as an operator runs it ---------------------------------------------------------
+
+def _site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "sitegen" / "scaffold" / "content", site / "content")
+    from sitegen.commands.init import default_config
+
+    (site / "sitegen.toml").write_text(default_config(), encoding="utf-8")
+    return site
+
+
+def _serve(site: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CI": "1"})
+
+
+def _stopped(process: subprocess.Popen[str]) -> tuple[str, str]:
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return out, err
+
+
+def test_a_port_in_use_is_said_before_building(tmp_path):
+    """Found by review: the site was built, then a 25-line traceback."""
+    site = _site(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(site), "--port", str(port)],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"端口 {port} 已被占用" in done.stderr and f"--port {port + 1}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (site / "output").exists()  # nothing built
+
+
+def test_a_preview_as_of_another_day_never_writes_the_published_output(tmp_path):
+    """Found by review: `serve --now <a later day>` wrote items not yet due into output/,
+    which a cron rsync publishes. It previews into .sitegen-preview/ instead."""
+    site = _site(tmp_path)
+    budget = site / "content" / "budget.md"
+    text = budget.read_text(encoding="utf-8")
+    published = next(line for line in text.splitlines() if line.startswith("date_published:"))
+    (site / "content" / "future.md").write_text(
+        text.replace(published, "date_published: 2099-03-01").replace(
+            "title: ", "title: 还未到期的", 1).replace(
+            next(line for line in text.splitlines() if line.startswith("index_no:")),
+            "index_no: 12345678X/2099-00001"), encoding="utf-8")
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    process = _serve(site, "--port", str(port), "--now", "2099-03-02")
+    try:
+        wait_for(lambda: (site / ".sitegen-preview" / "index.html").is_file(), 60)
+        assert not (site / "output").exists()
+        pages = "".join(p.read_text(encoding="utf-8") for p in (site / ".sitegen-preview").rglob("*.html"))
+        assert "还未到期的" in pages
+    finally:
+        out, err = _stopped(process)
+    assert ".sitegen-preview" in err and "不改动要发布的" in err
+
+
+def test_a_preview_lists_the_items_it_holds_back(tmp_path):
+    """Found by review: a good rebuild said nothing of the new item `sitegen new` made (its
+    review is empty until filled in), which was missing from the preview."""
+    site = _site(tmp_path)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    process = _serve(site, "--port", str(port))
+    try:
+        wait_for(lambda: (site / "output" / "index.html").is_file(), 60)
+        made = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "--category", "政府采购",
+                               "--title", "测试新信息"], capture_output=True, text=True, timeout=60)
+        assert made.returncode == 0, made.stderr
+        time.sleep(3)  # the rebuild
+    finally:
+        out, err = _stopped(process)
+    assert "未发布的信息 1 条" in err and "测试新信息" in err, err

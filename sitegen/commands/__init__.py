@@ -28,8 +28,9 @@ class DateType(click.ParamType):
             self.fail(f"日期应为 YYYY-MM-DD，实际为 {value!r}", param, ctx)
 
 
-def print_report(report: Report, held_back: list[HeldBack] | None = None) -> None:
-    for diagnostic in report.sorted():
+def print_report(report: Report, held_back: list[HeldBack] | None = None,
+                 errors_first: bool = False) -> None:
+    for diagnostic in report.errors_first() if errors_first else report.sorted():
         click.echo(diagnostic.format(), err=True)
     if held_back:
         click.echo(f"未发布的信息 {len(held_back)} 条：", err=True)
@@ -40,6 +41,11 @@ def print_report(report: Report, held_back: list[HeldBack] | None = None) -> Non
         click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
 
 
+def in_ci() -> bool:
+    """CI services set CI=true (GitHub, GitLab) or CI=1; CI=false or 0 is a terminal's."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
 class BuildProgress:
     """Progress of a build: a rich bar on a terminal once the build has run for a second
     (short builds stay quiet), one plain line per finished stage in CI and in logs."""
@@ -48,7 +54,7 @@ class BuildProgress:
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.interactive = sys.stderr.isatty() and not os.environ.get("CI")
+        self.interactive = sys.stderr.isatty() and not in_ci()
         self.bar: Any = None  # rich.progress.Progress, imported only when shown
         self.tasks: dict[str, int] = {}
 

@@ -22,8 +22,9 @@ def default_config() -> str:
 def command(directory: Path) -> None:
     """新建站点：在 DIR 中创建 sitegen.toml、content/（示例信息）和空的 themes/。
 
-    Create a new site in DIR: sitegen.toml with the default category tree (domain.md §d.1),
-    a few sample items in content/, and an empty themes/ for overrides.
+    Create a new site in DIR: sitegen.toml with the default category tree (the 2019 条例
+    and 国办公开办函〔2019〕61号), a few sample items in content/, and an empty themes/ for
+    overrides.
     """
     config = directory / "sitegen.toml"
     if config.exists():

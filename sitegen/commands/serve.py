@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import time
 from pathlib import Path
 
@@ -12,15 +13,23 @@ from sitegen.build import BuildResult
 from sitegen.commands import DateType, print_report
 from sitegen.output import MARKER
 
+# Where a preview "as of" another day goes: output/ is what gets published (an rsync in cron,
+# a kiosk sync), and items not yet due must never reach it by way of a preview.
+PREVIEW_DIR = ".sitegen-preview"
+
 
 @click.command("serve")
 @click.argument("directory", required=False, default=".",
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("-p", "--port", default=8000, show_default=True, help="端口 / port")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出目录（默认：站点目录/output）/ output folder")
-@click.option("--now", type=DateType(), help="把这一天当作今天（默认今天）")
-def command(directory: Path, port: int, output: Path | None, now: dt.date | None) -> None:
+              help=f"输出目录（默认：站点目录/output；指定 --now 时为 站点目录/{PREVIEW_DIR}）/ output folder")
+@click.option("--now", type=DateType(),
+              help=f"把这一天当作今天（默认：北京时间的今天）；预览写入 {PREVIEW_DIR}/，不改动要发布的 output/")
+@click.option("--kiosk-idle-minutes", type=click.FloatRange(0, 24 * 60), metavar="分钟",
+              help="按查阅终端的副本预览：空闲这么多分钟后回到首页（代替 sitegen.toml 中的设置）")
+def command(directory: Path, port: int, output: Path | None, now: dt.date | None,
+            kiosk_idle_minutes: float | None) -> None:
     """预览：在 127.0.0.1 上提供网站，修改内容或模板后自动重新生成并刷新浏览器。
 
     Live preview on 127.0.0.1: rebuilds incrementally on every change and reloads open
@@ -29,11 +38,13 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
 
     def on_build(result: BuildResult, seconds: float) -> None:
         stamp = time.strftime("%H:%M:%S")
-        print_report(result.report, result.held_back if not result.ok else None)
+        # (held back: an item made by `sitegen new` is, until its review is filled in)
+        print_report(result.report, result.held_back, errors_first=True)
         if result.ok:
             quick = "（只重新生成了改动的条目）" if result.quick else ""
+            removed = f"，删除 {result.removed} 个" if result.removed else ""
             click.echo(f"[{stamp}] 已生成：{result.published} 条信息，{result.written - result.unchanged} "
-                       f"个文件有变化，用时 {seconds:.2f} 秒{quick}")
+                       f"个文件有变化{removed}，用时 {seconds:.2f} 秒{quick}")
         elif (preview_output / MARKER).is_file():
             click.echo(f"[{stamp}] 生成失败，浏览器中仍是上一次成功的版本；修改后会自动重新生成。", err=True)
         else:
@@ -42,10 +53,24 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
 
     from sitegen.serve import Preview  # watchdog and the HTTP server: only for this command
 
-    preview_output = output or directory / "output"
-    preview = Preview(directory, preview_output, now, on_build)
+    if output is None and now is not None:
+        preview_output = directory / PREVIEW_DIR
+        click.echo(f"指定了 --now {now.isoformat()}：预览写入 {preview_output}，不改动要发布的 "
+                   f"{directory / 'output'}", err=True)
+    else:
+        preview_output = output or directory / "output"
+    preview = Preview(directory, preview_output, now, on_build, kiosk_idle_minutes)
+    try:  # before building: a port in use is said at once, not after the build
+        preview.bind(port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"端口 {port} 已被占用（另一个 sitegen serve 或其他程序）：请换一个端口，例如 "
+                f"sitegen serve --port {port + 1}") from None
+        raise click.ClickException(f"无法在 127.0.0.1:{port} 上提供预览：{exc.strerror}；"
+                                   "请用 --port 换一个端口（1024 以上）") from None
     preview.rebuild()
-    server = preview.serve(port)
+    server = preview.start()
     host, bound = server.server_address[:2]
     click.echo(f"预览地址 / preview: http://{host}:{bound}/index.html  （Ctrl+C 退出）")
     try:
