@@ -511,6 +511,11 @@ def _output_problem(exc: OSError, path: Path, out: Path, where: str) -> str:
                     "<输出目录名>-<进程号> 的文件夹；请换一个名称更短的输出目录（-o）")
         return (f"写入输出目录失败：路径过长{where}：请换一个路径更短的输出目录（-o），"
                 "或缩短内容中文件夹和文件的名称")
+    if code in (errno.EEXIST, errno.ENOTDIR) and not path.is_dir():
+        # `-o afile/sub`: a plain file where the output's path needs a folder
+        blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), path)
+        return (f"写入输出目录失败：{blocking} 是一个文件，不是文件夹，输出目录的路径要经过它：请换一个"
+                "输出目录（-o），或移走这个文件")
     return f"写入输出目录失败：{exc.strerror or exc}{where}"
 
 

@@ -399,6 +399,16 @@ def test_an_output_name_too_long_for_its_staging_folder_is_said_in_one_line(site
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def test_an_output_path_through_a_file_is_said_in_one_line(site, tmp_path):
+    """Found by review: `-o afile/sub` said "写入输出目录失败：File exists"."""
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = build(site, "-o", str(tmp_path / "afile" / "sub"))
+    assert result.exit_code == 1, result.output
+    [error] = errors(result)
+    contains(error, f"{tmp_path / 'afile'} 是一个文件，不是文件夹", "请换一个输出目录（-o）")
+    assert "File exists" not in result.output
+
+
 def test_a_bug_is_no_machine_failure_and_keeps_its_traceback(site, monkeypatch):
     """Only OSError is said in one line: anything else is a bug, and its traceback is what
     a developer needs."""
