@@ -173,6 +173,13 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
         found = _layout_problem(lines, line)
         if found is not None:
             return f"{found[0]}（{problem}）", found[1]
+    if problem.startswith(("did not find expected ',' or ']'", "did not find expected ',' or '}'")) \
+            and opened is not None and line is not None and opened.line < line:
+        # PyYAML notices at the next key: point at the line that opened the list
+        close = "]" if "']'" in problem else "}"
+        example = "keywords: [财政, 预算]" if close == "]" else "review: {reviewer: 张三}"
+        return (f"这一行的 {'[' if close == ']' else '{'} 没有对应的 {close}：请在这一行末尾补上 {close}"
+                f"（例如 {example}），或者给含逗号、括号的文字加英文引号（{problem}）"), opened.line
     hint = next((h for prefix, h in _YAML_HINTS if problem.startswith(prefix)), "")
     return (f"{hint}（{problem}）" if hint else problem), line
 

@@ -707,7 +707,10 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
 
 @pytest.mark.parametrize("text, problem, explained, at", [
     (item(title="关于: 通知"), "mapping values are not allowed", "这样的值请用英文引号括起来", "title:"),
-    (item(extra=("keywords: [预算, 决算",)), "expected ',' or ']'", "列表缺少逗号或右方括号", None),
+    # (PyYAML errs at the next key; found by review: the line of the [ is the one to fix)
+    (item(extra=("keywords: [预算, 决算",)), "expected ',' or ']'", "这一行的 [ 没有对应的 ]", "keywords:"),
+    (item(extra=("keywords: [预算, 决算", "summary: 说明")), "expected ',' or ']'",
+     "请在这一行末尾补上 ]", "keywords:"),
     (item(review={"reviewer": '"党政办'}), "found unexpected end of stream",
      "这一行开始的引号没有闭合", "  reviewer:"),  # not the end of the front matter
     (item(title='"示例街道预算'), "found unexpected end of stream", "这一行开始的引号没有闭合", "title:"),
@@ -730,7 +733,7 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
     (item(title="[转发]关于开展检查的通知"), "", "“title”的值以 [ 开头", "title:"),
     (item(review={"approver": "街道主任"}).replace("  approver: 街道主任", "   approver: 街道主任"),
      "", "与上一个键“secrecy_checked”缩进不同（3 个和 2 个空格）", "   approver:"),
-], ids=["colon-in-value", "unclosed-list", "unclosed-quote", "unclosed-quote-in-title", "tab",
+], ids=["colon-in-value", "unclosed-list", "unclosed-list-before-a-key", "unclosed-quote", "unclosed-quote-in-title", "tab",
         "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "wide-colon-in-text",
         "list-above", "wide-colon-last-in-review", "bracket-title",
         "review-key-out-of-line"])
