@@ -47,7 +47,8 @@ def test_init_creates_site_and_build_publishes_it(site):
 
 def test_init_refuses_existing_site(site):
     result = run("init", str(site))
-    assert result.exit_code != 0 and "已存在" in result.output
+    assert result.exit_code == 1 and "已存在" in result.output
+    assert result.output.startswith("错误：") and "Error:" not in result.output  # one Chinese line
 
 
 def test_build_is_deterministic_and_has_no_timestamps(site, tmp_path):

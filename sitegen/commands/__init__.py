@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -39,6 +39,13 @@ def print_report(report: Report, held_back: list[HeldBack] | None = None,
     errors, warnings = len(report.errors), len(report.warnings)
     if errors or warnings:
         click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
+
+
+class Refused(click.ClickException):
+    """A command that cannot go on, said in one Chinese line (click's own says "Error:")."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
 
 
 def in_ci() -> bool:

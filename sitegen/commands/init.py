@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from sitegen.commands import Refused
+
 SCAFFOLD = Path(__file__).resolve().parent.parent / "scaffold"
 GITATTRIBUTES = "* -text\n"
 
@@ -28,9 +30,9 @@ def command(directory: Path) -> None:
     """
     config = directory / "sitegen.toml"
     if config.exists():
-        raise click.ClickException(f"{config} 已存在，不覆盖已有站点 / refusing to overwrite")
+        raise Refused(f"{config} 已存在，不覆盖已有站点 / refusing to overwrite")
     if (directory / "content").exists():
-        raise click.ClickException(f"{directory / 'content'} 已存在，不覆盖已有内容")
+        raise Refused(f"{directory / 'content'} 已存在，不覆盖已有内容")
     directory.mkdir(parents=True, exist_ok=True)
     config.write_text(default_config(), encoding="utf-8")
     shutil.copytree(SCAFFOLD / "content", directory / "content")

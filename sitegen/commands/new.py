@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sitegen import annual, workdays
-from sitegen.commands import DateType, print_report
+from sitegen.commands import DateType, Refused, print_report
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import discover
 from sitegen.diagnostics import Report
@@ -108,11 +108,11 @@ def command(directory: Path, category: str, title: str, organization: str | None
     record is empty, so it is held back until reviewed.
     """
     if not title.strip():
-        raise click.ClickException("标题不能为空：请用 --title 写上信息的标题")
+        raise Refused("标题不能为空：请用 --title 写上信息的标题")
     if "\n" in title.strip() or "\r" in title.strip():
-        raise click.ClickException("标题应为一行：不能含换行")
+        raise Refused("标题应为一行：不能含换行")
     if any(unicodedata.category(c) == "Cc" for c in title.strip()):
-        raise click.ClickException("标题含有不可见的控制字符，请删除后再试")
+        raise Refused("标题含有不可见的控制字符，请删除后再试")
     report = Report()
     config = load_config(directory, report)
     if config is None:
@@ -123,10 +123,10 @@ def command(directory: Path, category: str, title: str, organization: str | None
         # (only final categories can take an item: a column's own sub-columns are no answer)
         options = config.categories.final(candidates or ([cat] if cat else []))
         hint = "；可选：" + "、".join(c.path for c in options) if options else ""
-        raise click.ClickException(f"分类“{category}”不存在或不是最终分类{hint}")
+        raise Refused(f"分类“{category}”不存在或不是最终分类{hint}")
     org_id = organization or config.organization
     if org_id not in config.organizations:
-        raise click.ClickException(f"发布机构“{org_id}”未配置；可用：{'、'.join(config.organizations)}")
+        raise Refused(f"发布机构“{org_id}”未配置；可用：{'、'.join(config.organizations)}")
     today = today or workdays.today()
     content = discover(directory, config.content_dir, Report())
     used = {str(s.meta.get("index_no", "")) for s in content.items}

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sitegen.build import BuildResult
-from sitegen.commands import DateType, print_report
+from sitegen.commands import DateType, Refused, print_report
 from sitegen.output import MARKER
 
 # Where a preview "as of" another day goes: output/ is what gets published (an rsync in cron,
@@ -64,10 +64,10 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         preview.bind(port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise click.ClickException(
+            raise Refused(
                 f"端口 {port} 已被占用（另一个 sitegen serve 或其他程序）：请换一个端口，例如 "
                 f"sitegen serve --port {port + 1}") from None
-        raise click.ClickException(f"无法在 127.0.0.1:{port} 上提供预览：{exc.strerror}；"
+        raise Refused(f"无法在 127.0.0.1:{port} 上提供预览：{exc.strerror}；"
                                    "请用 --port 换一个端口（1024 以上）") from None
     preview.rebuild()
     server = preview.start()
