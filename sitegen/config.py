@@ -200,6 +200,17 @@ class CategoryTree:
         return None, list(dict.fromkeys(words[w] for w in close))
 
 
+_URL_SAFE = re.compile(r"[A-Za-z0-9/._~-]*")  # what quote(…, safe="/-._~") leaves as it is
+
+
+@functools.lru_cache(maxsize=8)
+def _url_prefix(base_url: str) -> str:
+    """base_url with its path percent-encoded too (`https://x.gov.cn/政府/公开/`): the sitemap
+    protocol and RSS readers want URLs, not IRIs; once, as base_path is."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}" + quote(unquote(parts.path), safe="/-._~")
+
+
 @dataclass
 class SiteConfig:
     root: Path
@@ -226,11 +237,8 @@ class SiteConfig:
         return self.organizations[self.organization]
 
     def absolute_url(self, rel: str) -> str:
-        # base_url's path percent-encoded too (`https://x.gov.cn/政府/公开/`): the sitemap
-        # protocol and RSS readers want URLs, not IRIs; once, as base_path is.
-        parts = urlsplit(self.base_url)
-        path = quote(unquote(parts.path), safe="/-._~")
-        return f"{parts.scheme}://{parts.netloc}{path}" + quote(rel, safe="/-._~")
+        # (for every page of the sitemap: the prefix once, and no quote() where none is due)
+        return _url_prefix(self.base_url) + (rel if _URL_SAFE.fullmatch(rel) else quote(rel, safe="/-._~"))
 
     @property
     def base_path(self) -> str:

@@ -94,7 +94,8 @@ def search_docs(site: Site) -> list[SearchDoc]:
 
 def category_order(site: Site) -> list[str]:
     """The columns with items (expired ones too: the search keeps them), in the config's order."""
-    used = {c.path for i in site.items for c in site.config.categories.ancestors(i.category)}
+    used = {c.path for category in {i.category.path: i.category for i in site.items}.values()
+            for c in site.config.categories.ancestors(category)}
     return [c.path for c in site.config.categories.categories if c.path in used]
 
 
