@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterator
 
 from sitegen.config import Calendar
 
@@ -32,37 +33,50 @@ def workdays_between(start: dt.date, end: dt.date, calendar: Calendar = _NONE) -
     if end <= start:
         return 0, True
     first = start + dt.timedelta(days=1)
-    days = [first + dt.timedelta(days=n) for n in range((end - start).days)]
+    years = _table_years()
     if not calendar.years:
-        official = list(map(_official_workday, days))
-        if None in official:  # (the library has no table for some day: none is used)
-            return sum(day.weekday() < 5 for day in days), False
-        return sum(map(bool, official)), True
-    holidays, workdays, years = set(calendar.holidays), set(calendar.workdays), calendar.years
+        if not (years.start <= first.year and end.year < years.stop):
+            return _weekdays(first, end), False  # (no day of it is looked up: a typed 0209 is fast)
+        return sum(map(_official_workday, _days(first, end))), True
+    holidays, workdays, own_years = set(calendar.holidays), set(calendar.workdays), calendar.years
     count, covered = 0, True
-    for day in days:
+    for day in _days(first, end):
         if day in workdays:
             count += 1
+        elif day in holidays:
             continue
-        if day in holidays:
-            continue
-        is_workday = _official_workday(day)
-        if is_workday is None:  # a year the release has no table for
+        elif day.year in years:
+            count += _official_workday(day)
+        else:  # a year the release has no table for
             count += day.weekday() < 5
-            covered = covered and day.year in years
-        else:
-            count += is_workday
+            covered = covered and day.year in own_years
     return count, covered
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _official_workday(day: dt.date) -> bool | None:
-    """`chinese_calendar.is_workday`, None outside its tables; remembered, as every item asks
-    about the days of its own range and the library checks each date against the bounds of
-    all its tables (a quarter of reading and checking an item, when not remembered)."""
+def _days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    return (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+
+
+def _weekdays(first: dt.date, last: dt.date) -> int:
+    """Monday to Friday from `first` to `last`, both included, counted by whole weeks."""
+    days = (last - first).days + 1
+    weeks, rest = divmod(days, 7)
+    return weeks * 5 + sum((first.weekday() + n) % 7 < 5 for n in range(rest))
+
+
+@functools.lru_cache(maxsize=1)
+def _table_years() -> range:
+    """The years chinese_calendar has tables for (it raises for any other)."""
+    from chinese_calendar.constants import holidays
+
+    return range(min(holidays).year, max(holidays).year + 1)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # (the days of the tables: some 8 000)
+def _official_workday(day: dt.date) -> bool:
+    """`chinese_calendar.is_workday` for a day of its tables (`_table_years`); remembered, as
+    every item asks about the days of its own range and the library checks each date against
+    the bounds of all its tables (a quarter of reading and checking an item, when not)."""
     import chinese_calendar  # its holiday tables are large; only needed when validating
 
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return None
+    return bool(chinese_calendar.is_workday(day))

@@ -847,3 +847,26 @@ def test_deleting_a_held_back_item_that_another_will_be_replaced_by_goes_the_who
     result = same_as_clean(site, tmp_path)
     assert not result.ok and not result.quick
     assert any("31421567X/2026-00950 不存在" in d.message for d in result.report.errors)
+
+
+def test_a_site_that_overrides_base_and_macros_keeps_building_with_new_default_pages(
+        site: Path, tmp_path: Path):
+    """Found by review: the year and organisation pages imported a macro new in macros.html
+    and relied on a block new in base.html, so a site with its own copies of those two (made
+    before) failed to build, or lost the pages' way up. The trail is in a file of its own and
+    at the top of each page's content."""
+    override(site, "macros.html", "{% macro item_list(", "{# 本站改过 #}\n{% macro item_list(")
+    own = site / "themes/default/templates/macros.html"
+    kept = re.findall(r"{% macro .*?{% endmacro %}", own.read_text(encoding="utf-8"), re.S)
+    made_before = ("item_list", "category_tree", "pager", "field_value")  # its macros at 5cb3049
+    own.write_text("\n\n".join(m for m in kept if m.split("(")[0].split()[-1] in made_before)
+                   + "\n", encoding="utf-8")
+    override(site, "base.html", "<main id=\"main\" class=\"wrap\">", "<main id=\"main\" class=\"wrap own\">")
+    result = same_as_clean(site, tmp_path)
+    assert result.ok, result.report.diagnostics
+    for rel, last in (("archive/2011.html", "2011年"), ("org/zhaobaoshan.html", "招宝山街道办事处"),
+                      ("archive/index.html", "按年份浏览")):
+        page = (site / "output" / rel).read_text(encoding="utf-8")
+        assert 'class="wrap own"' in page and '<nav class="breadcrumbs"' in page, rel
+        assert re.search(r'<nav class="breadcrumbs"[^>]*>\s*<a href="\.\./index\.html">首页</a>', page), rel
+        assert last in page.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0], rel
