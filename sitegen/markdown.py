@@ -52,16 +52,16 @@ ALLOWED_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
-# Tags that run, embed, load or submit something, or hide markup from the parser: removed as
-# unsafe (and under --strict an error). Any other tag not in ALLOWED_TAGS is formatting a paste
-# from Word or an old CMS left (<o:p>, <font>, <center>): removed, its text kept, a warning.
-UNSAFE_TAGS = {
-    "applet", "audio", "base", "body", "button", "canvas", "dialog", "embed", "form", "frame",
-    "frameset", "head", "html", "iframe", "image", "input", "isindex", "keygen", "link",
-    "listing", "math", "meta", "noembed", "noframes", "noscript", "object", "option", "optgroup",
-    "param", "plaintext", "portal", "script", "select", "source", "style", "svg", "template",
-    "textarea", "title", "track", "video", "xmp",
+# Tags a paste from Word or an old CMS leaves for formatting or structure: removed with their
+# text kept, a warning (and no error under --strict); so are Office's namespaced tags (<o:p>,
+# <w:sdt>, <st1:chsdate>), which a browser treats as unknown inert elements. Any other tag not
+# in ALLOWED_TAGS is unsafe (a script, a frame, a form, an element a browser adds next year).
+FORMATTING_TAGS = {
+    "acronym", "address", "article", "aside", "bdi", "bdo", "big", "center", "cite", "data",
+    "details", "dfn", "font", "footer", "header", "hgroup", "label", "main", "nav", "nobr",
+    "rp", "rt", "ruby", "samp", "section", "strike", "summary", "time", "tt", "var", "wbr",
 }
+_OFFICE_TAG_RE = re.compile(r"(?:o|v|w|x|m|st\d+):[a-z]")
 URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives on <img>
 
 # The theme's marks of an item's status and its metadata: a body using them could show a
@@ -87,12 +87,14 @@ class _Removed(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         raw = self.get_starttag_text() or ""
-        if tag in UNSAFE_TAGS:
-            self.found.append((raw, f"<{tag}> 标签"))
-        elif tag not in ALLOWED_TAGS:
+        if tag in ALLOWED_TAGS:
+            pass
+        elif tag in FORMATTING_TAGS or _OFFICE_TAG_RE.match(tag):
             self.formatting[tag] = self.formatting.get(tag, 0) + 1
             if self.formatting[tag] == 1:
                 self.found.append((raw, tag))
+        else:
+            self.found.append((raw, f"<{tag}> 标签"))
         for name, value in attrs:
             value = value or ""
             folded = re.sub(r"[\x00-\x20]", "", value).lower()  # browsers ignore these in schemes
