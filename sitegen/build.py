@@ -165,6 +165,9 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
             minutes = int(kiosk_idle_minutes) if kiosk_idle_minutes == int(kiosk_idle_minutes) \
                 else kiosk_idle_minutes
             config = dataclasses.replace(config, kiosk_idle_minutes=minutes)
+            if 0 < minutes < 1:  # as the config's own value is checked
+                report.warning("--kiosk-idle-minutes", f"--kiosk-idle-minutes 为 {minutes} 分钟：读者稍一"
+                               "停顿，查阅终端就会回到首页；一般设为 2 到 5 分钟")
         files, asset_files = scan(root, config.content_dir, report)
         try:
             check_output_location(root, output, [root / config.content_dir, root / "themes"])

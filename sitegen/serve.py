@@ -12,6 +12,7 @@ import functools
 import html
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -26,6 +27,7 @@ from watchdog.observers import Observer
 
 from sitegen.build import BuildResult, build
 from sitegen.cache import CACHE_DIR
+from sitegen.config import CONFIG_FILE
 from sitegen.output import MARKER
 
 log = logging.getLogger(__name__)
@@ -180,8 +182,14 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return
 
 
+# In the site folder itself only these are inputs: a log written there (`sitegen serve . >
+# serve.log`, nohup.out) rebuilt the site on every line it printed.
+_ROOT_INPUTS = {CONFIG_FILE, "content", "themes"}
+
+
 class _Changes(FileSystemEventHandler):
-    def __init__(self, ignore: list[Path], notify: Callable[[], None]) -> None:
+    def __init__(self, root: Path, ignore: list[Path], notify: Callable[[], None]) -> None:
+        self.root = root.resolve()
         self.ignore = [p.resolve() for p in ignore]
         self.notify = notify
 
@@ -193,12 +201,16 @@ class _Changes(FileSystemEventHandler):
             # folder's come from the build's own staging folders, and rebuilt forever after
             # a build that failed.
             return
-        path = Path(str(event.src_path)).resolve()
+        paths = [event.src_path, *([event.dest_path] if getattr(event, "dest_path", "") else [])]
+        if any(self._input(Path(os.fsdecode(p)).resolve()) for p in paths):
+            self.notify()
+
+    def _input(self, path: Path) -> bool:
+        if path.parent == self.root:  # (an editor saves sitegen.toml by renaming onto it)
+            return path.name in _ROOT_INPUTS
         if any(path == p or path.is_relative_to(p) for p in self.ignore):
-            return
-        if any(part.startswith(".sitegen-") for part in path.parts):
-            return
-        self.notify()
+            return False
+        return not any(part.startswith(".sitegen-") for part in path.parts)
 
 
 def report_text(result: BuildResult) -> str:
@@ -264,7 +276,7 @@ class Preview:
         """Start watching and serving on the port `bind` took."""
         server = self._server
         observer = Observer()
-        changes = _Changes([self.output, self.root / CACHE_DIR], self.dirty.set)
+        changes = _Changes(self.root, [self.output, self.root / CACHE_DIR], self.dirty.set)
         self._observer, self._changes = observer, changes
         observer.schedule(changes, str(self.root), recursive=False)  # sitegen.toml, new folders
         self._watch_sources()

@@ -579,6 +579,9 @@ def test_the_kiosks_copy_and_the_webs_from_one_site_folder(site, tmp_path):
     shutil.rmtree(site / ".sitegen-cache")
     assert sitegen(site, "-o", str(alone)).returncode == 0
     assert snapshot_bytes(alone) == snapshot_bytes(kiosk)
+    # checked as the config's value is (found by review: 0.3 for 3 went unsaid)
+    done = sitegen(site, "-o", str(tmp_path / "typo"), "--kiosk-idle-minutes", "0.3")
+    assert done.returncode == 0 and "--kiosk-idle-minutes 为 0.3 分钟" in done.stderr, done.stderr
 
 
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:

@@ -83,6 +83,23 @@ def test_serves_with_live_script_and_rebuilds_on_change(preview):
     assert preview.live.error == ""
 
 
+def test_a_log_written_in_the_site_folder_is_no_change(preview):
+    """Found by review: `sitegen serve . > serve.log` rebuilt the site on every line it wrote
+    (each rebuild printing more). In the site folder only sitegen.toml, content/ and themes/
+    are inputs; a sitegen.toml saved by renaming onto it still is one."""
+    log = preview.site / "serve.log"
+    for n in range(5):
+        log.write_text("line\n" * n, encoding="utf-8")
+        time.sleep(0.2)
+    time.sleep(1.5)
+    assert preview.live.generation == 1
+    config = preview.site / "sitegen.toml"
+    draft = preview.site / ".sitegen.toml.swp"
+    draft.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    draft.replace(config)
+    wait_for(lambda: preview.live.generation == 2)
+
+
 def test_failed_build_keeps_last_good_site_and_reports(preview):
     good = get(preview.base + "/index.html")
     bad = preview.site / "content" / "broken.md"
@@ -245,6 +262,9 @@ def test_a_port_in_use_is_said_before_building(tmp_path):
     assert f"端口 {port} 已被占用" in done.stderr and f"--port {port + 1}" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (site / "output").exists()  # nothing built
+    done = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(site), "--port", "70000"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
 
 
 def test_a_preview_as_of_another_day_never_writes_the_published_output(tmp_path):

@@ -21,7 +21,8 @@ PREVIEW_DIR = ".sitegen-preview"
 @click.command("serve")
 @click.argument("directory", required=False, default=".",
                 type=click.Path(file_okay=False, path_type=Path))
-@click.option("-p", "--port", default=8000, show_default=True, help="端口 / port")
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="端口（0：任选一个空闲的）/ port")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help=f"输出目录（默认：站点目录/output；指定 --now 时为 站点目录/{PREVIEW_DIR}）/ output folder")
 @click.option("--now", type=DateType(),
