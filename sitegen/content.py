@@ -297,35 +297,51 @@ def decode(data: bytes, rel: str, report: Report, fallback: str = "utf-8") -> st
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# A line of dashes typed with the Chinese input method (——, －－－, ─── …), or too few.
-_DASHES_RE = re.compile(r"^[ \t\u3000]*([-\u2010-\u2015\u2212\u2500\u2501\u30fc\u4e00\ufe58\ufe63\uff0d]"
-                        r"[ \t\u3000]*){1,12}$")
+# Dashes typed with the Chinese input method (——, －－－, ─── …) where --- was meant.
+_WIDE_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u2501\u30fc\ufe58\ufe63\uff0d\u4e00"
 _FENCE = "三个半角减号 ---（在英文输入法下输入）"
+_LOOK_AHEAD = 10  # lines searched for a --- that is not where it should be
 
 
 def _dashes(line: str) -> bool:
-    return bool(_DASHES_RE.match(line)) and line.strip(" \t\u3000") not in ("一", "-" * 3)
+    """A line of dashes that is not ---: two ASCII ones, or any of the input method's (a YAML
+    list's "-" and a Markdown rule "- - -" are no such line)."""
+    text = line.strip(" \t\u3000")
+    if text == "--":
+        return True
+    return len(text) >= 2 and all(c in _WIDE_DASHES or c == "-" for c in text) \
+        and any(c in _WIDE_DASHES for c in text)
+
+
+def _indented_fence(line: str) -> bool:
+    return line != line.lstrip(" \t\u3000") and line.strip(" \t\u3000").rstrip() == "---"
 
 
 def _no_opening_line(text: str) -> tuple[str, int]:
     """Why a file does not start with front matter, as far as its first lines tell."""
-    lines = text.split("\n", 40)
+    lines = text.split("\n", _LOOK_AHEAD + 1)[:_LOOK_AHEAD]
     first = lines[0]
+    if _indented_fence(first):
+        return "front matter 开头的 --- 前面不能有空格或 Tab：--- 必须顶格写在第 1 行", 1
     if _dashes(first):
         return f"front matter 的开头一行应为{_FENCE}，实际为“{first.strip()}”", 1
-    for number, line in enumerate(lines[:40], start=1):
-        if line.strip() and (line.strip() == "---" or _dashes(line)):
-            return f"文件开头有 {number - 1} 行空行：front matter 的 --- 必须在第 1 行", number
-        if line.strip():
-            break
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() == "---":
+            before = lines[: number - 1]
+            if all(not b.strip() for b in before):
+                return f"文件开头有 {number - 1} 行空行：front matter 的 --- 必须在第 1 行", number
+            return (f"--- 之前有 {number - 1} 行内容（第 1 行：“{first.strip()[:20]}”）：front matter 必须"
+                    "从文件的第 1 行开始，这些内容请删去或移到正文"), number
     return "缺少 front matter：文件应以一行 --- 开头，写完元数据后再以一行 --- 结束", 1
 
 
 def _no_closing_line(text: str) -> tuple[str, int]:
     """Where the front matter should end, when no line of --- ends it."""
     for number, line in enumerate(text.split("\n")[1:200], start=2):
-        if _dashes(line) or line.strip() == "---":
-            return (f"front matter 的结束行应为{_FENCE}，这一行实际为“{line.strip()}”"), number
+        if _indented_fence(line):
+            return "front matter 结束的 --- 前面不能有空格或 Tab：--- 要顶格写", number
+        if _dashes(line):
+            return f"front matter 的结束行应为{_FENCE}，这一行实际为“{line.strip()}”", number
     return f"front matter 没有结束：元数据写完后要有一行{_FENCE}", 1
 
 

@@ -777,8 +777,14 @@ def test_key_and_its_chinese_alias_both_written(site):
     ("--\ntitle: 标题\n---\n", "实际为“--”", 1),
     ("---\ntitle: 标题\n——————\n\n正文。\n", "结束行应为三个半角减号 ---（在英文输入法下输入），这一行实际为“——————”", 3),
     ("\n\n---\ntitle: 标题\n---\n", "文件开头有 2 行空行：front matter 的 --- 必须在第 1 行", 3),
+    # found by review: these were said wrong (an indented ---, a line before it, a list's "-")
+    (" ---\ntitle: 标题\n---\n", "开头的 --- 前面不能有空格或 Tab", 1),
+    ("---\ntitle: 标题\n\t---\n正文\n", "结束的 --- 前面不能有空格或 Tab", 3),
+    ("—— 通知 ——\n---\ntitle: 标题\n---\n", "--- 之前有 1 行内容（第 1 行：“—— 通知 ——”）", 2),
+    ("---\ntitle: 标题\nkeywords:\n-\n\n- - -\n正文\n", "front matter 没有结束", 1),
 ], ids=["no-front-matter", "empty-file", "unterminated", "em-dashes", "full-width", "two",
-        "em-dashes-closing", "blank-lines-first"])
+        "em-dashes-closing", "blank-lines-first", "indented", "indented-closing", "line-before",
+        "dash-lines-of-yaml-and-markdown"])
 def test_missing_front_matter(site, text, message, line):
     result = broken(site, text)
     diag = one(result, X, None)
