@@ -434,10 +434,11 @@ class AtomicOutput:
             old.rename(self.spare)
             previous = known if known is not None else dict(_walk(str(self.spare)))
         spare = str(self.spare)
-        self.removed = len(previous.keys() - self.written)
-        for rel in previous.keys() - self.written:
+        gone = previous.keys() - self.written
+        self.removed = len(gone)
+        for rel in gone:
             os.unlink(os.path.join(spare, rel))
-        _remove_empty_folders(spare, previous.keys() - self.written)
+        _remove_empty_folders(spare, gone)
         # Every file but those the new output has as they were (most of them, after a patch).
         for rel in sorted((self.written - previous.keys()) | (self.fresh & previous.keys())):
             target = os.path.join(spare, rel)
