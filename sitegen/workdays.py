@@ -40,16 +40,21 @@ def workdays_between(start: dt.date, end: dt.date, calendar: Calendar = _NONE) -
         return sum(map(_official_workday, _days(first, end))), True
     holidays, workdays, own_years = set(calendar.holidays), set(calendar.workdays), calendar.years
     count, covered = 0, True
-    for day in _days(first, end):
-        if day in workdays:
-            count += 1
-        elif day in holidays:
+    for year in range(first.year, end.year + 1):
+        part = (max(first, dt.date(year, 1, 1)), min(end, dt.date(year, 12, 31)))
+        if year not in years and year not in own_years:  # no table at all: by whole weeks
+            count += _weekdays(*part)
+            covered = False
             continue
-        elif day.year in years:
-            count += _official_workday(day)
-        else:  # a year the release has no table for
-            count += day.weekday() < 5
-            covered = covered and day.year in own_years
+        for day in _days(*part):
+            if day in workdays:
+                count += 1
+            elif day in holidays:
+                continue
+            elif year in years:
+                count += _official_workday(day)
+            else:  # a year the site's own entries cover, the library's tables not
+                count += day.weekday() < 5
     return count, covered
 
 

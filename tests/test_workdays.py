@@ -63,3 +63,17 @@ def test_a_year_typed_wrong_is_counted_without_looking_up_its_days(monkeypatch):
     assert not official and asked == []
     assert count == sum((dt.date(209, 9, 9) + dt.timedelta(days=n)).weekday() < 5
                         for n in range((dt.date(2025, 1, 1) - dt.date(209, 9, 8)).days))
+
+
+def test_a_year_typed_wrong_on_a_site_with_its_own_calendar(monkeypatch):
+    """The same with a [calendar] (sites add the next year's arrangement there): only the days
+    of the library's years are looked up, the years before them counted by weeks."""
+    start, end = dt.date(1909, 9, 8), dt.date(2025, 1, 1)  # (1909: a reference that ends)
+    expected = by_day(start, end, OWN_2031)
+    asked = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda day: asked.append(day) or real(day))
+    workdays._official_workday.cache_clear()
+    assert workdays_between(start, end, OWN_2031) == expected
+    tables = workdays._table_years()
+    assert asked and all(day.year in tables for day in asked)
