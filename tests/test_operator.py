@@ -582,6 +582,9 @@ def test_the_kiosks_copy_and_the_webs_from_one_site_folder(site, tmp_path):
     # checked as the config's value is (found by review: 0.3 for 3 went unsaid)
     done = sitegen(site, "-o", str(tmp_path / "typo"), "--kiosk-idle-minutes", "0.3")
     assert done.returncode == 0 and "--kiosk-idle-minutes 为 0.3 分钟" in done.stderr, done.stderr
+    for wrong in ("nan", "-1", "2000", "三"):  # found by review: nan ended in a traceback
+        done = sitegen(site, "-o", str(tmp_path / "typo"), "--kiosk-idle-minutes", wrong)
+        assert done.returncode == 2 and "0 到 1440 之间的分钟数" in done.stderr, (wrong, done.stderr)
 
 
 def snapshot_bytes(folder: Path) -> dict[str, bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import sys
 import time
@@ -26,6 +27,23 @@ class DateType(click.ParamType):
             return dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"日期应为 YYYY-MM-DD，实际为 {value!r}", param, ctx)
+
+
+class MinutesType(click.ParamType):
+    """Minutes from 0 to a day, as `kiosk_idle_minutes` in sitegen.toml (FloatRange lets nan
+    through: every comparison with it is false)."""
+
+    name = "分钟"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        try:
+            minutes = float(str(value))
+        except ValueError:
+            minutes = math.nan
+        if not 0 <= minutes <= 24 * 60:  # (nan too)
+            self.fail(f"应为 0 到 1440 之间的分钟数，例如 3，实际为 {value!r}", param, ctx)
+        return minutes
 
 
 def print_report(report: Report, held_back: list[HeldBack] | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from sitegen.build import build
-from sitegen.commands import BuildProgress, DateType, print_report
+from sitegen.commands import BuildProgress, DateType, MinutesType, print_report
 from sitegen.content import INPUT_ENCODINGS
 
 
@@ -24,7 +24,7 @@ from sitegen.content import INPUT_ENCODINGS
               help="非 UTF-8 文件按此编码转换（gb18030 兼容 GBK），并逐个警告 / convert non-UTF-8 files")
 @click.option("--now", type=DateType(), help="把这一天当作今天（默认：北京时间的今天）；发布日期晚于它的信息暂不发布")
 @click.option("-j", "--jobs", type=click.IntRange(1), help="并行进程数（默认：CPU 核数）/ worker processes")
-@click.option("--kiosk-idle-minutes", type=click.FloatRange(0, 24 * 60), metavar="分钟",
+@click.option("--kiosk-idle-minutes", type=MinutesType(),
               help="查阅终端的副本：空闲这么多分钟后回到首页（代替 sitegen.toml 中的设置；0：不返回），"
                    "与网站副本从同一站点目录生成，例如 -o dist/kiosk --kiosk-idle-minutes 3")
 def command(directory: Path, output: Path | None, strict: bool, input_encoding: str,

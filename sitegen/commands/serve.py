@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sitegen.build import BuildResult
-from sitegen.commands import DateType, Refused, print_report
+from sitegen.commands import DateType, MinutesType, Refused, print_report
 from sitegen.output import MARKER
 
 # Where a preview "as of" another day goes: output/ is what gets published (an rsync in cron,
@@ -27,7 +27,7 @@ PREVIEW_DIR = ".sitegen-preview"
               help=f"输出目录（默认：站点目录/output；指定 --now 时为 站点目录/{PREVIEW_DIR}）/ output folder")
 @click.option("--now", type=DateType(),
               help=f"把这一天当作今天（默认：北京时间的今天）；预览写入 {PREVIEW_DIR}/，不改动要发布的 output/")
-@click.option("--kiosk-idle-minutes", type=click.FloatRange(0, 24 * 60), metavar="分钟",
+@click.option("--kiosk-idle-minutes", type=MinutesType(),
               help="按查阅终端的副本预览：空闲这么多分钟后回到首页（代替 sitegen.toml 中的设置）")
 def command(directory: Path, port: int, output: Path | None, now: dt.date | None,
             kiosk_idle_minutes: float | None) -> None:
@@ -67,7 +67,7 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         if exc.errno == errno.EADDRINUSE:
             raise Refused(
                 f"端口 {port} 已被占用（另一个 sitegen serve 或其他程序）：请换一个端口，例如 "
-                f"sitegen serve --port {port + 1}") from None
+                f"sitegen serve --port {port + 1 if port < 65535 else port - 1}") from None
         raise Refused(f"无法在 127.0.0.1:{port} 上提供预览：{exc.strerror}；"
                                    "请用 --port 换一个端口（1024 以上）") from None
     preview.rebuild()
