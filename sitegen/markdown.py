@@ -52,16 +52,18 @@ ALLOWED_ATTRIBUTES = {
     "col": {"span"},
     "colgroup": {"span"},
 }
-# Tags a paste from Word or an old CMS leaves for formatting or structure: removed with their
-# text kept, a warning (and no error under --strict); so are Office's namespaced tags (<o:p>,
-# <w:sdt>, <st1:chsdate>), which a browser treats as unknown inert elements. Any other tag not
-# in ALLOWED_TAGS is unsafe (a script, a frame, a form, an element a browser adds next year).
+# Tags a paste from Word, WPS, the WeChat editors or an old CMS leaves for formatting or
+# structure: removed with their text kept, a warning (and no error under --strict); so are
+# namespaced tags (Word's <o:p>, <u1:p>, <w10:wrap>, <st1:chsdate>) and custom elements (<mp-
+# style-type>), which a browser treats as unknown, inert elements. Any other tag not in
+# ALLOWED_TAGS is unsafe (a script, a frame, a form, an element a browser adds next year).
 FORMATTING_TAGS = {
-    "acronym", "address", "article", "aside", "bdi", "bdo", "big", "center", "cite", "data",
-    "details", "dfn", "font", "footer", "header", "hgroup", "label", "main", "nav", "nobr",
-    "rp", "rt", "ruby", "samp", "section", "strike", "summary", "time", "tt", "var", "wbr",
+    "acronym", "address", "article", "aside", "basefont", "bdi", "bdo", "big", "blink", "center",
+    "cite", "data", "details", "dfn", "dir", "font", "footer", "header", "hgroup", "label",
+    "leaf", "main", "marquee", "menu", "mpprofile", "nav", "nobr", "rb", "rp", "rt", "rtc",
+    "ruby", "samp", "section", "spacer", "strike", "summary", "time", "tt", "var", "wbr", "xml",
 }
-_OFFICE_TAG_RE = re.compile(r"(?:o|v|w|x|m|st\d+):[a-z]")
+_INERT_TAG_RE = re.compile(r"[a-z][a-z0-9]*(?::[a-z]|-)")  # prefix:name, or a custom element-name
 URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}  # data: only survives on <img>
 
 # The theme's marks of an item's status and its metadata: a body using them could show a
@@ -89,7 +91,7 @@ class _Removed(HTMLParser):
         raw = self.get_starttag_text() or ""
         if tag in ALLOWED_TAGS:
             pass
-        elif tag in FORMATTING_TAGS or _OFFICE_TAG_RE.match(tag):
+        elif tag in FORMATTING_TAGS or _INERT_TAG_RE.match(tag):
             self.formatting[tag] = self.formatting.get(tag, 0) + 1
             if self.formatting[tag] == 1:
                 self.found.append((raw, tag))
@@ -160,7 +162,7 @@ def parse_removed(html: str, source: str) -> list[tuple[int | None, str, bool]]:
 
 
 def _formatting_removed(tag: str, count: int) -> str:
-    where = "（Word 的排版标记）" if ":" in tag else ""
+    where = "（Word 等软件的排版标记）" if ":" in tag else ""
     times = f"共 {count} 处，" if count > 1 else ""
     return f"正文中的 <{tag}> 标签{where}不在可发布的 HTML 之列：{times}发布时删去标签、保留其中的文字"
 
