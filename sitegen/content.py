@@ -303,35 +303,54 @@ _FENCE = "三个半角减号 ---（在英文输入法下输入）"
 _LOOK_AHEAD = 10  # lines searched for a --- that is not where it should be
 
 
+_SPACES = " \t\u3000\xa0\u200b\ufeff"  # and what does not show (a second BOM, a no-break space)
+_FENCE_RE = re.compile(r"-{3,}[ \t]*")
+_YAML_KEY_RE = re.compile(r"[^\s#:-][^:]*:(?:\s|$)")
+
+
 def _dashes(line: str) -> bool:
-    """A line of dashes that is not ---: two ASCII ones, or any of the input method's (a YAML
-    list's "-" and a Markdown rule "- - -" are no such line)."""
-    text = line.strip(" \t\u3000")
+    """A line of dashes that is not ---: two ASCII ones, or the input method's, spaced or not
+    (a YAML list's "-" and a Markdown rule "- - -" are no such line)."""
+    text = line.strip(_SPACES)
     if text == "--":
         return True
-    return len(text) >= 2 and all(c in _WIDE_DASHES or c == "-" for c in text) \
-        and any(c in _WIDE_DASHES for c in text)
+    squeezed = text.replace(" ", "").replace("\u3000", "")
+    return bool(squeezed) and all(c in _WIDE_DASHES or c == "-" for c in squeezed) \
+        and any(c in _WIDE_DASHES for c in squeezed) and squeezed not in ("一", "ー")
+
+
+def _fence_typed_wrong(line: str) -> bool:
+    """A first line that can only have been meant as ---: dashes of the input method, or a
+    short run of punctuation (===, ***)."""
+    text = line.strip(_SPACES)
+    return _dashes(line) or (0 < len(text) <= 12 and not any(c.isalnum() for c in text))
 
 
 def _indented_fence(line: str) -> bool:
-    return line != line.lstrip(" \t\u3000") and line.strip(" \t\u3000").rstrip() == "---"
+    return line != line.lstrip(_SPACES) and _FENCE_RE.fullmatch(line.strip(_SPACES)) is not None
 
 
 def _no_opening_line(text: str) -> tuple[str, int]:
     """Why a file does not start with front matter, as far as its first lines tell."""
     lines = text.split("\n", _LOOK_AHEAD + 1)[:_LOOK_AHEAD]
-    first = lines[0]
+    number = next((n for n, line in enumerate(lines, start=1) if line.strip(_SPACES)), 1)
+    first = lines[number - 1]
+    blank = f"文件开头有 {number - 1} 行空行，" if number > 1 else ""
     if _indented_fence(first):
-        return "front matter 开头的 --- 前面不能有空格或 Tab：--- 必须顶格写在第 1 行", 1
-    if _dashes(first):
-        return f"front matter 的开头一行应为{_FENCE}，实际为“{first.strip()}”", 1
-    for number, line in enumerate(lines[1:], start=2):
-        if line.rstrip() == "---":
-            before = lines[: number - 1]
-            if all(not b.strip() for b in before):
-                return f"文件开头有 {number - 1} 行空行：front matter 的 --- 必须在第 1 行", number
-            return (f"--- 之前有 {number - 1} 行内容（第 1 行：“{first.strip()[:20]}”）：front matter 必须"
-                    "从文件的第 1 行开始，这些内容请删去或移到正文"), number
+        return f"{blank}front matter 开头的 --- 前面不能有空格、Tab 或看不见的字符：--- 要顶格写在第 1 行", number
+    if _FENCE_RE.fullmatch(first):
+        return f"{blank.rstrip('，')}：front matter 的 --- 必须在第 1 行", number
+    if _fence_typed_wrong(first):
+        return f"{blank}front matter 的开头一行应为{_FENCE}，实际为“{first.strip(_SPACES)}”", number
+    # a line of text (a heading) above a front matter that is otherwise right
+    for at, line in enumerate(lines[number:], start=number + 1):
+        if _FENCE_RE.fullmatch(line):
+            after = next((a for a in lines[at:] if a.strip()), "")
+            before = lines[: at - 1]
+            if _YAML_KEY_RE.match(after) and not any(_YAML_KEY_RE.match(b) for b in before):
+                return (f"--- 之前有 {at - 1} 行（第 {number} 行：“{first.strip(_SPACES)[:20]}”）：front "
+                        "matter 必须从文件的第 1 行开始，这几行请删去或移到正文"), at
+            break
     return "缺少 front matter：文件应以一行 --- 开头，写完元数据后再以一行 --- 结束", 1
 
 
@@ -339,9 +358,9 @@ def _no_closing_line(text: str) -> tuple[str, int]:
     """Where the front matter should end, when no line of --- ends it."""
     for number, line in enumerate(text.split("\n")[1:200], start=2):
         if _indented_fence(line):
-            return "front matter 结束的 --- 前面不能有空格或 Tab：--- 要顶格写", number
+            return "front matter 结束的 --- 前面不能有空格、Tab 或看不见的字符：--- 要顶格写", number
         if _dashes(line):
-            return f"front matter 的结束行应为{_FENCE}，这一行实际为“{line.strip()}”", number
+            return f"front matter 的结束行应为{_FENCE}，这一行实际为“{line.strip(_SPACES)}”", number
     return f"front matter 没有结束：元数据写完后要有一行{_FENCE}", 1
 
 

@@ -778,13 +778,21 @@ def test_key_and_its_chinese_alias_both_written(site):
     ("---\ntitle: 标题\n——————\n\n正文。\n", "结束行应为三个半角减号 ---（在英文输入法下输入），这一行实际为“——————”", 3),
     ("\n\n---\ntitle: 标题\n---\n", "文件开头有 2 行空行：front matter 的 --- 必须在第 1 行", 3),
     # found by review: these were said wrong (an indented ---, a line before it, a list's "-")
-    (" ---\ntitle: 标题\n---\n", "开头的 --- 前面不能有空格或 Tab", 1),
-    ("---\ntitle: 标题\n\t---\n正文\n", "结束的 --- 前面不能有空格或 Tab", 3),
-    ("—— 通知 ——\n---\ntitle: 标题\n---\n", "--- 之前有 1 行内容（第 1 行：“—— 通知 ——”）", 2),
+    (" ---\ntitle: 标题\n---\n", "开头的 --- 前面不能有空格、Tab 或看不见的字符", 1),
+    ("---\ntitle: 标题\n\t---\n正文\n", "结束的 --- 前面不能有空格、Tab 或看不见的字符", 3),
+    ("—— 通知 ——\n---\ntitle: 标题\n---\n", "--- 之前有 1 行（第 1 行：“—— 通知 ——”）", 2),
     ("---\ntitle: 标题\nkeywords:\n-\n\n- - -\n正文\n", "front matter 没有结束", 1),
+    # found by the second review: the fence found was the closing one, and the advice was to
+    # delete the metadata; a file without front matter was told the same of its heading
+    ("— — —\ntitle: 标题\n---\n正文\n", "开头一行应为三个半角减号 ---（在英文输入法下输入），实际为“— — —”", 1),
+    ("===\ntitle: 标题\n---\n正文\n", "实际为“===”", 1),
+    ("关于开展检查的通知\n---\n\n正文。\n", "缺少 front matter：文件应以一行 --- 开头", 1),
+    ("\n\n----\ntitle: 标题\n----\n", "文件开头有 2 行空行：front matter 的 --- 必须在第 1 行", 3),
+    ("\xa0---\ntitle: 标题\n---\n", "--- 前面不能有空格、Tab 或看不见的字符", 1),
 ], ids=["no-front-matter", "empty-file", "unterminated", "em-dashes", "full-width", "two",
         "em-dashes-closing", "blank-lines-first", "indented", "indented-closing", "line-before",
-        "dash-lines-of-yaml-and-markdown"])
+        "dash-lines-of-yaml-and-markdown", "spaced-dashes", "equals", "setext-heading",
+        "long-fence-after-blank-lines", "no-break-space"])
 def test_missing_front_matter(site, text, message, line):
     result = broken(site, text)
     diag = one(result, X, None)
