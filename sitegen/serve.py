@@ -7,6 +7,7 @@ over the page after a bad one (the last good site stays on disk and is still ser
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -230,7 +232,8 @@ class Preview:
         self.live = LiveState()
         self.dirty = threading.Event()
         self.stopping = threading.Event()
-        self._watched: set[str] = set()  # of content/ and themes/, those watched
+        # of content/ and themes/, those watched: folder -> (its watch, the folder's inode)
+        self._watched: dict[str, tuple[Any, int]] = {}
 
     def rebuild(self) -> BuildResult:
         started = time.perf_counter()
@@ -252,12 +255,25 @@ class Preview:
 
     def _watch_sources(self) -> None:
         # Only the sources: watching output/ and the staging folders would cost thousands of
-        # inotify watches and wake us for our own writes.
+        # inotify watches and wake us for our own writes. A folder made anew (themes/ deleted
+        # and made again, content/ replaced by another) is watched anew: a watch follows the
+        # folder it was made on, wherever that was moved to.
         for folder in ("content", "themes"):
             path = self.root / folder
-            if folder not in self._watched and path.is_dir():
-                self._observer.schedule(self._changes, str(path), recursive=True)
-                self._watched.add(folder)
+            known = self._watched.get(folder)
+            try:
+                inode = path.stat().st_ino if path.is_dir() else None
+            except OSError:
+                inode = None
+            if known is not None and known[1] == inode:
+                continue
+            if known is not None:
+                with contextlib.suppress(KeyError, OSError):
+                    self._observer.unschedule(known[0])
+                del self._watched[folder]
+            if inode is not None:
+                watch = self._observer.schedule(self._changes, str(path), recursive=True)
+                self._watched[folder] = (watch, inode)
 
     def serve(self, port: int) -> ThreadingHTTPServer:
         """Start watching and serving; returns the server (its `server_address` has the port)."""

@@ -100,6 +100,27 @@ def test_a_log_written_in_the_site_folder_is_no_change(preview):
     wait_for(lambda: preview.live.generation == 2)
 
 
+def test_a_content_folder_made_anew_is_watched_anew(preview):
+    """Found by review: a watch follows the folder it was made on, so after content/ was
+    replaced (moved aside, another put in its place) edits of the new one rebuilt nothing,
+    and edits of the old one, moved away, still did."""
+    content, old = preview.site / "content", preview.site / "content.old"
+    content.rename(old)
+    shutil.copytree(old, content)
+    wait_for(lambda: preview.live.generation >= 2)
+    time.sleep(1)  # (the events of the copy)
+    done = preview.live.generation
+    budget = content / "budget.md"
+    budget.write_text(budget.read_text(encoding="utf-8").replace("部门预算", "部门预算（新）"),
+                      encoding="utf-8")
+    wait_for(lambda: "部门预算（新）" in get(preview.base + "/index.html"))
+    assert preview.live.generation == done + 1
+    stale = old / "budget.md"
+    stale.write_text(stale.read_text(encoding="utf-8") + "\n旧的。\n", encoding="utf-8")
+    time.sleep(1.5)
+    assert preview.live.generation == done + 1
+
+
 def test_failed_build_keeps_last_good_site_and_reports(preview):
     good = get(preview.base + "/index.html")
     bad = preview.site / "content" / "broken.md"
