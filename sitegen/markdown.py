@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import HTML_RE, HtmlInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
@@ -382,6 +383,43 @@ def _unneeded(source: str) -> frozenset[tuple[str, str]]:
                      if not any(chars.issuperset(needle) for needle in needles))
 
 
+# Every element name a browser knows (HTML, its obsolete elements, SVG, MathML). A "tag" with
+# any other name is text an officer put in angle brackets (按照<GB/T 9704-2012>执行, 按<Enter>
+# 键): Python-Markdown took it for raw HTML, which the sanitiser removed with its text.
+_ELEMENTS = """
+a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big blink
+blockquote body br button canvas caption center cite code col colgroup data datalist dd del
+details dfn dialog dir div dl dt em embed fencedframe fieldset figcaption figure font footer form
+frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex
+kbd keygen label legend li link listing main map mark marquee math menu menuitem meta meter
+multicol nav nextid nobr noembed noframes noscript object ol optgroup option output p param
+picture plaintext portal pre progress q rb rp rt rtc ruby s samp script search section select
+selectedcontent selectlist slot small source spacer span strike strong style sub summary sup
+svg table tbody td template textarea tfoot th thead time title tr track tt u ul var video wbr
+xml xmp
+animate animatemotion animatetransform circle clippath defs desc ellipse feblend filter
+foreignobject g line lineargradient marker mask metadata path pattern polygon polyline
+radialgradient rect set stop switch symbol text textpath tspan use view
+maction annotation annotation-xml menclose merror mfenced mfrac mglyph mi mlabeledtr mmultiscripts
+mn mo mover mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup
+mtable mtd mtext mtr munder munderover none semantics
+"""
+ELEMENT_NAMES = frozenset(_ELEMENTS.split())
+_TAG_NAME_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
+
+
+class _TextOrHtml(HtmlInlineProcessor):
+    """Raw inline HTML as Python-Markdown keeps it, but for a "tag" whose name no browser
+    knows (and that is no namespaced or custom element): that stays text."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str | None, int, int]:  # type: ignore[override]
+        name = _TAG_NAME_RE.match(m.group(1))
+        if name is not None and name.group(1).lower() not in ELEMENT_NAMES \
+                and not _INERT_TAG_RE.match(m.group(1)[1:].lstrip("/").lower()):
+            return m.group(1), m.start(0), m.end(0)
+        return super().handleMatch(m, data)
+
+
 class _Converter:
     """One Python-Markdown instance, without the parts in `left_out`."""
 
@@ -391,6 +429,7 @@ class _Converter:
         self.links = _LinkRewriter(self.md)
         # After inline processing (so links exist), before serialisation.
         self.md.treeprocessors.register(self.links, "sitegen-links", 1)
+        self.md.inlinePatterns.register(_TextOrHtml(HTML_RE, self.md), "html", 90)
         registries = {"inline": self.md.inlinePatterns, "block": self.md.parser.blockprocessors,
                       "tree": self.md.treeprocessors}
         for kind, name in left_out:

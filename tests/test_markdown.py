@@ -310,3 +310,21 @@ def test_a_picture_or_file_on_the_authors_computer_is_named_and_shown_as_text():
 def test_only_formatting_tags_are_not_unsafe(html: str, unsafe: bool):
     removed = render_body("正文" + html, ctx()).removed
     assert removed and any(flag for _, _, flag in removed) == unsafe, removed
+
+
+@pytest.mark.parametrize("source, shown", [
+    ("按照<GB/T 9704-2012>执行", "按照&lt;GB/T 9704-2012&gt;执行"),
+    ("按<Enter>键确认，纸张为<A4>", "按&lt;Enter&gt;键确认，纸张为&lt;A4&gt;"),
+    ("<GB/T 9704-2012>开头", "&lt;GB/T 9704-2012&gt;开头"),
+    ("标记 <xss onmouseover=x()>悬停</xss>", "标记 &lt;xss onmouseover=x()&gt;悬停&lt;/xss&gt;"),
+])
+def test_text_in_angle_brackets_is_text(source: str, shown: str):
+    """Found by review: a "tag" no browser knows was raw HTML to Python-Markdown, and the
+    sanitiser dropped it with its text (按照<GB/T 9704-2012>执行 was published 按照执行)."""
+    body = render_body(source, ctx())
+    assert shown in body.html and body.removed == []
+    assert "<xss" not in body.html
+
+
+def test_tags_a_browser_knows_stay_html():
+    assert render_body("<b>粗</b>与<o:p></o:p>和<iframe src=x></iframe>", ctx()).html.count("&lt;") == 0

@@ -1036,7 +1036,7 @@ def test_word_formatting_is_no_unsafe_html(site):
     warned = [d for d in diagnostics(result) if d.file == "content/budget.md"]
     assert len(warned) == 2 and all(d.level == "警告" for d in warned), result.output
     o_p, font = sorted(warned, key=lambda d: d.line or 0)
-    contains(o_p, "<o:p> 标签（Word 的排版标记）", "共 2 处", "保留其中的文字")
+    contains(o_p, "<o:p> 标签（Word 等软件的排版标记）", "共 2 处", "保留其中的文字")
     contains(font, "<font> 标签", "保留其中的文字")
     assert "不安全" not in o_p.message + font.message
     assert (o_p.line, font.line) == (o_p.line, o_p.line + 4)
