@@ -304,7 +304,7 @@ _LOOK_AHEAD = 10  # lines searched for a --- that is not where it should be
 
 
 _SPACES = " \t\u3000\xa0\u200b\ufeff"  # and what does not show (a second BOM, a no-break space)
-_FENCE_RE = re.compile(r"-{3,}[ \t]*")
+_FENCE_RE = _FRONT_MATTER.FM_BOUNDARY  # a line python-frontmatter takes for ---
 _YAML_KEY_RE = re.compile(r"[^\s#:-][^:]*:(?:\s|$)")
 
 

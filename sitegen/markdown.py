@@ -404,7 +404,8 @@ maction annotation annotation-xml menclose merror mfenced mfrac mglyph mi mlabel
 mn mo mover mpadded mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup
 mtable mtd mtext mtr munder munderover none semantics
 """
-ELEMENT_NAMES = frozenset(_ELEMENTS.split())
+# (and the tags this file allows or takes for formatting: those are removed, never shown)
+ELEMENT_NAMES = frozenset(_ELEMENTS.split()) | ALLOWED_TAGS | FORMATTING_TAGS
 _TAG_NAME_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 
 

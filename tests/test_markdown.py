@@ -305,6 +305,7 @@ def test_a_picture_or_file_on_the_authors_computer_is_named_and_shown_as_text():
     ("<u1:p></u1:p>", False), ("<w10:wrap type=square/>", False), ("<xml>Normal 0</xml>", False),
     ("<mp-style-type data-value=3></mp-style-type>", False), ("<rb>字</rb>", False),
     ("<y:script>x()</y:script>", False),  # a namespaced element is inert in HTML
+    ("<leaf>字</leaf>", False), ("<mpprofile></mpprofile>", False),  # not shown as text either
     ("<font onmouseover=x()>字</font>", True),  # formatting, but with an event handler
 ])
 def test_only_formatting_tags_are_not_unsafe(html: str, unsafe: bool):
