@@ -422,13 +422,18 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
     review_key = raw_keys.get("review")
     for dotted, yaml_line in key_lines.items():
         if review_key is not None and dotted.startswith(review_key + "."):
-            lines["review." + dotted[len(review_key) + 1:]] = yaml_line + fm_offset
+            # (by the English key, as validation asks for it: 保密审查 is secrecy_checked)
+            sub = dotted[len(review_key) + 1:]
+            lines.setdefault("review." + _REVIEW_KEYS.get(sub, sub), yaml_line + fm_offset)
         elif dotted.endswith("]") and "[" in dotted:  # an entry of a list: "attachments[1]"
             key, _, index = dotted.partition("[")
             if canonical_key(key) in meta:
                 lines[f"{canonical_key(key)}[{index}"] = yaml_line + fm_offset
     return SourceItem(rel=rel, content_rel=content_rel, meta=meta, lines=lines, body=body,
                       body_line=body_line, digest=digest, raw_keys=raw_keys)
+
+
+_REVIEW_KEYS = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 
 
 @dataclass(frozen=True)

@@ -686,6 +686,22 @@ def test_review_keys_may_be_written_in_chinese_and_keywords_with_chinese_commas(
         ["财政", "季度", "预算"]]
 
 
+@pytest.mark.parametrize("chinese, english, value, message", [
+    ("保密审查", "secrecy_checked", "是", "保密审查应为 true"),
+    ("审批日期", "approved_on", "2024-3-7", ""),
+])
+def test_a_wrong_review_value_under_its_chinese_key_names_its_line(site, chinese, english, value,
+                                                                   message):
+    """Found by review: the error named the line under the English key only (保密审查 lost it)."""
+    text = item(review={english: DROP})
+    text = text.replace("review:\n", f"review:\n  {chinese}: {value}\n")
+    write(site, X, text)
+    result = build(site)
+    diag = one(result, X, f"{chinese} review.{english}")
+    assert diag.line == line_of(text, f"  {chinese}:"), result.output
+    contains(diag, message)
+
+
 @pytest.mark.parametrize("key", ["colour", "备注"])
 def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
     good_build(site)
