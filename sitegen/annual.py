@@ -182,14 +182,15 @@ def _t2(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int, ...]]:
             rows[f"{group}.{name}"] = _columns(raw.get(name), f"t2.{group}.{name}", bad)
     rows["total"] = tuple(sum(rows[r][i] for r in OUTCOMES) for i in range(7))
     # 本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和 (printed in the header)
+    failed = False
     for i, column in enumerate((*T2_COLUMNS, "总计")):
         left = rows["new_received"][i] + rows["carried_in"][i]
         right = rows["total"][i] + rows["carried_out"][i]
-        if left != right:
+        if left != right and not (failed and column == "总计"):  # (which repeats a wrong column)
+            failed = True
             bad("t2", f"“{column}”列不符合勾稽关系：一、新收 {rows['new_received'][i]} + 二、上年结转 "
                 f"{rows['carried_in'][i]} = {left}，应等于 三（七）总计 {rows['total'][i]} + 四、结转下年度 "
                 f"{rows['carried_out'][i]} = {right}")
-            break  # (the total column repeats a wrong one)
     return rows
 
 

@@ -100,6 +100,24 @@ class Calendar:
         return frozenset(d.year for d in (*self.holidays, *self.workdays))
 
 
+# 机构层级. 省, 市, 县: a 地方人民政府 itself, whose annual report is due by 31 March; every
+# other level (a department, a 乡镇街道) by 31 January (条例第四十九条, `annual.deadline`).
+LEVELS = ("国务院部门", "省", "市", "县", "省级部门", "市级部门", "县级部门", "乡镇街道", "公共企事业单位")
+# what an officer may write for a level of the list: the level it is
+_LEVEL_HINTS = {"自治区": "省", "直辖市": "省", "地级市": "市", "自治州": "市", "盟": "市", "区": "县",
+                "市辖区": "县", "县级市": "县", "旗": "县", "自治县": "县", "街道": "乡镇街道",
+                "乡镇": "乡镇街道", "乡": "乡镇街道", "镇": "乡镇街道"}
+
+
+def _level_hint(level: str) -> str:
+    """"（区人民政府请写 “县”）" for a level written as the place calls itself."""
+    word = level.strip().removesuffix("人民政府").removesuffix("政府").removesuffix("级")
+    meant = _LEVEL_HINTS.get(word)
+    if meant is None:
+        return ""
+    return f"（{word}{'人民政府' if meant in ('省', '市', '县') else ''}请写 “{meant}”）"
+
+
 @dataclass(frozen=True)
 class Organization:
     id: str
@@ -492,6 +510,10 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
             fax=check.text(raw, "fax", where, default=""),
             email=check.text(raw, "email", where, default=""),
         )
+        if org.level and org.level not in LEVELS:
+            check.error(where, "level", f"{where}.level（机构层级）应为 {'、'.join(LEVELS)} 之一{_level_hint(org.level)}，"
+                        f"实际为 {_shown(org.level)}：它决定年度报告的公布期限（省、市、县：本级人民政府，"
+                        "次年 3 月 31 日前；其余：次年 1 月 31 日前，条例第四十九条）")
         if org.id and not SLUG_RE.match(org.id):
             check.error(where, "id", f"{where}.id 只能由小写字母、数字、-、_ 组成（用作网址），实际为 {_shown(org.id)}")
         if org.id in orgs:

@@ -119,6 +119,15 @@ def test_a_column_that_breaks_the_balance_is_an_error_with_its_numbers(site):
              "“其他”列不符合勾稽关系：一、新收 32 + 二、上年结转 0 = 32，应等于 三（七）总计 30 + 四、结转下年度 0 = 30")
 
 
+def test_every_column_that_breaks_the_balance_is_named_at_once(site):
+    """Found by review: the check stopped at the first wrong column, so a second one showed
+    only after the first was fixed. The 总计 column, which repeats them, is left out."""
+    tables = TABLES.replace("granted: [13347, 252, 0, 45, 134, 32]", "granted: [13347, 250, 0, 45, 134, 30]")
+    result = broken(site, report(tables))
+    found = [d.message for d in diagnostics(result) if d.what == "收到和处理政府信息公开申请情况 t2"]
+    assert sorted(m.split("”列")[0] for m in found) == ["“其他", "“商业企业"], result.output
+
+
 @pytest.mark.parametrize("tables, where, fragment", [
     (TABLES.replace("[535, 6, 0, 1, 18, 0]", "[535, 6, 0, 1, 18]"), "t2.carried_in",
      "应为 6 个数的列表（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他）"),
@@ -198,6 +207,20 @@ def test_a_county_governments_own_report_is_due_by_31_march(site):
     write(site, X, dated("2025-04-01"))
     contains(one(build(site), X, "发布日期 date_published", level="警告"),
              "2024 年度报告应在 2025-03-31 前公布（条例第四十九条，人民政府年度报告）")
+
+
+def test_a_provincial_departments_report_is_due_by_31_january(site):
+    """Found by review: the example's 河南省住房和城乡建设厅 had level 省 (a government's), so
+    its report was due by 31 March."""
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('level = "乡镇街道"', 'level = "省级部门"', 1),
+                      encoding="utf-8")
+    good_build(site)
+    write(site, X, report(published="2025-03-10").replace("date_created: 2025-01-20", "date_created: 2025-03-10")
+          .replace("reviewed_on: 2025-01-22", "reviewed_on: 2025-03-10")
+          .replace("approved_on: 2025-01-23", "approved_on: 2025-03-10"))
+    contains(one(build(site), X, "发布日期 date_published", level="警告"),
+             "2024 年度报告应在 2025-01-31 前公布（条例第四十九条）")
 
 
 def test_a_sites_copy_of_the_default_item_template_keeps_its_quick_builds(tmp_path):

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from sitegen.commands.init import default_config
 from sitegen.config import IndexNoPattern, load_config
 from sitegen.diagnostics import Report
@@ -201,3 +203,23 @@ def test_nesting_thousands_deep_is_an_error_not_a_crash(tmp_path):
     assert config is None
     assert [d.file for d in report.errors] == ["sitegen.toml"]
     assert "嵌套过深" in report.errors[0].message
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("省级", ""),
+    ("区", "（区人民政府请写 “县”）"),
+    ("街道", "（街道请写 “乡镇街道”）"),
+])
+def test_an_organisation_level_outside_the_list_is_an_error_naming_the_list(tmp_path, written, hint):
+    """Found by review: `level` was free text, and a provincial 厅 written as 省 had its annual
+    report due by 31 March (a government's) instead of 31 January, without a word."""
+    text = default_config().replace('level = "乡镇街道"', f'level = "{written}"', 1)
+    config, report = load(tmp_path, text)
+    assert config is None
+    [found] = report.errors
+    assert (found.field, found.label) == ("level", "机构层级")
+    assert found.line == next(n for n, line in enumerate(text.splitlines(), start=1)
+                              if line.startswith("level ="))
+    assert found.message.startswith("organization[0].level（机构层级）应为 国务院部门、省、市、县、省级部门、"
+                                    f"市级部门、县级部门、乡镇街道、公共企事业单位 之一{hint}，实际为 “{written}”")
+
