@@ -278,7 +278,8 @@ class _Checker:
         type_fields = self.type_fields(item_type)
         rank = self.rank(meta.get("rank")) if item_type == "leader" else None
         photo = self.photo(meta.get("photo")) if item_type == "leader" else ""
-        report = self.annual_report(meta, published, org_id) if item_type == "annual_report" else None
+        report = self.annual_report(meta, published, org_id, title) \
+            if item_type == "annual_report" else None
         if item_type == "notice":
             self.notice(meta)
         slug = self.slug(meta.get("slug"))
@@ -576,13 +577,20 @@ class _Checker:
             return ""
         return target
 
-    def annual_report(self, meta: dict[str, Any], published: dt.date | None, org_id: str | None
-                      ) -> AnnualReport | None:
+    def annual_report(self, meta: dict[str, Any], published: dt.date | None, org_id: str | None,
+                      title: str) -> AnnualReport | None:
         def problem(where: str, message: str) -> None:
             top = where.split(".")[0]
             self.error(top, message if where == top else f"{where}：{message}", at=where)
 
         report = annual.read(meta, problem)
+        if report and published and report.year >= published.year:
+            # (the report covers 1 January to 31 December, and is published after it)
+            self.error("year", f"报告年度 {report.year} 应早于发布日期的年份 {published.year}：年度报告公布的是"
+                       "上一年 1 月 1 日至 12 月 31 日的工作情况")
+        named = sorted({int(y) for y in _TITLE_YEAR_RE.findall(title)})
+        if report and named and report.year not in named:
+            self.warning("year", f"报告年度 {report.year} 与标题中的 {'、'.join(map(str, named))} 年不一致，请核对")
         level = self.config.organizations[org_id].level if org_id else ""
         due, law = annual.deadline(report.year, level) if report else (None, "")
         if due and published and published > due:
@@ -689,6 +697,7 @@ class _Checker:
         return slug
 
 
+_TITLE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)")
 _REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 
 

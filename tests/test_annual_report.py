@@ -119,6 +119,21 @@ def test_a_column_that_breaks_the_balance_is_an_error_with_its_numbers(site):
              "“其他”列不符合勾稽关系：一、新收 32 + 二、上年结转 0 = 32，应等于 三（七）总计 30 + 四、结转下年度 0 = 30")
 
 
+def test_a_report_of_a_year_not_yet_over_is_an_error(site):
+    """Found by review: a 2025 report published in January 2025 was accepted (domain.md §e.1:
+    the report covers 1 January to 31 December)."""
+    result = broken(site, report(year=2025).replace("2024年政府信息公开", "2025年政府信息公开"))
+    contains(one(result, X, "报告年度 year"), "报告年度 2025 应早于发布日期的年份 2025")
+
+
+def test_a_report_year_other_than_the_titles_is_a_warning(site):
+    good_build(site)
+    write(site, X, report(year=2023))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    contains(one(result, X, "报告年度 year", level="警告"), "报告年度 2023 与标题中的 2024 年不一致")
+
+
 def test_every_column_that_breaks_the_balance_is_named_at_once(site):
     """Found by review: the check stopped at the first wrong column, so a second one showed
     only after the first was fixed. The 总计 column, which repeats them, is left out."""
