@@ -617,6 +617,9 @@ class _Checker:
             at = f"attachments[{i}]"
             if isinstance(entry, str):
                 entry = {"file": entry}
+            if isinstance(entry, dict):  # (keys in Chinese, as the item's own may be)
+                entry = {_ATTACHMENT_KEYS.get(k, k) if _ATTACHMENT_KEYS.get(k) not in entry else k: v
+                         for k, v in entry.items()}
             if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
                 self.error("attachments", f"附件应写成 {{file: 文件路径, title: 标题}}，实际为 {show(entry)}", at)
                 continue
@@ -697,6 +700,7 @@ class _Checker:
         return slug
 
 
+_ATTACHMENT_KEYS = {"文件": "file", "标题": "title"}
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)")
 _REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 

@@ -538,6 +538,16 @@ def test_attachment_error_points_at_its_entry(site):
     assert one(result, X, "附件 attachments").line == line_of(text, "  - file: missing.pdf")
 
 
+def test_an_attachment_may_be_written_with_chinese_keys(site):
+    """Found by review: 附件 was accepted, but its 文件 and 标题 were refused."""
+    write(site, "content/plan.pdf", b"%PDF-1.4\n")
+    write(site, X, item(extra=("附件:", "  - 文件: plan.pdf", "    标题: 实施方案全文")))
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    page = (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
+    assert "实施方案全文" in page and "plan.pdf" in page
+
+
 def test_attachment_that_is_an_item_file(site):
     result = broken(site, attachment("budget.md"))
     contains(one(result, X, "附件 attachments"), "附件 “budget.md” 是 Markdown 文件（一条信息），不能作为附件")
