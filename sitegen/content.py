@@ -166,6 +166,9 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
             if wide and _key_column(lines[at]) <= deepest:
                 return (f"“{wide.group(1)}”后面是中文冒号“：”，请改为英文冒号加空格“: ”，"
                         f"例如 {wide.group(1)}: …（{problem}）"), at
+            slip = _input_method_slip(lines[at])
+            if slip:
+                return f"{slip}（{problem}）", at
             if at < line and _KEY_LINE.match(lines[at]):
                 break  # (no further back than the key before the error)
     if line is not None and problem.startswith(("did not find expected key", "mapping values are not",
@@ -182,6 +185,25 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
                 f"（例如 {example}），或者给含逗号、括号的文字加英文引号（{problem}）"), opened.line
     hint = next((h for prefix, h in _YAML_HINTS if problem.startswith(prefix)), "")
     return (f"{hint}（{problem}）" if hint else problem), line
+
+
+# A key whose colon is not followed by a half-width space (公开方式:主动公开, or the input
+# method's full-width space: 生成日期:　2024-03-05): YAML reads the line as text, no key.
+_GLUED_COLON_KEY = re.compile(r"^[ ]*(?:-[ ]+)?([A-Za-z_][A-Za-z0-9_]*|[\u4e00-\u9fff]{2,8}):([^ \t\r\n])(.*)$")
+
+
+def _input_method_slip(text: str) -> str:
+    """What a line typed with the input method got wrong, or ""."""
+    if text.startswith("\u3000") or re.match(r"^[ ]+\u3000", text):
+        return "这一行用全角空格“　”缩进：YAML 只认半角空格，请改为半角空格（例如 review 下的各项缩进两个半角空格）"
+    glued = _GLUED_COLON_KEY.match(text)
+    if glued is None:
+        return ""
+    key, first, rest = glued.groups()
+    value = (first + rest).lstrip("\u3000 ")
+    space = "是全角空格“　”" if first == "\u3000" else "没有空格"
+    value = value if len(value) <= 30 else value[:30] + "…"
+    return f"“{key}”的冒号后面{space}：冒号后要跟一个半角空格，请写成 {key}: {value}"
 
 
 _BRACKET_VALUE = re.compile(r"^\s*(?:-\s+)?([^\s:#][^:#]*):\s+([\[{])")

@@ -759,10 +759,18 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
     (item(title="[转发]关于开展检查的通知"), "", "“title”的值以 [ 开头", "title:"),
     (item(review={"approver": "街道主任"}).replace("  approver: 街道主任", "   approver: 街道主任"),
      "", "与上一个键“secrecy_checked”缩进不同（3 个和 2 个空格）", "   approver:"),
+    # found by review: slips of the input method were named at the next line, with the advice
+    # for a missing colon or an indentation, though the colon is there
+    (item().replace("date_created: 2025", "date_created:\u30002025", 1), "",
+     "“date_created”的冒号后面是全角空格“　”：冒号后要跟一个半角空格，请写成 date_created: 2025-01-20",
+     "date_created:"),
+    (item().replace("disclosure: ", "公开方式:", 1), "",
+     "“公开方式”的冒号后面没有空格：冒号后要跟一个半角空格，请写成 公开方式: 主动公开", "公开方式:"),
+    (item().replace("  approver: ", "\u3000审批人: ", 1), "", "这一行用全角空格“　”缩进", "\u3000审批人:"),
 ], ids=["colon-in-value", "unclosed-list", "unclosed-list-before-a-key", "unclosed-quote", "unclosed-quote-in-title", "tab",
         "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "wide-colon-in-text",
         "list-above", "wide-colon-last-in-review", "bracket-title",
-        "review-key-out-of-line"])
+        "review-key-out-of-line", "wide-space-after-colon", "no-space-after-colon", "wide-space-indent"])
 def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)
     diag = one(result, X, None)
