@@ -37,19 +37,27 @@ def rss(site: Site, items: list[Item], feed_url: str, title: str, page_url: str,
     # feedgen writes the last "alternate" link as <channel><link>: the self link goes first.
     fg.link(href=config.absolute_url(feed_url), rel="self")
     fg.link(href=config.absolute_url(page_url), rel="alternate")
-    fg.description(_xml(f"{config.name}：{title}"))
+    fg.description(_xml(title if title == config.name else f"{config.name}：{title}"))
     fg.language(config.language)
     fg.generator("sitegen")
     newest = items[: config.feed_length]
-    fg.lastBuildDate(_midnight(newest[0].date_published) if newest else _midnight(dt.date(2000, 1, 1)))
+    if newest:
+        fg.lastBuildDate(_midnight(newest[0].date_published))
+    else:
+        # A column with nothing in it yet has no date to give (RSS makes the element optional).
+        # feedgen has no way to leave it out, and would write the build's time: unset its own.
+        fg._FeedGenerator__rss_lastBuildDate = None  # type: ignore[attr-defined]
     for item in newest:
         link = config.absolute_url(item.url)
         entry = fg.add_entry(order="append")
-        entry.title(_xml(item.title))
+        # (a repealed rule reads as one in a feed reader too, as its page's badge says)
+        entry.title(_xml(item.title if item.is_valid else f"【已{item.validity}】{item.title}"))
         entry.link(href=link)
         entry.guid(link, permalink=True)
         entry.pubDate(_midnight(item.date_published))
         entry.category(term=_xml(item.category.path))
+        if not item.is_valid:
+            entry.category(term=f"已{item.validity}")
         summary = f"<p>{_escape(item.summary)}</p>" if item.summary else ""
         entry.description(_xml(summary + absolutize(bodies[item.index_no], link)))
     return fg.rss_str(pretty=True)

@@ -19,7 +19,7 @@ from conftest import item_text as item
 NOW = "2026-11-27"
 BASE_URL = "https://www.example.gov.cn/xxgk/"  # the scaffold's site.base_url
 FEED_LENGTH = 5
-CATEGORY_FEED = "fdzdgknr/zcwj/rss.xml"  # 政策文件: three items below, in two sub-categories
+CATEGORY_FEED = "fdzdgknr/zcwj/rss.xml"  # 政策文件: four items below, in two sub-categories
 
 
 
@@ -38,6 +38,9 @@ EXTRA_CONTENT = {
         "summary: 解读垃圾分类宣传周通知 <重点> & 要求。\n"),
     "policy/rules.md": item("示例街道门前三包管理办法", "行政规范性文件", "12345678X/2026-00003",
                             "2026-05-20", "第一条 为加强市容管理，制定本办法。\n", "validity: 有效\n"),
+    "policy/old-rules.md": item("示例街道门前三包管理暂行办法", "行政规范性文件", "12345678X/2026-00004",
+                                "2026-01-05", "第一条 为加强市容管理，制定本办法。\n",
+                                "validity: 废止\ndate_invalid: 2026-05-20\n"),
 }
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -89,7 +92,7 @@ def test_feed_is_well_formed_newest_first_and_absolute(output: Path, feed_path: 
     feed = parse(output / feed_path)
     assert feed.version == "rss20"
     entries = feed.entries
-    expected = FEED_LENGTH if feed_path == "rss.xml" else 3
+    expected = FEED_LENGTH if feed_path == "rss.xml" else 4
     assert len(entries) == expected
     dates = [e.published_parsed for e in entries]
     assert dates == sorted(dates, reverse=True), "items must be newest first"
@@ -102,7 +105,7 @@ def test_feed_is_well_formed_newest_first_and_absolute(output: Path, feed_path: 
         assert entry.id == entry.link
         assert output_file(output, entry.link).is_file(), f"feed links to a missing page: {entry.link}"
     if feed_path == CATEGORY_FEED:
-        assert [e.link for e in entries[1:]] == [absolute(INTERPRETATION_URL), absolute(NOTICE_URL)]
+        assert [e.link for e in entries[1:3]] == [absolute(INTERPRETATION_URL), absolute(NOTICE_URL)]
 
 
 @pytest.mark.parametrize("feed_path", ["rss.xml", CATEGORY_FEED])
@@ -120,6 +123,32 @@ def test_every_feed_parses(output: Path) -> None:
     assert len(feeds) > 30  # the site's and one per category, empty ones included
     for path in feeds:
         parse(path)
+
+
+def test_an_empty_columns_feed_has_no_made_up_date(output: Path) -> None:
+    """Found by review: a column with no items said lastBuildDate 1 January 2000."""
+    empty = [path for path in sorted(output.rglob("rss.xml"))
+             if not ET.parse(path).getroot().findall("channel/item")]
+    assert empty
+    for path in empty:
+        channel = ET.parse(path).getroot().find("channel")
+        assert channel is not None and channel.find("lastBuildDate") is None, path
+        parse(path)
+
+
+def test_a_repealed_item_says_so_in_the_feed(output: Path) -> None:
+    """Found by review: the page had a badge 已废止, the feed listed the rule as current."""
+    [entry] = [e for e in parse(output / "fdzdgknr/zcwj/xzgfxwj/rss.xml").entries
+               if "暂行办法" in e.title]
+    assert entry.title == "【已废止】示例街道门前三包管理暂行办法"
+    assert "已废止" in [t.term for t in entry.tags]
+
+
+def test_the_site_feed_says_the_sites_name_once(output: Path) -> None:
+    channel = ET.parse(output / "rss.xml").getroot().find("channel")
+    assert channel is not None
+    title, description = channel.findtext("title"), channel.findtext("description")
+    assert title and description == title
 
 
 @pytest.mark.parametrize("feed_path", ["rss.xml", CATEGORY_FEED])
