@@ -188,6 +188,16 @@ def test_item_page_metadata_and_repealed_badge(site: Path, records: list[dict]):
     assert repealed[0]["title"] not in latest
 
 
+def test_no_landmark_is_empty(site: Path, records: list[dict]):
+    """Found by review: an item alone in its column had an empty 同栏目信息 navigation, which a
+    screen reader announces with nothing in it."""
+    empty = re.compile(r"<(nav|aside|section)\b[^>]*>\s*</\1>")
+    pages = [site / r["url"] for r in records] + sorted(site.rglob("index*.html"))
+    assert len(pages) > 50
+    found = [str(p.relative_to(site)) for p in pages if empty.search(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
 def test_attachments_are_copied_with_type_and_size(site: Path):
     pages = [p for p in site.rglob("*.html") if "id=\"att-h\"" in p.read_text(encoding="utf-8")]
     assert len(pages) >= 5
