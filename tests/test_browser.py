@@ -618,6 +618,35 @@ def test_a_phone_shows_an_item_readably(browser: Browser, example: Path, rel: st
         context.close()
 
 
+def test_a_menu_link_reached_with_tab_on_a_phone_is_clear_of_the_fade(browser: Browser,
+                                                                       example: Path) -> None:
+    """Found by review: at 375 px, Tab left 政府信息公开制度 half under the menu's faded edge."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/fdzdgknr/czyjs/2011-budget.html")
+        links = pg.locator(".site-nav a").count()
+        assert links > 4
+        seen = 0
+        for _ in range(links + 12):
+            pg.keyboard.press("Tab")
+            box = pg.evaluate("""() => {
+              const a = document.activeElement;
+              if (!a.closest('.site-nav')) return null;
+              const r = a.getBoundingClientRect(), m = a.closest('ul').getBoundingClientRect();
+              const ul = a.closest('ul'), end = ul.scrollLeft + ul.clientWidth >= ul.scrollWidth - 2;
+              return {left: r.left, right: r.right, start: m.left,
+                      clear: end ? m.right : m.right - 0.15 * m.width, text: a.textContent};
+            }""")
+            if box is None:
+                continue
+            seen += 1
+            assert box["left"] >= box["start"] - 1 and box["right"] <= box["clear"] + 1, box
+        assert seen == links
+    finally:
+        context.close()
+
+
 ANNUAL_REPORT_URL = "gknb/2025-zhaobaoshan-annual-report.html"
 NOTICE_OF_EXAMPLE = "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
 

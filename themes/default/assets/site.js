@@ -74,6 +74,11 @@
       menu.classList.toggle("at-end", menu.scrollLeft + menu.clientWidth >= menu.scrollWidth - 2);
     }
     update();
+    // A link reached with Tab is scrolled clear of the fade (the browser leaves one that shows
+    // in part, its focus ring under the fade)
+    menu.addEventListener("focusin", function (event) {
+      if (event.target.scrollIntoView) { event.target.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+    });
     menu.addEventListener("scroll", update, { passive: true });
     window.addEventListener("resize", update);
   }
