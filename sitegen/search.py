@@ -1194,6 +1194,9 @@ def manifest_data(docs: Sequence[SearchDoc], categories: Sequence[str] | None, s
     cat_counts: dict[str, int] = {}
     org_counts: dict[str, int] = {}
     validity_counts: dict[str, int] = {}
+    # Of those, the items past their 公开截止日期: found by the search, but no longer in their
+    # column's or organisation's list, so the filter says why its count is larger.
+    expired: dict[str, dict[str, int]] = {"c": {}, "o": {}, "v": {}}
     years: dict[int, list[int]] = {}
     for docid, doc in enumerate(docs):
         if docid and doc.year < docs[docid - 1].year:
@@ -1202,10 +1205,17 @@ def manifest_data(docs: Sequence[SearchDoc], categories: Sequence[str] | None, s
             kind, value = facet[1], facet[2:]
             counts = {"c": cat_counts, "o": org_counts, "v": validity_counts}[kind]
             counts[value] = counts.get(value, 0) + 1
+            if doc.expired:
+                expired[kind][value] = expired[kind].get(value, 0) + 1
         span = years.setdefault(doc.year, [docid, docid])
         span[0], span[1] = min(span[0], docid), max(span[1], docid)
     order = [c for c in (categories or []) if c in cat_counts]
     order += sorted(c for c in cat_counts if c not in order)
+
+    def counted(kind: str, value: str, count: int) -> list[Any]:
+        gone = expired[kind].get(value, 0)
+        return [value, count, gone] if gone else [value, count]
+
     return {
         "version": FORMAT_VERSION,
         "build": build,
@@ -1213,10 +1223,10 @@ def manifest_data(docs: Sequence[SearchDoc], categories: Sequence[str] | None, s
         "shards": shards,
         "bucket": DOC_BUCKET,
         "limit": TEXT_LIMIT,
-        "categories": [[c, cat_counts[c]] for c in order],
-        "organizations": [[o, n] for o, n in sorted(org_counts.items(), key=lambda x: -x[1])],
-        "validity": [[v, validity_counts[v]] for v in ("有效", "失效", "废止") if v in validity_counts]
-        + [[v, n] for v, n in sorted(validity_counts.items()) if v not in ("有效", "失效", "废止")],
+        "categories": [counted("c", c, cat_counts[c]) for c in order],
+        "organizations": [counted("o", o, n) for o, n in sorted(org_counts.items(), key=lambda x: -x[1])],
+        "validity": [counted("v", v, validity_counts[v]) for v in ("有效", "失效", "废止") if v in validity_counts]
+        + [counted("v", v, n) for v, n in sorted(validity_counts.items()) if v not in ("有效", "失效", "废止")],
         "years": [[y, lo, hi] for y, (lo, hi) in sorted(years.items(), reverse=True)],
     }
 

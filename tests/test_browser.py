@@ -663,6 +663,14 @@ def test_search_marks_an_item_past_its_disclosure_period(browser: Browser, examp
         current = pg.locator("#search-results li", has_text="审批结果公告")
         expect(current).to_have_count(1)
         expect(current.locator(".badge-period")).to_have_count(0)
+        # The filter's count includes it, and says so: the column's own page lists one item
+        # (found by review: 批前公示（2） beside a column page of 1 条)
+        labels = pg.eval_on_selector_all("#search-category option", "os => os.map(o => o.text.trim())")
+        assert "批前公示（2，含公开期已满 1）" in labels, labels
+        column = (example / "fdzdgknr/xzxk/pqgs/index.html").read_text(encoding="utf-8")
+        assert "（1 条）" in column
+        organisations = pg.eval_on_selector_all("#search-organization option", "os => os.map(o => o.text)")
+        assert any("，含公开期已满 1）" in o for o in organisations), organisations
     finally:
         context.close()
 

@@ -298,8 +298,12 @@ def test_manifest(index: Index, site: Path):
     records = json.loads((site / "search.json").read_text(encoding="utf-8"))
     assert m["docs"] == len(records)
     assert m["shards"] & (m["shards"] - 1) == 0
-    assert sum(n for _, n in m["validity"]) == len(records)
-    assert sum(n for _, n in m["organizations"]) == len(records)
+    assert sum(entry[1] for entry in m["validity"]) == len(records)
+    assert sum(entry[1] for entry in m["organizations"]) == len(records)
+    # the expired of each count, where there are some (a third element)
+    expired = sum(1 for docid in range(m["docs"]) if index.doc(docid).get("e"))
+    assert expired
+    assert sum(entry[2] for entry in m["organizations"] if len(entry) == 3) == expired
     spans = sorted((lo, hi) for _, lo, hi in m["years"])
     assert spans[0][0] == 0 and spans[-1][1] == len(records) - 1
     assert all(a[1] + 1 == b[0] for a, b in zip(spans, spans[1:], strict=False))

@@ -704,18 +704,22 @@
     o.appendChild(text(label));
     select.appendChild(o);
   }
+  // "（2，含公开期已满 1）": the column's own page lists only the 1 still in its period
+  function count(entry) {
+    return "（" + entry[1] + (entry[2] ? "，含公开期已满 " + entry[2] : "") + "）";
+  }
   function fillFilters(params) {
     if (!filterBox) { return; }
     var m = S.m;
     if (selects.c) {
       for (var i = 0; i < m.categories.length; i++) {
         var path = m.categories[i][0], depth = path.split("/").length - 1;
-        option(selects.c, path, new Array(depth + 1).join("　") + path.split("/").pop() + "（" + m.categories[i][1] + "）");
+        option(selects.c, path, new Array(depth + 1).join("　") + path.split("/").pop() + count(m.categories[i]));
       }
     }
     if (selects.y) { for (i = 0; i < m.years.length; i++) { option(selects.y, String(m.years[i][0]), m.years[i][0] + "年（" + (m.years[i][2] - m.years[i][1] + 1) + "）"); } }
-    if (selects.o) { for (i = 0; i < m.organizations.length; i++) { option(selects.o, m.organizations[i][0], m.organizations[i][0] + "（" + m.organizations[i][1] + "）"); } }
-    if (selects.v) { for (i = 0; i < m.validity.length; i++) { option(selects.v, m.validity[i][0], m.validity[i][0] + "（" + m.validity[i][1] + "）"); } }
+    if (selects.o) { for (i = 0; i < m.organizations.length; i++) { option(selects.o, m.organizations[i][0], m.organizations[i][0] + count(m.organizations[i])); } }
+    if (selects.v) { for (i = 0; i < m.validity.length; i++) { option(selects.v, m.validity[i][0], m.validity[i][0] + count(m.validity[i])); } }
     for (var k in selects) {
       if (!selects[k]) { continue; }
       var want = params[k] || "";
