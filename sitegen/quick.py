@@ -575,7 +575,8 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
     else:
         manifest = search.restamped(
             (folder / "manifest.js").read_bytes(),
-            [(e.before.item.category.path, e.item.category.path) for e in moved if e.before],
+            [(e.before.item.category.path, e.item.category.path, e.item.expired)
+             for e in moved if e.before],
             search.category_order(site))
     if moved or added or gone:
         left = {e.before.item.url for e in moved if e.before} | {g.url for g in gone}

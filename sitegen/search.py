@@ -571,26 +571,30 @@ def manifest_of(meta: Sequence[SearchDoc], categories: Sequence[str] | None) -> 
     return lambda state: _manifest(meta, categories, state)
 
 
-def restamped(old: bytes, moves: Sequence[tuple[str, str]] = (),
+def restamped(old: bytes, moves: Sequence[tuple[str, str, bool]] = (),
               categories: Sequence[str] = ()) -> Manifest:
     """The manifest of an index whose documents have the same metadata as those of the index
     that `old` (its manifest file) describes — only the files' digests differ: everything
     in it but the build stamp and the list of frequent-token files stays. A quick build
     (only bodies edited) needs neither the documents nor their facets for it. `moves`:
-    documents that changed category, (old path, new path) each; then the category counts
-    change too (`categories`: `category_order` of the site after the moves)."""
+    documents that changed category, (old path, new path, past its 公开截止日期) each; then the
+    category counts change too (`categories`: `category_order` of the site after the moves)."""
     text = old.decode("utf-8")
     data = json.loads(text[text.index(".m=") + 3 : -2])
     if moves:
-        counts = dict(data["categories"])
-        for was, now in moves:
+        counts = {c: n for c, n, *_ in data["categories"]}
+        expired = {c: rest[0] for c, _, *rest in data["categories"] if rest}
+        for was, now, past in moves:
             for path in _with_parents(was):
                 counts[path] -= 1
+                expired[path] = expired.get(path, 0) - past
             for path in _with_parents(now):
                 counts[path] = counts.get(path, 0) + 1
+                expired[path] = expired.get(path, 0) + past
         order = [c for c in categories if counts.get(c)]
         order += sorted(c for c, n in counts.items() if n and c not in order)
-        data["categories"] = [[c, counts[c]] for c in order]
+        data["categories"] = [[c, counts[c], expired[c]] if expired.get(c) else [c, counts[c]]
+                              for c in order]
 
     def manifest(state: IndexState) -> tuple[str, bytes]:
         data["build"] = _build_stamp(state)

@@ -151,7 +151,7 @@ def test_a_column_of_expired_items_keeps_its_place_in_the_search_filters(site):
     config = re.findall(r'^path = "([^"]+)"', (site / "sitegen.toml").read_text(encoding="utf-8"),
                         re.M)
     manifest = (site / "output" / "assets" / "search" / "manifest.js").read_text(encoding="utf-8")
-    listed = [c for c, _ in json.loads(manifest.split(").m=", 1)[1].rstrip().rstrip(";"))["categories"]]
+    listed = [c for c, *_ in json.loads(manifest.split(").m=", 1)[1].rstrip().rstrip(";"))["categories"]]
     assert "法定主动公开内容/政策文件/规章" in listed
     assert listed == [c for c in config if c in listed]
 

@@ -768,6 +768,17 @@ NOTICE = "content/fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2.md"  # 批前
 RESULT = "content/fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.md"  # names it
 
 
+def test_an_item_past_its_period_moved_keeps_the_search_filters_counts_right(site: Path,
+                                                                            tmp_path: Path):
+    """The search filters count the items past their 公开截止日期 apart (批前公示（2，含公开期已满
+    1）): a quick build that moves one updates both counts, as a clean build makes them."""
+    edit(site, NOTICE, "category: 批前公示", "category: 批后公告")
+    assert same_as_clean(site, tmp_path).quick
+    manifest = (site / "output/assets/search/manifest.js").read_text(encoding="utf-8")
+    column = "法定主动公开内容/行政许可和政务服务/"
+    assert f'"{column}批后公告",3,1]' in manifest and f'"{column}批前公示",1]' in manifest, manifest
+
+
 def related_links(site: Path, rel: str) -> list[str]:
     """The titles a page lists under 相关信息."""
     page = (site / "output" / rel).read_text(encoding="utf-8")
