@@ -52,6 +52,27 @@ T2_LABELS = {"new_received": "一、本年新收政府信息公开申请数量",
              "granted": "（一）予以公开", "partial": "（二）部分公开", "denied": "（三）不予公开",
              "unable": "（四）无法提供", "not_processed": "（五）不予处理", "other": "（六）其他处理",
              "total": "（七）总计", "carried_out": "四、结转下年度继续办理"}
+T2_ROW_LABELS = {  # the rows of 不予公开, 无法提供, 不予处理, 其他处理 as the format prints them
+    "denied.state_secret": "1.属于国家秘密",
+    "denied.law_forbidden": "2.其他法律行政法规禁止公开",
+    "denied.three_security_one_stability": "3.危及“三安全一稳定”",
+    "denied.third_party": "4.保护第三方合法权益",
+    "denied.internal_affairs": "5.属于三类内部事务信息",
+    "denied.process_info": "6.属于四类过程性信息",
+    "denied.enforcement_file": "7.属于行政执法案卷",
+    "denied.admin_query": "8.属于行政查询事项",
+    "unable.not_held": "1.本机关不掌握相关政府信息",
+    "unable.needs_creation": "2.没有现成信息需要另行制作",
+    "unable.still_unclear": "3.补正后申请内容仍不明确",
+    "not_processed.petition_complaint": "1.信访举报投诉类申请",
+    "not_processed.repeat": "2.重复申请",
+    "not_processed.publication": "3.要求提供公开出版物",
+    "not_processed.mass_repeat": "4.无正当理由大量反复申请",
+    "not_processed.confirm_reissue": "5.要求行政机关确认或重新出具已获取信息",
+    "other.no_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "other.fee_unpaid": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "other.other": "3.其他",
+}
 # Outcomes: the rows whose sum is （七）总计
 OUTCOMES = ("granted", "partial", *(f"{g}.{r}" for g, rows in T2_GROUPS.items() for r in rows))
 
@@ -60,6 +81,41 @@ T3_GROUPS = ("review", "suit_direct", "suit_after_review")
 T3_RESULTS = ("upheld", "corrected", "other", "pending")
 T3_LABELS = {"review": "行政复议", "suit_direct": "行政诉讼（未经复议直接起诉）",
              "suit_after_review": "行政诉讼（复议后起诉）"}
+
+
+T1_COLUMN_LABELS = {"made": "本年制发件数", "repealed": "本年废止件数", "valid": "现行有效件数",
+                    "decisions": "本年处理决定数量", "amount_10k_yuan": "本年收费金额（万元）"}
+T3_RESULT_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果",
+                    "pending": "尚未审结", "total": "总计"}
+_INDEX_RE = re.compile(r"^(.*)\[(\d+)\]$")
+
+
+def place(where: str) -> str:
+    """A field path as the printed table names its cell: “t2.granted[5]” is
+    （一）予以公开 “其他”列; the path itself where no label fits."""
+    path, column = where, None
+    indexed = _INDEX_RE.match(where)
+    if indexed:
+        path, column = indexed.group(1), int(indexed.group(2))
+    table, _, rest = path.partition(".")
+    label = None
+    if table == "t1":
+        row, _, cell = rest.partition(".")
+        label = T1_LABELS.get(row)
+        if label and cell:
+            label = f"{label} {T1_COLUMN_LABELS.get(cell, cell)}"
+    elif table == "t2":
+        label = T2_ROW_LABELS.get(rest) or T2_LABELS.get(rest)
+        if rest in T2_ROW_LABELS:
+            label = f"{T2_LABELS[rest.split('.')[0]]} {label}"
+        if label and column is not None:
+            label += f" “{(*T2_COLUMNS, '总计')[column]}”列" if column < 7 else f" 第 {column + 1} 个数"
+    elif table == "t3":
+        group, _, result = rest.partition(".")
+        label = T3_LABELS.get(group)
+        if label and result:
+            label = f"{label} {T3_RESULT_LABELS.get(result, result)}"
+    return f"{label}（{where}）" if label else where
 
 
 @dataclass(frozen=True)
@@ -157,17 +213,30 @@ def _amount(value: Any, where: str, bad: Problem) -> str:
 
 
 def _columns(value: Any, where: str, bad: Problem) -> tuple[int, ...]:
-    """Six applicant columns, then their total."""
+    """Six applicant columns, then their total (which may be written as a seventh number, as
+    the printed table has it: then it must be their sum)."""
     if value is None:
         return (0,) * 7
-    if not isinstance(value, list) or len(value) != len(T2_COLUMNS):
-        bad(where, f"应为 {len(T2_COLUMNS)} 个数的列表（{'、'.join(T2_COLUMNS)}），实际为 {show(value)}")
+    if not isinstance(value, list) or len(value) not in (len(T2_COLUMNS), len(T2_COLUMNS) + 1):
+        bad(where, f"应为 {len(T2_COLUMNS)} 个数的列表（{'、'.join(T2_COLUMNS)}；也可以再加第 7 个数：总计），"
+            f"实际为 {show(value)}")
         return (0,) * 7
-    counts = tuple(_count(v, f"{where}[{i}]", bad) for i, v in enumerate(value))
+    counts = tuple(_count(v, f"{where}[{i}]", bad) for i, v in enumerate(value[:len(T2_COLUMNS)]))
+    if len(value) > len(T2_COLUMNS):
+        given = value[-1]
+        if isinstance(given, bool) or given != sum(counts):
+            bad(f"{where}[{len(T2_COLUMNS)}]", f"总计 {show(given)} 不等于前六列之和 {sum(counts)}"
+                "（总计由 sitegen 计算，可以不填）")
     return (*counts, sum(counts))
 
 
-def _t2(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int, ...]]:
+def _t2(table: dict[str, Any], problem: Problem) -> dict[str, tuple[int, ...]]:
+    wrong: list[str] = []
+
+    def bad(where: str, message: str) -> None:
+        wrong.append(where)
+        problem(where, message)
+
     _unknown(table, (*T2_SINGLE, *T2_GROUPS), "t2", bad)
     rows: dict[str, tuple[int, ...]] = {}
     for row in T2_SINGLE:
@@ -181,6 +250,8 @@ def _t2(table: dict[str, Any], bad: Problem) -> dict[str, tuple[int, ...]]:
         for name in names:
             rows[f"{group}.{name}"] = _columns(raw.get(name), f"t2.{group}.{name}", bad)
     rows["total"] = tuple(sum(rows[r][i] for r in OUTCOMES) for i in range(7))
+    if wrong:  # (a row read as zeros would make the balance wrong too, with made-up numbers)
+        return rows
     # 本列数据的勾稽关系：第一项加第二项之和，等于第三项加第四项之和 (printed in the header)
     failed = False
     for i, column in enumerate((*T2_COLUMNS, "总计")):

@@ -269,18 +269,28 @@ def parse_yaml(text: str) -> tuple[Any, dict[str, int], list[tuple[int, str]]]:
         _check_size(data)
         lines: dict[str, int] = {}
         if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = key_node.value
-                lines.setdefault(str(key), key_node.start_mark.line + 1)
-                if isinstance(value_node, yaml.MappingNode):
-                    for sub_key, _ in value_node.value:
-                        lines.setdefault(f"{key}.{sub_key.value}", sub_key.start_mark.line + 1)
-                elif isinstance(value_node, yaml.SequenceNode):  # "attachments[1]"
-                    for i, entry in enumerate(value_node.value):
-                        lines.setdefault(f"{key}[{i}]", entry.start_mark.line + 1)
+            _note_lines(node, "", lines, 0)
         return data, lines, loader.problems
     finally:
         loader.dispose()
+
+
+_LINES_DEPTH = 4  # levels of a front matter whose keys' lines are noted (t2.denied.third_party[5])
+
+
+def _note_lines(node: yaml.Node, prefix: str, lines: dict[str, int], depth: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            lines.setdefault(path, key_node.start_mark.line + 1)
+            if depth < _LINES_DEPTH:
+                _note_lines(value_node, path, lines, depth + 1)
+    elif isinstance(node, yaml.SequenceNode) and prefix:  # "attachments[1]"
+        for i, entry in enumerate(node.value):
+            path = f"{prefix}[{i}]"
+            lines.setdefault(path, entry.start_mark.line + 1)
+            if depth < _LINES_DEPTH:
+                _note_lines(entry, path, lines, depth + 1)
 
 
 INPUT_ENCODINGS = ("utf-8", "gb18030")
@@ -447,15 +457,17 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
             # (by the English key, as validation asks for it: 保密审查 is secrecy_checked)
             sub = dotted[len(review_key) + 1:]
             lines.setdefault("review." + _REVIEW_KEYS.get(sub, sub), yaml_line + fm_offset)
-        elif dotted.endswith("]") and "[" in dotted:  # an entry of a list: "attachments[1]"
-            key, _, index = dotted.partition("[")
-            if canonical_key(key) in meta:
-                lines[f"{canonical_key(key)}[{index}"] = yaml_line + fm_offset
+            continue
+        # a part of a field: "attachments[1]", "t2.granted", "t2.denied.third_party[4]"
+        top = _TOP_KEY_RE.match(dotted)
+        if top and top.end() < len(dotted) and canonical_key(top.group()) in meta:
+            lines[canonical_key(top.group()) + dotted[top.end():]] = yaml_line + fm_offset
     return SourceItem(rel=rel, content_rel=content_rel, meta=meta, lines=lines, body=body,
                       body_line=body_line, digest=digest, raw_keys=raw_keys)
 
 
 _REVIEW_KEYS = {label_: key for key, label_ in REVIEW_FIELDS.items()}
+_TOP_KEY_RE = re.compile(r"[^.\[]+")
 
 
 @dataclass(frozen=True)

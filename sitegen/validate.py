@@ -169,9 +169,19 @@ class _Checker:
     def error(self, key: str, message: str, at: str | None = None) -> None:
         """`at`: a part of the field with a line of its own ("attachments[1]")."""
         self.failed = True
-        line = self.src.lines.get(at or key) or self.src.lines.get(key)
+        line = self._line(at or key) or self.src.lines.get(key)
         self.report.error(self.src.rel, message, line=line,
                           field=key, label=label(key.split(".")[-1]) or label(key))
+
+    def _line(self, at: str) -> int | None:
+        """The line of `at` ("t2.granted[5]"), or of the nearest part of the field that has one
+        (a number in a list written on one line: the line of its row)."""
+        while True:
+            line = self.src.lines.get(at)
+            shorter = _LAST_PART_RE.sub("", at)
+            if line or shorter == at:
+                return line
+            at = shorter
 
     def warning(self, key: str, message: str) -> None:
         self.report.warning(self.src.rel, message, line=self.src.lines.get(key),
@@ -581,7 +591,7 @@ class _Checker:
                       title: str) -> AnnualReport | None:
         def problem(where: str, message: str) -> None:
             top = where.split(".")[0]
-            self.error(top, message if where == top else f"{where}：{message}", at=where)
+            self.error(top, message if where == top else f"{annual.place(where)}：{message}", at=where)
 
         report = annual.read(meta, problem)
         if report and published and report.year >= published.year:
@@ -700,6 +710,7 @@ class _Checker:
         return slug
 
 
+_LAST_PART_RE = re.compile(r"(\[\d+\]|\.[^.\[]*)$")
 _ATTACHMENT_KEYS = {"文件": "file", "标题": "title"}
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)")
 _REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}

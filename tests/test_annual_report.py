@@ -143,30 +143,57 @@ def test_every_column_that_breaks_the_balance_is_named_at_once(site):
     assert sorted(m.split("”列")[0] for m in found) == ["“其他", "“商业企业"], result.output
 
 
-@pytest.mark.parametrize("tables, where, fragment", [
+@pytest.mark.parametrize("tables, where, label, fragment, at", [
     (TABLES.replace("[535, 6, 0, 1, 18, 0]", "[535, 6, 0, 1, 18]"), "t2.carried_in",
-     "应为 6 个数的列表（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他）"),
-    (TABLES.replace("[800, 6, 0, 1, 12, 0]", "[800, 6, 0, 1, 12, -1]"), "t2.carried_out[5]", "应为不小于 0 的整数"),
+     "二、上年结转政府信息公开申请数量", "应为 6 个数的列表（自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他；"
+     "也可以再加第 7 个数：总计）", "  carried_in:"),
+    (TABLES.replace("[800, 6, 0, 1, 12, 0]", "[800, 6, 0, 1, 12, -1]"), "t2.carried_out[5]",
+     "四、结转下年度继续办理 “其他”列", "应为不小于 0 的整数", "  carried_out:"),
     (TABLES.replace("{made: 1, repealed: 0, valid: 7}", "{made: 一, repealed: 0, valid: 7}"),
-     "t1.regulations.made", "应为不小于 0 的整数，实际为 “一”"),
+     "t1.regulations.made", "规章 本年制发件数", "应为不小于 0 的整数，实际为 “一”", "  regulations:"),
     (TABLES.replace("fees: {amount_10k_yuan: 12.35}", "fees: {amount_10k_yuan: 约12万}"), "t1.fees.amount_10k_yuan",
-     "收费金额应为不小于 0 的数（单位：万元，例如 12.35）"),
+     "行政事业性收费 本年收费金额（万元）", "收费金额应为不小于 0 的数（单位：万元，例如 12.35）", "  fees:"),
     (TABLES.replace("suit_direct: {upheld: 1}", "suit_direct: {upheld: 1, total: 2}"), "t3.suit_direct.total",
-     "总计 2 不等于结果维持、结果纠正、其他结果、尚未审结之和 1"),
-    (TABLES.replace("  licensing:", "  license:"), "t1.license", "t1 中没有“license”这一项"),
+     "行政诉讼（未经复议直接起诉） 总计", "总计 2 不等于结果维持、结果纠正、其他结果、尚未审结之和 1", "  suit_direct:"),
+    (TABLES.replace("  licensing:", "  license:"), "t1.license", "", "t1 中没有“license”这一项", "  license:"),
     (TABLES.replace("regulations: {made: 1, repealed: 0, valid: 7}", "regulations: 0"), "t1.regulations",
-     "应写成 {made: 0, repealed: 0, valid: 0}，实际为 0"),
+     "规章", "应写成 {made: 0, repealed: 0, valid: 0}，实际为 0", "  regulations:"),
     (TABLES.replace("review: {upheld: 3, corrected: 1, other: 0, pending: 2}", "review: {upheld: 1, total: true}"),
-     "t3.review.total", "总计 True 不等于"),
+     "t3.review.total", "行政复议 总计", "总计 True 不等于", "  review:"),
     (TABLES.replace("fees: {amount_10k_yuan: 12.35}", "fees: {amount_10k_yuan: 1e400}"),
-     "t1.fees.amount_10k_yuan", "收费金额应为不小于 0 的数"),
+     "t1.fees.amount_10k_yuan", "行政事业性收费 本年收费金额（万元）", "收费金额应为不小于 0 的数", "  fees:"),
+    # found by review: the rows of a group were named by the table's line, in English only
+    (TABLES.replace("t3:", "  denied:\n    third_party: [0, 0, 0, 0, 0, 一]\nt3:"), "t2.denied.third_party[5]",
+     "（三）不予公开 4.保护第三方合法权益 “其他”列", "应为不小于 0 的整数", "    third_party:"),
+    # the seventh number, as the printed table has it, is the total: it must add up
+    (TABLES.replace("[13612, 252, 0, 45, 128, 32]", "[13612, 252, 0, 45, 128, 32, 14068]"),
+     "t2.new_received[6]", "一、本年新收政府信息公开申请数量 “总计”列", "总计 14068 不等于前六列之和 14069",
+     "  new_received:"),
 ])
-def test_a_wrong_value_is_named_by_its_place_in_the_tables(site, tables, where, fragment):
-    result = broken(site, report(tables))
+def test_a_wrong_value_is_named_by_its_place_in_the_tables(site, tables, where, label, fragment, at):
+    text = report(tables)
+    result = broken(site, text)
     table = where.split(".")[0]
     diag = next(d for d in diagnostics(result) if d.file == X and d.what and d.what.endswith(table))
-    contains(diag, f"{where}：", fragment)
-    assert diag.line is not None
+    contains(diag, f"{label}（{where}）：" if label else f"{where}：", fragment)
+    assert diag.line == 1 + next(n for n, line in enumerate(text.splitlines()) if line.startswith(at)), \
+        result.output
+
+
+def test_seven_numbers_with_their_total_are_taken(site):
+    """The printed table has a 总计 column: a row typed with it is accepted when it adds up."""
+    good_build(site)
+    write(site, X, report(TABLES.replace("[13612, 252, 0, 45, 128, 32]", "[13612, 252, 0, 45, 128, 32, 14069]")))
+    result = build(site)
+    assert result.exit_code == 0 and diagnostics(result) == [], result.output
+
+
+def test_a_wrong_row_does_not_also_break_the_balance_with_made_up_numbers(site):
+    """Found by review: a row of five numbers counted as zeros, and the 勾稽 error beside it
+    showed those zeros."""
+    result = broken(site, report(TABLES.replace("granted: [13347, 252, 0, 45, 134, 32]",
+                                                "granted: [13347, 252, 0, 45, 134]")))
+    assert "勾稽关系" not in result.output and "t2.granted" in result.output, result.output
 
 
 def test_a_report_without_its_tables_or_year_is_an_error(site):
