@@ -372,7 +372,8 @@ def test_a_padded_document_number_is_a_warning(site):
     good_build(site)
     write(site, X, item(doc_no="招街〔2025〕012号"))
     result = build(site)
-    contains(one(result, X, "文号 doc_no", level="警告"), "发文顺序号不编虚位", "应为 “招街〔2025〕12号”")
+    contains(one(result, X, "文号 doc_no", level="警告"), "发文顺序号不编虚位", "发布时写作 “招街〔2025〕12号”")
+    assert "招街〔2025〕12号" in (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
     write(site, X, item(doc_no="招街〔2025〕120号"))
     assert diagnostics(build(site)) == []
 

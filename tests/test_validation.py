@@ -634,7 +634,7 @@ def test_doc_no_brackets_normalised_with_a_warning(site, written):
     result = build(site)
     assert result.exit_code == 0, result.output
     diag = one(result, X, "文号 doc_no", level="警告")
-    contains(diag, f"文号 “{written}” 的年份应使用六角括号〔〕，发布时写作 “招街办〔2010〕8号”")
+    contains(diag, f"文号 “{written}” 的年份应使用六角括号〔〕：发布时写作 “招街办〔2010〕8号”")
     assert diag.line is not None
     assert "共 0 个错误，1 个警告" in result.output
     page = (site / "output" / "fdzdgknr" / "czyjs" / "x.html").read_text(encoding="utf-8")
@@ -647,7 +647,18 @@ def test_doc_no_with_di_before_its_number_is_published_without_it(site):
     write(site, X, item(extra=("doc_no: 招街办〔2010〕第8号",)))
     result = build(site)
     diag = one(result, X, "文号 doc_no", level="警告")
-    contains(diag, "发文顺序号前不加“第”字，发布时写作 “招街办〔2010〕8号”")
+    contains(diag, "发文顺序号前不加“第”字：发布时写作 “招街办〔2010〕8号”")
+    assert "招街办〔2010〕8号" in (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
+
+
+def test_a_doc_no_with_every_slip_gets_one_warning_with_the_form_published(site):
+    """Found by review: 示街办[2024]第04号 had three warnings, each with another intermediate
+    form, and the page kept the 0 of 04."""
+    write(site, X, item(extra=("doc_no: 招街办[2010]第08号",)))
+    result = build(site)
+    diag = one(result, X, "文号 doc_no", level="警告")
+    contains(diag, "文号 “招街办[2010]第08号” 的年份应使用六角括号〔〕；发文顺序号前不加“第”字；"
+             "发文顺序号不编虚位（1 不编为 01）：发布时写作 “招街办〔2010〕8号”")
     assert "招街办〔2010〕8号" in (site / "output/fdzdgknr/czyjs/x.html").read_text(encoding="utf-8")
 
 
