@@ -534,10 +534,13 @@ class _Checker:
             return ""
         parts = [p.strip() for p in re.split(r"[/\\＼／]", text)]
         known = TOPICS.get(parts[0])
-        if known is None or len(parts) > 2 or (len(parts) == 2 and parts[1] not in known):
-            first = "、".join(TOPICS)
-            self.warning("topic", f"主题分类 {show(text)} 不在国务院主题分类表中（一级：{first}；"
+        # (the names are joined by ／: some have a 、 of their own, 城乡建设、环境保护)
+        if known is None or len(parts) > 2:
+            self.warning("topic", f"主题分类 {show(text)} 不在国务院主题分类表中（一级：{' ／ '.join(TOPICS)}；"
                          "二级写在 / 之后，例如 综合政务/政务公开）")
+        elif len(parts) == 2 and parts[1] not in known:
+            self.warning("topic", f"主题分类 {show(text)} 不在国务院主题分类表中：“{parts[0]}”的二级分类为 "
+                         f"{' ／ '.join(known)}")
         return "/".join(p for p in parts if p)
 
     def scope(self, value: Any) -> str:
