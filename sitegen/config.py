@@ -271,7 +271,18 @@ class SiteConfig:
 
 
 def suggest_org(config: SiteConfig, value: str) -> list[str]:
-    return difflib.get_close_matches(value, list(config.organizations), n=3, cutoff=0.4)
+    """The ids of the organisations whose id, full name or short name is close to `value`
+    (河南省住建厅: henan-zjt, by its short name 省住建厅)."""
+    names = {name: org.id for org in config.organizations.values()
+             for name in (org.id, org.full_name, org.short_name) if name}
+    close = difflib.get_close_matches(value, list(names), n=3, cutoff=0.4)
+    return list(dict.fromkeys(names[name] for name in close))
+
+
+def org_shown(org: Organization) -> str:
+    """"henan-zjt（河南省住房和城乡建设厅，省住建厅）": an id with what it stands for."""
+    names = dict.fromkeys(n for n in (org.full_name, org.short_name) if n)
+    return f"{org.id}（{'，'.join(names)}）" if names else org.id
 
 
 def load_config(root: Path, report: Report) -> SiteConfig | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from sitegen import annual
 from sitegen.annual import AnnualReport
-from sitegen.config import Category, SiteConfig, suggest_org
+from sitegen.config import Category, SiteConfig, org_shown, suggest_org
 from sitegen.content import ContentSet, SourceItem, show
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.fields import (
@@ -350,10 +350,11 @@ class _Checker:
                        if org_id in (o.full_name, o.short_name)]
             if len(by_name) == 1:
                 return by_name[0]
+            orgs = self.config.organizations
             close = suggest_org(self.config, org_id)
-            hint = f"；您是不是要写：{'、'.join(close)}" if close else ""
+            hint = f"；您是不是要写：{'、'.join(org_shown(orgs[c]) for c in close)}" if close else ""
             self.error("organization", f"发布机构“{org_id}”未在 sitegen.toml 中配置"
-                       f"（可用：{'、'.join(self.config.organizations)}）{hint}")
+                       f"（可用：{'；'.join(org_shown(o) for o in orgs.values())}）{hint}")
             return None
         return org_id
 

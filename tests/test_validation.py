@@ -281,8 +281,16 @@ def test_ambiguous_leaf_name(site):
 def test_unknown_organization_suggests_the_close_one(site):
     result = broken(site, item(extra=("organization: jiedo",)))
     diag = one(result, X, "发布机构 organization")
-    contains(diag, "发布机构“jiedo”未在 sitegen.toml 中配置", "可用：jiedao", "您是不是要写：jiedao")
+    contains(diag, "发布机构“jiedo”未在 sitegen.toml 中配置", "可用：jiedao（示例市示例区人民政府示例街道办事处，示例街道）",
+             "您是不是要写：jiedao（")
     assert diag.line is not None
+
+
+def test_an_organisation_written_near_its_name_suggests_its_id(site):
+    """Found by review: 河南省住建厅 got a list of ids only, none said which was 省住建厅."""
+    result = broken(site, item(extra=("organization: 示例街道办",)))
+    contains(one(result, X, "发布机构 organization"),
+             "您是不是要写：jiedao（示例市示例区人民政府示例街道办事处，示例街道）")
 
 
 @pytest.mark.parametrize("value", ["12345678X-2025-00010", "12345678X/2025-10", "99999999X/2025-00010",
