@@ -164,6 +164,7 @@ class _Checker:
         self.assets = assets
         self.report = report
         self.failed = False
+        self.unfinished: list[str] = []  # parts still holding `sitegen new`'s placeholders
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, key: str, message: str, at: str | None = None) -> None:
@@ -294,6 +295,7 @@ class _Checker:
             self.notice(meta)
         slug = self.slug(meta.get("slug"))
         if BODY_PLACEHOLDER in self.src.body:
+            self.unfinished.append("正文")
             self.report.warning(self.src.rel, f"正文还是新建时的占位文字“{BODY_PLACEHOLDER}”，请填写正文",
                                 line=self.src.body_line + self.src.body.split(BODY_PLACEHOLDER)[0].count("\n"))
         genre = self.text("genre", meta.get("genre"))
@@ -306,6 +308,9 @@ class _Checker:
             return None, held
         if review is None:
             return None, HeldBack(self.src.rel, title, review_problem, review=True)
+        if self.unfinished:  # (what `sitegen new` wrote for the officer to replace)
+            return None, HeldBack(self.src.rel, title, f"{'、'.join(self.unfinished)}还是新建时的占位文字："
+                                  "填写后才发布", review=True)
         if particular:
             return None, HeldBack(self.src.rel, title, f"公开范围为“{particular}”：只向特定对象提供，"
                                   "不在公开网站发布", review=False)
@@ -691,6 +696,7 @@ class _Checker:
                 continue
             shown = _flatten(value)
             if FIELD_PLACEHOLDER in str(shown):
+                self.unfinished.append(f"“{field_label}”")
                 self.warning(key, f"“{field_label}”还是新建时的占位文字“{FIELD_PLACEHOLDER}”，请填写")
             if key in _WEB_ADDRESSES and isinstance(shown, str) and not _WEB_RE.match(shown):
                 self.error(key, f"“{field_label}”应为以 http:// 或 https:// 开头的网址，实际为 {show(shown)}")
