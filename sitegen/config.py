@@ -442,7 +442,7 @@ class _Checker:
             hint = f"，是否应为 {close[0]}（{CONFIG_LABELS.get(close[0], close[0])}）" if close else ""
             section = where.split("[")[0]
             fields = "、".join(f"{k}（{CONFIG_LABELS.get(k, k)}）" for k in known)
-            self.warning(where, key, f"[{section}] 中的未知字段“{key}”将被忽略{hint}；可用的字段：{fields}")
+            self.warning(where, key, f"[{section}] 中的未知字段“{key}”（sitegen 不读取它）{hint}；可用的字段：{fields}")
 
     def text(self, table: dict[str, object], key: str, where: str, default: str | None = None
              ) -> str:
@@ -481,7 +481,7 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
         if key not in TABLES:
             close = difflib.get_close_matches(key, list(TABLES), n=1, cutoff=0.6)
             hint = f"，是否应为 [{close[0]}]" if close else ""
-            check.warning(key, None, f"未知的表或字段“{key}”将被忽略{hint}；可用的表："
+            check.warning(key, None, f"未知的表或字段“{key}”（sitegen 不读取它）{hint}；可用的表："
                           "[site]、[[organization]]、[[category]]、[calendar]")
     site = data.get("site")
     if not isinstance(site, dict):

@@ -167,7 +167,8 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
                            line=checked[item.source].lines.get("index_no"), field="index_no", label="索引号")
     for held in catalog.held_back:
         if strict and held.review:
-            report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录")
+            report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录",
+                         line=checked[held.source].lines.get("review"))
     return Loaded(config, catalog, assets, {a.content_rel: a.stat for a in asset_files})
 
 

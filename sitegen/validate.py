@@ -249,7 +249,7 @@ class _Checker:
         for key in meta:
             if key not in known:
                 written = self.src.raw_keys.get(key, key)
-                self.warning(key, f"未知字段“{written}”，将被忽略"
+                self.warning(key, f"未知字段“{written}”：sitegen 不使用它，它不会出现在页面上"
                              f"{_did_you_mean(written, known - set(CLASSIFIED_KEYS))}"
                              "（字段表见 docs/content-model.md）")
 
@@ -801,7 +801,7 @@ def check_item(src: SourceItem, config: SiteConfig, assets: set[str]) -> Checked
     report = Report()
     item, held = _Checker(src, config, assets, report).check()
     lines = {k: v for k, v in src.lines.items()
-             if k in ("index_no", "replaced_by", "slug", "related_items")}
+             if k in ("index_no", "replaced_by", "slug", "related_items", "review")}
     return Checked(src.rel, item, held, report.diagnostics,
                    str(src.meta.get("index_no", "") or "").strip(), lines)
 

@@ -105,7 +105,7 @@ workdays = ["2027-05-01", "2027-02-10"]
         ("workdays", "calendar.workdays 中的 2027-02-10 是星期三：调休上班日应为周六或周日"),
     ]
     assert [(d.field, d.message) for d in report.warnings] == [
-        ("备注", "[calendar] 中的未知字段“备注”将被忽略；可用的字段：holidays（放假日）、workdays（调休上班日）")]
+        ("备注", "[calendar] 中的未知字段“备注”（sitegen 不读取它）；可用的字段：holidays（放假日）、workdays（调休上班日）")]
 
 
 def test_config_mistakes_are_all_reported_with_line_and_label(tmp_path):
