@@ -81,12 +81,13 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
-_SECTION_RE = re.compile(r"<h2[^>]*>\s*(?:<[^>]+>\s*)*([一二三四五六七八九十]+)[、．.]")
+_SECTION_RE = re.compile(r"<h[1-4][^>]*>\s*(?:<[^>]+>\s*)*([一二三四五六七八九十]+)[、．.]")
 
 
 def split_before_section(html: str, numbers: str) -> tuple[str, str]:
-    """A body's HTML cut before its first second-level heading numbered with one of `numbers`
-    ("五六": 五、存在的主要问题 …): a 年度报告's tables go between its sections 一 and 五."""
+    """A body's HTML cut before its first heading numbered with one of `numbers` ("五六":
+    五、存在的主要问题 …): a 年度报告's tables go between its sections 一 and 五. (Of any
+    level: an officer may write # or ### for the report's sections.)"""
     for m in _SECTION_RE.finditer(html):
         if m.group(1) in numbers:
             return html[: m.start()], html[m.start():]

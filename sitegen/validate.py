@@ -607,6 +607,13 @@ class _Checker:
             # (the report covers 1 January to 31 December, and is published after it)
             self.error("year", f"报告年度 {report.year} 应早于发布日期的年份 {published.year}：年度报告公布的是"
                        "上一年 1 月 1 日至 12 月 31 日的工作情况")
+        if not _REPORT_SECTION_HEADING_RE.search(self.src.body):
+            pasted = _REPORT_SECTION_TEXT_RE.search(self.src.body)
+            if pasted:  # (pasted from Word: the sections are paragraphs, no headings)
+                self.report.warning(self.src.rel, f"正文的“{pasted.group(1)}、”是普通段落，不是标题：三个统计表（二、三、四）"
+                                    f"要插在“{pasted.group(1)}、”之前，请写成标题，在行首加 ## 和一个空格，例如 "
+                                    f"## {pasted.group(1)}、存在的主要问题及改进情况；现在表格排在正文之后",
+                                    line=self.src.body_line + self.src.body[:pasted.start()].count("\n"))
         named = sorted({int(y) for y in _TITLE_YEAR_RE.findall(title)})
         if report and named and report.year not in named:
             self.warning("year", f"报告年度 {report.year} 与标题中的 {'、'.join(map(str, named))} 年不一致，请核对")
@@ -722,6 +729,9 @@ class _Checker:
 
 _LAST_PART_RE = re.compile(r"(\[\d+\]|\.[^.\[]*)$")
 _ATTACHMENT_KEYS = {"文件": "file", "标题": "title"}
+# A 年度报告's sections 五、 and 六、 as a heading (the tables go before it), or as a paragraph
+_REPORT_SECTION_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:[*_]{1,2})?[五六][、．.]", re.M)
+_REPORT_SECTION_TEXT_RE = re.compile(r"^[ \t\u3000]*(?:[*_]{1,2})?([五六])[、．.]", re.M)
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)")
 _REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 

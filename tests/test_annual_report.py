@@ -134,6 +134,29 @@ def test_a_report_year_other_than_the_titles_is_a_warning(site):
     contains(one(result, X, "报告年度 year", level="警告"), "报告年度 2023 与标题中的 2024 年不一致")
 
 
+def test_sections_pasted_as_paragraphs_are_a_warning_at_their_line(site):
+    """Found by review: a body pasted from Word has "五、…" as a paragraph; the tables went
+    after the whole body, after 六, without a word."""
+    good_build(site)
+    text = report().replace("## 一、总体情况", "一、总体情况").replace("## 五、存在的主要问题及改进情况",
+                                                                 "五、存在的主要问题及改进情况")
+    write(site, X, text)
+    result = build(site)
+    assert result.exit_code == 0, result.output
+    [diag] = [d for d in diagnostics(result) if d.file == X]
+    contains(diag, "正文的“五、”是普通段落，不是标题", "## 五、存在的主要问题及改进情况")
+    assert diag.line == 1 + text.splitlines().index("五、存在的主要问题及改进情况")
+
+
+def test_sections_may_be_headings_of_any_level(site):
+    good_build(site)
+    write(site, X, report().replace("## 五、", "### 五、"))
+    result = build(site)
+    assert result.exit_code == 0 and diagnostics(result) == [], result.output
+    html = (site / "output" / "gknb" / "x.html").read_text(encoding="utf-8")
+    assert html.index("四、政府信息公开行政复议、行政诉讼情况") < html.index("五、存在的主要问题及改进情况")
+
+
 def test_every_column_that_breaks_the_balance_is_named_at_once(site):
     """Found by review: the check stopped at the first wrong column, so a second one showed
     only after the first was fixed. The 总计 column, which repeats them, is left out."""
