@@ -440,11 +440,15 @@ class AtomicOutput:
             os.unlink(os.path.join(spare, rel))
         _remove_empty_folders(spare, gone)
         # Every file but those the new output has as they were (most of them, after a patch).
+        made: set[str] = set()  # (each folder once: after a first build, every file is linked)
         for rel in sorted((self.written - previous.keys()) | (self.fresh & previous.keys())):
             target = os.path.join(spare, rel)
             if rel in previous:
                 os.unlink(target)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
             os.link(os.path.join(self._output, rel), target)
 
     def files(self) -> dict[str, list[int]]:
