@@ -238,7 +238,14 @@ def test_stopping_waits_a_bounded_time_for_a_rebuild_that_does_not_end(tmp_path,
 
     p = start(tmp_path)
     started = []
-    monkeypatch.setattr(serve, "build", lambda *a, **k: (started.append(1), time.sleep(5))[1])
+    real = serve.build
+
+    def endless_build(*args, **kwargs):  # (then a real one: the loop thread outlives the test)
+        started.append(1)
+        time.sleep(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(serve, "build", endless_build)
     budget = p.site / "content" / "budget.md"
     budget.write_text(budget.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
     wait_for(lambda: started)
