@@ -222,7 +222,8 @@ def _columns(value: Any, where: str, bad: Problem) -> tuple[int, ...]:
             f"实际为 {show(value)}")
         return (0,) * 7
     counts = tuple(_count(v, f"{where}[{i}]", bad) for i, v in enumerate(value[:len(T2_COLUMNS)]))
-    if len(value) > len(T2_COLUMNS):
+    cells_ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value[:len(T2_COLUMNS)])
+    if len(value) > len(T2_COLUMNS) and cells_ok:  # (a wrong cell read as 0 would make the sum up)
         given = value[-1]
         if isinstance(given, bool) or given != sum(counts):
             bad(f"{where}[{len(T2_COLUMNS)}]", f"总计 {show(given)} 不等于前六列之和 {sum(counts)}"

@@ -166,7 +166,7 @@ def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[str, int | None]:
             if wide and _key_column(lines[at]) <= deepest:
                 return (f"“{wide.group(1)}”后面是中文冒号“：”，请改为英文冒号加空格“: ”，"
                         f"例如 {wide.group(1)}: …（{problem}）"), at
-            slip = _input_method_slip(lines[at])
+            slip = _input_method_slip(lines[at]) if _key_column(lines[at]) <= deepest else ""
             if slip:
                 return f"{slip}（{problem}）", at
             if at < line and _KEY_LINE.match(lines[at]):
@@ -279,8 +279,12 @@ _LINES_DEPTH = 4  # levels of a front matter whose keys' lines are noted (t2.den
 
 
 def _note_lines(node: yaml.Node, prefix: str, lines: dict[str, int], depth: int) -> None:
+    if len(lines) > MAX_YAML_NODES:  # (aliases under a key that is no text are never size-checked)
+        return
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # (an error already: 键必须是文本)
+                continue
             path = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
             lines.setdefault(path, key_node.start_mark.line + 1)
             if depth < _LINES_DEPTH:

@@ -24,7 +24,7 @@ from sitegen.cache import Cache, fingerprint, text_digest
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import SAME_ON_WINDOWS, ContentFile, read_item, same_on_windows, scan
 from sitegen.diagnostics import Level, Report
-from sitegen.fields import PUBLISHABLE_EXTENSIONS
+from sitegen.fields import PUBLISHABLE_EXTENSIONS, label
 from sitegen.markdown import (
     LOCAL_FILE_RE,
     LinkContext,
@@ -167,8 +167,9 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
                            line=checked[item.source].lines.get("index_no"), field="index_no", label="索引号")
     for held in catalog.held_back:
         if strict and held.review:
-            report.error(held.source, f"未发布：{held.reason}", field="review", label="审查记录",
-                         line=checked[held.source].lines.get("review"))
+            report.error(held.source, f"未发布：{held.reason}", field=held.field or None,
+                         label=label(held.field) if held.field else None,
+                         line=held.line or checked[held.source].lines.get(held.field))
     return Loaded(config, catalog, assets, {a.content_rel: a.stat for a in asset_files})
 
 

@@ -81,7 +81,7 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
     return env
 
 
-_SECTION_RE = re.compile(r"<h[1-4][^>]*>\s*(?:<[^>]+>\s*)*([一二三四五六七八九十]+)[、．.]")
+_SECTION_RE = re.compile(r"<h[1-6][^>]*>\s*(?:<[^>]+>\s*)*([一二三四五六七八九十]+)[、．.]")
 
 
 def split_before_section(html: str, numbers: str) -> tuple[str, str]:

@@ -147,6 +147,8 @@ class HeldBack:
     title: str
     reason: str
     review: bool  # held back for the review rule (an error under --strict), not for its date
+    field: str = "review"  # what holds it back, for that error: its field ("" none) and line
+    line: int | None = None
 
 
 @dataclass
@@ -164,7 +166,8 @@ class _Checker:
         self.assets = assets
         self.report = report
         self.failed = False
-        self.unfinished: list[str] = []  # parts still holding `sitegen new`'s placeholders
+        # parts still holding `sitegen new`'s placeholders: (name, field or "", line)
+        self.unfinished: list[tuple[str, str, int | None]] = []
 
     # -- reporting -------------------------------------------------------------------------
     def error(self, key: str, message: str, at: str | None = None) -> None:
@@ -295,9 +298,9 @@ class _Checker:
             self.notice(meta)
         slug = self.slug(meta.get("slug"))
         if BODY_PLACEHOLDER in self.src.body:
-            self.unfinished.append("正文")
-            self.report.warning(self.src.rel, f"正文还是新建时的占位文字“{BODY_PLACEHOLDER}”，请填写正文",
-                                line=self.src.body_line + self.src.body.split(BODY_PLACEHOLDER)[0].count("\n"))
+            at = self.src.body_line + self.src.body.split(BODY_PLACEHOLDER)[0].count("\n")
+            self.unfinished.append(("正文", "", at))
+            self.report.warning(self.src.rel, f"正文还是新建时的占位文字“{BODY_PLACEHOLDER}”，请填写正文", line=at)
         genre = self.text("genre", meta.get("genre"))
         department = self.text("department", meta.get("department"))
 
@@ -309,8 +312,9 @@ class _Checker:
         if review is None:
             return None, HeldBack(self.src.rel, title, review_problem, review=True)
         if self.unfinished:  # (what `sitegen new` wrote for the officer to replace)
-            return None, HeldBack(self.src.rel, title, f"{'、'.join(self.unfinished)}还是新建时的占位文字："
-                                  "填写后才发布", review=True)
+            _, key, at = self.unfinished[0]
+            return None, HeldBack(self.src.rel, title, f"{'、'.join(u[0] for u in self.unfinished)}还是新建时的"
+                                  "占位文字：填写后才发布", review=True, field=key, line=at)
         if particular:
             return None, HeldBack(self.src.rel, title, f"公开范围为“{particular}”：只向特定对象提供，"
                                   "不在公开网站发布", review=False)
@@ -607,13 +611,13 @@ class _Checker:
             # (the report covers 1 January to 31 December, and is published after it)
             self.error("year", f"报告年度 {report.year} 应早于发布日期的年份 {published.year}：年度报告公布的是"
                        "上一年 1 月 1 日至 12 月 31 日的工作情况")
-        if not _REPORT_SECTION_HEADING_RE.search(self.src.body):
-            pasted = _REPORT_SECTION_TEXT_RE.search(self.src.body)
-            if pasted:  # (pasted from Word: the sections are paragraphs, no headings)
-                self.report.warning(self.src.rel, f"正文的“{pasted.group(1)}、”是普通段落，不是标题：三个统计表（二、三、四）"
-                                    f"要插在“{pasted.group(1)}、”之前，请写成标题，在行首加 ## 和一个空格，例如 "
-                                    f"## {pasted.group(1)}、存在的主要问题及改进情况；现在表格排在正文之后",
-                                    line=self.src.body_line + self.src.body[:pasted.start()].count("\n"))
+        pasted = _pasted_section(self.src.body)
+        if pasted:  # (pasted from Word: the sections are paragraphs, no headings)
+            at, number = pasted
+            self.report.warning(self.src.rel, f"正文的“{number}、”是普通段落，不是标题：三个统计表（二、三、四）"
+                                f"要插在“{number}、”之前，请写成标题，在行首加 ## 和一个空格，例如 "
+                                f"## {number}、存在的主要问题及改进情况；现在表格排在它之后",
+                                line=self.src.body_line + at)
         named = sorted({int(y) for y in _TITLE_YEAR_RE.findall(title)})
         if report and named and report.year not in named:
             self.warning("year", f"报告年度 {report.year} 与标题中的 {'、'.join(map(str, named))} 年不一致，请核对")
@@ -703,7 +707,7 @@ class _Checker:
                 continue
             shown = _flatten(value)
             if FIELD_PLACEHOLDER in str(shown):
-                self.unfinished.append(f"“{field_label}”")
+                self.unfinished.append((f"“{field_label}”", key, self.src.lines.get(key)))
                 self.warning(key, f"“{field_label}”还是新建时的占位文字“{FIELD_PLACEHOLDER}”，请填写")
             if key in _WEB_ADDRESSES and isinstance(shown, str) and not _WEB_RE.match(shown):
                 self.error(key, f"“{field_label}”应为以 http:// 或 https:// 开头的网址，实际为 {show(shown)}")
@@ -730,8 +734,26 @@ class _Checker:
 _LAST_PART_RE = re.compile(r"(\[\d+\]|\.[^.\[]*)$")
 _ATTACHMENT_KEYS = {"文件": "file", "标题": "title"}
 # A 年度报告's sections 五、 and 六、 as a heading (the tables go before it), or as a paragraph
-_REPORT_SECTION_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?:[*_]{1,2})?[五六][、．.]", re.M)
-_REPORT_SECTION_TEXT_RE = re.compile(r"^[ \t\u3000]*(?:[*_]{1,2})?([五六])[、．.]", re.M)
+_REPORT_SECTION_HEADING_RE = re.compile(r" {0,3}#{1,6}[ \t]+(?:[*_]{1,2})?[五六][、．.]")
+_REPORT_SECTION_TEXT_RE = re.compile(r"[ \t\u3000]*(?:[*_]{1,2})?([五六])[、．.]")
+_SETEXT_UNDERLINE_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*")
+
+
+def _pasted_section(body: str) -> tuple[int, str] | None:
+    """(0-based line, 五 or 六) of a section 五、 or 六、 written as a paragraph before any
+    heading of them: the page puts the tables before the first such heading
+    (`pages.split_before_section`), so they would come after that paragraph."""
+    lines = body.split("\n")
+    for at, text in enumerate(lines):
+        if _REPORT_SECTION_HEADING_RE.match(text):
+            return None
+        found = _REPORT_SECTION_TEXT_RE.match(text)
+        if found:
+            underline = lines[at + 1] if at + 1 < len(lines) else ""
+            if _SETEXT_UNDERLINE_RE.fullmatch(underline) and text.strip():
+                return None  # (a heading written with a line of = or - below it)
+            return at, found.group(1)
+    return None
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)")
 _REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 

@@ -148,13 +148,26 @@ def test_sections_pasted_as_paragraphs_are_a_warning_at_their_line(site):
     assert diag.line == 1 + text.splitlines().index("五、存在的主要问题及改进情况")
 
 
-def test_sections_may_be_headings_of_any_level(site):
+@pytest.mark.parametrize("heading", ["### 五、存在的主要问题及改进情况", "##### 五、存在的主要问题及改进情况",
+                                     "五、存在的主要问题及改进情况\n------", "五、存在的主要问题及改进情况\n===="])
+def test_sections_may_be_headings_of_any_level(site, heading):
     good_build(site)
-    write(site, X, report().replace("## 五、", "### 五、"))
+    write(site, X, report().replace("## 五、存在的主要问题及改进情况", heading))
     result = build(site)
     assert result.exit_code == 0 and diagnostics(result) == [], result.output
     html = (site / "output" / "gknb" / "x.html").read_text(encoding="utf-8")
     assert html.index("四、政府信息公开行政复议、行政诉讼情况") < html.index("五、存在的主要问题及改进情况")
+
+
+def test_a_section_pasted_before_a_heading_is_a_warning(site):
+    """Found by review: 五、 as a paragraph with ## 六、 after it put the tables between 五 and
+    六 without a word."""
+    good_build(site)
+    text = report().replace("## 五、存在的主要问题及改进情况", "五、存在的主要问题及改进情况") + "\n## 六、其他需要报告的事项\n\n无。\n"
+    write(site, X, text)
+    [diag] = [d for d in diagnostics(build(site)) if d.file == X]
+    contains(diag, "正文的“五、”是普通段落")
+    assert diag.line == 1 + text.splitlines().index("五、存在的主要问题及改进情况")
 
 
 def test_every_column_that_breaks_the_balance_is_named_at_once(site):
@@ -201,6 +214,11 @@ def test_a_wrong_value_is_named_by_its_place_in_the_tables(site, tables, where, 
     contains(diag, f"{label}（{where}）：" if label else f"{where}：", fragment)
     assert diag.line == 1 + next(n for n, line in enumerate(text.splitlines()) if line.startswith(at)), \
         result.output
+
+
+def test_a_seventh_number_is_not_compared_with_a_sum_of_made_up_zeros(site):
+    result = broken(site, report(TABLES.replace("[13612, 252, 0, 45, 128, 32]", "[五, 0, 0, 0, 0, 0, 5]")))
+    assert "new_received[0]" in result.output and "不等于前六列之和" not in result.output, result.output
 
 
 def test_seven_numbers_with_their_total_are_taken(site):

@@ -647,6 +647,27 @@ def test_a_menu_link_reached_with_tab_on_a_phone_is_clear_of_the_fade(browser: B
         context.close()
 
 
+def test_a_menu_link_tapped_under_the_fade_opens(browser: Browser, example: Path) -> None:
+    """Found by review: scrolling a link into view as it took focus made a tap on the half
+    faded 政府信息公开制度 miss it (scrolled between press and release)."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True)
+    try:
+        pg = context.new_page()
+        pg.goto(example.as_uri() + "/fdzdgknr/czyjs/2011-budget.html")
+        box = pg.evaluate("""() => {
+          const m = document.querySelector('.site-nav ul').getBoundingClientRect();
+          const faded = m.right - 0.1 * m.width;  // (in the fading strip)
+          const a = [...document.querySelectorAll('.site-nav a')].find(a => {
+            const r = a.getBoundingClientRect(); return r.left < faded - 5 && r.right > m.right; });
+          const r = a.getBoundingClientRect();
+          return {x: faded, y: (r.top + r.bottom) / 2, href: a.href};
+        }""")
+        pg.touchscreen.tap(box["x"], box["y"])
+        pg.wait_for_url(box["href"], timeout=5000)
+    finally:
+        context.close()
+
+
 ANNUAL_REPORT_URL = "gknb/2025-zhaobaoshan-annual-report.html"
 NOTICE_OF_EXAMPLE = "fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
 

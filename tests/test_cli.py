@@ -346,7 +346,11 @@ def test_new_items_build_once_reviewed_whatever_their_category_and_type(site):
     assert "2025-00007.md:" in build.output and f"占位文字“{BODY_PLACEHOLDER}”" in build.output
     assert "2025-00007.md（2024年报）：正文还是新建时的占位文字：填写后才发布" in build.output
     assert not (site / "output/gknb/2025-00007.html").exists()
-    assert run("build", str(site), "--strict", *NOW).exit_code == 1
+    strict = run("build", str(site), "--strict", *NOW)
+    assert strict.exit_code == 1
+    # named at the placeholder's line, not as a review problem (found by review)
+    at = report.read_text(encoding="utf-8").split("\n").index(BODY_PLACEHOLDER) + 1
+    assert f"content/gknb/2025-00007.md:{at}: 错误: 未发布：正文还是新建时的占位文字" in strict.output, strict.output
     report.write_text(report.read_text(encoding="utf-8").replace(BODY_PLACEHOLDER, "正文。"), encoding="utf-8")
     build = run("build", str(site), *NOW)
     assert build.exit_code == 0 and "2025-0000" not in build.output.split("未发布")[-1], build.output

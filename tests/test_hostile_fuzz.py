@@ -661,6 +661,18 @@ def test_alias_bomb_below_the_alias_limit_is_refused_quickly(site, config):
         assert_refused(site, config, render(FIELDS, REVIEW, extra=lines))
 
 
+def test_aliases_under_a_key_that_is_no_text_are_refused_quickly(site, config):
+    """Found by review: a value under a key that is a list (`? [k]`) is never built, so its
+    size went unchecked, and noting the lines of every key below it took 1.3 GB and 8 s for
+    a front matter of 4 KB."""
+    bomb = "[" + ",".join(["x"] * 1000) + "]"
+    lines = ["? [j]", f": - &a {bomb}", "  - &b [" + ", ".join(["*a"] * 14) + "]",
+             "  - &c [" + ", ".join(["*b"] * 15) + "]", "? [k]", ": [" + ", ".join(["*c"] * 19) + "]"]
+    assert sum(line.count("*") for line in lines) <= MAX_YAML_ALIASES
+    with time_limit(2):
+        assert_refused(site, config, render(FIELDS, REVIEW, extra=lines))
+
+
 # Python-Markdown leaves its shared parser state half-done when it raises, and sitegen keeps one
 # renderer per process: the tests that make it raise run in a subprocess, so that the rest of
 # this pytest process (and the test files after this one) render Markdown correctly.

@@ -790,10 +790,16 @@ def test_unknown_key_is_a_warning_and_an_error_under_strict(site, key):
     (item().replace("disclosure: ", "公开方式:", 1), "",
      "“公开方式”的冒号后面没有空格：冒号后要跟一个半角空格，请写成 公开方式: 主动公开", "公开方式:"),
     (item().replace("  approver: ", "\u3000审批人: ", 1), "", "这一行用全角空格“　”缩进", "\u3000审批人:"),
+    # ... but not in a block of text or a list above the error (found by review)
+    (item(extra=("summary: |", "  \u3000\u3000本办法共五章。", "doc_no: 关于: 通知")),
+     "mapping values are not allowed", "这样的值请用英文引号括起来", "doc_no:"),
+    (item(extra=("keywords:", "  - http://www.example.gov.cn/a.html", "doc_no: 关于: 通知")),
+     "mapping values are not allowed", "这样的值请用英文引号括起来", "doc_no:"),
 ], ids=["colon-in-value", "unclosed-list", "unclosed-list-before-a-key", "unclosed-quote", "unclosed-quote-in-title", "tab",
         "wide-colon-title", "wide-colon-summary", "wide-colon-in-review", "wide-colon-in-text",
         "list-above", "wide-colon-last-in-review", "bracket-title",
-        "review-key-out-of-line", "wide-space-after-colon", "no-space-after-colon", "wide-space-indent"])
+        "review-key-out-of-line", "wide-space-after-colon", "no-space-after-colon", "wide-space-indent",
+        "wide-space-in-text", "url-in-list"])
 def test_yaml_syntax_error_reports_a_line(site, text, problem, explained, at):
     result = broken(site, text)
     diag = one(result, X, None)

@@ -75,9 +75,12 @@
     }
     update();
     // A link reached with Tab is scrolled clear of the fade (the browser leaves one that shows
-    // in part, its focus ring under the fade)
+    // in part, its focus ring under the fade). Not one touched or clicked: scrolled between
+    // press and release, the release would miss it and the link would not open.
     menu.addEventListener("focusin", function (event) {
-      if (event.target.scrollIntoView) { event.target.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+      var link = event.target, byKeyboard = false;
+      try { byKeyboard = link.matches(":focus-visible"); } catch (e) { byKeyboard = false; }
+      if (byKeyboard && link.scrollIntoView) { link.scrollIntoView({ block: "nearest", inline: "nearest" }); }
     });
     menu.addEventListener("scroll", update, { passive: true });
     window.addEventListener("resize", update);
