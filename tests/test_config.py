@@ -210,13 +210,14 @@ def test_nesting_thousands_deep_is_an_error_not_a_crash(tmp_path):
     ("区", "（区人民政府请写 “县”）"),
     ("街道", "（街道请写 “乡镇街道”）"),
 ])
-def test_an_organisation_level_outside_the_list_is_an_error_naming_the_list(tmp_path, written, hint):
+def test_an_organisation_level_outside_the_list_is_a_warning_naming_the_list(tmp_path, written, hint):
     """Found by review: `level` was free text, and a provincial 厅 written as 省 had its annual
-    report due by 31 March (a government's) instead of 31 January, without a word."""
+    report due by 31 March (a government's) instead of 31 January, without a word. (A
+    warning, not an error: a site with its own word keeps building after an upgrade.)"""
     text = default_config().replace('level = "乡镇街道"', f'level = "{written}"', 1)
     config, report = load(tmp_path, text)
-    assert config is None
-    [found] = report.errors
+    assert config is not None and not report.errors
+    [found] = report.warnings
     assert (found.field, found.label) == ("level", "机构层级")
     assert found.line == next(n for n, line in enumerate(text.splitlines(), start=1)
                               if line.startswith("level ="))
