@@ -15,6 +15,7 @@ import time
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote, urlsplit
 
@@ -261,6 +262,10 @@ _ESCAPED_RE = re.compile("\x02(\\d+)\x03")
 _LOCAL_ATTRIBUTE_RE = re.compile(  # (in a tag: not in text or code about such a link)
     r"""<[A-Za-z][^<>]*?\s(?:href|src)\s*=\s*(?:"\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^"]*)"|'\s*((?:file:|[A-Za-z]:[\\/]|\\\\)[^']*)'|((?:file:|[A-Za-z]:[\\/]|\\\\)[^\s>]*))""",
     re.I)
+# A colon or backslash written as an entity, and the value of a tag's href or src
+_ENCODED_MARK_RE = re.compile(r"&(?:#0*58|#x0*3a|colon|#0*92|#x0*5c|bsol);?", re.I)
+_ATTRIBUTE_VALUE_RE = re.compile(
+    r"""<[A-Za-z][^<>]*?\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 # An image left without a picture (its address dropped, or broken): its text instead, as a
 # Markdown image that leads nowhere becomes
 _BARE_IMG_RE = re.compile(r"<img\b(?![^>]*\ssrc=)([^>]*)>")
@@ -487,6 +492,12 @@ class _Renderer:
             # (raw HTML: the sanitiser drops such an address before any filter sees it)
             links.broken.extend(next(g for g in m.groups() if g) for m in _LOCAL_ATTRIBUTE_RE.finditer(
                 _COMMENT_RE.sub("", html)))  # (a comment is dropped, not published)
+        if "&" in html and _ENCODED_MARK_RE.search(html):
+            # D&#58;/… : written with entities (as some editors save a colon), the same address
+            for m in _ATTRIBUTE_VALUE_RE.finditer(_COMMENT_RE.sub("", html)):
+                value = html_unescape(next(g for g in m.groups() if g is not None))
+                if LOCAL_FILE_RE.match(value) and value not in links.broken:
+                    links.broken.append(value)
         # (Markdown closes every element it writes: only raw HTML can leave some open)
         unclosed = _unclosed_formatting(html) if "<" in source else 0
         if unclosed > MAX_UNCLOSED:

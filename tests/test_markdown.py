@@ -294,6 +294,14 @@ def test_a_picture_or_file_on_the_authors_computer_is_named_and_shown_as_text():
     odd = render_body('<a href="file:d:/a.doc">x</a> <img src="File:C:/p.png"> <a href=\nD:/y.doc>y</a>', ctx())
     assert sorted(odd.broken_links) == ["D:/y.doc", "File:C:/p.png", "file:d:/a.doc"]
     assert render_body('<!-- <a href="D:/旧稿.doc">旧稿</a> -->\n\n正文。', ctx()).broken_links == []
+    # written with entities for the colon or backslash (found by review: dropped without a word)
+    encoded = render_body('<a href="D&#58;/公文/通知.doc">通知</a> <img src="C&#x3A;&#92;图\\1.png" alt="图">'
+                          ' <a href="file&colon;///E:/a.pdf">a</a>', ctx())
+    assert sorted(encoded.broken_links) == ["C:\\图\\1.png", "D:/公文/通知.doc", "file:///E:/a.pdf"], \
+        encoded.broken_links
+    assert "[图片：图]" in encoded.html and "D&#58;" not in encoded.html
+    # an entity elsewhere is no address
+    assert render_body('<a href="https://www.gov.cn/?a=1&amp;b=2">国务院</a> 时间 8&#58;30', ctx()).broken_links == []
 
 
 @pytest.mark.parametrize("html, unsafe", [
