@@ -22,7 +22,7 @@ import frontmatter
 import yaml
 
 from sitegen.diagnostics import Report, shortened
-from sitegen.fields import REVIEW_FIELDS, canonical_key, label
+from sitegen.fields import REVIEW_ALIASES, REVIEW_FIELDS, canonical_key, label
 
 log = logging.getLogger(__name__)
 
@@ -460,7 +460,7 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
         if review_key is not None and dotted.startswith(review_key + "."):
             # (by the English key, as validation asks for it: 保密审查 is secrecy_checked)
             sub = dotted[len(review_key) + 1:]
-            lines.setdefault("review." + _REVIEW_KEYS.get(sub, sub), yaml_line + fm_offset)
+            lines.setdefault("review." + REVIEW_ALIASES.get(sub, sub), yaml_line + fm_offset)
             continue
         # a part of a field: "attachments[1]", "t2.granted", "t2.denied.third_party[4]"
         top = _TOP_KEY_RE.match(dotted)
@@ -470,7 +470,6 @@ def read_item(path: Path, rel: str, content_rel: str, report: Report,
                       body_line=body_line, digest=digest, raw_keys=raw_keys)
 
 
-_REVIEW_KEYS = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 _TOP_KEY_RE = re.compile(r"[^.\[]+")
 
 

@@ -5,6 +5,8 @@ Keys are a contract with officers and their scripts (see docs/content-model.md);
 
 from __future__ import annotations
 
+from typing import Any
+
 # key -> (label shown in messages and on pages, other accepted spellings)
 COMMON_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "title": ("标题", ("标题", "名称")),
@@ -43,6 +45,15 @@ REVIEW_FIELDS: dict[str, str] = {
     "approver": "审批人",
     "approved_on": "审批日期",
 }
+REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}  # 审查人 -> reviewer
+ATTACHMENT_ALIASES = {"文件": "file", "标题": "title"}  # an attachment's keys in Chinese
+
+
+def english_keys(mapping: dict[Any, Any], aliases: dict[str, str]) -> dict[Any, Any]:
+    """`mapping` with keys written in Chinese (`aliases`) under their English names; a key
+    written both ways keeps both, for the check of unknown keys to name."""
+    return {aliases.get(key, key) if aliases.get(key) not in mapping else key: value
+            for key, value in mapping.items()}
 
 # Any of these keys means the file holds classified information: never publishable.
 CLASSIFIED_KEYS = ("密级", "classification", "secret_level")

@@ -24,6 +24,7 @@ from sitegen.config import Category, SiteConfig, org_shown, suggest_org
 from sitegen.content import ContentSet, SourceItem, show
 from sitegen.diagnostics import Diagnostic, Report
 from sitegen.fields import (
+    ATTACHMENT_ALIASES,
     ATTACHMENT_EXTENSIONS,
     CLASSIFIED_KEYS,
     COMMON_FIELDS,
@@ -32,12 +33,14 @@ from sitegen.fields import (
     NOTICE_KINDS,
     PERIOD_LIMITED,
     PERIOD_VALUES,
+    REVIEW_ALIASES,
     REVIEW_FIELDS,
     SCOPE_PARTICULAR,
     SCOPE_PUBLIC,
     TOPICS,
     TYPE_FIELDS,
     VALIDITY_VALUES,
+    english_keys,
     label,
 )
 from sitegen.workdays import workdays_between
@@ -415,8 +418,7 @@ class _Checker:
             self.error("review", f"审查记录应包含 {', '.join(REVIEW_FIELDS)}，实际为 {show(raw)}")
             return None, "审查记录格式错误"
         # (in Chinese as the labels have it: 审查人, 审查日期 …)
-        raw = {_REVIEW_ALIASES.get(key, key) if _REVIEW_ALIASES.get(key) not in raw else key: value
-               for key, value in raw.items()}
+        raw = english_keys(raw, REVIEW_ALIASES)
         for key in raw:
             if key not in REVIEW_FIELDS:
                 self.warning(f"review.{key}",
@@ -648,8 +650,7 @@ class _Checker:
             if isinstance(entry, str):
                 entry = {"file": entry}
             if isinstance(entry, dict):  # (keys in Chinese, as the item's own may be)
-                entry = {_ATTACHMENT_KEYS.get(k, k) if _ATTACHMENT_KEYS.get(k) not in entry else k: v
-                         for k, v in entry.items()}
+                entry = english_keys(entry, ATTACHMENT_ALIASES)
             if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
                 self.error("attachments", f"附件应写成 {{file: 文件路径, title: 标题}}，实际为 {show(entry)}", at)
                 continue
@@ -732,7 +733,6 @@ class _Checker:
 
 
 _LAST_PART_RE = re.compile(r"(\[\d+\]|\.[^.\[]*)$")
-_ATTACHMENT_KEYS = {"文件": "file", "标题": "title"}
 # A 年度报告's sections 五、 and 六、 as a heading (the tables go before it), or as a paragraph
 _REPORT_SECTION_HEADING_RE = re.compile(r" {0,3}#{1,6}[ \t]+(?:[*_]{1,2})?[五六][、．.]")
 _REPORT_SECTION_TEXT_RE = re.compile(r"[ \t\u3000]*(?:[*_]{1,2})?([五六])[、．.]")
@@ -755,7 +755,6 @@ def _pasted_section(body: str) -> tuple[int, str] | None:
             return at, found.group(1)
     return None
 _TITLE_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=\s*年)")
-_REVIEW_ALIASES = {label_: key for key, label_ in REVIEW_FIELDS.items()}
 
 
 def _did_you_mean(written: str, known: set[str]) -> str:
