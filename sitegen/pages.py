@@ -469,6 +469,9 @@ class PageRenderer:
     site_key: str = ""
     listed: tuple[str, ...] = ()  # `listed_fields`
     whole_site: bool = False  # `reads_whole_site`
+    # A site's own template may show the sub-columns' counts on every page of a column; the
+    # built-in one shows them on the first (`category`).
+    child_counts_everywhere: bool = True
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
@@ -480,6 +483,8 @@ class PageRenderer:
         self.templates = template_keys(theme)
         self.listed = listed_fields(theme)
         self.whole_site = reads_whole_site(theme)
+        self.child_counts_everywhere = any(
+            t.own and (t.tree is None or "children" in t.source) for t in theme)
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:
@@ -588,10 +593,12 @@ class PageRenderer:
     def category(self, node: CategoryNode, keyed: bool = True) -> Iterator[PageJob]:
         crumbs = self.site.breadcrumbs(node.category)
         children = [(c.category.name, c.url, c.count) for c in node.children]
+        uncounted = children if self.child_counts_everywhere else [c[:2] for c in children]
         for page in self.site.paginate(node.listed, node.page_url):
             url = page.urls[page.number - 1]
             key = self.key("category.html", node.category, page.number, page.total,
-                           self.briefs(page.items), children, node.count) if keyed else ""
+                           self.briefs(page.items), children if page.number == 1 else uncounted,
+                           node.count) if keyed else ""
             yield (url, key, lambda u=url, p=page: self.render(
                 "category.html", u, title=node.category.name, node=node, page=p,
                 breadcrumbs=crumbs, feed=node.feed_url, feed_title=node.category.path))

@@ -678,6 +678,46 @@ def test_a_sites_own_column_page_showing_its_sub_columns_counts_keeps_quick_buil
     assert same_as_clean(site, tmp_path).quick
 
 
+def _later_pages(digested: dict[str, str], column: str) -> set[str]:
+    return {p for p in digested if re.fullmatch(rf"{column}/index-\d+\.html", p)}
+
+
+def test_a_move_between_sub_columns_leaves_the_later_pages_above_them_alone(
+        site: Path, tmp_path: Path):
+    """The sub-columns' counts are on a column's first page only: a move between two of them
+    rewrites that page of the column above, and of its later pages only the one that lists
+    the item (its row names the column), not every one (433 pages at 10 000 items)."""
+    edit(site, "sitegen.toml", "page_size = 20", "page_size = 2")
+    same_as_clean(site, tmp_path)
+    before = digests(site / "output")
+    later = _later_pages(before, "fdzdgknr")
+    assert len(later) > 5
+    first = (site / "output/fdzdgknr/index.html").read_text(encoding="utf-8")
+    second = (site / "output/fdzdgknr/index-2.html").read_text(encoding="utf-8")
+    assert re.search(r"财政预决算 <span class=\"count\">（\d+）</span>", first)
+    assert ">财政预决算</a>" in second and "财政预决算 <span" not in second
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+    assert same_as_clean(site, tmp_path).quick
+    changed = changed_since(site, before)
+    assert "fdzdgknr/index.html" in changed
+    listing = {p for p in later if "tjxx/2011-budget.html" in (site / "output" / p).read_text(encoding="utf-8")}
+    assert changed & later <= listing and len(listing) <= 1
+
+
+def test_a_sites_own_column_page_with_sub_column_counts_on_every_page_stays_right(
+        site: Path, tmp_path: Path):
+    """A site's own category.html may show the sub-columns' counts on every page: then every
+    page is keyed on them, and a move reaches them all."""
+    edit(site, "sitegen.toml", "page_size = 20", "page_size = 2")
+    override(site, "category.html", "{% if page.number == 1 %} <span class=\"count\">（{{ child.count }}）</span>{% endif %}",
+             " <span class=\"count\">（{{ child.count }}）</span>")
+    same_as_clean(site, tmp_path)
+    before = digests(site / "output")
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+    assert same_as_clean(site, tmp_path).quick
+    assert _later_pages(before, "fdzdgknr") <= changed_since(site, before)
+
+
 def test_a_template_included_by_a_name_made_at_render_time_is_a_dependency(site: Path,
                                                                          tmp_path: Path):
     """`{% include part ~ ".html" %}` names no template Jinja can find before rendering: the
