@@ -1,4 +1,4 @@
-"""Live preview: serve the output folder on 127.0.0.1, rebuild on changes, reload open pages.
+"""Live preview: serve the output folder on 127.0.0.1 (or `--host`), rebuild on changes, reload open pages.
 
 Only in this mode a small script is injected into HTML responses; it listens to a
 Server-Sent Events stream and reloads the page after a good build, or shows the build's errors
@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,13 @@ from sitegen.config import CONFIG_FILE
 from sitegen.output import MARKER
 
 log = logging.getLogger(__name__)
+
+LOOPBACK = "127.0.0.1"
+
+
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
 
 EVENTS_PATH = "/__sitegen__/events"
 SCRIPT_PATH = "/__sitegen__/live.js"
@@ -275,16 +283,17 @@ class Preview:
                 watch = self._observer.schedule(self._changes, str(path), recursive=True)
                 self._watched[folder] = (watch, inode)
 
-    def serve(self, port: int) -> ThreadingHTTPServer:
+    def serve(self, port: int, host: str = LOOPBACK) -> ThreadingHTTPServer:
         """Start watching and serving; returns the server (its `server_address` has the port)."""
-        self.bind(port)
+        self.bind(port, host)
         return self.start()
 
-    def bind(self, port: int) -> ThreadingHTTPServer:
+    def bind(self, port: int, host: str = LOOPBACK) -> ThreadingHTTPServer:
         """Take the port (an OSError if it cannot: `sitegen serve` says so before building)."""
         handler = functools.partial(type("Handler", (PreviewHandler,), {"live": self.live}),
                                     directory=str(self.output))
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self._server = server((host, port), handler)
         self._server.daemon_threads = True
         return self._server
 

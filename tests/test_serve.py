@@ -338,3 +338,53 @@ def test_a_preview_lists_the_items_it_holds_back(tmp_path):
     finally:
         out, err = _stopped(process)
     assert "未发布的信息 1 条" in err and "测试新信息" in err, err
+
+
+def _free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as free:
+        free.bind((host, 0))
+        return free.getsockname()[1]
+
+
+def test_another_host_serves_there_and_only_there(tmp_path):
+    """--host: an officer previews on a phone on the office network (0.0.0.0), or on one
+    address of the machine. 127.0.0.2 is a loopback address of its own on Linux."""
+    site = _site(tmp_path)
+    port = _free_port("127.0.0.2")
+    process = _serve(site, "--port", str(port), "--host", "127.0.0.2")
+    try:
+        wait_for(lambda: (site / "output" / "index.html").is_file(), 60)
+        wait_for(lambda: fetch(f"http://127.0.0.2:{port}/index.html")[0] == 200, 20)
+        assert SCRIPT_PATH in fetch(f"http://127.0.0.2:{port}/index.html")[1]
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=5)
+    finally:
+        out, err = _stopped(process)
+    assert f"http://127.0.0.2:{port}/index.html" in out
+    assert "注意" not in err  # a loopback address: nobody else can reach it
+
+    port = _free_port()
+    process = _serve(site, "--port", str(port), "--host", "0.0.0.0")
+    try:
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/index.html")[0] == 200
+                 if _listening(port) else False, 60)
+    finally:
+        out, err = _stopped(process)
+    assert f"http://127.0.0.1:{port}/index.html" in out
+    assert "注意：--host 0.0.0.0 让能连到本机的其他设备也能打开预览" in err
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize(("host", "said"), [("192.0.2.7", "本机没有这个地址"),
+                                            ("no-such-host.invalid", "不是本机的地址")])
+def test_a_host_this_machine_does_not_have_is_said_before_building(tmp_path, host, said):
+    site = _site(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(site), "--host", host],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and said in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "--host 0.0.0.0" in done.stderr
+    assert not (site / "output").exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import ipaddress
+import socket
 import time
 from pathlib import Path
 
@@ -25,16 +27,18 @@ PREVIEW_DIR = ".sitegen-preview"
               help="端口（0：任选一个空闲的）/ port")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help=f"输出目录（默认：站点目录/output；指定 --now 时为 站点目录/{PREVIEW_DIR}）/ output folder")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址；0.0.0.0：局域网内的其他设备（如手机）也能打开预览 / address to listen on")
 @click.option("--now", type=DateType(),
               help=f"把这一天当作今天（默认：北京时间的今天）；预览写入 {PREVIEW_DIR}/，不改动要发布的 output/")
 @click.option("--kiosk-idle-minutes", type=MinutesType(),
               help="按查阅终端的副本预览：空闲这么多分钟后回到首页（代替 sitegen.toml 中的设置）")
-def command(directory: Path, port: int, output: Path | None, now: dt.date | None,
+def command(directory: Path, port: int, host: str, output: Path | None, now: dt.date | None,
             kiosk_idle_minutes: float | None) -> None:
     """预览：在 127.0.0.1 上提供网站，修改内容或模板后自动重新生成并刷新浏览器。
 
-    Live preview on 127.0.0.1: rebuilds incrementally on every change and reloads open
-    pages; a failed build is shown in the page and here, the last good site stays served.
+    Live preview on 127.0.0.1 (or --host): rebuilds incrementally on every change and reloads
+    open pages; a failed build is shown in the page and here, the last good site stays served.
     """
 
     def on_build(result: BuildResult, seconds: float) -> None:
@@ -62,18 +66,33 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         preview_output = output or directory / "output"
     preview = Preview(directory, preview_output, now, on_build, kiosk_idle_minutes)
     try:  # before building: a port in use is said at once, not after the build
-        preview.bind(port)
+        preview.bind(port, host)
+    except socket.gaierror:
+        raise Refused(f"--host {host}：不是本机的地址，也不是能解析的主机名；只在本机预览请省略 --host，"
+                      "让局域网内的设备也能打开请用 --host 0.0.0.0") from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise Refused(
                 f"端口 {port} 已被占用（另一个 sitegen serve 或其他程序）：请换一个端口，例如 "
                 f"sitegen serve --port {port + 1 if port < 65535 else port - 1}") from None
-        raise Refused(f"无法在 127.0.0.1:{port} 上提供预览：{exc.strerror}；"
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise Refused(f"--host {host}：本机没有这个地址；只在本机预览请省略 --host，"
+                          "让局域网内的设备也能打开请用 --host 0.0.0.0") from None
+        raise Refused(f"无法在 {_shown(host)}:{port} 上提供预览：{exc.strerror}；"
                                    "请用 --port 换一个端口（1024 以上）") from None
+    if not _loopback(host):
+        # (held-back items are never built, but a preview shows edits nobody has reviewed yet)
+        click.echo(f"注意：--host {host} 让能连到本机的其他设备也能打开预览，包括还没审查完的改动；"
+                   "只在可信的内部网络中使用。", err=True)
     preview.rebuild()
     server = preview.start()
-    host, bound = server.server_address[:2]
-    click.echo(f"预览地址 / preview: http://{host}:{bound}/index.html  （Ctrl+C 退出）")
+    bound = server.server_address[1]
+    if host in ("0.0.0.0", "::"):
+        lan = _lan_address()
+        others = f"；其他设备：http://{lan}:{bound}/index.html" if lan else ""
+        click.echo(f"预览地址 / preview: http://127.0.0.1:{bound}/index.html{others}  （Ctrl+C 退出）")
+    else:
+        click.echo(f"预览地址 / preview: http://{_shown(host)}:{bound}/index.html  （Ctrl+C 退出）")
     try:
         while True:
             time.sleep(3600)
@@ -81,3 +100,28 @@ def command(directory: Path, port: int, output: Path | None, now: dt.date | None
         click.echo("正在退出（先等当前的生成结束，最多 60 秒；再按 Ctrl+C 立即退出）……", err=True)
         if not preview.stop():
             click.echo("生成仍未结束，已退出；它留下的临时目录会在下次生成时清除。", err=True)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _shown(host: str) -> str:
+    """The host as a URL writes it (an IPv6 address in brackets)."""
+    return f"[{host}]" if ":" in host else host
+
+
+def _lan_address() -> str | None:
+    """This machine's address on its network, for the devices that open the preview: the
+    one a packet to another network would leave from (a UDP socket sends nothing to connect)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never a real host
+            return str(probe.getsockname()[0])
+        except OSError:
+            return None
