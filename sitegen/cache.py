@@ -25,7 +25,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
-SCHEMA = 25  # 25: local addresses written with entities; 24: held back with its field and line; 23: annual report sections as paragraphs; 22: the review line kept for --strict; 21: placeholders hold an item back; 20: lines of every part of a field, annual report places in Chinese; 19: text in angle brackets stays text; 18: tags only not published are no unsafe HTML; 17: YAML numbers as written; 16: warnings say 发布时…; 15: 8:30 is text; 14: local-file links, bare images; 13: Item.related
+SCHEMA = 26  # 26: 专栏 (Item.specials, Site.specials); 25: local addresses written with entities; 24: held back with its field and line; 23: annual report sections as paragraphs; 22: the review line kept for --strict; 21: placeholders hold an item back; 20: lines of every part of a field, annual report places in Chinese; 19: text in angle brackets stays text; 18: tags only not published are no unsafe HTML; 17: YAML numbers as written; 16: warnings say 发布时…; 15: 8:30 is text; 14: local-file links, bare images; 13: Item.related
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
 

@@ -229,6 +229,23 @@ def _url_prefix(base_url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" + quote(unquote(parts.path), safe="/-._~")
 
 
+
+@dataclass(frozen=True)
+class Special:
+    """A 专栏/专题: items of several columns gathered under one theme (防汛防台, 社会救助),
+    which the portal shows apart from the column tree (domain.md S7, "专栏姓专")."""
+
+    name: str
+    slug: str
+    description: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"{SPECIAL_DIR}/{self.slug}.html"
+
+
+SPECIAL_DIR = "special"  # (a reserved slug: no column may take it)
+
 @dataclass
 class SiteConfig:
     root: Path
@@ -245,6 +262,7 @@ class SiteConfig:
     summary_max: int = 300
     calendar: Calendar = Calendar()
     kiosk_idle_minutes: float = 0  # a kiosk goes back to the home page after this long idle
+    specials: tuple[Special, ...] = ()  # [[special]], in the order written
 
     def identity(self) -> str:
         """Everything that shapes the site, for cache keys: not where the site folder is."""
@@ -348,14 +366,16 @@ CONFIG_LABELS = {
     "validity_required": "必须填写有效性",
     "holidays": "放假日", "workdays": "调休上班日",
     "site": "站点", "category": "信息分类", "calendar": "节假日安排",
+    "description": "简介", "special": "专栏",
 }
 SITE_KEYS = ("name", "base_url", "language", "organization", "page_size", "feed_length", "theme",
              "summary_max", "kiosk_idle_minutes")
 ORGANIZATION_KEYS = tuple(f.name for f in dataclasses.fields(Organization))
 CATEGORY_KEYS = ("path", "slug", "aliases", "validity_required")
 CALENDAR_KEYS = ("holidays", "workdays")
+SPECIAL_KEYS = ("name", "slug", "description")
 TABLES = {"site": SITE_KEYS, "organization": ORGANIZATION_KEYS, "category": CATEGORY_KEYS,
-          "calendar": CALENDAR_KEYS}
+          "calendar": CALENDAR_KEYS, "special": SPECIAL_KEYS}
 _HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(?:#.*)?$")
 
 
@@ -482,7 +502,7 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
             close = difflib.get_close_matches(key, list(TABLES), n=1, cutoff=0.6)
             hint = f"，是否应为 [{close[0]}]" if close else ""
             check.warning(key, None, f"未知的表或字段“{key}”（sitegen 不读取它）{hint}；可用的表："
-                          "[site]、[[organization]]、[[category]]、[calendar]")
+                          "[site]、[[organization]]、[[category]]、[calendar]、[[special]]")
     site = data.get("site")
     if not isinstance(site, dict):
         check.error("site", None, "缺少 [site] 表（站点名称 name、网址 base_url 等）")
@@ -555,6 +575,7 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
                       f"请检查名称，或建立该文件夹")
     tree = _parse_categories(data.get("category", []), check)
     calendar = _parse_calendar(data.get("calendar"), check)
+    specials = _parse_specials(data.get("special", []), check)
     name = check.text(site, "name", "site")
     language = check.text(site, "language", "site", default="zh-CN")
     page_size = check.number(site, "page_size", "site", 20)
@@ -584,6 +605,7 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
         summary_max=summary_max,
         calendar=calendar,
         kiosk_idle_minutes=idle,
+        specials=specials,
     )
 
 
@@ -636,7 +658,44 @@ def _parse_calendar(raw: object, check: _Checker) -> Calendar:
     return Calendar(tuple(sorted(holidays)), tuple(sorted(workdays)))
 
 
-RESERVED_SLUGS = {"assets", "archive", "org", "files"}  # the site's own top-level folders
+RESERVED_SLUGS = {"assets", "archive", "org", "files", SPECIAL_DIR}  # the site's own top-level folders
+
+
+def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
+    """[[special]]: the 专栏 an item may name in `special`."""
+    if not isinstance(raw, list):
+        check.error("special", None, f"special 应写作 [[special]] 表（name、slug），实际为 {_shown(raw)}")
+        return ()
+    found: dict[str, Special] = {}
+    slugs: set[str] = set()
+    for i, entry in enumerate(raw):
+        where = f"special[{i}]"
+        if not isinstance(entry, dict):
+            check.error(where, None, f"{where} 应为表")
+            continue
+        check.unknown_keys(entry, where, SPECIAL_KEYS)
+        special = Special(check.text(entry, "name", where, default="").strip(),
+                          check.text(entry, "slug", where, default="").strip(),
+                          check.text(entry, "description", where, default="").strip())
+        for key, label in (("name", "专栏名称，如 \"社会救助\""), ("slug", "网址名，如 \"shjz\"")):
+            if not getattr(special, key):
+                check.error(where, key, f"缺少 {where}.{key}（{label}），应为非空文本")
+        if special.slug in slugs:
+            check.error(where, "slug", f"专栏 slug 重复：{special.slug}")
+        slugs.add(special.slug)
+        if not special.name or not special.slug:
+            continue
+        if not SLUG_RE.match(special.slug):
+            check.error(where, "slug", f"{where}.slug 只能由小写字母、数字、-、_ 组成（用作网址），"
+                        f"实际为 {_shown(special.slug)}")
+        elif special.slug == "index" or re.search(r"-\d+$", special.slug):
+            # special/index.html lists the 专栏, special/<slug>-2.html is page 2 of one
+            check.error(where, "slug", f"{where}.slug “{special.slug}” 会与专栏列表页或分页文件重名："
+                        "不能是 index，也不能以 -数字 结尾")
+        if special.name in found:
+            check.error(where, "name", f"专栏名称重复：{special.name}")
+        found.setdefault(special.name, special)
+    return tuple(found.values())
 
 
 def _parse_categories(raw: object, check: _Checker) -> CategoryTree:

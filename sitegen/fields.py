@@ -36,6 +36,8 @@ COMMON_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # 索引号 of other items shown with this one, each way: a 批后公告 and its 批前公示, a
     # 政策解读 and the 文件 it explains (which must be published and linked together)
     "related_items": ("相关信息", ("相关信息",)),
+    # 专栏/专题 of sitegen.toml's [[special]] (domain.md S7): the item is listed there too
+    "special": ("专栏", ("专栏", "专题", "所属专栏")),
 }
 
 REVIEW_FIELDS: dict[str, str] = {

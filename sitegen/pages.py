@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from sitegen.cache import fingerprint
-from sitegen.config import SiteConfig
+from sitegen.config import SPECIAL_DIR, SiteConfig
 from sitegen.diagnostics import Report
 from sitegen.markdown import asset_url, relative
 from sitegen.structure import CategoryNode, Site
@@ -323,7 +323,7 @@ def _shows_whole(source: str, tree: jinja2.nodes.Template) -> bool:
 # page keys were made for.
 _COLLECTIONS = {"items", "children", "latest", "roots", "nodes", "years", "organizations",
                 "replacements", "by_index_no", "neighbours", "parent", "count", "expired_items",
-                "current_items", "related"}
+                "current_items", "related", "specials"}
 _KEYED_READS = {("page", "items"), ("node", "children"), ("node", "count")}
 
 
@@ -405,8 +405,10 @@ def listed_fields(templates: list[Template]) -> tuple[str, ...]:
 # columns' names and addresses, in the site key) rather than `site.roots`, whose counts
 # no page key but the home page's covers.
 _SITE_ALWAYS = {"config", "org", "breadcrumbs", "paginate"}
-_SITE_FOR = {"home.html": {"latest", "items", "current_items", "expired_items", "nodes", "roots"},
-             "archive_index.html": {"years", "expired_items"}, "org_index.html": {"organizations"}}
+_SITE_FOR = {"home.html": {"latest", "items", "current_items", "expired_items", "nodes", "roots",
+                           "specials", "special"},
+             "archive_index.html": {"years", "expired_items"}, "org_index.html": {"organizations"},
+             "special_index.html": {"specials", "special"}}
 
 
 def reads_whole_site(templates: list[Template]) -> bool:
@@ -543,6 +545,7 @@ class PageRenderer:
                     replaced_by=site.by_index_no.get(item.replaced_by),
                     replaces=site.replacements.get(item.index_no, []),
                     related=site.related.get(item.index_no, []),
+                    specials=[site.special(name) for name in item.specials],
                     feed=site.nodes[item.category.path].feed_url, feed_title=item.category.path)
 
     def item_inputs(self, item: Item) -> str:
@@ -572,7 +575,8 @@ class PageRenderer:
         their addresses, their keys left empty (listing a site as it was)."""
         site = self.site
         if only is None or "home" in only:
-            counts = [(n.category.path, n.count) for n in site.nodes.values()]
+            counts = [(n.category.path, n.count) for n in site.nodes.values()] + \
+                [(name, len(items)) for name, items in site.specials.items()]
             yield ("index.html", self.key("home.html", self.briefs(site.latest), counts,
                                           len(site.items), len(site.expired_items)),
                    lambda: self.render("home.html", "index.html", title=site.config.name))
@@ -581,6 +585,7 @@ class PageRenderer:
                 yield from self.category(node, keyed)
         yield from self.archives(only, keyed)
         yield from self.organizations(only, keyed)
+        yield from self.specials(only, keyed)
         if only is None or "expired" in only:
             yield from self.expired(keyed)
         for url, template, title in (("search.html", "search.html", "站内搜索"),
@@ -655,13 +660,37 @@ class PageRenderer:
                            "org.html", u, title=o.full_name, org=o, page=p, count=c))
 
 
+    def specials(self, only: Container[str] | None = None, keyed: bool = True
+                 ) -> Iterator[PageJob]:
+        """专题专栏: the list of 专栏 and each one's pages (none without [[special]])."""
+        if not self.site.specials:
+            return
+        counts = [(name, len(items)) for name, items in self.site.specials.items()]
+        if only is None or SPECIAL_DIR in only:
+            index = f"{SPECIAL_DIR}/index.html"
+            yield (index, self.key("special_index.html", self.site.config.specials, counts),
+                   lambda: self.render("special_index.html", index, title="专题专栏"))
+        for name, items in self.site.specials.items():
+            special = self.site.special(name)
+            if only is not None and f"{SPECIAL_DIR}/{special.slug}" not in only:
+                continue
+            count = len(items)
+            for page in self.site.paginate(items, lambda n, s=special.slug: _numbered(f"{SPECIAL_DIR}/{s}", n)):
+                url = page.urls[page.number - 1]
+                key = self.key("special.html", special, page.number, page.total, count,
+                               self.briefs(page.items)) if keyed else ""
+                yield (url, key, lambda u=url, s=special, p=page, c=count: self.render(
+                    "special.html", u, title=s.name, special=s, page=p, count=c))
+
+
 def list_names(site: Site, item: Item) -> set[str]:
     """The names (for `PageRenderer.site_pages`) of the pages that list `item` or count
     what it is filed under: the home page, the indexes of years and organisations, and its
     column, the columns above it, its year and its organisation. No other page of the site
     shows it (while the theme shows other items only through the lists)."""
     return {"home", "archive", "org", "expired", f"archive/{item.date_published.year}",
-            f"org/{item.organization}",
+            f"org/{item.organization}", SPECIAL_DIR,
+            *(f"{SPECIAL_DIR}/{site.special(name).slug}" for name in item.specials),
             *(f"category/{c.path}" for c in site.config.categories.ancestors(item.category))}
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sitegen.config import Category, Organization, SiteConfig
+from sitegen.config import Category, Organization, SiteConfig, Special
 from sitegen.validate import Item
 
 LATEST_COUNT = 10
@@ -97,6 +97,9 @@ class Site:
     # index_no -> the items shown with it (相关信息): those it names in related_items and
     # those naming it, newest first
     related: dict[str, list[Item]] = field(default_factory=dict)
+    # 专栏 name -> its items, newest first, in sitegen.toml's order (past their period: not
+    # listed, as in the columns)
+    specials: dict[str, list[Item]] = field(default_factory=dict)
 
     @property
     def current_items(self) -> list[Item]:
@@ -105,6 +108,9 @@ class Site:
 
     def org(self, org_id: str) -> Organization:
         return self.config.organizations[org_id]
+
+    def special(self, name: str) -> Special:
+        return next(s for s in self.config.specials if s.name == name)
 
     def breadcrumbs(self, category: Category) -> list[CategoryNode]:
         return [self.nodes[c.path] for c in self.config.categories.ancestors(category)]
@@ -163,8 +169,11 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
     orgs: dict[str, list[Item]] = {org_id: [] for org_id in config.organizations}
     for item in items:
         years[item.date_published.year].append(item)
+    specials: dict[str, list[Item]] = {special.name: [] for special in config.specials}
     for item in current:
         orgs[item.organization].append(item)
+        for name in item.specials:
+            specials[name].append(item)
 
     return Site(
         config=config,
@@ -181,4 +190,5 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
         expired_items=expired,
         related={n: sorted(found.values(), key=lambda i: i.sort_key, reverse=True)
                  for n, found in sorted(related.items())},
+        specials=specials,
     )

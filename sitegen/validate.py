@@ -122,6 +122,7 @@ class Item:
     rank: int | None = None  # 领导信息: the list's order, 1 first
     photo: str = ""  # 领导信息: the picture, content-relative
     annual: AnnualReport | None = None  # 年度报告: its three tables
+    specials: list[str] = field(default_factory=list)  # 专栏: names of sitegen.toml's [[special]]
     # 失效/废止 as written while its date_invalid is still ahead of the build's today (`as_of`):
     # until then the item is 有效 and says when it will not be.
     validity_pending: str = ""
@@ -306,6 +307,7 @@ class _Checker:
             self.report.warning(self.src.rel, f"正文还是新建时的占位文字“{BODY_PLACEHOLDER}”，请填写正文", line=at)
         genre = self.text("genre", meta.get("genre"))
         department = self.text("department", meta.get("department"))
+        specials = self.specials(meta.get("special"))
 
         if self.failed or not (category and org_id and created and published and index_no):
             held = None
@@ -331,7 +333,7 @@ class _Checker:
             attachments=attachments,
             type=item_type, type_fields=type_fields, genre=genre, department=department,
             topic=topic, date_effective=date_effective, period=period, expires=expires, rank=rank,
-            photo=photo, annual=report,
+            photo=photo, annual=report, specials=specials,
         ), None
 
     def category(self, value: Any) -> Category | None:
@@ -519,6 +521,35 @@ class _Checker:
         elif date_invalid and effective and date_invalid < effective:
             self.error("date_invalid", f"失效日期 {date_invalid} 早于实施日期 {effective}")
         return validity, date_invalid, replaced_by
+
+    def specials(self, value: Any) -> list[str]:
+        """专栏: names (or slugs) of sitegen.toml's [[special]], as a list or one line ("A、B")."""
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            value = [w for w in _SEPARATORS.split(value) if w]
+        if not isinstance(value, list):
+            self.error("special", f"专栏应为列表，例如 [社会救助]，实际为 {show(value)}")
+            return []
+        known = {s.name: s.name for s in self.config.specials} | \
+            {s.slug: s.name for s in self.config.specials}
+        names: list[str] = []
+        for entry in value:
+            text = self.text("special", entry)
+            if not text:
+                continue
+            if text in known:
+                names.append(known[text])
+                continue
+            if not self.config.specials:
+                self.error("special", f"专栏“{text}”：sitegen.toml 中没有配置任何专栏；"
+                           "请先添加 [[special]]（name、slug），或删去本字段")
+                continue
+            close = difflib.get_close_matches(text, [s.name for s in self.config.specials], n=3, cutoff=0.4)
+            hint = f"；您是不是要写：{'、'.join(close)}" if close else ""
+            self.error("special", f"专栏“{text}”不在 sitegen.toml 的 [[special]] 中{hint}；已配置的专栏："
+                       f"{'、'.join(s.name for s in self.config.specials)}")
+        return list(dict.fromkeys(names))
 
     def related(self, value: Any, index_no: str | None) -> list[str]:
         """相关信息: 索引号, as a list or one line ("A、B")."""

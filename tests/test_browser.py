@@ -456,6 +456,35 @@ def test_browse_category_to_item(page: tuple[Page, Watch], root: str, output: Pa
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def test_browse_a_special_to_its_items_and_back(browser: Browser, example: Path) -> None:
+    """专题专栏 on a kiosk (from disk): from the home page to a 专栏 gathering items of several
+    columns, to one of them, and from its 所属专栏 back to the 专栏 and the list of 专栏."""
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, has_touch=True)
+    try:
+        pg = context.new_page()
+        problems: list[str] = []
+        pg.on("pageerror", lambda e: problems.append(str(e)))
+        pg.on("requestfailed", lambda r: problems.append(r.url))
+        pg.goto(example.as_uri() + "/index.html")
+        pg.locator("section.tree ul.subcategories a", has_text="社会救助").click()
+        assert pg.url.endswith("/special/shjz.html")
+        expect(pg.locator("h1")).to_contain_text("社会救助")
+        expect(pg.locator("nav.breadcrumbs a")).to_have_text(["首页", "专题专栏", "社会救助"])
+        columns = pg.locator("ul.item-list .cat").all_text_contents()
+        assert {"办事指南", "批后公告", "政策解读"} <= set(columns)
+        pg.locator("ul.item-list a", has_text="城镇居民最低生活保障申请办事指南").click()
+        assert pg.url.endswith("/fdzdgknr/xzxk/bszn/minimum-living-allowance.html")
+        row = pg.locator("table.metadata tr", has=pg.locator("th", has_text="所属专栏"))
+        row.locator("a", has_text="社会救助").click()
+        assert pg.url.endswith("/special/shjz.html")
+        pg.locator("nav.breadcrumbs a", has_text="专题专栏").click()
+        assert pg.url.endswith("/special/index.html")
+        expect(pg.locator("ul.specials a")).to_have_count(2)
+        assert not problems, problems
+    finally:
+        context.close()
+
+
 # -- (d) keyboard -----------------------------------------------------------------------------
 
 def _focused(pg: Page) -> str:

@@ -224,3 +224,29 @@ def test_an_organisation_level_outside_the_list_is_a_warning_naming_the_list(tmp
     assert found.message.startswith("organization[0].level（机构层级）应为 国务院部门、省、市、县、省级部门、"
                                     f"市级部门、县级部门、乡镇街道、公共企事业单位 之一{hint}，实际为 “{written}”")
 
+
+
+def test_specials_and_their_mistakes(tmp_path):
+    """[[special]]: 专栏 with a name, a slug (its address) and a description."""
+    good = default_config() + '\n[[special]]\nname = "社会救助"\nslug = "shjz"\ndescription = "救助"\n'
+    config, report = load(tmp_path, good)
+    assert config is not None and not report.errors
+    assert [(s.name, s.slug, s.description, s.url) for s in config.specials] == [
+        ("社会救助", "shjz", "救助", "special/shjz.html")]
+    bad = default_config() + (
+        '\n[[special]]\nname = "社会救助"\nslug = "社会救助"\n'
+        '\n[[special]]\nname = "社会救助"\nslug = "index"\n'
+        '\n[[special]]\nslug = "fxft"\ncolour = "red"\n'
+        '\n[[special]]\nname = "防汛"\nslug = "fxft"\n')
+    config, report = load(tmp_path, bad)
+    assert config is None
+    said = [(d.line, d.message) for d in report.errors]
+    first = next(n for n, line in enumerate(bad.splitlines(), start=1) if line == 'slug = "社会救助"')
+    assert any(line == first and "special[0].slug 只能由小写字母、数字、-、_ 组成" in m for line, m in said), said
+    assert any("special[1].slug “index” 会与专栏列表页或分页文件重名" in m for _, m in said), said
+    assert any("专栏名称重复：社会救助" in m for _, m in said), said
+    assert any("缺少 special[2].name（专栏名称" in m for _, m in said), said
+    assert any("专栏 slug 重复：fxft" in m for _, m in said), said
+    assert any("colour" in w.message for w in report.warnings), [w.message for w in report.warnings]
+    config, report = load(tmp_path, default_config().replace('slug = "gknb"', 'slug = "special"'))
+    assert config is None and any("special" in d.message for d in report.errors), [d.message for d in report.errors]

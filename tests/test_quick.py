@@ -921,3 +921,28 @@ def test_a_site_that_overrides_base_and_macros_keeps_building_with_new_default_p
         assert 'class="wrap own"' in page and '<nav class="breadcrumbs"' in page, rel
         assert re.search(r'<nav class="breadcrumbs"[^>]*>\s*<a href="\.\./index\.html">首页</a>', page), rel
         assert last in page.split('<nav class="breadcrumbs"', 1)[1].split("</nav>", 1)[0], rel
+
+
+TYPHOON = "content/fdzdgknr/yjgl/2011-typhoon-muifa-response.md"  # in the 专栏 防汛防台
+
+
+def test_the_pages_of_a_special_follow_quick_builds(site: Path, tmp_path: Path):
+    """专栏 pages list items of several columns: a retitled, new or deleted item of a 专栏 reaches
+    them in a quick build; a change of an item's 专栏 goes the whole way. Always the bytes of a
+    clean build."""
+    fxft = site / "output/special/fxft.html"
+    edit(site, TYPHOON, "title: 招宝山街道防御第9号台风“梅花”工作情况", "title: 招宝山街道防御第9号台风梅花工作情况")
+    assert same_as_clean(site, tmp_path).quick
+    assert "防御第9号台风梅花工作情况" in fxft.read_text(encoding="utf-8")
+    new_item(site, "content/fdzdgknr/czyjs/new.md", "31421567X/2026-00911", day="2026-02-03")
+    edit(site, "content/fdzdgknr/czyjs/new.md", "category: 财政预决算", "category: 财政预决算\nspecial: [防汛防台]")
+    assert same_as_clean(site, tmp_path).quick
+    assert "（新）招宝山街道" in fxft.read_text(encoding="utf-8")
+    assert "防汛防台 <span class=\"count\">（3）</span>" in (site / "output/index.html").read_text(encoding="utf-8")
+    (site / "content/fdzdgknr/czyjs/new.md").unlink()
+    assert same_as_clean(site, tmp_path).quick
+    assert "（新）招宝山街道" not in fxft.read_text(encoding="utf-8")
+    edit(site, TYPHOON, "special: [防汛防台]", "special: [社会救助]")
+    assert not same_as_clean(site, tmp_path).quick
+    assert "梅花" not in fxft.read_text(encoding="utf-8")
+    assert "梅花" in (site / "output/special/shjz.html").read_text(encoding="utf-8")

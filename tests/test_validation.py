@@ -1334,3 +1334,55 @@ def test_an_item_saved_under_another_ending_is_named(site, name):
     result = build(site)
     assert result.exit_code == 0
     contains(one(result, f"content/{name}", None, level="警告"), "不会作为信息发布", "应以 .md 结尾")
+
+
+SPECIALS = '\n[[special]]\nname = "社会救助"\nslug = "shjz"\ndescription = "最低生活保障、临时救助。"\n' \
+           '\n[[special]]\nname = "防汛防台"\nslug = "fxft"\n'
+
+
+def test_an_item_joins_a_special_by_name_slug_or_chinese_key_and_its_pages_list_it(site: Path) -> None:
+    """专栏 (`special`, domain.md S7): the item is listed on the 专栏's pages besides its column,
+    its page links there, the home page and special/index.html count it."""
+    config = site / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8") + SPECIALS, encoding="utf-8")
+    write(site, "content/budget.md", item(title=BUDGET_TITLE, index_no="12345678X/2025-00002",
+                                          extra=("special: 社会救助、fxft",)))
+    write(site, "content/report.md", item(title=REPORT_TITLE, category="政府信息公开年报",
+                                          index_no="12345678X/2025-00001", extra=("专栏: [社会救助]",)))
+    good_build(site)
+    out = site / "output"
+    shjz = (out / "special/shjz.html").read_text(encoding="utf-8")
+    assert "社会救助 <span class=\"count\">（2 条）</span>" in shjz
+    assert f'<a href="../fdzdgknr/czyjs/budget.html">{BUDGET_TITLE}</a>' in shjz
+    assert f'<a href="../gknb/report.html">{REPORT_TITLE}</a>' in shjz
+    assert "最低生活保障、临时救助。" in shjz
+    fxft = (out / "special/fxft.html").read_text(encoding="utf-8")
+    assert BUDGET_TITLE in fxft and REPORT_TITLE not in fxft
+    budget = (out / "fdzdgknr/czyjs/budget.html").read_text(encoding="utf-8")
+    assert ('所属专栏</th><td colspan="3"><a href="../../special/shjz.html">社会救助</a>、'
+            '<a href="../../special/fxft.html">防汛防台</a></td>') in budget
+    index = (out / "special/index.html").read_text(encoding="utf-8")
+    assert "社会救助 <span class=\"count\">（2）</span>" in index and "防汛防台 <span class=\"count\">（1）</span>" in index
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="special/index.html">专题专栏</a>' in home and '<a href="special/fxft.html">防汛防台' in home
+    assert "special/shjz.html" in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_a_site_without_specials_has_no_special_pages(site: Path) -> None:
+    good_build(site)
+    assert not (site / "output/special").exists()
+    assert "专题专栏" not in (site / "output/index.html").read_text(encoding="utf-8")
+
+
+def test_an_unknown_special_is_an_error_naming_the_configured_ones(site: Path) -> None:
+    config = site / "sitegen.toml"
+    before = config.read_text(encoding="utf-8")
+    result = broken(site, item(index_no="12345678X/2025-00003", extra=("special: [防汛防台]",)))
+    contains(one(result, X, "专栏 special"), "sitegen.toml 中没有配置任何专栏", "[[special]]")
+    config.write_text(before + SPECIALS, encoding="utf-8")
+    text = item(index_no="12345678X/2025-00003", extra=("special: [社会求助]",))
+    result = broken(site, text)
+    diag = one(result, X, "专栏 special")
+    contains(diag, "专栏“社会求助”不在 sitegen.toml 的 [[special]] 中", "您是不是要写：社会救助",
+             "已配置的专栏：社会救助、防汛防台")
+    assert diag.line == line_of(text, "special:")
