@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import jinja2
 import jinja2.meta
@@ -196,27 +196,44 @@ def template_error(exc: BaseException, page: str | None = None, root: Path | Non
     return (theme_file(file, root) if root else file), message, line
 
 
-def template_keys(templates: list[Template]) -> dict[str, str]:
-    """Per template: a hash of its source and of every template it extends, imports or
-    includes — so editing item.html re-renders item pages only, base.html everything."""
-    sources = {t.name: t.source for t in templates}
+def _references(templates: list[Template]) -> dict[str, set[str]]:
+    """Per template, the templates it extends, imports or includes itself."""
     deps: dict[str, set[str | None]] = {
         # a file that does not parse is not a template itself (or broken: rendering says so)
         t.name: set(jinja2.meta.find_referenced_templates(t.tree)) if t.tree else set()
         for t in templates}
-    for name, found in deps.items():
-        if None in found:  # a name made at render time ({% include part ~ ".html" %}): any
-            deps[name] = set(sources)
+    every = {t.name for t in templates}
+    # a name made at render time ({% include part ~ ".html" %}): any
+    return {name: every if None in found else {n for n in found if n is not None}
+            for name, found in deps.items()}
 
-    def closure(name: str, seen: set[str]) -> set[str]:
-        for dep in deps.get(name, ()):
-            if dep not in seen:
-                seen.add(dep)
-                closure(dep, seen)
-        return seen
 
-    return {name: fingerprint(*(sources.get(n, "") for n in sorted(closure(name, {name}))))
+def _closure(deps: dict[str, set[str]], name: str) -> set[str]:
+    """`name` and every template it uses, directly or through another."""
+    seen, todo = {name}, [name]
+    while todo:
+        for dep in deps.get(todo.pop(), set()) - seen:
+            seen.add(dep)
+            todo.append(dep)
+    return seen
+
+
+def template_keys(templates: list[Template]) -> dict[str, str]:
+    """Per template: a hash of its source and of every template it extends, imports or
+    includes — so editing item.html re-renders item pages only, base.html everything."""
+    sources = {t.name: t.source for t in templates}
+    deps = _references(templates)
+    return {name: fingerprint(*(sources.get(n, "") for n in sorted(_closure(deps, name))))
             for name in sources}
+
+
+def child_counts_everywhere(templates: list[Template]) -> bool:
+    """Whether a column's later pages may show its sub-columns' counts: the built-in column
+    page shows them on the first page only (`PageRenderer.category`), but a site's own
+    template among those it is made of may show them anywhere, and in more ways than an
+    analysis can follow (`category_tree([node])` in base.html, `{{ node }}`)."""
+    used = _closure(_references(templates), "category.html")
+    return any(t.own or t.tree is None for t in templates if t.name in used)
 
 
 def brief(item: Item | None) -> tuple[object, ...] | None:
@@ -323,8 +340,26 @@ def _shows_whole(source: str, tree: jinja2.nodes.Template) -> bool:
 # page keys were made for.
 _COLLECTIONS = {"items", "children", "latest", "roots", "nodes", "years", "organizations",
                 "replacements", "by_index_no", "neighbours", "parent", "count", "expired_items",
-                "current_items", "related", "specials"}
+                "current_items", "related", "specials", "listed"}
 _KEYED_READS = {("page", "items"), ("node", "children"), ("node", "count")}
+
+
+# Built-in macros that show other columns' counts, whatever nodes they are given
+_COUNTING_MACROS = {"category_tree"}
+N = TypeVar("N", bound=jinja2.nodes.Node)
+
+
+def _outside_counting_macros(node: jinja2.nodes.Node, kind: type[N]) -> Iterator[N]:
+    """Every `kind` node of `node` but those inside the definition of `category_tree` (whose
+    loop binds `node` to each column it is given, and which calls itself): a site's copy of
+    macros.html keeps it, and what it shows is its callers' to answer for
+    (`_reaches_other_items`)."""
+    for child in node.iter_child_nodes():
+        if isinstance(child, jinja2.nodes.Macro) and child.name in _COUNTING_MACROS:
+            continue
+        if isinstance(child, kind):
+            yield child
+        yield from _outside_counting_macros(child, kind)
 
 
 def _keyed_reads(tree: jinja2.nodes.Template) -> set[tuple[str, str]]:
@@ -332,20 +367,29 @@ def _keyed_reads(tree: jinja2.nodes.Template) -> set[tuple[str, str]]:
     (a column page's key covers them), where the loop's name is bound nowhere else."""
     nodes = jinja2.nodes
     bound: dict[str, int] = {}
-    for name in tree.find_all(nodes.Name):
+    for name in _outside_counting_macros(tree, jinja2.nodes.Name):
         if name.ctx != "load":
             bound[name.name] = bound.get(name.name, 0) + 1
-    keyed = set(_KEYED_READS)
+    # `node` and `page` are the column page's own only where nothing binds them anew (a
+    # macro's parameter, a loop: `{% macro crumb(node) %}{{ node.count }}`)
+    keyed = {(name, attr) for name, attr in _KEYED_READS if name not in bound}
     for loop in tree.find_all(nodes.For):
         if isinstance(loop.target, nodes.Name) and bound.get(loop.target.name) == 1 \
                 and isinstance(loop.iter, nodes.Getattr) and loop.iter.attr == "children" \
-                and isinstance(loop.iter.node, nodes.Name) and loop.iter.node.name == "node":
+                and isinstance(loop.iter.node, nodes.Name) and loop.iter.node.name == "node" \
+                and "node" not in bound:
             keyed.add((loop.target.name, "count"))
     return keyed
 
 
-def _reaches_other_items(tree: jinja2.nodes.Template) -> bool:
+
+
+def _reaches_other_items(tree: jinja2.nodes.Template, counts_all: bool = False) -> bool:
+    """`counts_all`: the template's pages are keyed on every column's count (the home page)."""
     nodes = jinja2.nodes
+    if not counts_all and any(isinstance(call.node, nodes.Name) and call.node.name in _COUNTING_MACROS
+                              for call in _outside_counting_macros(tree, nodes.Call)):
+        return True  # {{ category_tree(breadcrumbs) }} in a site's own base.html
     keyed = _keyed_reads(tree)
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Const)):
         if isinstance(node, nodes.Const):
@@ -359,6 +403,28 @@ def _reaches_other_items(tree: jinja2.nodes.Template) -> bool:
                 and (read[0].name, read[1]) in keyed:
             continue
         return True
+    return False
+
+
+# What a page's context holds of other items, printed whole (`{{ node }}`: a column with its
+# sub-columns and every item in them)
+_WHOLE_NAMES = {"node", "breadcrumbs", "page"}
+
+
+def _prints_collections(tree: jinja2.nodes.Template) -> bool:
+    """Whether a site's own template prints a column, a page or a list of items whole
+    (`{{ node }}`, `{{ node.children }}`, `{{ breadcrumbs|join }}`): its text shows every field
+    of every item in it, which no page key covers."""
+    nodes = jinja2.nodes
+    for output in tree.find_all(nodes.Output):
+        for expr in output.nodes:
+            while isinstance(expr, nodes.Filter) and expr.node is not None:
+                expr = expr.node
+            if isinstance(expr, nodes.Name) and expr.name in _WHOLE_NAMES:
+                return True
+            read = _field(expr)
+            if read is not None and (read[1] is None or read[1] in _COLLECTIONS - {"count"}):
+                return True
     return False
 
 
@@ -420,7 +486,9 @@ def reads_whole_site(templates: list[Template]) -> bool:
     shows the newest date through `last_published_js` instead, so that a newer 发布日期 is
     one file, not every page."""
     for template, source, tree, own in templates:
-        if "updated" in source or tree is None or (own and _reaches_other_items(tree)):
+        if "updated" in source or tree is None or (own and (
+                _reaches_other_items(tree, counts_all=template == "home.html")
+                or _prints_collections(tree))):
             return True
         allowed = _SITE_ALWAYS | _SITE_FOR.get(template, set())
         for node in tree.find_all(jinja2.nodes.Node):
@@ -485,8 +553,7 @@ class PageRenderer:
         self.templates = template_keys(theme)
         self.listed = listed_fields(theme)
         self.whole_site = reads_whole_site(theme)
-        self.child_counts_everywhere = any(
-            t.own and (t.tree is None or "children" in t.source) for t in theme)
+        self.child_counts_everywhere = child_counts_everywhere(theme)
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:
@@ -598,11 +665,13 @@ class PageRenderer:
     def category(self, node: CategoryNode, keyed: bool = True) -> Iterator[PageJob]:
         crumbs = self.site.breadcrumbs(node.category)
         children = [(c.category.name, c.url, c.count) for c in node.children]
-        uncounted = children if self.child_counts_everywhere else [c[:2] for c in children]
+        # (what the built-in category.html shows of them after the first page)
+        later_children = children if self.child_counts_everywhere else [c[:2] for c in children]
         for page in self.site.paginate(node.listed, node.page_url):
             url = page.urls[page.number - 1]
             key = self.key("category.html", node.category, page.number, page.total,
-                           self.briefs(page.items), children if page.number == 1 else uncounted,
+                           self.briefs(page.items),
+                           children if page.number == 1 else later_children,
                            node.count) if keyed else ""
             yield (url, key, lambda u=url, p=page: self.render(
                 "category.html", u, title=node.category.name, node=node, page=p,

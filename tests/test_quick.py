@@ -946,3 +946,47 @@ def test_the_pages_of_a_special_follow_quick_builds(site: Path, tmp_path: Path):
     assert not same_as_clean(site, tmp_path).quick
     assert "梅花" not in fxft.read_text(encoding="utf-8")
     assert "梅花" in (site / "output/special/shjz.html").read_text(encoding="utf-8")
+
+
+_MACROS = '{% from "macros.html" import item_list, pager, category_tree with context %}'
+
+
+@pytest.mark.parametrize("shown", [
+    _MACROS + "{{ category_tree([node]) }}",  # the built-in macro, given the page's own column
+    _MACROS + "{{ category_tree(breadcrumbs) }}",
+    "{% for g in node.listed|groupby('category.name') %}{{ g.grouper }}（{{ g.list|length }}）{% endfor %}",
+    "<!-- {{ node }} -->",  # printed whole
+], ids=["category_tree-node", "category_tree-breadcrumbs", "groupby-listed", "whole-node"])
+def test_a_sites_own_base_showing_other_columns_counts_leaves_no_page_stale(
+        site: Path, tmp_path: Path, shown: str):
+    """Found by review: a site's own base.html can show sub-columns' counts (or other items of
+    the column) on a column's later pages without naming `children`; those pages must follow."""
+    edit(site, "sitegen.toml", "page_size = 20", "page_size = 2")
+    override(site, "base.html", "{% block content %}{% endblock %}",
+             "{% block content %}{% endblock %}{% if node is defined %}" + shown + "{% endif %}")
+    assert "children" not in (site / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    same_as_clean(site, tmp_path)
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+    same_as_clean(site, tmp_path)
+
+
+def test_a_macro_parameter_named_node_is_not_the_column_page_s_own(site: Path, tmp_path: Path):
+    """Found by review: `node.count` was taken for the column page's own count (which its key
+    covers) in any template, whatever bound `node` there."""
+    override(site, "item.html", "{{ older.title }}</a>",
+             "{{ older.title }}</a>{% macro crumb(node) %}{{ node.category.name }}（{{ node.count }}）"
+             "{% endmacro %}{% for c in breadcrumbs %}{{ crumb(c) }}{% endfor %}")
+    same_as_clean(site, tmp_path)
+    edit(site, BUDGET, "category: 财政预决算", "category: 政府信息公开年报")
+    same_as_clean(site, tmp_path)
+
+
+def test_a_columns_listed_items_read_in_a_sites_own_base_follow_edits(site: Path, tmp_path: Path):
+    """Found by review: `node.listed` (every item of the column) was not among the reads that
+    reach other items."""
+    override(site, "base.html", "{% block content %}{% endblock %}",
+             "{% block content %}{% endblock %}{% if node is defined and node.listed %}"
+             "<p>最早：{{ (node.listed|last).title }}</p>{% endif %}")
+    same_as_clean(site, tmp_path)
+    edit(site, "content/fdzdgknr/zcwj/flfg/open-government-information-regulation.md", "title: ", "title: 改")
+    same_as_clean(site, tmp_path)
