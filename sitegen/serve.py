@@ -41,6 +41,13 @@ LOOPBACK = "127.0.0.1"
 class _IPv6Server(ThreadingHTTPServer):
     address_family = socket.AF_INET6
 
+    def server_bind(self) -> None:
+        # `::` for IPv4 too, as http.server's own DualStackServer does: Windows (and Linux
+        # with bindv6only) would otherwise leave out the 127.0.0.1 and LAN addresses printed
+        with contextlib.suppress(OSError, AttributeError):
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
 
 EVENTS_PATH = "/__sitegen__/events"
 SCRIPT_PATH = "/__sitegen__/live.js"

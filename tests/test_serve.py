@@ -388,3 +388,12 @@ def test_a_host_this_machine_does_not_have_is_said_before_building(tmp_path, hos
     assert done.returncode == 1 and said in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert "--host 0.0.0.0" in done.stderr
     assert not (site / "output").exists()
+
+
+def test_an_empty_host_is_refused_rather_than_listening_everywhere(tmp_path):
+    """Found by review: `--host ""` listened on every address and printed http://:8000/."""
+    site = _site(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(site), "--host", " "],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "不能为空" in done.stderr and "--host 0.0.0.0" not in done.stdout
+    assert not (site / "output").exists()

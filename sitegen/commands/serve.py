@@ -27,7 +27,8 @@ PREVIEW_DIR = ".sitegen-preview"
               help="端口（0：任选一个空闲的）/ port")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help=f"输出目录（默认：站点目录/output；指定 --now 时为 站点目录/{PREVIEW_DIR}）/ output folder")
-@click.option("--host", default="127.0.0.1", show_default=True,
+# (sitegen.serve.LOOPBACK; that module, with watchdog, is imported for this command only)
+@click.option("--host", default="127.0.0.1", show_default=True, callback=lambda _c, _p, v: _host(v),
               help="监听的地址；0.0.0.0：局域网内的其他设备（如手机）也能打开预览 / address to listen on")
 @click.option("--now", type=DateType(),
               help=f"把这一天当作今天（默认：北京时间的今天）；预览写入 {PREVIEW_DIR}/，不改动要发布的 output/")
@@ -35,7 +36,7 @@ PREVIEW_DIR = ".sitegen-preview"
               help="按查阅终端的副本预览：空闲这么多分钟后回到首页（代替 sitegen.toml 中的设置）")
 def command(directory: Path, port: int, host: str, output: Path | None, now: dt.date | None,
             kiosk_idle_minutes: float | None) -> None:
-    """预览：在 127.0.0.1 上提供网站，修改内容或模板后自动重新生成并刷新浏览器。
+    """预览：在本机（127.0.0.1，或 --host）上提供网站，修改内容或模板后自动重新生成并刷新浏览器。
 
     Live preview on 127.0.0.1 (or --host): rebuilds incrementally on every change and reloads
     open pages; a failed build is shown in the page and here, the last good site stays served.
@@ -78,8 +79,11 @@ def command(directory: Path, port: int, host: str, output: Path | None, now: dt.
         if exc.errno == errno.EADDRNOTAVAIL:
             raise Refused(f"--host {host}：本机没有这个地址；只在本机预览请省略 --host，"
                           "让局域网内的设备也能打开请用 --host 0.0.0.0") from None
-        raise Refused(f"无法在 {_shown(host)}:{port} 上提供预览：{exc.strerror}；"
-                                   "请用 --port 换一个端口（1024 以上）") from None
+        if host != "127.0.0.1":
+            raise Refused(f"无法在 {_url_host(host)}:{port} 上提供预览：{exc.strerror}；请检查 --host "
+                          f"（本机的地址，或 0.0.0.0 表示所有地址），或省略它只在本机预览") from None
+        raise Refused(f"无法在 {_url_host(host)}:{port} 上提供预览：{exc.strerror}；"
+                      "请用 --port 换一个端口（1024 以上）") from None
     if not _loopback(host):
         # (held-back items are never built, but a preview shows edits nobody has reviewed yet)
         click.echo(f"注意：--host {host} 让能连到本机的其他设备也能打开预览，包括还没审查完的改动；"
@@ -87,12 +91,12 @@ def command(directory: Path, port: int, host: str, output: Path | None, now: dt.
     preview.rebuild()
     server = preview.start()
     bound = server.server_address[1]
-    if host in ("0.0.0.0", "::"):
+    if _unspecified(host):
         lan = _lan_address()
-        others = f"；其他设备：http://{lan}:{bound}/index.html" if lan else ""
+        others = f"；其他设备 / other devices: http://{lan}:{bound}/index.html" if lan else ""
         click.echo(f"预览地址 / preview: http://127.0.0.1:{bound}/index.html{others}  （Ctrl+C 退出）")
     else:
-        click.echo(f"预览地址 / preview: http://{_shown(host)}:{bound}/index.html  （Ctrl+C 退出）")
+        click.echo(f"预览地址 / preview: http://{_url_host(host)}:{bound}/index.html  （Ctrl+C 退出）")
     try:
         while True:
             time.sleep(3600)
@@ -102,16 +106,37 @@ def command(directory: Path, port: int, host: str, output: Path | None, now: dt.
             click.echo("生成仍未结束，已退出；它留下的临时目录会在下次生成时清除。", err=True)
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+def _host(value: str) -> str:
+    """--host as written, or as copied from an address bar ([::1]); never empty, which
+    would listen on every address of the machine without saying so."""
+    host = value.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host:
+        raise click.BadParameter("不能为空：只在本机预览请省略 --host，让局域网内的设备也能打开请写 0.0.0.0")
+    return host
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
+        return None
 
 
-def _shown(host: str) -> str:
+def _loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (then the preview needs no warning)."""
+    address = _address(host)
+    return host == "localhost" or (address is not None and address.is_loopback)
+
+
+def _unspecified(host: str) -> bool:
+    """Every address of the machine (0.0.0.0, ::)."""
+    address = _address(host)
+    return address is not None and address.is_unspecified
+
+
+def _url_host(host: str) -> str:
     """The host as a URL writes it (an IPv6 address in brackets)."""
     return f"[{host}]" if ":" in host else host
 
