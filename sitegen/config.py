@@ -512,6 +512,12 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
     base_url = check.text(site, "base_url", "site")
     if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
         check.error("site", "base_url", f"site.base_url 应为 http(s):// 开头的完整地址，实际为 {_shown(base_url)}")
+    page = re.search(r"/[^/]+\.(?:s?html?|php|aspx?|jsp|do)$", urlsplit(base_url).path, re.I) \
+        if base_url else None
+    if page:  # (pasted from the address bar on the home page: every absolute URL goes below it)
+        folder = base_url[: base_url.rindex(page.group(0)) + 1]
+        check.error("site", "base_url", f"site.base_url 应为网站所在目录的地址（以 / 结尾），不是一个页面的地址："
+                    f"实际为 {_shown(base_url)}，应为 {_shown(folder)}")
     if base_url and not base_url.endswith("/"):
         base_url += "/"
 

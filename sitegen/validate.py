@@ -161,6 +161,17 @@ class Catalog:
     held_back: list[HeldBack]
 
 
+def _nearest(text: str, categories: list[Category]) -> list[Category]:
+    """Those of `categories` whose path is about as near `text` as the nearest one (a typo in
+    a full path: 法定主动公开内容/监督检察 matches every leaf of 法定主动公开内容 a little)."""
+    ratios = {c.path: difflib.SequenceMatcher(None, text, c.path).ratio() for c in categories}
+    best = max(ratios.values())
+    if best < 0.6:
+        return []
+    return sorted((c for c in categories if ratios[c.path] >= best - 0.05),
+                  key=lambda c: -ratios[c.path])[:3]
+
+
 class _Checker:
     """Validates one SourceItem; collects its problems in the shared report."""
 
@@ -348,6 +359,8 @@ class _Checker:
                 self.error("category", f"分类名“{text}”不唯一，请写完整路径：{paths}")
             else:
                 close = tree.final(candidates)
+                if len(close) > 1:  # a column above the typo matched: its leaves nearest the text
+                    close = _nearest(text, close) or close
                 hint = f"；您是不是要写：{'、'.join(c.path for c in close)}" if close else ""
                 self.error("category", f"分类“{text}”不在 sitegen.toml 的分类树中{hint}")
             return None

@@ -250,3 +250,16 @@ def test_specials_and_their_mistakes(tmp_path):
     assert any("colour" in w.message for w in report.warnings), [w.message for w in report.warnings]
     config, report = load(tmp_path, default_config().replace('slug = "gknb"', 'slug = "special"'))
     assert config is None and any("special" in d.message for d in report.errors), [d.message for d in report.errors]
+
+
+def test_a_base_url_that_is_a_page_says_which_folder_to_write(tmp_path):
+    """Found by review: the home page's address pasted as base_url (…/xxgk/index.html) was
+    taken, and every canonical link, feed and sitemap address went below index.html/."""
+    text = default_config().replace('base_url = "https://www.example.gov.cn/xxgk/"',
+                                    'base_url = "https://www.example.gov.cn/xxgk/index.html"')
+    config, report = load(tmp_path, text)
+    assert config is None
+    (error,) = report.errors
+    assert "不是一个页面的地址" in error.message and "应为 “https://www.example.gov.cn/xxgk/”" in error.message
+    assert error.line == next(n for n, line in enumerate(text.splitlines(), start=1)
+                              if line.startswith("base_url"))

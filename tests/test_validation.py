@@ -1386,3 +1386,11 @@ def test_an_unknown_special_is_an_error_naming_the_configured_ones(site: Path) -
     contains(diag, "专栏“社会求助”不在 sitegen.toml 的 [[special]] 中", "您是不是要写：社会救助",
              "已配置的专栏：社会救助、防汛防台")
     assert diag.line == line_of(text, "special:")
+
+
+def test_a_typo_in_a_full_category_path_suggests_the_leaf_it_is_near(site):
+    """Found by review: 法定主动公开内容/监督检察 suggested every leaf of 法定主动公开内容."""
+    result = broken(site, item(category="法定主动公开内容/财政预决suan"))
+    diag = one(result, X, "信息分类 category")
+    contains(diag, "您是不是要写：法定主动公开内容/财政预决算")
+    assert "规章" not in diag.message
