@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import logging
 import os
+import signal
 import sys
 
 import click
@@ -40,6 +41,10 @@ cli.add_command(serve.command)
 def main() -> None:
     if sys.getfilesystemencoding().lower().replace("-", "") != "utf8":
         _again_in_utf8()
+    # `kill`, a CI job cancelled, a service stopped: end as after Ctrl+C, through the same
+    # clean-up (the staging folder removed, the workers stopped, the output as it was), not at
+    # once with the workers left writing into a closed pipe
+    signal.signal(signal.SIGTERM, _terminated)
     if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its report at exit
         cli(prog_name="sitegen")
         return
@@ -48,6 +53,11 @@ def main() -> None:
     except SystemExit as exc:
         _exit_now(exc.code)
     _exit_now(0)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it at once
+    raise KeyboardInterrupt
 
 
 def _exit_now(code: object) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -19,6 +20,15 @@ R = TypeVar("R")
 MIN_TASKS_FOR_PROCESSES = 2
 SERIAL_BELOW = 100
 _shared: dict[str, Any] = {}
+
+
+def _worker_started() -> None:
+    # A worker may be forked while the parent pauses the collector (build.py). Ctrl+C reaches
+    # every process of the terminal's group: the parent stops the build (and its workers), a
+    # worker would only print a traceback of its own.
+    gc.enable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the parent's own ends the build cleanly)
 
 
 def shared() -> dict[str, Any]:
@@ -58,9 +68,8 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
                 if progress:
                     progress(done, len(tasks))
             return
-        # gc.enable: a worker may be forked while the parent pauses the collector (build.py)
         with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
-                                                      initializer=gc.enable) as pool:
+                                                      initializer=_worker_started) as pool:
             for done, result in enumerate(pool.imap(func, tasks, chunksize=1), start=1):
                 yield result
                 if progress:

@@ -259,3 +259,37 @@ def test_a_build_failing_late_does_not_leave_stale_pages(tmp_path):
     clash.unlink()
     assert cli_build(root).exit_code == 0
     assert "正文第二版" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("whole_group", [False, True], ids=["main process", "process group"])
+def test_a_terminated_build_stops_cleanly_and_says_nothing_of_its_workers(tmp_path, whole_group):
+    """Found by review: SIGTERM to the main process alone (`kill`, a cancelled CI job) left its
+    workers writing into a closed pipe: 69 lines of BrokenPipeError tracebacks, and a staging
+    folder for the next build to remove. It now stops as after Ctrl+C: the workers ended, the
+    staging folder removed, the output as it was (here: none yet), and no traceback."""
+    site = tmp_path / "site"
+    _generator().write_sitegen(ITEMS, site)
+    for delay in (1.0, 0.6, 0.3):  # until the signal comes before the build's end
+        proc = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(site), "--now", NOW],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True, env={**os.environ, "CI": "1"})
+        time.sleep(delay)
+        if proc.poll() is None:
+            break
+        proc.communicate()
+        shutil.rmtree(site / OUTPUT, ignore_errors=True)
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+        for leftover in site.glob(".sitegen-*"):
+            shutil.rmtree(leftover)
+    else:
+        pytest.skip("every build ended before the signal")
+    if whole_group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert reap_group(proc.pid, timeout=20) is not None, "workers left running"
+    assert proc.returncode != 0
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err[-3000:]
+    assert not (site / OUTPUT).exists()
+    assert [p.name for p in site.iterdir() if p.name.startswith((".sitegen-staging-", ".sitegen-retired-"))] == []
