@@ -12,7 +12,7 @@ import difflib
 import functools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -452,6 +452,18 @@ class _Checker:
         self.report.warning(CONFIG_FILE, message, line=self.line(where, key), field=key,
                             label=CONFIG_LABELS.get(key or ""))
 
+    def tables(self, raw: list[object], name: str, known: tuple[str, ...]
+               ) -> Iterator[tuple[str, dict[str, object]]]:
+        """The [[name]] tables of the file, each with its place ("category[3]"): an entry that is
+        not a table is reported and left out, and each table's unknown keys are named."""
+        for i, entry in enumerate(raw):
+            where = f"{name}[{i}]"
+            if not isinstance(entry, dict):
+                self.error(where, None, f"{where} 应为表")
+                continue
+            self.unknown_keys(entry, where, known)
+            yield where, entry
+
     def unknown_keys(self, table: dict[str, object], where: str, known: tuple[str, ...]) -> None:
         """A key written wrong is otherwise silently ignored (`deadline_workday = 7` would
         leave the organisation's own limit at the default 20)."""
@@ -526,12 +538,7 @@ def _parse(root: Path, data: dict[str, object], check: _Checker) -> SiteConfig |
     if not isinstance(raw_orgs, list) or not raw_orgs:
         check.error("organization", None, "至少需要一个 [[organization]]（发布机构）")
         raw_orgs = []
-    for i, raw in enumerate(raw_orgs):
-        where = f"organization[{i}]"
-        if not isinstance(raw, dict):
-            check.error(where, None, f"{where} 应为表")
-            continue
-        check.unknown_keys(raw, where, ORGANIZATION_KEYS)
+    for where, raw in check.tables(raw_orgs, "organization", ORGANIZATION_KEYS):
         org = Organization(
             id=check.text(raw, "id", where),
             full_name=check.text(raw, "full_name", where),
@@ -674,12 +681,7 @@ def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
         return ()
     found: dict[str, Special] = {}
     slugs: set[str] = set()
-    for i, entry in enumerate(raw):
-        where = f"special[{i}]"
-        if not isinstance(entry, dict):
-            check.error(where, None, f"{where} 应为表")
-            continue
-        check.unknown_keys(entry, where, SPECIAL_KEYS)
+    for where, entry in check.tables(raw, "special", SPECIAL_KEYS):
         special = Special(check.text(entry, "name", where, default="").strip(),
                           check.text(entry, "slug", where, default="").strip(),
                           check.text(entry, "description", where, default="").strip())
@@ -710,12 +712,7 @@ def _parse_categories(raw: object, check: _Checker) -> CategoryTree:
         check.error("category", None, "至少需要一个 [[category]]（信息分类）")
         return tree
     by_path: dict[str, Category] = {}
-    for i, entry in enumerate(raw):
-        where = f"category[{i}]"
-        if not isinstance(entry, dict):
-            check.error(where, None, f"{where} 应为表")
-            continue
-        check.unknown_keys(entry, where, CATEGORY_KEYS)
+    for where, entry in check.tables(raw, "category", CATEGORY_KEYS):
         path = check.text(entry, "path", where)
         slug = check.text(entry, "slug", where)
         aliases = entry.get("aliases", [])

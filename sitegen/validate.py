@@ -489,14 +489,20 @@ class _Checker:
                          "（GB/T 9704-2012 第 7.2.5 条）")
         return fixed
 
-    def keywords(self, value: Any) -> list[str]:
+    def entries(self, key: str, value: Any, expected: str) -> list[Any]:
+        """A field written as a list or on one line ("A、B"): its entries; anything else is an
+        error saying what was `expected` ("主题词应为列表，例如 …"), and no entries."""
         if value is None or value == "":
             return []
         if isinstance(value, str):
-            value = [w for w in _SEPARATORS.split(value) if w]
+            return [w for w in _SEPARATORS.split(value) if w]
         if not isinstance(value, list):
-            self.error("keywords", f"主题词应为列表，例如 [信息公开, 年度报告]，实际为 {show(value)}")
+            self.error(key, f"{expected}，实际为 {show(value)}")
             return []
+        return value
+
+    def keywords(self, value: Any) -> list[str]:
+        value = self.entries("keywords", value, "主题词应为列表，例如 [信息公开, 年度报告]")
         words: list[str] = []
         # (a Chinese comma inside brackets is no separator to YAML: [财政，季度] is one word)
         value = [w for word in value for w in
@@ -537,13 +543,7 @@ class _Checker:
 
     def specials(self, value: Any) -> list[str]:
         """专栏: names (or slugs) of sitegen.toml's [[special]], as a list or one line ("A、B")."""
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            value = [w for w in _SEPARATORS.split(value) if w]
-        if not isinstance(value, list):
-            self.error("special", f"专栏应为列表，例如 [社会救助]，实际为 {show(value)}")
-            return []
+        value = self.entries("special", value, "专栏应为列表，例如 [社会救助]")
         known = {s.name: s.name for s in self.config.specials} | \
             {s.slug: s.name for s in self.config.specials}
         names: list[str] = []
@@ -566,14 +566,7 @@ class _Checker:
 
     def related(self, value: Any, index_no: str | None) -> list[str]:
         """相关信息: 索引号, as a list or one line ("A、B")."""
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            value = [w for w in _SEPARATORS.split(value) if w]
-        if not isinstance(value, list):
-            self.error("related_items", "相关信息应为索引号列表，例如 [31421567X/2010-00055]，"
-                       f"实际为 {show(value)}")
-            return []
+        value = self.entries("related_items", value, "相关信息应为索引号列表，例如 [31421567X/2010-00055]")
         numbers: list[str] = []
         for entry in value:
             text = self.text("related_items", entry)
