@@ -45,18 +45,35 @@ def main() -> None:
     # clean-up (the staging folder removed, the workers stopped, the output as it was), not at
     # once with the workers left writing into a closed pipe
     signal.signal(signal.SIGTERM, _terminated)
+    code = _run()
     if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its report at exit
-        cli(prog_name="sitegen")
-        return
+        sys.exit(code)
+    _exit_now(code)
+
+
+_stopped_by = [signal.SIGINT]  # what ended the run early, for its exit code
+
+
+def _run() -> object:
+    """The command's exit code. Click's own handling but for an interrupted run, which it
+    ends with "Aborted!" and 1, the code of a build with errors: a CI script could not tell
+    a cancelled job from a broken commit. Here it says so in Chinese and ends with 128 + the
+    signal's number (130 for Ctrl+C, 143 for SIGTERM), as a shell reports it."""
     try:
-        cli(prog_name="sitegen")  # (click ends with SystemExit, also on success)
+        return cli.main(prog_name="sitegen", standalone_mode=False)  # (the code of --help: 0)
+    except click.Abort:
+        click.echo("\n已中止。", err=True)
+        return 128 + _stopped_by[0]
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     except SystemExit as exc:
-        _exit_now(exc.code)
-    _exit_now(0)
+        return exc.code
 
 
 def _terminated(signum: int, frame: object) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it at once
+    _stopped_by[0] = signum
     raise KeyboardInterrupt
 
 

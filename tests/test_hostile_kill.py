@@ -261,12 +261,15 @@ def test_a_build_failing_late_does_not_leave_stale_pages(tmp_path):
     assert "正文第二版" in page.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("whole_group", [False, True], ids=["main process", "process group"])
-def test_a_terminated_build_stops_cleanly_and_says_nothing_of_its_workers(tmp_path, whole_group):
+@pytest.mark.parametrize(("signum", "whole_group"), [(signal.SIGTERM, False), (signal.SIGTERM, True),
+                                                    (signal.SIGINT, True)],
+                         ids=["SIGTERM to the main process", "SIGTERM to the group", "Ctrl+C"])
+def test_a_terminated_build_stops_cleanly_and_says_nothing_of_its_workers(tmp_path, signum, whole_group):
     """Found by review: SIGTERM to the main process alone (`kill`, a cancelled CI job) left its
     workers writing into a closed pipe: 69 lines of BrokenPipeError tracebacks, and a staging
-    folder for the next build to remove. It now stops as after Ctrl+C: the workers ended, the
-    staging folder removed, the output as it was (here: none yet), and no traceback."""
+    folder for the next build to remove; Ctrl+C ended with click's "Aborted!" and 1. Either now
+    stops the build cleanly: the workers ended, the staging folder removed, the output as it
+    was (here: none yet), no traceback, "已中止" and 128 + the signal's number."""
     site = tmp_path / "site"
     _generator().write_sitegen(ITEMS, site)
     for delay in (1.0, 0.6, 0.3):  # until the signal comes before the build's end
@@ -284,12 +287,13 @@ def test_a_terminated_build_stops_cleanly_and_says_nothing_of_its_workers(tmp_pa
     else:
         pytest.skip("every build ended before the signal")
     if whole_group:
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, signum)
     else:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert reap_group(proc.pid, timeout=20) is not None, "workers left running"
-    assert proc.returncode != 0
+    # as a shell reports a command its signal ended (not 1, the code of a broken commit)
+    assert proc.returncode == 128 + signum and "已中止" in err, (proc.returncode, err[-2000:])
     assert "Traceback" not in err and "BrokenPipeError" not in err, err[-3000:]
     assert not (site / OUTPUT).exists()
     assert [p.name for p in site.iterdir() if p.name.startswith((".sitegen-staging-", ".sitegen-retired-"))] == []
