@@ -12,6 +12,7 @@ from typing import IO, Any
 
 import click
 
+from sitegen.config import CONFIG_FILE
 from sitegen.diagnostics import Report
 from sitegen.validate import HeldBack
 
@@ -57,6 +58,10 @@ def print_report(report: Report, held_back: list[HeldBack] | None = None,
     errors, warnings = len(report.errors), len(report.warnings)
     if errors or warnings:
         click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
+    if any(d.file == CONFIG_FILE for d in report.errors):
+        # (the items are read against the configuration: its categories, organisations, 专栏)
+        click.echo(f"{CONFIG_FILE} 有错误，信息文件还没有检查：改正后再运行一次，才会列出 content/ 中的问题。",
+                   err=True)
 
 
 class Refused(click.ClickException):
