@@ -367,7 +367,15 @@ CONFIG_LABELS = {
     "holidays": "放假日", "workdays": "调休上班日",
     "site": "站点", "category": "信息分类", "calendar": "节假日安排",
     "description": "简介", "special": "专栏",
+    # a key another table also has, in its own sense
+    "special.name": "专栏名称", "special.slug": "网址名",
 }
+
+
+def _label(where: str, key: str | None) -> str | None:
+    """The Chinese label of `key` in the table `where` ("special[0]": 专栏名称, not 站点名称)."""
+    table = where.split("[")[0]
+    return CONFIG_LABELS.get(f"{table}.{key}") or CONFIG_LABELS.get(key or "")
 SITE_KEYS = ("name", "base_url", "language", "organization", "page_size", "feed_length", "theme",
              "summary_max", "kiosk_idle_minutes")
 ORGANIZATION_KEYS = tuple(f.name for f in dataclasses.fields(Organization))
@@ -446,11 +454,11 @@ class _Checker:
 
     def error(self, where: str, key: str | None, message: str) -> None:
         self.report.error(CONFIG_FILE, message, line=self.line(where, key), field=key,
-                          label=CONFIG_LABELS.get(key or ""))
+                          label=_label(where, key))
 
     def warning(self, where: str, key: str | None, message: str) -> None:
         self.report.warning(CONFIG_FILE, message, line=self.line(where, key), field=key,
-                            label=CONFIG_LABELS.get(key or ""))
+                            label=_label(where, key))
 
     def tables(self, raw: list[object], name: str, known: tuple[str, ...]
                ) -> Iterator[tuple[str, dict[str, object]]]:
@@ -471,9 +479,9 @@ class _Checker:
             if key in known:
                 continue
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
-            hint = f"，是否应为 {close[0]}（{CONFIG_LABELS.get(close[0], close[0])}）" if close else ""
+            hint = f"，是否应为 {close[0]}（{_label(where, close[0]) or close[0]}）" if close else ""
             section = where.split("[")[0]
-            fields = "、".join(f"{k}（{CONFIG_LABELS.get(k, k)}）" for k in known)
+            fields = "、".join(f"{k}（{_label(where, k) or k}）" for k in known)
             self.warning(where, key, f"[{section}] 中的未知字段“{key}”（sitegen 不读取它）{hint}；可用的字段：{fields}")
 
     def text(self, table: dict[str, object], key: str, where: str, default: str | None = None
@@ -677,10 +685,11 @@ RESERVED_SLUGS = {"assets", "archive", "org", "files", SPECIAL_DIR}  # the site'
 def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
     """[[special]]: the 专栏 an item may name in `special`."""
     if not isinstance(raw, list):
-        check.error("special", None, f"special 应写作 [[special]] 表（name、slug），实际为 {_shown(raw)}")
+        check.error("special", None, "专栏要写成 [[special]]（两层方括号，每个专栏一个，各有 name、slug），"
+                    f"不是 [special]，实际为 {_shown(raw)}")
         return ()
     found: dict[str, Special] = {}
-    slugs: set[str] = set()
+    slugs: dict[str, str] = {}  # slug -> the name of the 专栏 that has it
     for where, entry in check.tables(raw, "special", SPECIAL_KEYS):
         special = Special(check.text(entry, "name", where, default="").strip(),
                           check.text(entry, "slug", where, default="").strip(),
@@ -689,10 +698,13 @@ def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
             if not getattr(special, key):
                 check.error(where, key, f"缺少 {where}.{key}（{label}），应为非空文本")
         if special.slug in slugs:
-            check.error(where, "slug", f"专栏 slug 重复：{special.slug}")
-        slugs.add(special.slug)
+            check.error(where, "slug", f"专栏 slug 重复：{special.slug} 已是专栏“{slugs[special.slug]}”的网址名")
+        slugs.setdefault(special.slug, special.name)
         if not special.name or not special.slug:
             continue
+        if _SPECIAL_SEPARATORS.search(special.name):
+            # an item names several 专栏 on one line with these: 防汛、防台 would be two
+            check.error(where, "name", f"{where}.name（专栏名称）不能含有 、，；等分隔符号，实际为 {_shown(special.name)}")
         if not SLUG_RE.match(special.slug):
             check.error(where, "slug", f"{where}.slug 只能由小写字母、数字、-、_ 组成（用作网址），"
                         f"实际为 {_shown(special.slug)}")
@@ -703,7 +715,15 @@ def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
         if special.name in found:
             check.error(where, "name", f"专栏名称重复：{special.name}")
         found.setdefault(special.name, special)
+    for name, special in found.items():
+        owner = slugs.get(name)
+        if owner is not None and owner != special.name:  # special: [shjz] would be which?
+            check.error("special", None, f"专栏名称“{special.name}”与专栏“{owner}”的网址名相同：信息的 special "
+                        "字段可以写名称或网址名，两者不能混同")
     return tuple(found.values())
+
+
+_SPECIAL_SEPARATORS = re.compile(r"[、，,；;]")
 
 
 def _parse_categories(raw: object, check: _Checker) -> CategoryTree:

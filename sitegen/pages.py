@@ -612,7 +612,8 @@ class PageRenderer:
                     replaced_by=site.by_index_no.get(item.replaced_by),
                     replaces=site.replacements.get(item.index_no, []),
                     related=site.related.get(item.index_no, []),
-                    specials=[site.special(name) for name in item.specials],
+                    # (past its period it leaves its 专栏's list, as it leaves its column's)
+                    specials=[] if item.expired else [site.special(name) for name in item.specials],
                     feed=site.nodes[item.category.path].feed_url, feed_title=item.category.path)
 
     def item_inputs(self, item: Item) -> str:

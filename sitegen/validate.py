@@ -499,14 +499,13 @@ class _Checker:
         if not isinstance(value, list):
             self.error(key, f"{expected}，实际为 {show(value)}")
             return []
-        return value
+        # (a Chinese comma inside brackets is no separator to YAML: [财政，季度] is one entry)
+        return [w for entry in value for w in
+                (re.split(r"\s*[，、；]\s*", entry) if isinstance(entry, str) else [entry]) if w != ""]
 
     def keywords(self, value: Any) -> list[str]:
         value = self.entries("keywords", value, "主题词应为列表，例如 [信息公开, 年度报告]")
         words: list[str] = []
-        # (a Chinese comma inside brackets is no separator to YAML: [财政，季度] is one word)
-        value = [w for word in value for w in
-                 (re.split(r"\s*[，、；]\s*", word) if isinstance(word, str) else [word]) if w != ""]
         for word in value:
             text = self.text("keywords", word)
             if not text:
@@ -545,7 +544,8 @@ class _Checker:
         """专栏: names (or slugs) of sitegen.toml's [[special]], as a list or one line ("A、B")."""
         value = self.entries("special", value, "专栏应为列表，例如 [社会救助]")
         known = {s.name: s.name for s in self.config.specials} | \
-            {s.slug: s.name for s in self.config.specials}
+            {s.slug: s.name for s in self.config.specials} | \
+            {s.slug.upper(): s.name for s in self.config.specials}  # (SHJZ: caps lock on)
         names: list[str] = []
         for entry in value:
             text = self.text("special", entry)
@@ -559,9 +559,11 @@ class _Checker:
                            "请先添加 [[special]]（name、slug），或删去本字段")
                 continue
             close = difflib.get_close_matches(text, [s.name for s in self.config.specials], n=3, cutoff=0.4)
-            hint = f"；您是不是要写：{'、'.join(close)}" if close else ""
+            # (the name in sitegen.toml may be the one written wrong: then every item says so)
+            hint = f"；您是不是要写：{'、'.join(close)}（若是 sitegen.toml 中专栏的 name 写错了，请改正那里）" \
+                if close else ""
             self.error("special", f"专栏“{text}”不在 sitegen.toml 的 [[special]] 中{hint}；已配置的专栏："
-                       f"{'、'.join(s.name for s in self.config.specials)}")
+                       f"{'／'.join(s.name for s in self.config.specials)}")
         return list(dict.fromkeys(names))
 
     def related(self, value: Any, index_no: str | None) -> list[str]:

@@ -248,6 +248,16 @@ def test_specials_and_their_mistakes(tmp_path):
     assert any("缺少 special[2].name（专栏名称" in m for _, m in said), said
     assert any("专栏 slug 重复：fxft" in m for _, m in said), said
     assert any("colour" in w.message for w in report.warnings), [w.message for w in report.warnings]
+    assert any(d.label == "专栏名称" for d in report.errors if d.field == "name"), \
+        [(d.label, d.message) for d in report.errors]  # (not 站点名称, the [site] table's name)
+    config, report = load(tmp_path, default_config() + (
+        '\n[[special]]\nname = "防汛、防台"\nslug = "fxft"\n'
+        '\n[[special]]\nname = "fxft"\nslug = "other"\n'))
+    said = [d.message for d in report.errors]
+    assert any("不能含有 、，；等分隔符号" in m for m in said), said
+    assert any("专栏名称“fxft”与专栏“防汛、防台”的网址名相同" in m for m in said), said
+    config, report = load(tmp_path, default_config() + '\n[special]\nname = "社会救助"\nslug = "shjz"\n')
+    assert any("专栏要写成 [[special]]" in d.message for d in report.errors), [d.message for d in report.errors]
     config, report = load(tmp_path, default_config().replace('slug = "gknb"', 'slug = "special"'))
     assert config is None and any("special" in d.message for d in report.errors), [d.message for d in report.errors]
 

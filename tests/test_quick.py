@@ -990,3 +990,12 @@ def test_a_columns_listed_items_read_in_a_sites_own_base_follow_edits(site: Path
     same_as_clean(site, tmp_path)
     edit(site, "content/fdzdgknr/zcwj/flfg/open-government-information-regulation.md", "title: ", "title: 改")
     same_as_clean(site, tmp_path)
+
+
+def test_an_item_past_its_period_keeps_no_link_to_the_special_that_no_longer_lists_it(site: Path):
+    """Found by review: it linked under 所属专栏 to a 专栏 page that does not list it (as its
+    column does not)."""
+    page = (site / "output/fdzdgknr/xzxk/pqgs/2010-low-rent-housing-batch-2.html").read_text(encoding="utf-8")
+    assert "公开期已满" in page and "所属专栏" not in page
+    assert "所属专栏" in (site / "output/fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
+                      ).read_text(encoding="utf-8")

@@ -1347,8 +1347,9 @@ def test_an_item_joins_a_special_by_name_slug_or_chinese_key_and_its_pages_list_
     config.write_text(config.read_text(encoding="utf-8") + SPECIALS, encoding="utf-8")
     write(site, "content/budget.md", item(title=BUDGET_TITLE, index_no="12345678X/2025-00002",
                                           extra=("special: 社会救助、fxft",)))
+    # (a Chinese comma inside the brackets separates too, and a slug in capitals is the slug)
     write(site, "content/report.md", item(title=REPORT_TITLE, category="政府信息公开年报",
-                                          index_no="12345678X/2025-00001", extra=("专栏: [社会救助]",)))
+                                          index_no="12345678X/2025-00001", extra=("专栏: [SHJZ，]",)))
     good_build(site)
     out = site / "output"
     shjz = (out / "special/shjz.html").read_text(encoding="utf-8")
@@ -1365,6 +1366,9 @@ def test_an_item_joins_a_special_by_name_slug_or_chinese_key_and_its_pages_list_
     assert "社会救助 <span class=\"count\">（2）</span>" in index and "防汛防台 <span class=\"count\">（1）</span>" in index
     home = (out / "index.html").read_text(encoding="utf-8")
     assert '<a href="special/index.html">专题专栏</a>' in home and '<a href="special/fxft.html">防汛防台' in home
+    # on a kiosk's first screen: before the long column tree (found by review: below it)
+    assert home.index('<a href="special/fxft.html">') < home.index('class="category-tree"')
+    assert '<a href="../../special/index.html">专题专栏</a>' in budget  # in every page's footer
     assert "special/shjz.html" in (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
@@ -1384,7 +1388,7 @@ def test_an_unknown_special_is_an_error_naming_the_configured_ones(site: Path) -
     result = broken(site, text)
     diag = one(result, X, "专栏 special")
     contains(diag, "专栏“社会求助”不在 sitegen.toml 的 [[special]] 中", "您是不是要写：社会救助",
-             "已配置的专栏：社会救助、防汛防台")
+             "已配置的专栏：社会救助／防汛防台")
     assert diag.line == line_of(text, "special:")
 
 
