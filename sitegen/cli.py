@@ -5,13 +5,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import multiprocessing
 import os
 import signal
 import sys
+from typing import Any
 
 import click
 
-from sitegen import __version__
+from sitegen import __version__, parallel
 from sitegen.commands import build, check, init, new, serve
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -44,14 +46,13 @@ def main() -> None:
     # `kill`, a CI job cancelled, a service stopped: end as after Ctrl+C, through the same
     # clean-up (the staging folder removed, the workers stopped, the output as it was), not at
     # once with the workers left writing into a closed pipe
-    signal.signal(signal.SIGTERM, _terminated)
+    for signum in parallel.STOP_SIGNALS:
+        signal.signal(signum, _stop)
+    sys.unraisablehook = _unraisable
     code = _run()
     if sys.getprofile() or sys.gettrace():  # a profiler or coverage writes its report at exit
         sys.exit(code)
     _exit_now(code)
-
-
-_stopped_by = [signal.SIGINT]  # what ended the run early, for its exit code
 
 
 def _run() -> object:
@@ -63,7 +64,7 @@ def _run() -> object:
         return cli.main(prog_name="sitegen", standalone_mode=False)  # (the code of --help: 0)
     except click.Abort:
         click.echo("\n已中止。", err=True)
-        return 128 + _stopped_by[0]
+        return 128 + (parallel.stopping or [signal.SIGINT])[0]
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -71,10 +72,30 @@ def _run() -> object:
         return exc.code
 
 
-def _terminated(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it at once
-    _stopped_by[0] = signum
-    raise KeyboardInterrupt
+def _stop(signum: int, frame: object) -> None:
+    """Ctrl+C stops through the clean-up (see `parallel.stopping`). SIGTERM (a cancelled CI
+    job, `kill`) may have reached the workers too, and a worker killed while it held the
+    task queue's lock would hang the pool's own clean-up: the run ends as a SIGKILL would,
+    which a build survives (the output as it was; the next build removes the staging
+    folder), but with its workers ended first (no tracebacks of theirs), a word, and 143."""
+    parallel.stopping.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    for child in multiprocessing.active_children():
+        with contextlib.suppress(OSError):
+            child.kill()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("\n已中止（收到终止信号）。\n")
+        sys.stderr.flush()
+    os._exit(128 + signum)
+
+
+def _unraisable(unraisable: Any) -> None:
+    """A stop raised where Python cannot propagate it is not the reader's business: the run
+    stops at its next checkpoint (`parallel._checkpoint`)."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and parallel.stopping:
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _exit_now(code: object) -> None:

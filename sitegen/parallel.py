@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -22,6 +23,18 @@ SERIAL_BELOW = 100
 _shared: dict[str, Any] = {}
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+# The signals that asked this run to stop (`cli`). Python drops an exception raised where it
+# cannot propagate (in the handlers os.fork runs, in a __del__), so the main thread also
+# stops at its next result (`_checkpoint`): a stop asked for is never lost.
+stopping: list[int] = []
+
+
+def _checkpoint() -> None:
+    if stopping and threading.current_thread() is threading.main_thread():
+        raise KeyboardInterrupt
+
+
 def _worker_started() -> None:
     # A worker may be forked while the parent pauses the collector (build.py). Ctrl+C reaches
     # every process of the terminal's group: the parent stops the build (and its workers), a
@@ -29,6 +42,7 @@ def _worker_started() -> None:
     gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the parent's own ends the build cleanly)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # (blocked while forking)
 
 
 def shared() -> dict[str, Any]:
@@ -65,13 +79,22 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
                 or "fork" not in multiprocessing.get_all_start_methods():
             for done, task in enumerate(tasks, start=1):
                 yield func(task)
+                _checkpoint()
                 if progress:
                     progress(done, len(tasks))
             return
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
-                                                      initializer=_worker_started) as pool:
+        # No stop while the workers are forked: it would be raised inside the handlers
+        # os.fork runs, and dropped; held back, it comes right after.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
+                                                            initializer=_worker_started)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        with pool:
             for done, result in enumerate(pool.imap(func, tasks, chunksize=1), start=1):
                 yield result
+                _checkpoint()
                 if progress:
                     progress(done, len(tasks))
     finally:

@@ -267,9 +267,10 @@ def test_a_build_failing_late_does_not_leave_stale_pages(tmp_path):
 def test_a_terminated_build_stops_cleanly_and_says_nothing_of_its_workers(tmp_path, signum, whole_group):
     """Found by review: SIGTERM to the main process alone (`kill`, a cancelled CI job) left its
     workers writing into a closed pipe: 69 lines of BrokenPipeError tracebacks, and a staging
-    folder for the next build to remove; Ctrl+C ended with click's "Aborted!" and 1. Either now
-    stops the build cleanly: the workers ended, the staging folder removed, the output as it
-    was (here: none yet), no traceback, "已中止" and 128 + the signal's number."""
+    folder for the next build to remove; Ctrl+C ended with click's "Aborted!" and 1. Now the
+    workers end with it, the output is as it was (here: none yet), no traceback, "已中止" and
+    128 + the signal's number; after Ctrl+C the staging folder is removed, after SIGTERM (as
+    after SIGKILL) the next build removes it."""
     site = tmp_path / "site"
     _generator().write_sitegen(ITEMS, site)
     for delay in (1.0, 0.6, 0.3):  # until the signal comes before the build's end
@@ -296,4 +297,10 @@ def test_a_terminated_build_stops_cleanly_and_says_nothing_of_its_workers(tmp_pa
     assert proc.returncode == 128 + signum and "已中止" in err, (proc.returncode, err[-2000:])
     assert "Traceback" not in err and "BrokenPipeError" not in err, err[-3000:]
     assert not (site / OUTPUT).exists()
+    staging = [p.name for p in site.iterdir() if p.name.startswith((".sitegen-staging-", ".sitegen-retired-"))]
+    if signum == signal.SIGINT:  # (after SIGTERM as after SIGKILL: the next build's to remove)
+        assert staging == []
+    done = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "--now", NOW],
+                          capture_output=True, text=True, env={**os.environ, "CI": "1"})
+    assert done.returncode == 0 and (site / OUTPUT / "index.html").is_file(), done.stderr[-2000:]
     assert [p.name for p in site.iterdir() if p.name.startswith((".sitegen-staging-", ".sitegen-retired-"))] == []
