@@ -63,8 +63,11 @@ def _run() -> object:
     try:
         return cli.main(prog_name="sitegen", standalone_mode=False)  # (the code of --help: 0)
     except click.Abort:
-        click.echo("\n已中止。", err=True)
-        return 128 + (parallel.stopping or [signal.SIGINT])[0]
+        if not parallel.stopping:  # (click's Abort for an EOFError too: not a stop)
+            click.echo("Aborted!", err=True)
+            return 1
+        click.echo("已中止。", err=True)
+        return 128 + parallel.stopping[0]
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -85,6 +88,8 @@ def _stop(signum: int, frame: object) -> None:
         with contextlib.suppress(OSError):
             child.kill()
     with contextlib.suppress(OSError, ValueError):
+        if sys.stderr.isatty():  # the progress bar hid the cursor; nothing else will show it
+            sys.stderr.write("\x1b[?25h")
         sys.stderr.write("\n已中止（收到终止信号）。\n")
         sys.stderr.flush()
     os._exit(128 + signum)

@@ -310,6 +310,12 @@ def load_config(root: Path, report: Report) -> SiteConfig | None:
     if not path.is_file():
         report.error(CONFIG_FILE, f"找不到站点配置文件 {path}；请先运行 `sitegen init 目录` 创建站点")
         return None
+    config = _load(root, path, report)
+    report.config_failed = config is None
+    return config
+
+
+def _load(root: Path, path: Path, report: Report) -> SiteConfig | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -697,14 +703,14 @@ def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
         for key, label in (("name", "专栏名称，如 \"社会救助\""), ("slug", "网址名，如 \"shjz\"")):
             if not getattr(special, key):
                 check.error(where, key, f"缺少 {where}.{key}（{label}），应为非空文本")
-        if special.slug in slugs:
+        if special.slug and special.slug in slugs:
             check.error(where, "slug", f"专栏 slug 重复：{special.slug} 已是专栏“{slugs[special.slug]}”的网址名")
         slugs.setdefault(special.slug, special.name)
         if not special.name or not special.slug:
             continue
         if _SPECIAL_SEPARATORS.search(special.name):
             # an item names several 专栏 on one line with these: 防汛、防台 would be two
-            check.error(where, "name", f"{where}.name（专栏名称）不能含有 、，；等分隔符号，实际为 {_shown(special.name)}")
+            check.error(where, "name", f"{where}.name（专栏名称）不能含有空格或 、，；等分隔符号，实际为 {_shown(special.name)}")
         if not SLUG_RE.match(special.slug):
             check.error(where, "slug", f"{where}.slug 只能由小写字母、数字、-、_ 组成（用作网址），"
                         f"实际为 {_shown(special.slug)}")
@@ -716,14 +722,14 @@ def _parse_specials(raw: object, check: _Checker) -> tuple[Special, ...]:
             check.error(where, "name", f"专栏名称重复：{special.name}")
         found.setdefault(special.name, special)
     for name, special in found.items():
-        owner = slugs.get(name)
+        owner = slugs.get(name.lower())  # (a slug in capitals is that slug: SHJZ is shjz)
         if owner is not None and owner != special.name:  # special: [shjz] would be which?
             check.error("special", None, f"专栏名称“{special.name}”与专栏“{owner}”的网址名相同：信息的 special "
                         "字段可以写名称或网址名，两者不能混同")
     return tuple(found.values())
 
 
-_SPECIAL_SEPARATORS = re.compile(r"[、，,；;]")
+_SPECIAL_SEPARATORS = re.compile(r"[、，,；;\s]")  # (validate._SEPARATORS, which splits one line)
 
 
 def _parse_categories(raw: object, check: _Checker) -> CategoryTree:

@@ -35,6 +35,8 @@ class Diagnostic:
 @dataclass
 class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # sitegen.toml was there but had errors, so no item was read (`config.load_config`)
+    config_failed: bool = False
 
     def error(self, file: str, message: str, **where: object) -> None:
         self.diagnostics.append(Diagnostic(Level.ERROR, file, message, **where))  # type: ignore[arg-type]

@@ -105,7 +105,10 @@ def published_numbers(cache: Cache) -> dict[str, str]:
         return {}
     data = cache.get_meta(NUMBERS)
     numbers: dict[str, str] = pickle.loads(data) if isinstance(data, bytes) else {}
-    for index_no, patch in _patches(cache).items():
+    patches = _patches(cache)
+    if patches is None:
+        return {}
+    for index_no, patch in patches.items():
         if patch is None:
             numbers = {source: n for source, n in numbers.items() if n != index_no}
         else:
@@ -254,7 +257,7 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     held_back = [h for h in edit.last.held_back if h not in held_gone]
     lastbuild.remember(cache, rest, files, asset_files, output, output_files, published,
                        diagnostics, held_back)
-    patches = _patches(cache)
+    patches = _patches(cache) or {}  # (read whole by `_site` for this build)
     patches.update((e.item.index_no, e.item) for e in edits)
     patches.update((g.index_no, None) for g in gone)
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
@@ -612,9 +615,16 @@ def _site(cache: Cache, inputs: str) -> Site | None:
     data = cache.get_meta(SITE)
     if not isinstance(data, bytes):
         return None
-    site: Site = pickle.loads(data)
+    patches = _patches(cache)
+    if patches is None:
+        return None
+    try:
+        site: Site = pickle.loads(data)
+    except Exception:  # noqa: BLE001 (a damaged cache: the whole build, which is always right)
+        log.warning("构建缓存中的网站模型已损坏，本次完整生成")
+        return None
     moved, added, removed = False, [], set()
-    for index_no, patch in _patches(cache).items():
+    for index_no, patch in patches.items():
         # The items are shared by every list of the model: updated once, updated everywhere.
         item = site.by_index_no.get(index_no)
         if patch is None:  # deleted
@@ -632,9 +642,18 @@ def _site(cache: Cache, inputs: str) -> Site | None:
     return site
 
 
-def _patches(cache: Cache) -> dict[str, Item | None]:
+def _patches(cache: Cache) -> dict[str, Item | None] | None:
+    """The items quick builds changed since the last whole build; None when the cache holds
+    them damaged (then the kept site model is of no use, and a whole build is due)."""
     data = cache.get_meta(SITE_PATCHES)
-    return pickle.loads(data) if isinstance(data, bytes) else {}
+    if not isinstance(data, bytes):
+        return {}
+    try:
+        found: dict[str, Item | None] = pickle.loads(data)
+    except Exception:  # noqa: BLE001 (a damaged cache: any of pickle's many errors)
+        log.warning("构建缓存中的网站模型已损坏，本次完整生成")
+        return None
+    return found
 
 
 _BLANK = {name: None for name in QUICK_FIELDS}

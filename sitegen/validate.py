@@ -543,9 +543,10 @@ class _Checker:
     def specials(self, value: Any) -> list[str]:
         """专栏: names (or slugs) of sitegen.toml's [[special]], as a list or one line ("A、B")."""
         value = self.entries("special", value, "专栏应为列表，例如 [社会救助]")
-        known = {s.name: s.name for s in self.config.specials} | \
+        # a slug in capitals (caps lock on) is the slug; a name, written exactly, wins
+        known = {s.slug.upper(): s.name for s in self.config.specials} | \
             {s.slug: s.name for s in self.config.specials} | \
-            {s.slug.upper(): s.name for s in self.config.specials}  # (SHJZ: caps lock on)
+            {s.name: s.name for s in self.config.specials}
         names: list[str] = []
         for entry in value:
             text = self.text("special", entry)

@@ -254,8 +254,14 @@ def test_specials_and_their_mistakes(tmp_path):
         '\n[[special]]\nname = "防汛、防台"\nslug = "fxft"\n'
         '\n[[special]]\nname = "fxft"\nslug = "other"\n'))
     said = [d.message for d in report.errors]
-    assert any("不能含有 、，；等分隔符号" in m for m in said), said
+    assert any("不能含有空格或 、，；等分隔符号" in m for m in said), said
     assert any("专栏名称“fxft”与专栏“防汛、防台”的网址名相同" in m for m in said), said
+    config, report = load(tmp_path, default_config() + (  # found by review: special: [ABC] went to 另一个
+        '\n[[special]]\nname = "ABC"\nslug = "abc-x"\n\n[[special]]\nname = "另一个"\nslug = "abc"\n'
+        '\n[[special]]\nname = "防汛 防台"\nslug = "fxft"\n'))
+    said = [d.message for d in report.errors]
+    assert any("专栏名称“ABC”与专栏“另一个”的网址名相同" in m for m in said), said
+    assert any("不能含有空格" in m for m in said), said  # (a line of 专栏 splits at spaces too)
     config, report = load(tmp_path, default_config() + '\n[special]\nname = "社会救助"\nslug = "shjz"\n')
     assert any("专栏要写成 [[special]]" in d.message for d in report.errors), [d.message for d in report.errors]
     config, report = load(tmp_path, default_config().replace('slug = "gknb"', 'slug = "special"'))

@@ -999,3 +999,17 @@ def test_an_item_past_its_period_keeps_no_link_to_the_special_that_no_longer_lis
     assert "公开期已满" in page and "所属专栏" not in page
     assert "所属专栏" in (site / "output/fdzdgknr/xzxk/phgg/2010-low-rent-housing-batch-2-result.html"
                       ).read_text(encoding="utf-8")
+
+
+def test_a_damaged_site_model_in_the_cache_means_a_whole_build(site: Path, tmp_path: Path):
+    """Found by review: an empty pickle in the cache stopped the build with click's Abort (an
+    EOFError), then reported as a stop by the user."""
+    db = sqlite3.connect(site / ".sitegen-cache" / "cache.sqlite")
+    names = [r[0] for r in db.execute("SELECT key FROM meta") if str(r[0]).endswith(quick.SITE_PATCHES)]
+    assert names, list(db.execute("SELECT key FROM meta"))
+    db.executemany("UPDATE meta SET value = ? WHERE key = ?", [(b"", n) for n in names])
+    db.commit()
+    db.close()
+    append(site, BUDGET, "\n补充一句。\n")
+    result = same_as_clean(site, tmp_path)
+    assert result.ok and not result.quick

@@ -397,3 +397,15 @@ def test_an_empty_host_is_refused_rather_than_listening_everywhere(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "不能为空" in done.stderr and "--host 0.0.0.0" not in done.stdout
     assert not (site / "output").exists()
+
+
+def test_sigterm_stops_the_preview_as_ctrl_c_does(tmp_path):
+    """Found by review: a service manager's SIGTERM ended the preview at once with 143 (the
+    build's way), without waiting for the rebuild under way."""
+    site = _site(tmp_path)
+    process = _serve(site, "--port", str(_free_port()))
+    wait_for(lambda: (site / "output" / "index.html").is_file(), 60)
+    time.sleep(1)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and "正在退出" in err, (process.returncode, err)

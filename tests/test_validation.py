@@ -1416,3 +1416,10 @@ def test_an_error_in_sitegen_toml_says_the_items_are_not_checked_yet(site):
                       encoding="utf-8")
     result = build(site)
     assert [d.file for d in errors(result)] == [X] and "信息文件还没有检查" not in result.output
+    # (found by review) a warning of sitegen.toml made an error by --strict: the items were read
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size = 20", "page_size = 20\npage_sise = 5"),
+                      encoding="utf-8")
+    result = build(site, "--strict")
+    assert X in {d.file for d in errors(result)} and "信息文件还没有检查" not in result.output
+    result = run("build", site.parent / "no-site-here")  # no sitegen.toml at all: nothing to correct
+    assert "找不到站点配置文件" in result.output and "信息文件还没有检查" not in result.output

@@ -58,7 +58,7 @@ def print_report(report: Report, held_back: list[HeldBack] | None = None,
     errors, warnings = len(report.errors), len(report.warnings)
     if errors or warnings:
         click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
-    if any(d.file == CONFIG_FILE for d in report.errors):
+    if report.config_failed:
         # (the items are read against the configuration: its categories, organisations, 专栏)
         click.echo(f"{CONFIG_FILE} 有错误，信息文件还没有检查：改正后再运行一次，才会列出 content/ 中的问题。",
                    err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import ipaddress
+import signal
 import socket
 import time
 from pathlib import Path
@@ -88,6 +89,9 @@ def command(directory: Path, port: int, host: str, output: Path | None, now: dt.
         # (held-back items are never built, but a preview shows edits nobody has reviewed yet)
         click.echo(f"注意：--host {host} 让能连到本机的其他设备也能打开预览，包括还没审查完的改动；"
                    "只在可信的内部网络中使用。", err=True)
+    # A service manager stops the preview with SIGTERM: the same graceful stop as Ctrl+C
+    # (the rebuild under way ends first), not the build's immediate exit (cli._stop)
+    signal.signal(signal.SIGTERM, _interrupt)
     preview.rebuild()
     server = preview.start()
     bound = server.server_address[1]
@@ -150,3 +154,7 @@ def _lan_address() -> str | None:
             return str(probe.getsockname()[0])
         except OSError:
             return None
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
