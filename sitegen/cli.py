@@ -43,9 +43,8 @@ cli.add_command(serve.command)
 def main() -> None:
     if sys.getfilesystemencoding().lower().replace("-", "") != "utf8":
         _again_in_utf8()
-    # `kill`, a CI job cancelled, a service stopped: end as after Ctrl+C, through the same
-    # clean-up (the staging folder removed, the workers stopped, the output as it was), not at
-    # once with the workers left writing into a closed pipe
+    # Ctrl+C, and SIGTERM (`kill`, a CI job cancelled): the workers end with the run (they
+    # wrote tracebacks into a closed pipe), and the exit code says a signal ended it (`_stop`)
     for signum in parallel.STOP_SIGNALS:
         signal.signal(signum, _stop)
     sys.unraisablehook = _unraisable

@@ -41,7 +41,7 @@ def _worker_started() -> None:
     # worker would only print a traceback of its own.
     gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the parent's own ends the build cleanly)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (the parent's handler is the parent's)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # (blocked while forking)
 
 
