@@ -157,6 +157,8 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
     keep = use_cache and (root / "sitegen.toml").is_file()  # no cache folder in a stray folder
     scratch = None if keep else tempfile.TemporaryDirectory(prefix="sitegen-cache-")
     cache = Cache(Path(scratch.name) if scratch else root / CACHE_DIR)
+    # (without a cache there is no last build to compare the output with)
+    walk = lastbuild.OutputWalk(output, start=keep)
     try:
         config = load_config(root, report)
         if config is None:
@@ -179,7 +181,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         early = list(report.diagnostics)
         rest = lastbuild.rest_key(config, now, strict, encoding, output, early)
         inputs = lastbuild.inputs_key(rest, files, asset_files)
-        last = None if report.errors else lastbuild.unchanged(cache, inputs, output)
+        last = None if report.errors else lastbuild.unchanged(cache, inputs, walk)
         if last is not None:
             report.diagnostics = list(last.diagnostics)
             result.held_back, result.published = last.held_back, last.published
@@ -199,7 +201,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
-                                     encoding, jobs, now, strict, env)
+                                     encoding, jobs, now, strict, walk, env)
             if done is not None:
                 report.diagnostics = list(done.diagnostics)
                 result.held_back, result.published = done.held_back, done.published
@@ -208,6 +210,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
                 result.output, result.quick = output, True
                 cache.commit()
                 return result
+        walk.close()  # (a whole build does not compare the output)
         with _long_lived():
             loaded = generate.load(root, now, strict, report, cache, jobs, progress, encoding,
                                    (config, files, asset_files), bodies=False,
@@ -257,6 +260,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         return _build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True,
                       kiosk_idle_minutes=kiosk_idle_minutes)
     finally:
+        walk.close()
         gc.unfreeze()  # `sitegen serve` builds again in this process
         # Page keys and the search record describe the output just swapped in; after a
         # failure they must not be kept, or the next build would trust them.

@@ -524,9 +524,10 @@ def scan(root: Path, content_dir: str, report: Report) -> tuple[list[ContentFile
         # unzip, a coarse clock) cannot keep it, and no build would read the new bytes else.
         f = ContentFile(content_rel, f"{content_dir}/{content_rel}",
                         f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
-        (items if content_rel.lower().endswith(".md") else assets).append(f)
-        suffix = next((x for x in (".md.txt", ".markdown") if content_rel.lower().endswith(x)), "")
-        if suffix:
+        lower = content_rel.lower()
+        (items if lower.endswith(".md") else assets).append(f)
+        if lower.endswith((".md.txt", ".markdown")):
+            suffix = ".md.txt" if lower.endswith(".md.txt") else ".markdown"
             report.warning(f.rel, f"文件名以 {suffix} 结尾，不会作为信息发布（记事本“另存为”常自动加上 .txt）；"
                            "信息文件应以 .md 结尾，请改文件名")
     _same_on_windows(assets, report)

@@ -40,6 +40,7 @@ from sitegen.pages import (
     NOT_IN_SITEMAP,
     PageJob,
     PageRenderer,
+    cached_theme_analysis,
     check_templates,
     from_template,
     last_published_js,
@@ -396,7 +397,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     author's error."""
     config = site.config
     dirs = theme_dirs(config)
-    renderer = PageRenderer(site, env or make_environment(dirs))
+    env = env or make_environment(dirs)
+    renderer = PageRenderer(site, env, analysis=cached_theme_analysis(env, cache))
     # Page keys and the search record describe the last good build's output folder: they
     # count only for that folder, and only for its files as that build left them.
     same_output = lastbuild.last_output(cache) == str(out.output)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
+import pickle
 import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ import jinja2.meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from sitegen.cache import fingerprint
+from sitegen.cache import Cache, fingerprint, text_digest
 from sitegen.config import SPECIAL_DIR, SiteConfig
 from sitegen.diagnostics import Report
 from sitegen.markdown import asset_url, relative
@@ -259,10 +261,12 @@ class Template(NamedTuple):
 
 def read_templates(env: jinja2.Environment) -> list[Template]:
     """Every file of the theme's templates, parsed once for all the analyses."""
-    return list(_parsed(env))
+    return [Template(name, source, _parse(env, source), own) for name, source, own in _sources(env)]
 
 
-def _parsed(env: jinja2.Environment) -> Iterator[Template]:
+def _sources(env: jinja2.Environment) -> Iterator[tuple[str, str, bool]]:
+    """Every file of the theme's templates: its name, its text, and whether it is the site's
+    own (not the built-in file)."""
     loader = env.loader
     assert loader is not None
     builtin = builtin_theme_dir() / "templates"
@@ -272,14 +276,61 @@ def _parsed(env: jinja2.Environment) -> Iterator[Template]:
         except (jinja2.TemplateNotFound, UnicodeDecodeError):
             continue
         try:
-            tree = env.parse(source)
-        except jinja2.TemplateSyntaxError:
-            tree = None
-        try:
             own = (builtin / template).read_text(encoding="utf-8") != source
         except (OSError, UnicodeDecodeError):
             own = True
-        yield Template(template, source, tree, own)
+        yield template, source, own
+
+
+def _parse(env: jinja2.Environment, source: str) -> jinja2.nodes.Template | None:
+    try:
+        return env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return None
+
+
+@dataclass(frozen=True)
+class ThemeAnalysis:
+    """What the page keys need to know of the theme's templates (the analyses above and
+    below), a function of their sources only."""
+
+    templates: dict[str, str]  # `template_keys`
+    listed: tuple[str, ...]  # `listed_fields`
+    whole_site: bool  # `reads_whole_site`
+    child_counts_everywhere: bool  # `child_counts_everywhere`
+
+
+def analyse_theme(env: jinja2.Environment) -> ThemeAnalysis:
+    theme = read_templates(env)
+    return ThemeAnalysis(template_keys(theme), listed_fields(theme), reads_whole_site(theme),
+                         child_counts_everywhere(theme))
+
+
+_THEME_ANALYSIS = "theme_analysis"
+
+
+def cached_theme_analysis(env: jinja2.Environment, cache: Cache) -> ThemeAnalysis:
+    """`analyse_theme`, kept in the cache under the templates' sources (and the analysing
+    code and the item's fields, which a new sitegen may change): parsing every template
+    again took a tenth of a one-item rebuild."""
+    key = fingerprint(_analysis_code(), [f.name for f in dataclasses.fields(Item)],
+                      list(_sources(env)))
+    stored = cache.get_meta(_THEME_ANALYSIS)
+    if isinstance(stored, bytes):
+        try:
+            found_key, found = pickle.loads(stored)
+        except Exception:  # noqa: BLE001 (a damaged entry: analysed again)
+            found_key = found = None
+        if found_key == key and isinstance(found, ThemeAnalysis):
+            return found
+    analysis = analyse_theme(env)
+    cache.set_meta(_THEME_ANALYSIS, pickle.dumps((key, analysis), protocol=pickle.HIGHEST_PROTOCOL))
+    return analysis
+
+
+@functools.cache
+def _analysis_code() -> str:  # noqa: N802 (a constant, read once)
+    return text_digest(Path(__file__).read_text(encoding="utf-8"))
 
 
 def _field(node: jinja2.nodes.Node) -> tuple[jinja2.nodes.Node, str | None] | None:
@@ -542,6 +593,8 @@ class PageRenderer:
     # A site's own template may show the sub-columns' counts on every page of a column; the
     # built-in one shows them on the first (`category`).
     child_counts_everywhere: bool = True
+    # The analysis of the theme, if the caller has it (`cached_theme_analysis`).
+    analysis: ThemeAnalysis | None = None
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
@@ -549,11 +602,11 @@ class PageRenderer:
     _nav: list[NavColumn] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        theme = read_templates(self.env)
-        self.templates = template_keys(theme)
-        self.listed = listed_fields(theme)
-        self.whole_site = reads_whole_site(theme)
-        self.child_counts_everywhere = child_counts_everywhere(theme)
+        theme = self.analysis or analyse_theme(self.env)
+        self.templates = theme.templates
+        self.listed = theme.listed
+        self.whole_site = theme.whole_site
+        self.child_counts_everywhere = theme.child_counts_everywhere
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:

@@ -35,7 +35,7 @@ def _checkpoint() -> None:
         raise KeyboardInterrupt
 
 
-def _worker_started() -> None:
+def worker_started() -> None:
     # A worker may be forked while the parent pauses the collector (build.py). Ctrl+C reaches
     # every process of the terminal's group: the parent stops the build (and its workers), a
     # worker would only print a traceback of its own.
@@ -88,7 +88,7 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             pool = multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
-                                                            initializer=_worker_started)
+                                                            initializer=worker_started)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         with pool:

@@ -53,6 +53,7 @@ from sitegen.pages import (
     LAST_PUBLISHED_JS,
     NOT_IN_SITEMAP,
     PageRenderer,
+    cached_theme_analysis,
     from_template,
     last_published_js,
     list_names,
@@ -138,7 +139,7 @@ class _Edit:
 
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
             asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
-            encoding: str, jobs: int, now: dt.date, strict: bool,
+            encoding: str, jobs: int, now: dt.date, strict: bool, walk: lastbuild.OutputWalk,
             env: jinja2.Environment | None = None) -> Done | None:
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
     not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
@@ -148,8 +149,8 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     fronts = _same_fronts(config, edit, assets, cache, encoding, now, strict)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
         return None
-    inodes: dict[str, int] = {}
-    if lastbuild.output_files(output, inodes) != edit.output_files:
+    found, inodes = walk.result()
+    if found != edit.output_files:
         return None  # edited by hand since: the whole build renders those files again
     old_site = _site(cache, edit.inputs)
     edits = None if old_site is None else _edits(fronts, old_site, edit, cache, now)
@@ -173,7 +174,8 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     if moved or added or gone:  # the items (updated in place, new ones added) filed anew
         site = structure.build_site(old_site.config, _with(old_site.items, [e.item for e in added],
                                                            {g.index_no for g in gone}))
-    renderer = PageRenderer(site, env or make_environment(theme_dirs(config)))
+    env = env or make_environment(theme_dirs(config))
+    renderer = PageRenderer(site, env, analysis=cached_theme_analysis(env, cache))
     before = renderer.for_site(old_site)
     # A theme reading the whole site (the newest date or items on every page) makes every
     # page depend on every item: the whole build's page keys sort that out. (Comparing the
@@ -543,7 +545,13 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
     if left or new:  # bodies linking to a moved or deleted item, or to a new one or a new file
         # (until now broken)
         by_url = {i.url: i for i in site.items}
-        for url, record in map(generate.ItemRecord.from_row, cache.item_records()):
+        # A record names a link's target and address in its pickled part, as UTF-8: one
+        # that names none of these links to none of them, and is not unpickled.
+        names = [n.encode("utf-8") for n in left | new]
+        for row in cache.item_records():
+            if not any(n in row[-1] for n in names):
+                continue
+            url, record = generate.ItemRecord.from_row(row)
             item = by_url.get(url)
             if item is not None and item.index_no not in edited \
                     and (not left.isdisjoint(record.links.values())

@@ -134,10 +134,15 @@ def build_site(config: SiteConfig, items: list[Item]) -> Site:
     leaf_items: dict[str, list[Item]] = defaultdict(list)
     expired = [i for i in items if i.expired]
     current = [i for i in items if not i.expired] if expired else items
+    chains: dict[str, list[CategoryNode]] = {}  # leaf path -> its nodes (a rebuild's tenth)
     for item in current:
-        for ancestor in tree.ancestors(item.category):
-            nodes[ancestor.path].items.append(item)
-        leaf_items[item.category.path].append(item)
+        path = item.category.path
+        chain = chains.get(path)
+        if chain is None:
+            chain = chains[path] = [nodes[a.path] for a in tree.ancestors(item.category)]
+        for node in chain:
+            node.items.append(item)
+        leaf_items[path].append(item)
     for path, siblings in leaf_items.items():
         if any(i.rank is not None for i in siblings):  # 领导信息: listed by rank, not by date
             nodes[path].ranked = sorted(siblings, key=lambda i: (i.rank is None, i.rank or 0))

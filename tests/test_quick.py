@@ -4,6 +4,8 @@ whole pipeline."""
 
 import datetime as dt
 import json
+import multiprocessing
+import os
 import random
 import re
 import shutil
@@ -14,9 +16,14 @@ from pathlib import Path
 import pytest
 from conftest import digests, mtimes
 
-from sitegen import output, quick
+from sitegen import lastbuild, output, pages, quick
 from sitegen.build import build
+from sitegen.cache import Cache
+from sitegen.config import load_config
+from sitegen.diagnostics import Report
 from sitegen.output import SPARE_PREFIX, AtomicOutput
+from sitegen.pages import analyse_theme, cached_theme_analysis, make_environment
+from sitegen.themes import theme_dirs
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.date(2026, 11, 27)
@@ -1013,3 +1020,66 @@ def test_a_damaged_site_model_in_the_cache_means_a_whole_build(site: Path, tmp_p
     append(site, BUDGET, "\n补充一句。\n")
     result = same_as_clean(site, tmp_path)
     assert result.ok and not result.quick
+
+
+def test_the_output_walked_in_another_process_is_the_output_as_it_is(site: Path, monkeypatch):
+    out = site / "output"
+    inodes: dict[str, int] = {}
+    want = (lastbuild.output_files(out, inodes), inodes)
+    walk = lastbuild.OutputWalk(out)
+    assert walk._process is not None  # (forked: the point of it)
+    assert walk.result() == want
+    assert walk._process is None and not multiprocessing.active_children()
+    # Where no process can be forked, or the child fails, it is walked here.
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    walk = lastbuild.OutputWalk(out)
+    assert walk._process is None and walk.result() == want
+    monkeypatch.undo()
+    parent = os.getpid()
+    real = lastbuild.output_files
+
+    def failing(*args, **kwargs):
+        if os.getpid() != parent:
+            raise PermissionError("a folder the child may not read")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(lastbuild, "output_files", failing)
+    walk = lastbuild.OutputWalk(out)
+    assert walk._process is not None and walk.result() == want
+    # A walk whose result no one wants (a whole build) ends with the build: no child left.
+    walk = lastbuild.OutputWalk(out)
+    walk.close()
+    assert walk._process is None and not multiprocessing.active_children()
+
+
+def test_a_build_with_nothing_to_do_or_a_quick_one_leaves_no_walking_process(site: Path,
+                                                                            tmp_path: Path):
+    assert build(site, now=NOW, jobs=1).ok  # nothing to do
+    append(site, BUDGET, "\n补充一句。\n")
+    assert same_as_clean(site, tmp_path).quick
+    edit(site, BUDGET, "date_published: 2011-03-03", "date_published: 2011-03-04")
+    assert not same_as_clean(site, tmp_path).quick  # (the walk not wanted)
+    assert not multiprocessing.active_children()
+
+
+def test_the_analysis_of_the_theme_is_kept_and_follows_its_templates(site: Path, monkeypatch):
+    config = load_config(site, Report())
+    cache = Cache(site / ".sitegen-cache")
+
+    def analysis():
+        return cached_theme_analysis(make_environment(theme_dirs(config)), cache)
+    first = analysis()
+    assert first == analyse_theme(make_environment(theme_dirs(config)))
+    assert "summary" not in first.listed
+    # kept: not analysed again
+    monkeypatch.setattr(pages, "analyse_theme", lambda env: pytest.fail("analysed again"))
+    assert analysis() == first
+    monkeypatch.undo()
+    # a site's own template: analysed again, and what it shows in lists counts
+    override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）")
+    changed = analysis()
+    assert "summary" in changed.listed and changed.templates != first.templates
+    assert changed == analyse_theme(make_environment(theme_dirs(config)))
+    # a damaged entry: analysed again
+    cache.set_meta("theme_analysis", b"\x80damaged")
+    assert analysis() == changed
+    cache.close(commit=False)
