@@ -200,8 +200,8 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         edit = None if report.errors else lastbuild.edited(cache, rest, files, asset_files, output)
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
-                done = quick.rebuild(config, edit, files, asset_files, rest, cache, output,
-                                     encoding, jobs, now, strict, walk, env)
+                done = quick.rebuild(config, edit, files, asset_files, rest, inputs, cache,
+                                     output, encoding, jobs, now, strict, walk, env)
             if done is not None:
                 report.diagnostics = list(done.diagnostics)
                 result.held_back, result.published = done.held_back, done.published
@@ -233,7 +233,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         try:
             with AtomicOutput(output) as out:
                 generate.write_site(site, loaded, out, cache, jobs, report, progress, strict,
-                                    env)
+                                    env, inputs)
         except generate.Abandon:
             return result
         except OutputError as exc:
@@ -247,7 +247,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.unchanged = out.reused
         result.removed = out.removed
         result.output = output
-        lastbuild.remember(cache, rest, files, asset_files, output, out.files(), result.published,
+        lastbuild.remember(cache, rest, inputs, files, asset_files, output, out.files(), result.published,
                            report.diagnostics, result.held_back)
         cache.commit()
         return result

@@ -391,8 +391,9 @@ class Abandon(Exception):
 
 def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
                report: Report, progress: StageProgress | None = None, strict: bool = False,
-               env: jinja2.Environment | None = None) -> None:
-    """Write every file. Under `strict`, HTML removed from a body as unsafe is an error;
+               env: jinja2.Environment | None = None, inputs: str = "") -> None:
+    """Write every file (`inputs`: the inputs key of the build). Under `strict`, HTML
+    removed from a body as unsafe is an error;
     broken body links stay warnings: a link to an item held back until its date is not the
     author's error."""
     config = site.config
@@ -407,6 +408,7 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     new_keys: dict[str, str] = {}
     feed_items = set(feeds.shown(site))
     site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
+    renderer.keep_briefs(cache, inputs)  # (for quick builds from the model kept under `inputs`)
     item_urls = {i.content_rel: i.url for i in site.items}
     records = dict(map(ItemRecord.from_row, cache.item_records())) if same_output else {}
     search_known = cache.search_doc_keys()

@@ -179,7 +179,7 @@ def _walk_into(output: Path, sender: Connection) -> None:
         sender.close()
 
 
-def remember(cache: Cache, rest: str, sources: list[ContentFile], assets: list[ContentFile],
+def remember(cache: Cache, rest: str, inputs: str, sources: list[ContentFile], assets: list[ContentFile],
              output: Path, files: dict[str, list[int]], published: int,
              diagnostics: list[Diagnostic], held_back: list[HeldBack]) -> None:
     # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
@@ -189,7 +189,7 @@ def remember(cache: Cache, rest: str, sources: list[ContentFile], assets: list[C
     cache.set_meta("last_assets", pickle.dumps({a.rel: (a.content_rel, a.stat) for a in assets},
                                                protocol=pickle.HIGHEST_PROTOCOL))
     record = {
-        "inputs": inputs_key(rest, sources, assets), "rest": rest, "published": published,
+        "inputs": inputs, "rest": rest, "published": published,
         "output": str(output.resolve()),
         "diagnostics": [[d.level.name, d.file, d.message, d.line, d.field, d.label]
                         for d in diagnostics],

@@ -73,11 +73,13 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
     A generator: the caller handles each result as it arrives and lets it go, so the results
     of a whole build (every rendered body, on a cold build) are never all in memory at once."""
     global _shared
-    _shared = state
+    previous, _shared = _shared, state
     try:
         if jobs <= 1 or len(tasks) < MIN_TASKS_FOR_PROCESSES \
                 or "fork" not in multiprocessing.get_all_start_methods():
             for done, task in enumerate(tasks, start=1):
+                # (again each time: the caller may run another pmap between two results)
+                _shared = state
                 yield func(task)
                 _checkpoint()
                 if progress:
@@ -98,4 +100,4 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
                 if progress:
                     progress(done, len(tasks))
     finally:
-        _shared = {}
+        _shared = previous

@@ -29,14 +29,16 @@ clean build's.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import itertools
 import logging
 import pickle
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,11 +140,21 @@ class _Edit:
 
 
 def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
-            asset_files: list[ContentFile], rest: str, cache: Cache, output: Path,
+            asset_files: list[ContentFile], rest: str, inputs: str, cache: Cache, output: Path,
             encoding: str, jobs: int, now: dt.date, strict: bool, walk: lastbuild.OutputWalk,
             env: jinja2.Environment | None = None) -> Done | None:
     """Update the output for the edits in `edit.files`; None (nothing written) if they are
-    not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build."""
+    not all quick. `files`: every item file; `rest`: `lastbuild.rest_key` of this build,
+    `inputs` its `inputs_key`; `walk`: the output folder as it is."""
+    with contextlib.ExitStack() as stack:  # (worker processes end with it, however it ends)
+        return _rebuild(config, edit, files, asset_files, rest, inputs, cache, output, encoding,
+                        jobs, now, strict, walk, stack, env)
+
+
+def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
+             asset_files: list[ContentFile], rest: str, inputs: str, cache: Cache,
+             output: Path, encoding: str, jobs: int, now: dt.date, strict: bool,
+             walk: lastbuild.OutputWalk, stack: contextlib.ExitStack, env: jinja2.Environment | None = None) -> Done | None:
     assets = frozenset(a.content_rel for a in asset_files)
     if same_on_windows(assets):  # whether both are published: the whole build tells
         return None
@@ -176,6 +188,9 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
                                                            {g.index_no for g in gone}))
     env = env or make_environment(theme_dirs(config))
     renderer = PageRenderer(site, env, analysis=cached_theme_analysis(env, cache))
+    renderer.take_briefs(cache, edit.inputs, {
+        *(e.item.index_no for e in edits), *(e.before.item.index_no for e in edits if e.before),
+        *(g.index_no for g in gone)})
     before = renderer.for_site(old_site)
     # A theme reading the whole site (the newest date or items on every page) makes every
     # page depend on every item: the whole build's page keys sort that out. (Comparing the
@@ -197,13 +212,14 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         return None
     done, out_files = made
     page_keys: dict[str, tuple[str | None, str | None]] = {}
+    rendering = None
     if moved or added or gone or edit.new_assets \
             or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
                    for e in edits if e.before for name in LIST_FIELDS):
-        shown = _shown(before, renderer, edits, assets, files_used, jobs, gone)
+        shown = _shown(before, renderer, edits, assets, files_used, jobs, stack, gone)
         if shown is None:
             return None
-        related, related_records, relisted, page_keys = shown
+        related, related_records, relisted, page_keys, rendering = shown
         done.update(related)
         old_records.update(related_records)
         out_files.update(relisted)
@@ -220,6 +236,11 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
         return None
     out_files.update(more[0])
     new_index = more[1]
+    if rendering is not None:
+        pages = rendering.finish()
+        if pages is None:
+            return None
+        out_files.update(pages)
     content = config.root / config.content_dir
     out_files.update((asset_url(rel), content / rel) for rel in files_used.fresh)  # (copied)
     diagnostics = _diagnostics(edit.last.diagnostics, old_records, done, added, edit.removed)
@@ -257,13 +278,14 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
     cache.set_meta("search_index", new_index.state.to_json())
     published = edit.last.published + len(added) - len(gone)
     held_back = [h for h in edit.last.held_back if h not in held_gone]
-    lastbuild.remember(cache, rest, files, asset_files, output, output_files, published,
+    lastbuild.remember(cache, rest, inputs, files, asset_files, output, output_files, published,
                        diagnostics, held_back)
     patches = _patches(cache) or {}  # (read whole by `_site` for this build)
     patches.update((e.item.index_no, e.item) for e in edits)
     patches.update((g.index_no, None) for g in gone)
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
-    cache.set_meta(SITE_FOR, lastbuild.inputs_key(rest, files, asset_files))
+    cache.set_meta(SITE_FOR, inputs)
+    renderer.keep_briefs(cache, inputs)
     log.info("quick build: %d item(s), %d file(s) written", len(edits) + len(gone), len(written))
     removed = sum(1 for rel in edit.output_files if out_files.get(rel, b"") is None)
     return Done(diagnostics, len(out.written), out.reused, published, held_back, removed)
@@ -422,18 +444,19 @@ def _copied(cache: Cache, assets: list[str]) -> bool:
 # What shows an edited item besides its own page, made again: the other items' pages (by
 # url), their last records, the list pages' files, and url -> (new key, old key) of those
 # list pages (None: a page that is new, or gone).
-Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | None]]]
+Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | None]], "_Rendering"]
 
 
 def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
-           assets: frozenset[str], files_used: _Assets, jobs: int, gone: Sequence[Item] = ()
-           ) -> Shown | None:
+           assets: frozenset[str], files_used: _Assets, jobs: int, stack: contextlib.ExitStack,
+           gone: Sequence[Item] = ()) -> Shown | None:
     """For an edited title or 文号, a move to another column or a new item: the pages of
     the items that link to an edited one (its neighbours before and after, the items it
     replaces or is replaced by, for a move or a new item those whose bodies link to it), and
     the pages of every list that shows it before or after (`pages.list_names`) whose key
     changed; and so for the items deleted (`gone`), and the pages linking to new files of the
-    content. `before`: the renderer of the site as the last build filed its items."""
+    content. `before`: the renderer of the site as the last build filed its items. The list
+    pages come last, still being rendered (`_Rendering`, ended with `stack`)."""
     site, old_site = renderer.site, before.site
     cache = files_used.cache
     related = _related(old_site, site, edits, cache, gone, files_used.new)
@@ -475,38 +498,63 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
             or any(url not in old_keys for url in old_urls):
         return None  # the lists are not as the last build made them
     todo = [(url, key, render) for url, key, render in made if key != old_keys.get(url)]
-    pages = _render_pages([render for _, _, render in todo], jobs)
-    if pages is None:
-        return None
-    files.update((url, page) for (url, _, _), page in zip(todo, pages, strict=True))
     keys = {url: (key, old_keys.get(url)) for url, key, _ in todo}
     for url in set(old_urls) - new_urls:
         files[url] = None
         keys[url] = (None, old_keys[url])
-    return done, records, files, keys
+    rendering = _Rendering([url for url, _, _ in todo], [render for _, _, render in todo], jobs)
+    stack.callback(rendering.close)
+    return done, records, files, keys, rendering
 
 
-def _render_pages(renders: list[Callable[[], str]], jobs: int) -> list[bytes] | None:
-    """Pages rendered, on every core when there are many: a move makes every page of a
-    column whose sub-columns' counts it changes again (hundreds, for a large first level)."""
-    if not renders:
-        return []
-    # The first here: the workers are forked with its templates compiled.
-    found = _render_slice(range(1), renders)
-    if found is None:
-        return None
-    # The workers must not collect what they share with this process: a full collection
-    # walks (and so copies) all of it, which made two workers slower than one.
-    gc.freeze()
-    try:
-        for part in pmap(_render_slice, batches(range(1, len(renders)), jobs),
-                         {"renders": renders}, jobs):
-            if part is None:
+class _Rendering:
+    """List pages rendered on every core when there are many (a move makes every page of a
+    column whose sub-columns' counts it changes again: hundreds, for a large first level),
+    while this process goes on with the search index, search.json and the sitemap; `finish`
+    collects them (None: a template failed), `close` ends the workers if they are not
+    wanted."""
+
+    def __init__(self, urls: list[str], renders: list[Callable[[], str]], jobs: int) -> None:
+        self.urls = urls
+        self._parts: Iterator[list[bytes] | None] | None = None
+        self._frozen = False
+        if not renders:
+            self._first: list[bytes] | None = []
+            return
+        # The first here: the workers are forked with its templates compiled.
+        self._first = _render_slice(range(1), renders)
+        if self._first is None or len(renders) == 1:
+            return
+        # The workers must not collect what they share with this process: a full collection
+        # walks (and so copies) all of it, which made two workers slower than one.
+        gc.freeze()
+        self._frozen = True
+        self._parts = pmap(_render_slice, batches(range(1, len(renders)), jobs),
+                           {"renders": renders}, jobs)
+        # Started (and with many pages, forked): the workers go on with the rest meanwhile.
+        self._second = next(self._parts)
+
+    def finish(self) -> OutFiles | None:
+        try:
+            found = self._first
+            if self._parts is not None:
+                for part in itertools.chain([self._second], self._parts):
+                    if part is None or found is None:
+                        return None
+                    found += part
+            if found is None:
                 return None
-            found += part
-    finally:
-        gc.unfreeze()
-    return found
+            return dict(zip(self.urls, found, strict=True))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._parts is not None:
+            self._parts.close()  # (the pool's clean-up ends the workers)
+            self._parts = None
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
 
 def _render_slice(span: Sequence[int], renders: list[Callable[[], str]] | None = None
@@ -820,7 +868,7 @@ def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,
         return None
     ids = [(i.index_no, fingerprints[i.index_no]) for i in reversed(site.items)]  # oldest first
     folder = output / search.INDEX_DIR
-    gc.freeze()  # as in `_render_pages`: a deletion renumbers every list, on every core
+    gc.freeze()  # as in `_Rendering`: a deletion renumbers every list, on every core
     try:
         index = search.update_index(
             old, ids, manifest, lambda n, f: new_docs.get((n, f)) or cache.search_doc(n, f),
