@@ -157,9 +157,10 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
     keep = use_cache and (root / "sitegen.toml").is_file()  # no cache folder in a stray folder
     scratch = None if keep else tempfile.TemporaryDirectory(prefix="sitegen-cache-")
     cache = Cache(Path(scratch.name) if scratch else root / CACHE_DIR)
-    # (without a cache there is no last build to compare the output with)
-    walk = lastbuild.OutputWalk(output, start=keep)
+    walk = lastbuild.OutputWalk(output, start=False)
     try:
+        # (without a cache there is no last build to compare the output with)
+        walk = lastbuild.OutputWalk(output, start=keep)
         config = load_config(root, report)
         if config is None:
             return result
@@ -257,6 +258,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         log.warning("生成缓存无法读取（%s），已丢弃并重新生成（.sitegen-cache/ 可以随时删除）", exc)
         cache.close(commit=False)
         cache.discard()
+        walk.close()
         return _build(root, output, now, strict, jobs, use_cache, progress, encoding, retried=True,
                       kiosk_idle_minutes=kiosk_idle_minutes)
     finally:

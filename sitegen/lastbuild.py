@@ -29,7 +29,7 @@ from sitegen.cache import Cache, fingerprint
 from sitegen.config import SiteConfig
 from sitegen.content import ContentFile
 from sitegen.diagnostics import Diagnostic, Level
-from sitegen.output import current_umask
+from sitegen.output import SpareWalk, current_umask, spare_of, walk_spare
 from sitegen.themes import theme_dirs
 from sitegen.validate import HeldBack
 
@@ -110,11 +110,13 @@ def output_files(output: Path, inodes: dict[str, int] | None = None) -> dict[str
     return found
 
 
-Walked = tuple[dict[str, list[int]], dict[str, int]]  # `output_files`, and the files' inodes
+# `output_files`, the files' inodes, and `walk_spare` of the output's spare (None: no spare)
+Walked = tuple[dict[str, list[int]], dict[str, int], SpareWalk | None]
 
 
 class OutputWalk:
-    """`output_files` of an output folder (with the inodes), walked in a forked process from
+    """`output_files` of an output folder (with the inodes, and its spare's), walked in a
+    forked process from
     the start of a build: a build with nothing to do, or a quick one, compares the output
     with what the last build left there before it touches it, and the walk (a stat of every
     file, a tenth of such a build at 10 000 items) runs on another core meanwhile, beside
@@ -134,7 +136,8 @@ class OutputWalk:
         # (no stop while forking: see `parallel.pmap`)
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, parallel.STOP_SIGNALS)
         try:
-            process = context.Process(target=_walk_into, args=(output, sender), daemon=True)
+            process = context.Process(target=_walk_into, args=(output, sender, receiver),
+                                      daemon=True)
             process.start()
         except OSError:  # (no process to spare: walked here)
             receiver.close()
@@ -151,8 +154,7 @@ class OutputWalk:
                 self._found = pickle.loads(self._receiver.recv_bytes())
             self.close()
         if self._found is None:
-            inodes: dict[str, int] = {}
-            self._found = output_files(self.output, inodes), inodes
+            self._found = _walked(self.output)
         return self._found
 
     def close(self) -> None:
@@ -167,12 +169,20 @@ class OutputWalk:
             self._process = None
 
 
-def _walk_into(output: Path, sender: Connection) -> None:
+def _walked(output: Path) -> Walked:
+    inodes: dict[str, int] = {}
+    found = output_files(output, inodes)
+    spare = spare_of(output)
+    return found, inodes, walk_spare(spare) if spare.is_dir() and not spare.is_symlink() else None
+
+
+def _walk_into(output: Path, sender: Connection, receiver: Connection) -> None:
     parallel.worker_started()
+    # Its own copy of the reading end closed: a build killed before it read the result must
+    # not leave this process waiting for a reader for ever (it gets a broken pipe).
+    receiver.close()
     try:
-        inodes: dict[str, int] = {}
-        found = output_files(output, inodes)
-        sender.send_bytes(pickle.dumps((found, inodes), protocol=pickle.HIGHEST_PROTOCOL))
+        sender.send_bytes(pickle.dumps(_walked(output), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # noqa: BLE001 (the parent walks again, and reports what it finds)
         pass
     finally:

@@ -91,7 +91,7 @@ class AtomicOutput:
         self.output = output.resolve()
         self.parent = self.output.parent
         self.staging = self.parent / f"{STAGING_PREFIX}{output.name}-{os.getpid()}"
-        self.spare = self.parent / f"{SPARE_PREFIX}{self.output.name}"
+        self.spare = spare_of(self.output)
         self.written: set[str] = set()  # every file of the new site
         self.fresh: set[str] = set()  # those not the previous output's file
         self.reused = 0
@@ -330,20 +330,22 @@ class AtomicOutput:
         _remove_empty_folders(self._staging, {rel for rel in self.present} - self.written)
         _remove_stray_folders(self._staging, self._spare_dirs, self.written)
 
-    def patch(self, files: dict[str, Source | None], inodes: dict[str, int]
-              ) -> dict[str, list[int]] | None:
+    def patch(self, files: dict[str, Source | None], inodes: dict[str, int],
+              spare: SpareWalk | None = None) -> dict[str, list[int]] | None:
         """Replace a few files of the output (None: remove one; a Path: a file to copy), as
         atomically as a build does: the spare, which the last build left as a copy of the
         output made of hard links, gets the new files and is swapped in; the previous output
         becomes the spare.
-        `inodes`: rel -> inode of every file of the output now. A file whose bytes are the
-        output's is left alone. Returns rel -> [size, mtime_ns] of the files written, or None,
+        `inodes`: rel -> inode of every file of the output now; `spare`: `walk_spare` of the
+        spare, if it was walked since the last build. A file whose bytes are the output's is
+        left alone. Returns rel -> [size, mtime_ns] of the files written, or None,
         having done nothing, when the spare is not such a copy (then a whole build is due).
         Not a context manager: there is nothing to write before it is called."""
         self._remove_leftovers()
-        spare_dirs: set[str] = set()
-        if not self.spare.is_dir() or self.spare.is_symlink() \
-                or dict(_walk(str(self.spare), folders=spare_dirs)) != inodes:
+        if not self.spare.is_dir() or self.spare.is_symlink():
+            return None
+        spare_files, spare_dirs = spare or walk_spare(self.spare)
+        if spare_files != inodes:
             return None
         try:  # a build under another umask: the whole build gives every file its permissions
             marker = os.stat(os.path.join(self._output, MARKER))
@@ -548,6 +550,20 @@ def _keep_folder_attributes(old: Path, new: Path) -> None:
         except PermissionError:  # a group the build user is not in: the mode is kept at least
             log.warning("无法把 %s 的用户组设为与 %s 相同（构建用户不在该组中）：只保留了权限位", new, old)
     os.chmod(new, stat.S_IMODE(st.st_mode))
+
+
+def spare_of(output: Path) -> Path:
+    """The spare of an output folder (resolved): beside it, see the module's docstring."""
+    output = output.resolve()
+    return output.parent / f"{SPARE_PREFIX}{output.name}"
+
+
+SpareWalk = tuple[dict[str, int], set[str]]  # rel -> inode of every file, and the folders
+
+
+def walk_spare(spare: Path) -> SpareWalk:
+    folders: set[str] = set()
+    return dict(_walk(str(spare), folders=folders)), folders
 
 
 def _parent_folders(files: Iterable[str]) -> set[str]:

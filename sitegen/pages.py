@@ -307,15 +307,16 @@ def analyse_theme(env: jinja2.Environment) -> ThemeAnalysis:
 
 
 _THEME_ANALYSIS = "theme_analysis"
-_BRIEFS = "briefs"  # cache meta: (inputs key, listed fields, index_no -> brief_key)
+_BRIEFS = "briefs"  # cache meta: (listed fields, index_no -> brief_key)
+_BRIEFS_FOR = "briefs_for"  # and the inputs key of the site model they are right for
 
 
 def cached_theme_analysis(env: jinja2.Environment, cache: Cache) -> ThemeAnalysis:
     """`analyse_theme`, kept in the cache under the templates' sources (and the analysing
-    code and the item's fields, which a new sitegen may change): parsing every template
-    again took a tenth of a one-item rebuild."""
-    key = fingerprint(_analysis_code(), [f.name for f in dataclasses.fields(Item)],
-                      list(_sources(env)))
+    code, Jinja's version and the item's fields, which an upgrade may change): parsing every
+    template again took a tenth of a one-item rebuild."""
+    key = fingerprint(_analysis_code(), jinja2.__version__,
+                      [f.name for f in dataclasses.fields(Item)], list(_sources(env)))
     stored = cache.get_meta(_THEME_ANALYSIS)
     if isinstance(stored, bytes):
         try:
@@ -646,21 +647,22 @@ class PageRenderer:
         """Keep the briefs made so far for the next build of the same site model (`inputs`:
         the inputs key it is kept under): the lists of a one-item move cover every item,
         and turning them all into text again was a tenth of the build."""
-        cache.set_meta(_BRIEFS, pickle.dumps((inputs, self.listed, self._briefs),
+        cache.set_meta(_BRIEFS, pickle.dumps((self.listed, self._briefs),
                                              protocol=pickle.HIGHEST_PROTOCOL))
+        cache.set_meta(_BRIEFS_FOR, inputs)
 
     def take_briefs(self, cache: Cache, inputs: str, changed: set[str]) -> None:
-        """The briefs `keep_briefs` kept under `inputs` (the site model this renderer's is
-        made from), but those of the items `changed` since (by 索引号)."""
-        stored = cache.get_meta(_BRIEFS)
-        if not isinstance(stored, bytes):
+        """Add the briefs `keep_briefs` kept under `inputs` (the site model this renderer's
+        is made from), but those of the items `changed` since (by 索引号)."""
+        if cache.get_meta(_BRIEFS_FOR) != inputs:
             return
         try:
-            tag, listed, briefs = pickle.loads(stored)
+            listed, briefs = pickle.loads(cache.get_meta(_BRIEFS))
         except Exception:  # noqa: BLE001 (a damaged entry: made again)
             return
-        if tag == inputs and listed == self.listed and isinstance(briefs, dict):
-            self._briefs = {n: b for n, b in briefs.items() if n not in changed}
+        if listed == self.listed and isinstance(briefs, dict):
+            self._briefs = {**{n: b for n, b in briefs.items() if n not in changed},
+                            **self._briefs}
 
     def org_key(self, org_id: str) -> str:
         found = self._orgs.get(org_id)
@@ -827,6 +829,14 @@ class PageRenderer:
                                self.briefs(page.items)) if keyed else ""
                 yield (url, key, lambda u=url, s=special, p=page, c=count: self.render(
                     "special.html", u, title=s.name, special=s, page=p, count=c))
+
+
+def move_briefs(cache: Cache, was: str, inputs: str) -> None:
+    """The briefs kept under the inputs key `was` are right for the model of the build of
+    `inputs` too: a quick build that changed nothing any list shows (no brief, and none of the
+    fields a theme lists: `quick.py` checks that) and so rendered no list."""
+    if cache.get_meta(_BRIEFS_FOR) == was:
+        cache.set_meta(_BRIEFS_FOR, inputs)
 
 
 def list_names(site: Site, item: Item) -> set[str]:

@@ -60,6 +60,7 @@ from sitegen.pages import (
     last_published_js,
     list_names,
     make_environment,
+    move_briefs,
 )
 from sitegen.parallel import batches, pmap, shared
 from sitegen.structure import Site
@@ -161,7 +162,7 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     fronts = _same_fronts(config, edit, assets, cache, encoding, now, strict)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
         return None
-    found, inodes = walk.result()
+    found, inodes, spare = walk.result()
     if found != edit.output_files:
         return None  # edited by hand since: the whole build renders those files again
     old_site = _site(cache, edit.inputs)
@@ -188,9 +189,6 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
                                                            {g.index_no for g in gone}))
     env = env or make_environment(theme_dirs(config))
     renderer = PageRenderer(site, env, analysis=cached_theme_analysis(env, cache))
-    renderer.take_briefs(cache, edit.inputs, {
-        *(e.item.index_no for e in edits), *(e.before.item.index_no for e in edits if e.before),
-        *(g.index_no for g in gone)})
     before = renderer.for_site(old_site)
     # A theme reading the whole site (the newest date or items on every page) makes every
     # page depend on every item: the whole build's page keys sort that out. (Comparing the
@@ -216,6 +214,9 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     if moved or added or gone or edit.new_assets \
             or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
                    for e in edits if e.before for name in LIST_FIELDS):
+        renderer.take_briefs(cache, edit.inputs, {
+            *(e.item.index_no for e in edits), *(e.before.item.index_no for e in edits if e.before),
+            *(g.index_no for g in gone)})
         shown = _shown(before, renderer, edits, assets, files_used, jobs, stack, gone)
         if shown is None:
             return None
@@ -231,7 +232,7 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     out_files.update((url, None) for url in dropped)
     # (The sitemap lists the last build's pages but its files', those removed too.)
     more = _listings(old_site, site, cache, output, old_records, done, page_keys, edits,
-                     assets | edit.removed_assets, jobs, gone)
+                     assets | edit.removed_assets, jobs, gone, rendering)
     if more is None:
         return None
     out_files.update(more[0])
@@ -248,7 +249,7 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
             generate.is_unsafe_removed(d.message) for d in diagnostics)):
         return None  # (the whole build reports HTML removed from a body as an error)
     out = AtomicOutput(output)
-    written = out.patch(out_files, inodes)
+    written = out.patch(out_files, inodes, spare)
     if written is None:
         return None
     output_files = {rel: stat for rel, stat in edit.output_files.items()
@@ -285,7 +286,10 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     patches.update((g.index_no, None) for g in gone)
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_FOR, inputs)
-    renderer.keep_briefs(cache, inputs)
+    if rendering is not None:
+        renderer.keep_briefs(cache, inputs)
+    else:
+        move_briefs(cache, edit.inputs, inputs)
     log.info("quick build: %d item(s), %d file(s) written", len(edits) + len(gone), len(written))
     removed = sum(1 for rel in edit.output_files if out_files.get(rel, b"") is None)
     return Done(diagnostics, len(out.written), out.reused, published, held_back, removed)
@@ -442,8 +446,8 @@ def _copied(cache: Cache, assets: list[str]) -> bool:
 
 
 # What shows an edited item besides its own page, made again: the other items' pages (by
-# url), their last records, the list pages' files, and url -> (new key, old key) of those
-# list pages (None: a page that is new, or gone).
+# url), their last records, the list pages gone, url -> (new key, old key) of the list pages
+# (None: a page that is new, or gone), and the list pages to render.
 Shown = tuple[Rendered, Records, OutFiles, dict[str, tuple[str | None, str | None]], "_Rendering"]
 
 
@@ -456,7 +460,8 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
     the pages of every list that shows it before or after (`pages.list_names`) whose key
     changed; and so for the items deleted (`gone`), and the pages linking to new files of the
     content. `before`: the renderer of the site as the last build filed its items. The list
-    pages come last, still being rendered (`_Rendering`, ended with `stack`)."""
+    pages come last, to be rendered (`_Rendering`: started by `_listings`, ended with
+    `stack`)."""
     site, old_site = renderer.site, before.site
     cache = files_used.cache
     related = _related(old_site, site, edits, cache, gone, files_used.new)
@@ -510,16 +515,24 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
 class _Rendering:
     """List pages rendered on every core when there are many (a move makes every page of a
     column whose sub-columns' counts it changes again: hundreds, for a large first level),
-    while this process goes on with the search index, search.json and the sitemap; `finish`
-    collects them (None: a template failed), `close` ends the workers if they are not
-    wanted."""
+    while this process goes on with search.json and the sitemap (`start`); `finish` collects
+    them (None: a template failed), `close` ends the workers if they are not wanted."""
 
     def __init__(self, urls: list[str], renders: list[Callable[[], str]], jobs: int) -> None:
-        self.urls = urls
+        self.urls, self._renders, self._jobs = urls, renders, jobs
         self._parts: Iterator[list[bytes] | None] | None = None
         self._frozen = False
+        self._first: list[bytes] | None = []
+        self._started = False
+
+    def start(self) -> None:
+        """Start rendering: after anything else that runs on every core (two pools at once
+        would fork one while the other's threads run), before what runs here meanwhile."""
+        if self._started:
+            return
+        self._started = True
+        renders, jobs = self._renders, self._jobs
         if not renders:
-            self._first: list[bytes] | None = []
             return
         # The first here: the workers are forked with its templates compiled.
         self._first = _render_slice(range(1), renders)
@@ -536,6 +549,7 @@ class _Rendering:
 
     def finish(self) -> OutFiles | None:
         try:
+            self.start()
             found = self._first
             if self._parts is not None:
                 for part in itertools.chain([self._second], self._parts):
@@ -595,7 +609,9 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
         by_url = {i.url: i for i in site.items}
         # A record names a link's target and address in its pickled part, as UTF-8: one
         # that names none of these links to none of them, and is not unpickled.
-        names = [n.encode("utf-8") for n in left | new]
+        # (as pickle writes them: a file name read from a disk in another encoding keeps its
+        # undecodable bytes as lone surrogates)
+        names = [n.encode("utf-8", "surrogatepass") for n in left | new]
         for row in cache.item_records():
             if not any(n in row[-1] for n in names):
                 continue
@@ -610,14 +626,32 @@ def _related(old_site: Site, site: Site, edits: list[_Edit], cache: Cache,
 
 def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_records: Records,
               done: Rendered, page_keys: dict[str, tuple[str | None, str | None]],
-              edits: list[_Edit], assets: frozenset[str], jobs: int, gone: list[Item]
-              ) -> tuple[OutFiles, search.Index] | None:
-    """What else shows the items made again or deleted: the feeds, search.json, the search
-    index, and after a move, a new item or a deletion the sitemap and the footer's newest
-    date."""
+              edits: list[_Edit], assets: frozenset[str], jobs: int, gone: list[Item],
+              rendering: _Rendering | None) -> tuple[OutFiles, search.Index] | None:
+    """What else shows the items made again or deleted: the search index, the feeds,
+    search.json, and after a move, a new item or a deletion the sitemap and the footer's
+    newest date. The list pages (`rendering`) are rendered meanwhile, from after the index."""
     moved = [e for e in edits if e.before and e.item.url != e.before.item.url]
     added = [e for e in edits if e.before is None]
     files: OutFiles = {}
+    folder = output / search.INDEX_DIR
+    if added or gone:  # every count and each year's span of numbers may change
+        manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
+    else:
+        manifest = search.restamped(
+            (folder / "manifest.js").read_bytes(),
+            [(e.before.item.category.path, e.item.category.path, e.item.expired)
+             for e in moved if e.before],
+            search.category_order(site))
+    index = _index(cache, output, old_records, done, manifest, site, jobs, gone)
+    if index is None:
+        return None
+    old_state, new_index = index
+    files.update(new_index.files)
+    for rel in old_state.digests.keys() - new_index.state.digests.keys():
+        files[search.INDEX_DIR + rel] = None
+    if rendering is not None:
+        rendering.start()
     feed_files = _feeds(old_site, site, cache, done, gone)
     if feed_files is None:
         return None
@@ -628,27 +662,11 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
         if listing is None:
             return None
         files["search.json"] = listing
-    folder = output / search.INDEX_DIR
-    if added or gone:  # every count and each year's span of numbers may change
-        manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
-    else:
-        manifest = search.restamped(
-            (folder / "manifest.js").read_bytes(),
-            [(e.before.item.category.path, e.item.category.path, e.item.expired)
-             for e in moved if e.before],
-            search.category_order(site))
     if moved or added or gone:
         left = {e.before.item.url for e in moved if e.before} | {g.url for g in gone}
         files.update(_sitemaps(site, cache, left, page_keys, assets))
     if site.updated != old_site.updated:
         files[LAST_PUBLISHED_JS] = last_published_js(site).encode("utf-8")
-    index = _index(cache, output, old_records, done, manifest, site, jobs, gone)
-    if index is None:
-        return None
-    old_state, new_index = index
-    files.update(new_index.files)
-    for rel in old_state.digests.keys() - new_index.state.digests.keys():
-        files[search.INDEX_DIR + rel] = None
     return files, new_index
 
 
@@ -833,17 +851,18 @@ def _search_json(old_site: Site, site: Site, output: Path, old: Records, done: R
                  ) -> bytes | None:
     """search.json with the lines of the items made again replaced or added (one line an
     item, newest first)."""
-    lines = (output / "search.json").read_text(encoding="utf-8").split("\n")
+    # As bytes: decoding 5 MB of text (at 10 000 items) took most of the time.
+    lines = (output / "search.json").read_bytes().split(b"\n")
     if len(lines) != len(old_site.items) + 3:  # "[", the items, "]", ""
         return None
-    by_number = {item.index_no: line.removesuffix(",")
+    by_number = {item.index_no: line.removesuffix(b",")
                  for item, line in zip(old_site.items, lines[1:], strict=False)}
     for url, rendered in done.items():
         index_no = rendered.record.search_id[0]
-        if by_number.get(index_no) != (old[url].search_line if url in old else None):
+        if by_number.get(index_no) != (old[url].search_line.encode("utf-8") if url in old else None):
             return None
-        by_number[index_no] = rendered.record.search_line
-    return search.search_json([by_number[i.index_no] for i in site.items]).encode("utf-8")
+        by_number[index_no] = rendered.record.search_line.encode("utf-8")
+    return search.search_json_bytes([by_number[i.index_no] for i in site.items])
 
 
 def _index(cache: Cache, output: Path, old_records: Records, done: Rendered,

@@ -86,6 +86,13 @@ def search_json(lines: list[str]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
+def search_json_bytes(lines: list[bytes]) -> bytes:
+    """`search_json` of lines already encoded (a quick build edits the file as bytes)."""
+    if not lines:
+        return b"[]\n"
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
+
+
 def search_docs(site: Site) -> list[SearchDoc]:
     """The documents of the index, oldest first (a document's number is its position), their
     bodies left empty: what the manifest needs (the bodies are in the build cache)."""

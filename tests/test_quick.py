@@ -6,10 +6,12 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import pickle
 import random
 import re
 import shutil
 import sqlite3
+import time
 import traceback
 from pathlib import Path
 
@@ -1025,7 +1027,9 @@ def test_a_damaged_site_model_in_the_cache_means_a_whole_build(site: Path, tmp_p
 def test_the_output_walked_in_another_process_is_the_output_as_it_is(site: Path, monkeypatch):
     out = site / "output"
     inodes: dict[str, int] = {}
-    want = (lastbuild.output_files(out, inodes), inodes)
+    spare = output.walk_spare(site / f"{SPARE_PREFIX}output")
+    assert spare[0] and spare[1]  # (the spare's files and folders)
+    want = (lastbuild.output_files(out, inodes), inodes, spare)
     walk = lastbuild.OutputWalk(out)
     assert walk._process is not None  # (forked: the point of it)
     assert walk.result() == want
@@ -1083,3 +1087,59 @@ def test_the_analysis_of_the_theme_is_kept_and_follows_its_templates(site: Path,
     cache.set_meta("theme_analysis", b"\x80damaged")
     assert analysis() == changed
     cache.close(commit=False)
+
+
+def test_a_new_file_named_in_another_encoding_keeps_quick_builds(site: Path, tmp_path: Path):
+    """Found by review: a file name that is not UTF-8 (GBK, from an archive made on Windows)
+    stopped every build with a UnicodeEncodeError while looking for the bodies linking to it."""
+    folder = site / "content/fdzdgknr/czyjs"
+    name = os.fsdecode("附表".encode("gbk") + b".pdf")
+    shutil.copy(folder / "2011-budget-table.pdf", folder / name)
+    result = same_as_clean(site, tmp_path)
+    assert result.ok and result.quick
+
+
+def _many_files(folder: Path, count: int = 3000) -> None:
+    """An output folder whose walk is more than a pipe holds (64 KiB)."""
+    for n in range(count):
+        part = folder / f"part-{n % 30}"
+        part.mkdir(parents=True, exist_ok=True)
+        (part / f"page-{n}.html").write_bytes(b"x")
+
+
+def test_the_walk_is_the_childs_and_ends_when_no_one_reads_it(tmp_path: Path, monkeypatch):
+    out = tmp_path / "output"
+    _many_files(out)
+    inodes: dict[str, int] = {}
+    want = (lastbuild.output_files(out, inodes), inodes, None)
+    assert len(pickle.dumps(want)) > 1 << 16
+    # the child's walk is the one used: here, walking fails
+    parent = os.getpid()
+    real = lastbuild.output_files
+
+    def not_here(*args, **kwargs):
+        if os.getpid() == parent:
+            raise AssertionError("walked in the build's own process")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(lastbuild, "output_files", not_here)
+    walk = lastbuild.OutputWalk(out)
+    assert walk.result() == want
+    # The build's process gone before it read the result (killed): the child does not wait
+    # for a reader for ever (it held the lock on the site folder meanwhile).
+    walk = lastbuild.OutputWalk(out)
+    process = walk._process
+    assert process is not None
+    time.sleep(0.5)  # (the child waits to send what the pipe cannot hold)
+    walk._receiver.close()
+    walk._receiver = None
+    process.join(timeout=20)
+    assert process.exitcode is not None, "the walk waited for a reader that is gone"
+    walk._process = None
+    # and close() ends a child that waits to send
+    walk = lastbuild.OutputWalk(out)
+    pid = walk._process.pid
+    time.sleep(0.5)
+    assert walk._process.is_alive()
+    walk.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -772,3 +772,9 @@ def test_a_title_of_a_million_spaces_is_tokenised():
     finally:
         signal.alarm(0)
     assert "通知" in tokens
+
+
+def test_search_json_as_bytes_is_the_same_file():
+    for lines in ([], ['{"title": "一"}'], ['{"title": "一"}', '{"title": "二，三"}']):
+        assert search.search_json_bytes([line.encode("utf-8") for line in lines]) \
+            == search.search_json(lines).encode("utf-8")
