@@ -42,7 +42,15 @@ def filesize(size: int) -> str:
 
 @jinja2.pass_context
 def _url(context: jinja2.runtime.Context, target: str) -> str:
-    return relative(target, context["page_url"])
+    page_url: str = context["page_url"]
+    return _relative_from(target, page_url[: page_url.rfind("/") + 1])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_from(target: str, folder: str) -> str:
+    # The navigation's and the footer's links are most of a page's, and the same on every
+    # page of a folder.
+    return relative(target, folder)
 
 
 class _ThemeSandbox(ImmutableSandboxedEnvironment):
