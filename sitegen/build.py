@@ -248,7 +248,8 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         result.unchanged = out.reused
         result.removed = out.removed
         result.output = output
-        lastbuild.remember(cache, rest, inputs, files, asset_files, output, out.files(), result.published,
+        lastbuild.remember(cache, rest, inputs, files, asset_files, output, out.files(),
+                           result.published,
                            report.diagnostics, result.held_back)
         cache.commit()
         return result

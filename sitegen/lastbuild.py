@@ -11,7 +11,6 @@ tells a build which files of the previous output it may take over unread
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import multiprocessing
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import sitegen.cache
 from sitegen import parallel
@@ -110,22 +110,19 @@ def output_files(output: Path, inodes: dict[str, int] | None = None) -> dict[str
     return found
 
 
-# `output_files`, the files' inodes, and `walk_spare` of the output's spare (None: no spare)
-Walked = tuple[dict[str, list[int]], dict[str, int], SpareWalk | None]
-
-
 class OutputWalk:
-    """`output_files` of an output folder (with the inodes, and its spare's), walked in a
-    forked process from
-    the start of a build: a build with nothing to do, or a quick one, compares the output
-    with what the last build left there before it touches it, and the walk (a stat of every
-    file, a tenth of such a build at 10 000 items) runs on another core meanwhile, beside
-    the listing of the content and the loading of the site model. Where processes cannot be
-    forked, or the child fails, the folder is walked here when the result is asked for."""
+    """`output_files` of an output folder, then the inodes of its files and the walk of its
+    spare (`walk_spare`), made in a forked process from the start of a build: a build with
+    nothing to do, or a quick one, compares the output with what the last build left there
+    before it touches it, and the walk (a stat of every file, a tenth of such a build at
+    10 000 items) runs on another core meanwhile, beside the listing of the content and the
+    loading of the site model. Where processes cannot be forked, or the child fails, the
+    folder is walked here when the result is asked for."""
 
     def __init__(self, output: Path, start: bool = True) -> None:
         self.output = output
-        self._found: Walked | None = None
+        self._files: dict[str, list[int]] | None = None
+        self._more: tuple[dict[str, int], SpareWalk | None] | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         self._receiver: Connection | None = None
         if not start or "fork" not in multiprocessing.get_all_start_methods() \
@@ -147,18 +144,40 @@ class OutputWalk:
             sender.close()
         self._process, self._receiver = process, receiver
 
-    def result(self) -> Walked:
-        if self._found is None and self._receiver is not None:
-            # (the child failed: walked here, which reports the error if it is one)
-            with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
-                self._found = pickle.loads(self._receiver.recv_bytes())
+    def files(self) -> dict[str, list[int]]:
+        """rel -> [size, mtime_ns] of every file of the output (`output_files`)."""
+        if self._files is None:
+            self._files = self._receive()
+            if self._files is None:  # (the child failed: walked here, which reports an error)
+                inodes: dict[str, int] = {}
+                self._files = output_files(self.output, inodes)
+                self._more = inodes, _spare_walk(self.output)
+        return self._files
+
+    def more(self) -> tuple[dict[str, int], SpareWalk | None]:
+        """rel -> inode of every file of the output, and `walk_spare` of its spare (None: it
+        has none)."""
+        self.files()
+        if self._more is None:
+            self._more = self._receive()
             self.close()
-        if self._found is None:
-            self._found = _walked(self.output)
-        return self._found
+            if self._more is None:
+                inodes: dict[str, int] = {}
+                output_files(self.output, inodes)
+                self._more = inodes, _spare_walk(self.output)
+        return self._more
+
+    def _receive(self) -> Any:
+        if self._receiver is None:
+            return None
+        try:
+            return pickle.loads(self._receiver.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self.close()
+            return None
 
     def close(self) -> None:
-        """End the child if its result is not wanted (it waits to send it)."""
+        """End the child if its results are not wanted (it waits to send them)."""
         if self._receiver is not None:
             self._receiver.close()
             self._receiver = None
@@ -169,11 +188,9 @@ class OutputWalk:
             self._process = None
 
 
-def _walked(output: Path) -> Walked:
-    inodes: dict[str, int] = {}
-    found = output_files(output, inodes)
+def _spare_walk(output: Path) -> SpareWalk | None:
     spare = spare_of(output)
-    return found, inodes, walk_spare(spare) if spare.is_dir() and not spare.is_symlink() else None
+    return walk_spare(spare) if spare.is_dir() and not spare.is_symlink() else None
 
 
 def _walk_into(output: Path, sender: Connection, receiver: Connection) -> None:
@@ -182,15 +199,18 @@ def _walk_into(output: Path, sender: Connection, receiver: Connection) -> None:
     # not leave this process waiting for a reader for ever (it gets a broken pipe).
     receiver.close()
     try:
-        sender.send_bytes(pickle.dumps(_walked(output), protocol=pickle.HIGHEST_PROTOCOL))
+        inodes: dict[str, int] = {}
+        # the files first: all a build with nothing to do waits for
+        for part in (output_files(output, inodes), (inodes, _spare_walk(output))):
+            sender.send_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # noqa: BLE001 (the parent walks again, and reports what it finds)
         pass
     finally:
         sender.close()
 
 
-def remember(cache: Cache, rest: str, inputs: str, sources: list[ContentFile], assets: list[ContentFile],
-             output: Path, files: dict[str, list[int]], published: int,
+def remember(cache: Cache, rest: str, inputs: str, sources: list[ContentFile],
+             assets: list[ContentFile], output: Path, files: dict[str, list[int]], published: int,
              diagnostics: list[Diagnostic], held_back: list[HeldBack]) -> None:
     # The output's files go apart, pickled: JSON of 100 000 entries costs a second a build.
     cache.set_meta("last_files", pickle.dumps(files, protocol=pickle.HIGHEST_PROTOCOL))
@@ -239,7 +259,7 @@ def unchanged(cache: Cache, inputs: str, walk: OutputWalk) -> LastBuild | None:
     if record.get("inputs") != inputs or not walk.output.is_dir():
         return None
     files = last_files(cache)
-    if walk.result()[0] != files:
+    if walk.files() != files:
         return None
     return _last_build(record, len(files))
 

@@ -155,15 +155,15 @@ def rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile]
 def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile],
              asset_files: list[ContentFile], rest: str, inputs: str, cache: Cache,
              output: Path, encoding: str, jobs: int, now: dt.date, strict: bool,
-             walk: lastbuild.OutputWalk, stack: contextlib.ExitStack, env: jinja2.Environment | None = None) -> Done | None:
+             walk: lastbuild.OutputWalk, stack: contextlib.ExitStack,
+             env: jinja2.Environment | None = None) -> Done | None:
     assets = frozenset(a.content_rel for a in asset_files)
     if same_on_windows(assets):  # whether both are published: the whole build tells
         return None
     fronts = _same_fronts(config, edit, assets, cache, encoding, now, strict)
     if fronts is None:  # the cheap test first: most edits that are not quick fail it
         return None
-    found, inodes, spare = walk.result()
-    if found != edit.output_files:
+    if walk.files() != edit.output_files:
         return None  # edited by hand since: the whole build renders those files again
     old_site = _site(cache, edit.inputs)
     edits = None if old_site is None else _edits(fronts, old_site, edit, cache, now)
@@ -249,6 +249,7 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
             generate.is_unsafe_removed(d.message) for d in diagnostics)):
         return None  # (the whole build reports HTML removed from a body as an error)
     out = AtomicOutput(output)
+    inodes, spare = walk.more()
     written = out.patch(out_files, inodes, spare)
     if written is None:
         return None
@@ -643,6 +644,11 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
             [(e.before.item.category.path, e.item.category.path, e.item.expired)
              for e in moved if e.before],
             search.category_order(site))
+    newest = {i.index_no for i in site.items[: len(added)]}
+    if rendering is not None and not gone and all(e.item.index_no in newest for e in added):
+        # No document numbered anew (the documents are numbered oldest first): the index's
+        # update is small, and runs here (no second pool while the first one's threads run).
+        rendering.start()
     index = _index(cache, output, old_records, done, manifest, site, jobs, gone)
     if index is None:
         return None
@@ -859,7 +865,8 @@ def _search_json(old_site: Site, site: Site, output: Path, old: Records, done: R
                  for item, line in zip(old_site.items, lines[1:], strict=False)}
     for url, rendered in done.items():
         index_no = rendered.record.search_id[0]
-        if by_number.get(index_no) != (old[url].search_line.encode("utf-8") if url in old else None):
+        was = old[url].search_line.encode("utf-8") if url in old else None
+        if by_number.get(index_no) != was:
             return None
         by_number[index_no] = rendered.record.search_line.encode("utf-8")
     return search.search_json_bytes([by_number[i.index_no] for i in site.items])

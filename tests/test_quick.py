@@ -1032,12 +1032,14 @@ def test_the_output_walked_in_another_process_is_the_output_as_it_is(site: Path,
     want = (lastbuild.output_files(out, inodes), inodes, spare)
     walk = lastbuild.OutputWalk(out)
     assert walk._process is not None  # (forked: the point of it)
-    assert walk.result() == want
+    assert walk.files() == want[0]
+    assert walk._process is not None  # (still to send the rest)
+    assert walk.more() == want[1:]
     assert walk._process is None and not multiprocessing.active_children()
     # Where no process can be forked, or the child fails, it is walked here.
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     walk = lastbuild.OutputWalk(out)
-    assert walk._process is None and walk.result() == want
+    assert walk._process is None and (walk.files(), *walk.more()) == want
     monkeypatch.undo()
     parent = os.getpid()
     real = lastbuild.output_files
@@ -1048,7 +1050,7 @@ def test_the_output_walked_in_another_process_is_the_output_as_it_is(site: Path,
         return real(*args, **kwargs)
     monkeypatch.setattr(lastbuild, "output_files", failing)
     walk = lastbuild.OutputWalk(out)
-    assert walk._process is not None and walk.result() == want
+    assert walk._process is not None and (walk.files(), *walk.more()) == want
     # A walk whose result no one wants (a whole build) ends with the build: no child left.
     walk = lastbuild.OutputWalk(out)
     walk.close()
@@ -1079,7 +1081,8 @@ def test_the_analysis_of_the_theme_is_kept_and_follows_its_templates(site: Path,
     assert analysis() == first
     monkeypatch.undo()
     # a site's own template: analysed again, and what it shows in lists counts
-    override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.summary }}）")
+    override(site, "macros.html", "{{ item.title }}</a>",
+             "{{ item.title }}</a>（{{ item.summary }}）")
     changed = analysis()
     assert "summary" in changed.listed and changed.templates != first.templates
     assert changed == analyse_theme(make_environment(theme_dirs(config)))
@@ -1112,7 +1115,7 @@ def test_the_walk_is_the_childs_and_ends_when_no_one_reads_it(tmp_path: Path, mo
     _many_files(out)
     inodes: dict[str, int] = {}
     want = (lastbuild.output_files(out, inodes), inodes, None)
-    assert len(pickle.dumps(want)) > 1 << 16
+    assert len(pickle.dumps(want[0])) > 1 << 16
     # the child's walk is the one used: here, walking fails
     parent = os.getpid()
     real = lastbuild.output_files
@@ -1123,7 +1126,7 @@ def test_the_walk_is_the_childs_and_ends_when_no_one_reads_it(tmp_path: Path, mo
         return real(*args, **kwargs)
     monkeypatch.setattr(lastbuild, "output_files", not_here)
     walk = lastbuild.OutputWalk(out)
-    assert walk.result() == want
+    assert (walk.files(), *walk.more()) == want
     # The build's process gone before it read the result (killed): the child does not wait
     # for a reader for ever (it held the lock on the site folder meanwhile).
     walk = lastbuild.OutputWalk(out)
