@@ -631,10 +631,16 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
               rendering: _Rendering | None) -> tuple[OutFiles, search.Index] | None:
     """What else shows the items made again or deleted: the search index, the feeds,
     search.json, and after a move, a new item or a deletion the sitemap and the footer's
-    newest date. The list pages (`rendering`) are rendered meanwhile, from after the index."""
+    newest date. The list pages (`rendering`) are rendered meanwhile: from the start, or when
+    documents are numbered anew (the index's update then runs on every core) from after it."""
     moved = [e for e in edits if e.before and e.item.url != e.before.item.url]
     added = [e for e in edits if e.before is None]
     files: OutFiles = {}
+    newest = {i.index_no for i in site.items[: len(added)]}
+    if rendering is not None and not gone and all(e.item.index_no in newest for e in added):
+        # No document numbered anew (the documents are numbered oldest first): the index's
+        # update is small, and runs here (no second pool while the first one's threads run).
+        rendering.start()
     folder = output / search.INDEX_DIR
     if added or gone:  # every count and each year's span of numbers may change
         manifest = search.manifest_of(search.search_docs(site), search.category_order(site))
@@ -644,11 +650,6 @@ def _listings(old_site: Site, site: Site, cache: Cache, output: Path, old_record
             [(e.before.item.category.path, e.item.category.path, e.item.expired)
              for e in moved if e.before],
             search.category_order(site))
-    newest = {i.index_no for i in site.items[: len(added)]}
-    if rendering is not None and not gone and all(e.item.index_no in newest for e in added):
-        # No document numbered anew (the documents are numbered oldest first): the index's
-        # update is small, and runs here (no second pool while the first one's threads run).
-        rendering.start()
     index = _index(cache, output, old_records, done, manifest, site, jobs, gone)
     if index is None:
         return None
