@@ -339,7 +339,7 @@ def cached_theme_analysis(env: jinja2.Environment, cache: Cache) -> ThemeAnalysi
 
 
 @functools.cache
-def _analysis_code() -> str:  # noqa: N802 (a constant, read once)
+def _analysis_code() -> str:
     return text_digest(Path(__file__).read_text(encoding="utf-8"))
 
 
