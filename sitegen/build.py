@@ -234,7 +234,7 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         try:
             with AtomicOutput(output) as out:
                 generate.write_site(site, loaded, out, cache, jobs, report, progress, strict,
-                                    env, inputs)
+                                    env, inputs=inputs)
         except generate.Abandon:
             return result
         except OutputError as exc:

@@ -391,7 +391,7 @@ class Abandon(Exception):
 
 def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs: int,
                report: Report, progress: StageProgress | None = None, strict: bool = False,
-               env: jinja2.Environment | None = None, inputs: str = "") -> None:
+               env: jinja2.Environment | None = None, *, inputs: str) -> None:
     """Write every file (`inputs`: the inputs key of the build). Under `strict`, HTML
     removed from a body as unsafe is an error;
     broken body links stay warnings: a link to an item held back until its date is not the

@@ -149,9 +149,8 @@ class OutputWalk:
         if self._files is None:
             self._files = self._receive()
             if self._files is None:  # (the child failed: walked here, which reports an error)
-                inodes: dict[str, int] = {}
-                self._files = output_files(self.output, inodes)
-                self._more = inodes, _spare_walk(self.output)
+                self._walk_here()
+        assert self._files is not None
         return self._files
 
     def more(self) -> tuple[dict[str, int], SpareWalk | None]:
@@ -162,10 +161,15 @@ class OutputWalk:
             self._more = self._receive()
             self.close()
             if self._more is None:
-                inodes: dict[str, int] = {}
-                output_files(self.output, inodes)
-                self._more = inodes, _spare_walk(self.output)
+                self._walk_here()
+        assert self._more is not None
         return self._more
+
+    def _walk_here(self) -> None:
+        inodes: dict[str, int] = {}
+        files = output_files(self.output, inodes)
+        self._files = self._files if self._files is not None else files
+        self._more = inodes, _spare_walk(self.output)
 
     def _receive(self) -> Any:
         if self._receiver is None:
