@@ -513,13 +513,21 @@ def _shown(before: PageRenderer, renderer: PageRenderer, edits: list[_Edit],
     return done, records, files, keys, rendering
 
 
+RENDER_POOL_FROM = 400  # list pages: fewer render in this process (a deletion's 600 took as
+# long either way)
+
+
 class _Rendering:
     """List pages rendered on every core when there are many (a move makes every page of a
     column whose sub-columns' counts it changes again: hundreds, for a large first level),
     while this process goes on with search.json and the sitemap (`start`); `finish` collects
-    them (None: a template failed), `close` ends the workers if they are not wanted."""
+    them (None: a template failed), `close` ends the workers if they are not wanted.
+    A few hundred pages render here: forking the workers, and the copies of the memory
+    pages that both sides then touch, cost more than they save (a move's 183 pages at
+    10 000 items: 0.06 s more with the workers)."""
 
     def __init__(self, urls: list[str], renders: list[Callable[[], str]], jobs: int) -> None:
+        jobs = jobs if len(renders) >= RENDER_POOL_FROM else 1
         self.urls, self._renders, self._jobs = urls, renders, jobs
         self._parts: Iterator[list[bytes] | None] | None = None
         self._frozen = False

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import digests, mtimes
 
-from sitegen import lastbuild, output, pages, quick
+from sitegen import lastbuild, output, pages, parallel, quick
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.config import load_config
@@ -1146,3 +1146,26 @@ def test_the_walk_is_the_childs_and_ends_when_no_one_reads_it(tmp_path: Path, mo
     walk.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+@pytest.mark.parametrize("pool_from", [2, quick.RENDER_POOL_FROM])
+def test_a_moves_list_pages_render_in_workers_only_when_there_are_many(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_from: int):
+    monkeypatch.setattr(quick, "RENDER_POOL_FROM", pool_from)
+    monkeypatch.setattr(parallel, "SERIAL_BELOW", 2)  # (the example's lists are short)
+    calls = []
+
+    def spy(func, tasks, state, jobs, progress=None):
+        if func is quick._render_slice:
+            calls.append((len(state["renders"]), jobs))
+        return parallel.pmap(func, tasks, state, jobs, progress)
+
+    monkeypatch.setattr(quick, "pmap", spy)
+    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
+    assert build(site, now=NOW, jobs=2).quick
+    [(pages_rendered, jobs)] = calls
+    assert pages_rendered > 2
+    assert jobs == (2 if pages_rendered >= pool_from else 1)
+    out = tmp_path / "clean"
+    assert build(site, output=out, now=NOW, jobs=1, use_cache=False).ok
+    assert digests(site / "output") == digests(out)
