@@ -12,6 +12,7 @@ tells a build which files of the previous output it may take over unread
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -87,7 +88,13 @@ def rest_key(config: SiteConfig, now: dt.date, strict: bool, encoding: str, outp
 def inputs_key(rest: str, files: list[ContentFile], assets: list[ContentFile]) -> str:
     """Everything a build reads: if this is what the last good build read, and its output is
     untouched, the build would write the same bytes."""
-    return fingerprint(rest, [(f.rel, f.stat) for f in files], [(a.rel, a.stat) for a in assets])
+    # (joined, not `repr`-ed: a third of the time, on every build; no name holds a NUL)
+    key = hashlib.sha256(rest.encode("utf-8"))
+    for group in (files, assets):
+        key.update(b"\1")
+        joined = "\0".join([f"{f.rel}\0{f.stat}" for f in group])
+        key.update(joined.encode("utf-8", "surrogatepass"))
+    return key.hexdigest()[:32]
 
 
 def output_files(output: Path, inodes: dict[str, int] | None = None) -> dict[str, list[int]]:

@@ -699,8 +699,10 @@ def update_index(old: IndexState, ids: list[tuple[str, str]], manifest: Manifest
             big = len(entry) > BIG_ENTRY
             files.put(f"x/{big_name(h)}.js" if big else f"t/{shard_name(h, count)}.js", token, entry)
     written = files.changed()
-    names = doc_names([n for n, _ in ids])
-    had = dict(zip(doc_names([n for n, _ in old.docs]), old.docs, strict=True))  # name -> its doc
+    old_numbers, numbers = [n for n, _ in old.docs], [n for n, _ in ids]
+    old_names = doc_names(old_numbers)
+    names = old_names if numbers == old_numbers else doc_names(numbers)
+    had = dict(zip(old_names, old.docs, strict=True))  # name -> its doc
     for name in had.keys() - set(names):
         written[doc_path(name)] = None
     for docid, name in enumerate(names):

@@ -198,3 +198,24 @@ def test_a_newer_date_rewrites_one_script_not_every_page(site: Path, tmp_path: P
     _publish(site, "（第三条）", "31421567X/2026-00903", "2026-02-07")
     incremental_equals_clean(site, tmp_path)
     assert "（第三条）招宝山" in report.read_text(encoding="utf-8")
+
+
+def test_the_inputs_key_tells_every_list_of_files_apart():
+    from sitegen.content import ContentFile
+    from sitegen.lastbuild import inputs_key
+
+    def f(name: str, stat: str = "1:2:3") -> ContentFile:
+        return ContentFile(content_rel=name, rel=f"content/{name}", stat=stat)
+
+    cases = [
+        ("r", [f("a.md"), f("b.md")], [f("x.pdf")]),
+        ("r2", [f("a.md"), f("b.md")], [f("x.pdf")]),  # another config, theme or --now
+        ("r", [f("a.md"), f("b.md", "1:2:4")], [f("x.pdf")]),  # one file touched
+        ("r", [f("a.md")], [f("b.md"), f("x.pdf")]),  # a file in the other list
+        ("r", [f("a.md"), f("b.md")], []),  # an attachment gone
+        ("r", [f("a.md\n1:2:3\ncontent/b.md")], [f("x.pdf")]),  # (no name holds a NUL)
+        ("r", [f("a.md\udcb1"), f("b.md")], [f("x.pdf")]),  # a name not in UTF-8
+    ]
+    keys = [inputs_key(*case) for case in cases]
+    assert len(set(keys)) == len(keys)
+    assert inputs_key(*cases[0]) == keys[0]  # and the same again
