@@ -25,9 +25,13 @@ _NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 def sitemaps(site: Site, page_urls: list[str]) -> list[tuple[str, str]]:
     """(file, text) of the sitemap files. `page_urls`: every HTML page written, site-root
     relative (404 excluded by the caller)."""
-    lastmod = {item.url: item.date_published.isoformat() for item in site.items}
-    entries = [f"  <url><loc>{escape(site.config.absolute_url(url))}</loc>"
-               + (f"<lastmod>{lastmod[url]}</lastmod>" if url in lastmod else "") + "</url>"
+    lastmod = {item.url: f"<lastmod>{item.date_published.isoformat()}</lastmod></url>"
+               for item in site.items}
+    # Only the base URL may need escaping: the rest is percent-encoded (no &, < or >).
+    absolute = site.config.absolute_url
+    base = absolute("")
+    start, prefix = len(base), "  <url><loc>" + escape(base)
+    entries = [prefix + absolute(url)[start:] + "</loc>" + lastmod.get(url, "</url>")
                for url in sorted(page_urls)]
     parts = [entries[i : i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)] or [[]]
     files = [(f"sitemap-{n}.xml" if len(parts) > 1 else "sitemap.xml",
