@@ -317,6 +317,8 @@ def analyse_theme(env: jinja2.Environment) -> ThemeAnalysis:
 _THEME_ANALYSIS = "theme_analysis"
 _BRIEFS = "briefs"  # cache meta: (listed fields, index_no -> brief_key)
 _BRIEFS_FOR = "briefs_for"  # and the inputs key of the site model they are right for
+_BRIEF_CHANGES = "brief_changes"  # index_no -> brief_key, or None, since `_BRIEFS` was kept
+BRIEF_CHANGES_KEPT = 1000  # more, and the briefs are kept whole again
 
 
 def cached_theme_analysis(env: jinja2.Environment, cache: Cache) -> ThemeAnalysis:
@@ -608,6 +610,8 @@ class PageRenderer:
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
     # turned into text once per build, not once per page.
     _briefs: dict[str, str] = field(default_factory=dict)
+    # What `take_briefs` took besides the kept whole: the changes since (None: not kept).
+    _taken_changes: dict[str, str | None] | None = None
     _orgs: dict[str, str] = field(default_factory=dict)
     _nav: list[NavColumn] = field(default_factory=list)
 
@@ -623,6 +627,7 @@ class PageRenderer:
         """This renderer, its theme read once, for another model of the same site."""
         other = copy.copy(self)
         other.site, other._briefs, other._orgs = site, {}, {}
+        other._taken_changes = None
         other.site_key = other.make_site_key()
         return other
 
@@ -651,12 +656,23 @@ class PageRenderer:
         # copies) a long text character by character.
         return text_digest("\n".join(self.brief_key(i) for i in items))
 
-    def keep_briefs(self, cache: Cache, inputs: str) -> None:
+    def keep_briefs(self, cache: Cache, inputs: str, changed: set[str] | None = None) -> None:
         """Keep the briefs made so far for the next build of the same site model (`inputs`:
         the inputs key it is kept under): the lists of a one-item move cover every item,
-        and turning them all into text again was a tenth of the build."""
+        and turning them all into text again was a tenth of the build. After `take_briefs`
+        (`changed`: the items it left out) only the changes since the whole were kept are
+        written (the whole is 3 MB at 10 000 items), until they are many."""
+        taken = self._taken_changes
+        if changed is not None and taken is not None:
+            changes = {**taken, **{n: self._briefs.get(n) for n in changed}}
+            if len(changes) <= BRIEF_CHANGES_KEPT:
+                cache.set_meta(_BRIEF_CHANGES,
+                               pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL))
+                cache.set_meta(_BRIEFS_FOR, inputs)
+                return
         cache.set_meta(_BRIEFS, pickle.dumps((self.listed, self._briefs),
                                              protocol=pickle.HIGHEST_PROTOCOL))
+        cache.set_meta(_BRIEF_CHANGES, pickle.dumps({}))
         cache.set_meta(_BRIEFS_FOR, inputs)
 
     def take_briefs(self, cache: Cache, inputs: str, changed: set[str]) -> None:
@@ -666,11 +682,14 @@ class PageRenderer:
             return
         try:
             listed, briefs = pickle.loads(cache.get_meta(_BRIEFS))
+            changes = pickle.loads(cache.get_meta(_BRIEF_CHANGES) or pickle.dumps({}))
         except Exception:  # noqa: BLE001 (a damaged entry: made again)
             return
-        if listed == self.listed and isinstance(briefs, dict):
-            self._briefs = {**{n: b for n, b in briefs.items() if n not in changed},
-                            **self._briefs}
+        if listed == self.listed and isinstance(briefs, dict) and isinstance(changes, dict):
+            briefs.update(changes)
+            kept = {n: b for n, b in briefs.items() if b is not None and n not in changed}
+            self._briefs = {**kept, **self._briefs}
+            self._taken_changes = changes
 
     def org_key(self, org_id: str) -> str:
         found = self._orgs.get(org_id)

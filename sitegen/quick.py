@@ -211,12 +211,14 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     done, out_files = made
     page_keys: dict[str, tuple[str | None, str | None]] = {}
     rendering = None
+    brief_changes: set[str] = set()  # the items whose kept briefs are not taken
     if moved or added or gone or edit.new_assets \
             or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
                    for e in edits if e.before for name in LIST_FIELDS):
-        renderer.take_briefs(cache, edit.inputs, {
-            *(e.item.index_no for e in edits), *(e.before.item.index_no for e in edits if e.before),
-            *(g.index_no for g in gone)})
+        brief_changes = {*(e.item.index_no for e in edits),
+                         *(e.before.item.index_no for e in edits if e.before),
+                         *(g.index_no for g in gone)}
+        renderer.take_briefs(cache, edit.inputs, brief_changes)
         shown = _shown(before, renderer, edits, assets, files_used, jobs, stack, gone)
         if shown is None:
             return None
@@ -288,7 +290,7 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     cache.set_meta(SITE_PATCHES, pickle.dumps(patches, protocol=pickle.HIGHEST_PROTOCOL))
     cache.set_meta(SITE_FOR, inputs)
     if rendering is not None:
-        renderer.keep_briefs(cache, inputs)
+        renderer.keep_briefs(cache, inputs, brief_changes)
     else:
         move_briefs(cache, edit.inputs, inputs)
     log.info("quick build: %d item(s), %d file(s) written", len(edits) + len(gone), len(written))
