@@ -1215,3 +1215,25 @@ def test_a_quick_build_keeps_the_changed_briefs_apart(site: Path, tmp_path: Path
     assert same_as_clean(site, tmp_path).quick
     assert meta("briefs") != whole and pickle.loads(meta("brief_changes")) == {}
 
+
+def test_shared_values_leave_a_search_documents_fingerprint_alone(site: Path):
+    """The fingerprint is a digest of the document's pickle, which writes an object met twice
+    once: a keyword made one object with the item's 有效性 would tell a whole build's
+    document (values shared) from a quick build's (checked on its own), equal as they are."""
+    from sitegen import generate, search
+    from sitegen.content import scan
+    from sitegen.structure import build_site
+
+    edit(site, BUDGET, "keywords: [财政预算,", "keywords: [有效, 财政所, 其他, 财政预算,")
+    cache = Cache(site / ".sitegen-cache")
+    loaded = generate.load(site, NOW, False, Report(), cache, 1, bodies=False)
+    cache.close()
+    assert loaded is not None
+    shared = next(i for i in loaded.catalog.items if i.source == BUDGET)
+    files, assets = scan(site, loaded.config.content_dir, Report())
+    own = generate.check_file(next(f for f in files if f.rel == BUDGET), loaded.config,
+                              {a.content_rel for a in assets}, "utf-8")[1].item
+    model = build_site(loaded.config, loaded.catalog.items)
+    docs = [search.search_doc(model, item, "正文") for item in (shared, own)]
+    assert docs[0] == docs[1]
+    assert search.doc_fingerprint(docs[0]) == search.doc_fingerprint(docs[1])
