@@ -342,8 +342,8 @@ class Incremental:
 
     @property
     def run(self) -> Run:
-        """The round of median wall time (the middle one of three)."""
-        return sorted(self.runs, key=lambda r: r.wall)[(len(self.runs) - 1) // 2]
+        """The round of median wall time (the middle one of three; of two, the slower)."""
+        return sorted(self.runs, key=lambda r: r.wall)[len(self.runs) // 2]
 
     def wall_spread(self) -> str:
         walls = [r.wall for r in self.runs]
@@ -392,7 +392,11 @@ def incremental_runs(tool: Tool, generated: list[GenItem], logs: Path,
     """The rebuild scenarios, in order, each on the site the one before left. A one-item
     scenario runs `rounds` times: its change, the timed build, then (but after the last round)
     the change undone and built again, untimed. One run of a sub-second build says little on
-    a shared machine: two runs of one commit have differed by a quarter."""
+    a shared machine: two runs of one commit have differed by a quarter. (Undone, a deletion
+    puts an older item back: a whole build. The first round follows the quick builds before
+    it, the others a whole build; the range shows what that does.) The files counted are the
+    most any round rewrote or removed, the check is the first round's (for nothing changed,
+    the one that follows the other scenarios' builds) with any file a round touched."""
     folder, out = tool.folder, tool.folder / "output"
     edit, move, delete = pick_targets(generated)
     results: list[Incremental] = []
@@ -401,20 +405,27 @@ def incremental_runs(tool: Tool, generated: list[GenItem], logs: Path,
              undo: Callable[[], None] | None = None) -> None:
         runs: list[Run] = []
         times = rounds if undo is not None else 1
+        most_rewritten = most_removed = 0
+        checks: list[str] = []
+        touched: list[str] = []
         for r in range(times):
             change()
             before = snapshot(out)
             suffix = f"-{r + 1}" if times > 1 else ""
             runs.append(measure(tool.warm_command, folder, logs / f"sitegen-{name}{suffix}.log"))
             rewritten, removed = changed(before, snapshot(out))
-            check = verify(search_records(out))
-            if name == "nothing changed" and (rewritten or removed):
-                check += "; e.g. " + ", ".join((rewritten + removed)[:3])
+            most_rewritten = max(most_rewritten, len(rewritten))
+            most_removed = max(most_removed, len(removed))
+            checks.append(verify(search_records(out)))
+            touched += rewritten + removed
             if r < times - 1:
                 assert undo is not None
                 undo()
                 measure(tool.warm_command, folder, logs / f"sitegen-{name}{suffix}-undone.log")
-        results.append(Incremental(name, runs, len(rewritten), len(removed), check))
+        check = checks[0]
+        if name == "nothing changed" and touched:
+            check += "; e.g. " + ", ".join(touched[:3])
+        results.append(Incremental(name, runs, most_rewritten, most_removed, check))
 
     def put_back(path: Path) -> Callable[[], None]:
         """Undoes a change of the file at `path` (its bytes as they are now)."""
@@ -932,8 +943,8 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="also the memory growth sizes")
     parser.add_argument("--quick", action="store_true", help="N = 1 000 only")
     parser.add_argument("--runs", type=int, default=1, help="cold runs per tool (alternating)")
-    parser.add_argument("--rebuild-rounds", type=int, default=3,
-                        help="rounds of each one-item rebuild (median and range printed)")
+    parser.add_argument("--rebuild-rounds", type=lambda v: max(1, int(v)), default=3,
+                        help="rounds of each one-item rebuild (median and range printed; at least 1)")
     parser.add_argument("--jobs", "-j", type=int, default=None,
                         help="sitegen --jobs (default: sitegen's own, all cores)")
     parser.add_argument("--peers", default="hugo,pelican", help="peers to compare (hugo, pelican, or none)")

@@ -1149,7 +1149,7 @@ def test_the_walk_is_the_childs_and_ends_when_no_one_reads_it(tmp_path: Path, mo
 
 
 @pytest.mark.parametrize("pool_from", [2, quick.RENDER_POOL_FROM])
-def test_a_moves_list_pages_render_in_workers_only_when_there_are_many(
+def test_list_pages_render_in_workers_only_when_there_are_many(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_from: int):
     monkeypatch.setattr(quick, "RENDER_POOL_FROM", pool_from)
     monkeypatch.setattr(parallel, "SERIAL_BELOW", 2)  # (the example's lists are short)
@@ -1161,14 +1161,36 @@ def test_a_moves_list_pages_render_in_workers_only_when_there_are_many(
         return parallel.pmap(func, tasks, state, jobs, progress)
 
     monkeypatch.setattr(quick, "pmap", spy)
-    edit(site, BUDGET, "category: 财政预决算", "category: 统计信息")
-    assert build(site, now=NOW, jobs=2).quick
-    [(pages_rendered, jobs)] = calls
-    assert pages_rendered > 2
-    assert jobs == (2 if pages_rendered >= pool_from else 1)
-    out = tmp_path / "clean"
-    assert build(site, output=out, now=NOW, jobs=1, use_cache=False).ok
-    assert digests(site / "output") == digests(out)
+    changes = [  # a move, a deletion (the index renumbered first), a new newest item
+        lambda: edit(site, BUDGET, "category: 财政预决算", "category: 统计信息"),
+        lambda: (site / REPORT).unlink(),
+        lambda: new_item(site, "content/fdzdgknr/czyjs/2026-budget.md", "31421567X/2026-00001",
+                         "2026-11-20")]
+    for change in changes:
+        calls.clear()
+        change()
+        assert build(site, now=NOW, jobs=2).quick
+        [(pages_rendered, jobs)] = calls
+        assert pages_rendered > 2
+        assert jobs == (2 if pages_rendered >= pool_from else 1)
+        out = tmp_path / f"clean-{len(list(tmp_path.iterdir()))}"
+        assert build(site, output=out, now=NOW, jobs=1, use_cache=False).ok
+        assert digests(site / "output") == digests(out)
+    # A list page failing in a worker: the whole build reports it, the output stays.
+    page = (site / "output/fdzdgknr/czyjs/index.html").read_text(encoding="utf-8")
+    count = int(re.search(r"（(\d+) 条）", page).group(1))
+    override(site, "category.html", "{% block content %}",
+             "{% block content %}{% if node.category.name == '财政预决算' and node.count == "
+             f"{count + 1} %}}{{{{ 1 // 0 }}}}{{% endif %}}")
+    assert build(site, now=NOW, jobs=2).ok
+    before = digests(site / "output")
+    calls.clear()
+    edit(site, BUDGET, "category: 统计信息", "category: 财政预决算")  # one more there
+    result = build(site, now=NOW, jobs=2)
+    assert not result.ok and not result.quick
+    assert calls and calls[0][1] == (2 if calls[0][0] >= pool_from else 1)  # (tried quick)
+    assert any("category.html" in d.file for d in result.report.errors)
+    assert digests(site / "output") == before
 
 
 def test_the_kept_site_model_shares_equal_values(site: Path):
