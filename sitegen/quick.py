@@ -543,8 +543,8 @@ class _Rendering:
             return
         self._started = True
         renders, jobs = self._renders, self._jobs
-        if not renders:
-            return
+        if not renders or jobs == 1:
+            return  # (rendered by `finish`)
         # The first here: the workers are forked with its templates compiled.
         self._first = _render_slice(range(1), renders)
         if self._first is None or len(renders) == 1:
@@ -562,6 +562,8 @@ class _Rendering:
         try:
             self.start()
             found = self._first
+            if self._jobs == 1 and self._renders:
+                found = _render_slice(range(len(self._renders)), self._renders)
             if self._parts is not None:
                 for part in itertools.chain([self._second], self._parts):
                     if part is None or found is None:

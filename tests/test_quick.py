@@ -1153,14 +1153,21 @@ def test_list_pages_render_in_workers_only_when_there_are_many(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_from: int):
     monkeypatch.setattr(quick, "RENDER_POOL_FROM", pool_from)
     monkeypatch.setattr(parallel, "SERIAL_BELOW", 2)  # (the example's lists are short)
-    calls = []
+    calls: list[tuple[int, int]] = []  # (pages, processes) of each list rendering
+    pooled: list[int] = []  # pages rendered in the workers, of each
 
     def spy(func, tasks, state, jobs, progress=None):
         if func is quick._render_slice:
-            calls.append((len(state["renders"]), jobs))
+            pooled.append(len(state["renders"]))
         return parallel.pmap(func, tasks, state, jobs, progress)
 
+    class Rendering(quick._Rendering):
+        def __init__(self, urls, renders, jobs):
+            super().__init__(urls, renders, jobs)
+            calls.append((len(renders), self._jobs))
+
     monkeypatch.setattr(quick, "pmap", spy)
+    monkeypatch.setattr(quick, "_Rendering", Rendering)
     changes = [  # a move, a deletion (the index renumbered first), a new newest item
         lambda: edit(site, BUDGET, "category: 财政预决算", "category: 统计信息"),
         lambda: (site / REPORT).unlink(),
@@ -1168,11 +1175,13 @@ def test_list_pages_render_in_workers_only_when_there_are_many(
                          "2026-11-20")]
     for change in changes:
         calls.clear()
+        pooled.clear()
         change()
         assert build(site, now=NOW, jobs=2).quick
         [(pages_rendered, jobs)] = calls
         assert pages_rendered > 2
         assert jobs == (2 if pages_rendered >= pool_from else 1)
+        assert pooled == ([pages_rendered] if jobs == 2 else [])
         out = tmp_path / f"clean-{len(list(tmp_path.iterdir()))}"
         assert build(site, output=out, now=NOW, jobs=1, use_cache=False).ok
         assert digests(site / "output") == digests(out)
@@ -1185,10 +1194,12 @@ def test_list_pages_render_in_workers_only_when_there_are_many(
     assert build(site, now=NOW, jobs=2).ok
     before = digests(site / "output")
     calls.clear()
+    pooled.clear()
     edit(site, BUDGET, "category: 统计信息", "category: 财政预决算")  # one more there
     result = build(site, now=NOW, jobs=2)
     assert not result.ok and not result.quick
-    assert calls and calls[0][1] == (2 if calls[0][0] >= pool_from else 1)  # (tried quick)
+    [(pages_rendered, jobs)] = calls  # (tried quick)
+    assert pooled == ([pages_rendered] if jobs == 2 else [])
     assert any("category.html" in d.file for d in result.report.errors)
     assert digests(site / "output") == before
 
