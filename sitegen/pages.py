@@ -682,7 +682,8 @@ class PageRenderer:
             return
         try:
             listed, briefs = pickle.loads(cache.get_meta(_BRIEFS))
-            changes = pickle.loads(cache.get_meta(_BRIEF_CHANGES) or pickle.dumps({}))
+            data = cache.get_meta(_BRIEF_CHANGES)
+            changes = pickle.loads(data) if data else {}  # (none kept: a cache of before them)
         except Exception:  # noqa: BLE001 (a damaged entry: made again)
             return
         if listed == self.listed and isinstance(briefs, dict) and isinstance(changes, dict):
