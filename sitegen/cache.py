@@ -93,6 +93,10 @@ class Cache:
             self.discard()
             self.db = self._open()
 
+    @property
+    def folder(self) -> Path | None:
+        return self.path.parent if self.path else None
+
     def _open(self) -> sqlite3.Connection:
         assert self.path is not None
         db = sqlite3.connect(self.path)

@@ -11,9 +11,10 @@ import datetime as dt
 import pickle
 import posixpath
 import re
-from array import array
-from collections.abc import Callable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -598,10 +599,11 @@ def _links_resolve(links: dict[str, str | None], item: Item, item_urls: dict[str
     return all(resolve_target(t, ctx) == r for t, r in links.items())
 
 
-def _search_span(span: range) -> tuple[dict[str, array], dict[str, str],
+def _search_span(span: range) -> tuple[str, list[int], dict[str, str],
                                        tuple[list[str], list[str], int]]:
     """Postings of a slice of the documents (read back from the cache, where the page stage
-    put them), with their document files written and the digests of those."""
+    put them), cut into parts in a scratch file, with their document files written and the
+    digests of those."""
     state = shared()
     keys: list[tuple[str, str]] = state["ids"][span.start : span.stop]
     names: list[str] = state["names"][span.start : span.stop]
@@ -619,12 +621,46 @@ def _search_span(span: range) -> tuple[dict[str, array], dict[str, str],
             yield search.doc_tokens(docs[key])
 
     postings = search.collect_postings(tokens(), first=span.start)
-    return postings, digests, out.report()
+    path = f"{state['scratch']}/span-{span.start}"
+    bounds = _scratch(path, search.cut_postings(postings, state["parts"]))
+    return path, bounds, digests, out.report()
 
 
-def _search_encode(tokens: Sequence[str]) -> dict[str, str]:
-    postings: dict[str, array] = shared()["postings"]
-    return {token: search.encode_entry(postings[token]) for token in tokens}
+def _search_part(part: int) -> tuple[str, list[int], int]:
+    state = shared()
+    pieces = _pieces((path, bounds, part) for path, bounds in state["spans"])
+    groups, small_bytes = search.encode_part(pieces, state["parts"])
+    path = f"{state['scratch']}/part-{part}"
+    return path, _scratch(path, groups), small_bytes
+
+
+def _search_group(group: int) -> tuple[dict[str, str], tuple[list[str], list[str], int]]:
+    state = shared()
+    tasks: int = state["tasks"]
+    pieces = _pieces((path, bounds, g) for g in range(group, state["parts"], tasks)
+                     for path, bounds in state["encoded"])
+    out: AtomicOutput = state["out"].child()
+    digests: dict[str, str] = {}
+    for rel, data in search.group_files(pieces, state["shards"], group, tasks):
+        out.write(search.INDEX_DIR + rel, data)
+        digests[rel] = search.file_digest(data)
+    return digests, out.report()
+
+
+def _scratch(path: str, pieces: Sequence[bytes]) -> list[int]:
+    """Writes the pieces one after the other; returns where each starts (and the end)."""
+    with open(path, "wb") as file:
+        for piece in pieces:
+            file.write(piece)
+    return list(accumulate(map(len, pieces), initial=0))
+
+
+def _pieces(where: Iterable[tuple[str, list[int], int]]) -> Iterator[bytes]:
+    """Piece `n` of each scratch file."""
+    for path, bounds, n in where:
+        with open(path, "rb") as file:
+            file.seek(bounds[n])
+            yield file.read(bounds[n + 1] - bounds[n])
 
 
 def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str],
@@ -649,31 +685,43 @@ def write_search(site: Site, fingerprints: dict[str, str], lines: dict[str, str]
         for rel in index.state.digests.keys() - written:
             out.reuse(search.INDEX_DIR + rel)
     else:
-        span = search_span(len(ids), jobs)
-        spans = [range(start, min(start + span, len(ids))) for start in range(0, len(ids), span)]
-        doc_digests: dict[str, str] = {}
         names = search.doc_names([n for n, _ in ids])
-
-        def postings_parts() -> Iterator[dict[str, array]]:
-            state = {"ids": ids, "names": names, "cache": cache, "out": out}
-            for part, digests, done in pmap(_search_span, spans, state, jobs):
-                doc_digests.update(digests)
-                out.absorb(done)
-                yield part
-        postings = search.merge_postings(postings_parts())
-        tokens = list(postings)
-        size = max(1, -(-len(tokens) // max(1, len(spans))))  # as many chunks as spans
-        chunks = [tokens[i : i + size] for i in range(0, len(tokens), size)]
-        entries: dict[str, str] = {}
-        for part in pmap(_search_encode, chunks, {"postings": postings}, jobs):
-            entries.update(part)
-        del postings
-        index = search.finish_index(meta, categories, ids, search.token_files(entries), doc_digests,
-                                     names)
+        doc_digests, tokens = _whole_index(ids, names, out, cache, jobs)
+        index = search.finish_index(meta, categories, ids, tokens, doc_digests, names)
     for rel, data in index.files:
         out.write(rel, data)
     cache.prune_search_docs(set(ids))
     cache.set_meta("search_index", index.state.to_json())
+
+
+def _whole_index(ids: list[tuple[str, str]], names: list[str], out: AtomicOutput, cache: Cache,
+                 jobs: int) -> tuple[dict[str, str], search.TokenFiles]:
+    """The document and token files of the index, written on every core in three rounds
+    (search.py: the whole index, in parts); returns the digests of the document files and
+    the token files."""
+    span = search_span(len(ids), jobs)
+    spans = [range(start, min(start + span, len(ids))) for start in range(0, len(ids), span)]
+    parts = 1 << (max(1, len(spans)) - 1).bit_length()  # a power of two, a part a span
+    doc_digests: dict[str, str] = {}
+    token_digests: dict[str, str] = {}
+    # beside the cache, on disk: /tmp may be memory (300 MB at 100 000 documents)
+    with tempfile.TemporaryDirectory(prefix="search-", dir=cache.folder) as scratch:
+        state: dict[str, Any] = {"ids": ids, "names": names, "cache": cache, "out": out,
+                                 "scratch": scratch, "parts": parts, "spans": []}
+        for path, bounds, digests, done in pmap(_search_span, spans, state, jobs):
+            state["spans"].append((path, bounds))
+            doc_digests.update(digests)
+            out.absorb(done)
+        state["encoded"], small_bytes = [], 0
+        for path, bounds, size in pmap(_search_part, range(parts), state, jobs):
+            state["encoded"].append((path, bounds))
+            small_bytes += size
+        state["shards"] = shards = search.shard_count(small_bytes)
+        state["tasks"] = min(shards, parts)
+        for digests, done in pmap(_search_group, range(state["tasks"]), state, jobs):
+            token_digests.update(digests)
+            out.absorb(done)
+    return doc_digests, search.written_token_files(token_digests, shards, small_bytes)
 
 
 SEARCH_SPAN = 1000  # documents a search task tokenises, at most

@@ -24,9 +24,11 @@ import bisect
 import functools
 import hashlib
 import json
+import marshal
 import operator
 import pickle
 import re
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -358,7 +360,7 @@ def _script(target: str, data: Any) -> bytes:
 
 def collect_postings(token_sets: Iterable[dict[str, int]], first: int = 0) -> dict[str, array]:
     """Token → array of docid << 4 | field bits; documents numbered in iteration order from
-    `first` (a worker collects a slice of the documents; `merge_postings` joins the slices)."""
+    `first` (a worker collects a slice of the documents: `cut_postings`)."""
     postings: dict[str, array] = {}
     for docid, tokens in enumerate(token_sets, start=first):
         for token, bits in tokens.items():
@@ -367,19 +369,6 @@ def collect_postings(token_sets: Iterable[dict[str, int]], first: int = 0) -> di
                 postings[token] = found = array("i")
             found.append(docid << 4 | bits)
     return postings
-
-
-def merge_postings(parts: Iterable[dict[str, array]]) -> dict[str, array]:
-    """Slices of `collect_postings`, given in document order, as one."""
-    merged: dict[str, array] = {}
-    for part in parts:
-        for token, found in part.items():
-            have = merged.get(token)
-            if have is None:
-                merged[token] = found
-            else:
-                have.extend(found)
-    return merged
 
 
 def encode_entries(postings: dict[str, array]) -> dict[str, str]:
@@ -438,11 +427,13 @@ def full_index(docs: Sequence[SearchDoc], categories: Sequence[str] | None = Non
 
 @dataclass
 class TokenFiles:
-    """The shard and frequent-token files of an index (paths under INDEX_DIR)."""
+    """The shard and frequent-token files of an index (paths under INDEX_DIR): their bytes,
+    or none when they were written apart (`group_files`); the digests of all, in order."""
 
     files: list[tuple[str, bytes]]
     shards: int
     small_bytes: int
+    digests: dict[str, str]
 
 
 def token_files(entries: dict[str, str]) -> TokenFiles:
@@ -460,7 +451,7 @@ def token_files(entries: dict[str, str]) -> TokenFiles:
             shards[shard_name(h, count)][token] = entry
     files = [(f"t/{name}.js", _shard_script("t", name, data)) for name, data in shards.items()]
     files += [(f"x/{name}.js", _shard_script("x", name, data)) for name, data in sorted(bigs.items())]
-    return TokenFiles(files, count, small_bytes)
+    return TokenFiles(files, count, small_bytes, {rel: file_digest(d) for rel, d in files})
 
 
 def finish_index(meta: Sequence[SearchDoc], categories: Sequence[str] | None,
@@ -470,11 +461,102 @@ def finish_index(meta: Sequence[SearchDoc], categories: Sequence[str] | None,
     files, written apart, are given by their digests). `meta`: the documents, their bodies
     not needed; `ids`: (index_no, fingerprint) of each; `names`: `doc_names` of them."""
     files = [*tokens.files, *name_files(names)]
-    digests = {rel: file_digest(data) for rel, data in files}
+    digests = dict(tokens.digests)
+    digests.update((rel, file_digest(data)) for rel, data in files[len(tokens.files):])
     digests.update(doc_digests)
     state = IndexState(ids, tokens.shards, tokens.small_bytes, digests)
     return Index([_manifest(meta, categories, state),
                   *((INDEX_DIR + rel, data) for rel, data in files)], state)
+
+
+# --- the whole index, in parts ------------------------------------------------------------------
+# A build's workers tokenise spans of the documents. Merged in the build's own process, the
+# postings of 100 000 documents took 275 MB there, and their entries as much again. Instead, in
+# three rounds of tasks that pass scratch files: each span's postings are cut by token into
+# `parts` (`cut_postings`); each part is merged, encoded, and cut again by the hash that names
+# the token files (`encode_part`); each group of token files is made from its cuts
+# (`group_files`). A process holds one span, one part or one group at a time.
+
+Cut = tuple[list[str], bytes, list[str]]  # tokens, their token_hash (array "I"), their entries
+
+
+def part_of(token: str, parts: int) -> int:
+    """Which part a token's postings are merged in: any hash would do, as long as it is the
+    same in every worker (crc32 runs in C; `token_hash` does not)."""
+    return zlib.crc32(token.encode()) & (parts - 1)
+
+
+def cut_postings(postings: dict[str, array], parts: int) -> list[bytes]:
+    """A span's postings (`collect_postings`), one marshalled dict of token → postings' bytes
+    for each part."""
+    cut: list[dict[str, bytes]] = [{} for _ in range(parts)]
+    for token, found in postings.items():
+        cut[part_of(token, parts)][token] = found.tobytes()
+    return [marshal.dumps(c) for c in cut]
+
+
+def encode_part(pieces: Iterable[bytes], groups: int) -> tuple[list[bytes], int]:
+    """One part of every span (`cut_postings`, in document order) merged and encoded, cut into
+    `groups` by the token's file: small entries by the low bits of `token_hash` (the shard),
+    frequent ones by the low bits of their file's name. Returns the marshalled groups, each
+    (small, big) `Cut`s, and the bytes the small entries add to the shards (`shard_count`)."""
+    merged: dict[str, list[bytes]] = {}
+    for piece in pieces:
+        for token, data in marshal.loads(piece).items():
+            have = merged.get(token)
+            if have is None:
+                merged[token] = [data]
+            else:
+                have.append(data)
+    cuts = [(([], array("I"), []), ([], array("I"), [])) for _ in range(groups)]
+    small_bytes = 0
+    for token, data in merged.items():
+        postings = array("i")
+        postings.frombytes(data[0] if len(data) == 1 else b"".join(data))
+        entry = encode_entry(postings)
+        h = token_hash(token)
+        if len(entry) > BIG_ENTRY:
+            tokens, hashes, entries = cuts[(h >> (32 - BIG_BITS)) & (groups - 1)][1]
+        else:
+            tokens, hashes, entries = cuts[h & (groups - 1)][0]
+            small_bytes += _small_size(token, entry)
+        tokens.append(token)
+        hashes.append(h)
+        entries.append(entry)
+    return [marshal.dumps(tuple((t, h.tobytes(), e) for t, h, e in cut)) for cut in cuts], small_bytes
+
+
+def group_files(pieces: Iterable[bytes], shards: int, group: int, tasks: int
+                ) -> list[tuple[str, bytes]]:
+    """The token files of one group of `tasks` (a power of two, at most `shards`): the shards
+    whose number is `group` modulo `tasks`, and the frequent tokens' files whose name is; made
+    from the cuts of every part (`encode_part`) for the groups the same modulo `tasks`."""
+    small: dict[int, dict[str, str]] = {t: {} for t in range(group, shards, tasks)}
+    bigs: dict[int, dict[str, str]] = {}
+    for piece in pieces:
+        for kind, (tokens, hash_bytes, entries) in enumerate(marshal.loads(piece)):
+            hashes = array("I")
+            hashes.frombytes(hash_bytes)
+            for token, h, entry in zip(tokens, hashes, entries, strict=True):
+                if kind:
+                    bigs.setdefault(h >> (32 - BIG_BITS), {})[token] = entry
+                else:
+                    small[h & (shards - 1)][token] = entry
+    files = []
+    for number, data in small.items():
+        name = shard_name(number, shards)
+        files.append((f"t/{name}.js", _shard_script("t", name, data)))
+    for prefix, data in bigs.items():
+        name = big_name(prefix << (32 - BIG_BITS))
+        files.append((f"x/{name}.js", _shard_script("x", name, data)))
+    return files
+
+
+def written_token_files(digests: dict[str, str], shards: int, small_bytes: int) -> TokenFiles:
+    """The token files `group_files` made and the build wrote, in `token_files`' order."""
+    order = [f"t/{shard_name(h, shards)}.js" for h in range(shards)]
+    order += sorted(rel for rel in digests if rel.startswith("x/"))
+    return TokenFiles([], shards, small_bytes, {rel: digests[rel] for rel in order})
 
 
 def doc_names(index_nos: Sequence[str]) -> list[str]:

@@ -719,31 +719,92 @@ def test_a_large_change_is_left_to_a_full_build():
     assert _update_from(before, before[:-1])[1] is not None
 
 
-def test_an_index_made_in_many_tasks_is_the_index_made_in_one(tmp_path: Path, site: Path,
-                                                               monkeypatch: pytest.MonkeyPatch):
-    # The build splits the documents into spans tokenised by worker processes and the tokens
-    # into chunks encoded by them; how many only changes the speed.
+@pytest.mark.parametrize(("spans", "parts", "target"), [
+    (1, 1, 12 * 1024), (3, 4, 12 * 1024),
+    (5, 8, 64),  # more shards than parts: a group's shards come from one part's cut
+    (7, 8, 1 << 20),  # one shard, made of every part's cuts
+    (2, 2, 300)])
+def test_the_index_made_in_parts_is_the_index_made_whole(spans: int, parts: int, target: int,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    # The build's three rounds (cut each span's postings by token, merge and encode each part,
+    # make each group of token files), done here in one process, against `token_files`.
+    monkeypatch.setattr(search, "SHARD_TARGET", target)
+    monkeypatch.setattr(search, "BIG_ENTRY", 40)  # (300 documents' lists are short)
+    docs = _docs(300)
+    whole = search.full_index(docs, CATS)
+    size = -(-len(docs) // spans)
+    cuts = [search.cut_postings(search.collect_postings(map(search.doc_tokens, docs[i : i + size]),
+                                                        first=i), parts)
+            for i in range(0, len(docs), size)]
+    encoded = [search.encode_part([cut[p] for cut in cuts], parts) for p in range(parts)]
+    small_bytes = sum(size for _, size in encoded)
+    shards = search.shard_count(small_bytes)
+    tasks = min(shards, parts)
+    files: dict[str, bytes] = {}
+    for group in range(tasks):
+        pieces = [groups[g] for g in range(group, parts, tasks) for groups, _ in encoded]
+        made = dict(search.group_files(pieces, shards, group, tasks))
+        assert not made.keys() & files.keys()
+        files.update(made)
+    expected = {rel.removeprefix(search.INDEX_DIR): data for rel, data in whole.files
+                if rel.startswith((search.INDEX_DIR + "t/", search.INDEX_DIR + "x/"))}
+    assert any(rel.startswith("x/") for rel in expected)  # frequent tokens' files too
+    assert (shards, small_bytes) == (whole.state.shards, whole.state.small_bytes)
+    assert files == expected
+    digests = {rel: search.file_digest(data) for rel, data in files.items()}
+    assert list(search.written_token_files(digests, shards, small_bytes).digests.items()) \
+        == [(rel, d) for rel, d in whole.state.digests.items() if rel in expected]
+    if target == 64:
+        assert shards > parts
+    elif target == 1 << 20:
+        assert shards == 1
+
+
+def _example_copy(tmp_path: Path, name: str) -> Path:
     import shutil
 
-    from conftest import EXAMPLE_NOW
-
-    from sitegen import generate, parallel
-    from sitegen.build import build
-
     root = Path(__file__).resolve().parent.parent
-    copy = tmp_path / "site"
+    copy = tmp_path / name
     shutil.copytree(root / "content", copy / "content")
     shutil.copy(root / "sitegen.toml", copy / "sitegen.toml")
+    return copy
+
+
+def _built_index(copy: Path, jobs: int) -> dict[str, bytes]:
+    from conftest import EXAMPLE_NOW
+
+    from sitegen.build import build
+
+    assert build(copy, now=EXAMPLE_NOW, jobs=jobs, use_cache=False).ok
+    base = copy / "output" / "assets" / "search"
+    return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*.js"))}
+
+
+@pytest.mark.parametrize("big_entry", [None, 40])
+def test_an_index_made_in_many_tasks_is_the_index_made_in_one(tmp_path: Path, site: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               big_entry: int | None):
+    # The build splits the documents into spans tokenised by worker processes, their postings
+    # into parts merged by them, and the token files into groups made by them; how many only
+    # changes the speed. (With big_entry, many tokens get a file of their own, and there is one
+    # shard, fewer than the parts.)
+    from sitegen import generate, parallel
+
     monkeypatch.setattr(parallel, "SERIAL_BELOW", 4)
+    if big_entry is None:
+        one = {p.relative_to(site / "assets/search").as_posix(): p.read_bytes()
+               for p in sorted((site / "assets/search").rglob("*.js"))}
+    else:
+        monkeypatch.setattr(search, "BIG_ENTRY", big_entry)
+        monkeypatch.setattr(search, "SHARD_TARGET", 1 << 20)
+        one = _built_index(_example_copy(tmp_path, "one"), jobs=1)
     monkeypatch.setattr(generate, "SEARCH_SPAN_MIN", 5)
     monkeypatch.setattr(generate, "SEARCH_SPAN", 9)
     assert generate.search_span(62, 2) == 9  # seven spans, on two worker processes
-    assert build(copy, now=EXAMPLE_NOW, jobs=2, use_cache=False).ok
-    base = copy / "output" / "assets" / "search"
-    many = {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*.js"))}
-    one = {p.relative_to(site / "assets/search").as_posix(): p.read_bytes()
-           for p in sorted((site / "assets/search").rglob("*.js"))}
+    many = _built_index(_example_copy(tmp_path, "many"), jobs=2)
     assert many == one
+    shards = sum(rel.startswith("t/") for rel in many)
+    assert (shards < 8, any(rel.startswith("x/") for rel in many)) == (big_entry is not None,) * 2
 
 
 _OLD_JOIN = re.compile(f"(?<=[{tokenize.CJK_RANGES}])[{tokenize.WHITESPACE}]+"
