@@ -13,8 +13,10 @@ import hashlib
 import logging
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from sitegen import __version__
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".sitegen-cache"
+SCRATCH_PREFIX = "scratch-"  # a build's scratch folders in the cache folder (`Cache.scratch`)
 SCHEMA = 26  # 26: 专栏 (Item.specials, Site.specials); 25: local addresses written with entities; 24: held back with its field and line; 23: annual report sections as paragraphs; 22: the review line kept for --strict; 21: placeholders hold an item back; 20: lines of every part of a field, annual report places in Chinese; 19: text in angle brackets stays text; 18: tags only not published are no unsafe HTML; 17: YAML numbers as written; 16: warnings say 发布时…; 15: 8:30 is text; 14: local-file links, bare images; 13: Item.related
 _LIBRARIES = ("markdown", "jinja2", "pygments", "nh3", "feedgen", "chinesecalendar", "pyyaml")
 
@@ -96,6 +99,17 @@ class Cache:
     @property
     def folder(self) -> Path | None:
         return self.path.parent if self.path else None
+
+    def scratch(self) -> tempfile.TemporaryDirectory[str]:
+        """A folder for scratch files, removed when its `with` ends: in the cache folder, on
+        disk beside the site (the system's temporary folder may be memory), where the
+        leftovers of a build that was killed are removed first (one site's builds never run
+        at once: `build.site_lock`). Without a cache, in the system's temporary folder."""
+        folder = self.folder
+        if folder is not None:
+            for left in folder.glob(SCRATCH_PREFIX + "*"):
+                shutil.rmtree(left, ignore_errors=True)
+        return tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=folder)
 
     def _open(self) -> sqlite3.Connection:
         assert self.path is not None

@@ -11,7 +11,6 @@ import datetime as dt
 import pickle
 import posixpath
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -704,8 +703,7 @@ def _whole_index(ids: list[tuple[str, str]], names: list[str], out: AtomicOutput
     parts = 1 << (max(1, len(spans)) - 1).bit_length()  # a power of two, a part a span
     doc_digests: dict[str, str] = {}
     token_digests: dict[str, str] = {}
-    # beside the cache, on disk: /tmp may be memory (300 MB at 100 000 documents)
-    with tempfile.TemporaryDirectory(prefix="search-", dir=cache.folder) as scratch:
+    with cache.scratch() as scratch:  # (300 MB at 100 000 documents)
         state: dict[str, Any] = {"ids": ids, "names": names, "cache": cache, "out": out,
                                  "scratch": scratch, "parts": parts, "spans": []}
         for path, bounds, digests, done in pmap(_search_span, spans, state, jobs):

@@ -807,6 +807,28 @@ def test_an_index_made_in_many_tasks_is_the_index_made_in_one(tmp_path: Path, si
     assert (shards < 8, any(rel.startswith("x/") for rel in many)) == (big_entry is not None,) * 2
 
 
+def test_the_index_scratch_files_stay_in_the_cache_folder_and_go(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    # On disk beside the site (the system's temporary folder may be memory), gone after the
+    # build, and so are those a killed build left behind.
+    from conftest import EXAMPLE_NOW
+
+    from sitegen import generate
+    from sitegen.build import build
+
+    copy = _example_copy(tmp_path, "site")
+    left = copy / ".sitegen-cache" / "scratch-killed"
+    left.mkdir(parents=True)
+    (left / "span-0").write_bytes(b"\0" * 100)
+    written: list[str] = []
+    monkeypatch.setattr(generate, "_scratch",  # (jobs=1: the tasks run in this process)
+                        lambda path, pieces, f=generate._scratch: written.append(path) or f(path, pieces))
+    assert build(copy, now=EXAMPLE_NOW, jobs=1).ok
+    assert {Path(p).parent.parent for p in written} == {copy / ".sitegen-cache"}
+    assert len(written) == 2  # one span, one part
+    assert not list((copy / ".sitegen-cache").glob("scratch-*"))
+
+
 _OLD_JOIN = re.compile(f"(?<=[{tokenize.CJK_RANGES}])[{tokenize.WHITESPACE}]+"
                        f"|[{tokenize.WHITESPACE}]+(?=[{tokenize.CJK_RANGES}])")
 
