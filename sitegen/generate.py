@@ -445,9 +445,8 @@ def write_site(site: Site, loaded: Loaded, out: AtomicOutput, cache: Cache, jobs
     site_jobs = list(renderer.site_pages())  # keys now; rendering in the workers
     renderer.keep_briefs(cache, inputs)  # (for quick builds from the model kept under `inputs`)
     item_urls = {i.content_rel: i.url for i in site.items}
-    records = dict(map(ItemRecord.from_row, cache.item_records())) if same_output else {}
     search_known = cache.search_doc_keys()
-    todo, kept, feed_bodies = _kept_items(site, renderer, records, old_keys, search_known,
+    todo, kept, feed_bodies = _kept_items(site, renderer, same_output, old_keys, search_known,
                                           feed_items, item_urls, loaded.assets, out, cache)
     state: dict[str, Any] = {
         "renderer": renderer, "out": out, "old_keys": old_keys, "cache": cache,
@@ -556,21 +555,28 @@ class PageStage:
                 self.report.warning(source, message, line=line)
 
 
-def _kept_items(site: Site, renderer: PageRenderer, records: dict[str, ItemRecord],
+def _kept_items(site: Site, renderer: PageRenderer, same_output: bool,
                 old_keys: dict[str, str], search_known: set[tuple[str, str]],
                 feed_items: set[str], item_urls: dict[str, str], assets: frozenset[str],
                 out: AtomicOutput, cache: Cache,
                 ) -> tuple[list[Item], list[tuple[Item, ItemRecord]], dict[str, str]]:
     """Split the items into those to render and those whose page the last build's record
     proves unchanged (their file is taken over from the previous output here). Also returns
-    the body HTML of the kept items that the feeds show."""
+    the body HTML of the kept items that the feeds show. Only the records whose inputs and
+    page key still match are read whole."""
+    by_url = {i.url: i for i in site.items}
+    matching = []
+    for url, inputs, page_key in cache.record_keys() if same_output else ():
+        item = by_url.get(url)
+        if item is not None and old_keys.get(url) == page_key \
+                and inputs == renderer.item_inputs(item):
+            matching.append(url)
+    records = dict(map(ItemRecord.from_row, cache.item_records_of(matching)))
     candidates: list[tuple[Item, ItemRecord]] = []
     todo: list[Item] = []
     for item in site.items:
         record = records.get(item.url)
-        if (record is not None and old_keys.get(item.url) == record.page_key
-                and record.search_id in search_known
-                and record.inputs == renderer.item_inputs(item)
+        if (record is not None and record.search_id in search_known
                 and _links_resolve(record.links, item, item_urls, assets)):
             candidates.append((item, record))
         else:
@@ -714,6 +720,8 @@ def _whole_index(ids: list[tuple[str, str]], names: list[str], out: AtomicOutput
         for path, bounds, size in pmap(_search_part, range(parts), state, jobs):
             state["encoded"].append((path, bounds))
             small_bytes += size
+        for path, _ in state["spans"]:  # (the disk holds the postings once, not twice)
+            Path(path).unlink()
         state["shards"] = shards = search.shard_count(small_bytes)
         state["tasks"] = min(shards, parts)
         for digests, done in pmap(_search_group, range(state["tasks"]), state, jobs):

@@ -770,56 +770,62 @@ def _example_copy(tmp_path: Path, name: str) -> Path:
     return copy
 
 
-def _built_index(copy: Path, jobs: int) -> dict[str, bytes]:
+@pytest.mark.parametrize(("big_entry", "shard_target", "shards"), [
+    (None, None, "more"),  # at least as many shards as parts: a group's shards from one part
+    (None, 4 * search.SHARD_TARGET, "fewer"),  # a shard from several parts, several groups
+    (40, 1 << 20, "one")])  # one shard; many tokens with a file of their own
+def test_an_index_made_in_many_tasks_is_the_index_made_in_one(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               big_entry: int | None,
+                                                               shard_target: int | None,
+                                                               shards: str):
+    # The build splits the documents into spans tokenised by worker processes, their postings
+    # into parts merged by them, and the token files into groups made by them: the files must
+    # be those `search.full_index` makes of the same documents in one step.
     from conftest import EXAMPLE_NOW
 
-    from sitegen.build import build
-
-    assert build(copy, now=EXAMPLE_NOW, jobs=jobs, use_cache=False).ok
-    base = copy / "output" / "assets" / "search"
-    return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*.js"))}
-
-
-@pytest.mark.parametrize("big_entry", [None, 40])
-def test_an_index_made_in_many_tasks_is_the_index_made_in_one(tmp_path: Path, site: Path,
-                                                               monkeypatch: pytest.MonkeyPatch,
-                                                               big_entry: int | None):
-    # The build splits the documents into spans tokenised by worker processes, their postings
-    # into parts merged by them, and the token files into groups made by them; how many only
-    # changes the speed. (With big_entry, many tokens get a file of their own, and there is one
-    # shard, fewer than the parts.)
     from sitegen import generate, parallel
+    from sitegen.build import build
+    from sitegen.cache import CACHE_DIR, Cache
 
     monkeypatch.setattr(parallel, "SERIAL_BELOW", 4)
-    if big_entry is None:
-        one = {p.relative_to(site / "assets/search").as_posix(): p.read_bytes()
-               for p in sorted((site / "assets/search").rglob("*.js"))}
-    else:
+    if big_entry is not None:
         monkeypatch.setattr(search, "BIG_ENTRY", big_entry)
-        monkeypatch.setattr(search, "SHARD_TARGET", 1 << 20)
-        one = _built_index(_example_copy(tmp_path, "one"), jobs=1)
+    if shard_target is not None:
+        monkeypatch.setattr(search, "SHARD_TARGET", shard_target)
     monkeypatch.setattr(generate, "SEARCH_SPAN_MIN", 5)
     monkeypatch.setattr(generate, "SEARCH_SPAN", 9)
-    assert generate.search_span(62, 2) == 9  # seven spans, on two worker processes
-    many = _built_index(_example_copy(tmp_path, "many"), jobs=2)
+    assert generate.search_span(62, 2) == 9  # seven spans (eight parts) on two workers
+    copy = _example_copy(tmp_path, "many")
+    assert build(copy, now=EXAMPLE_NOW, jobs=2).ok
+    base = copy / "output" / "assets" / "search"
+    many = {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*.js"))}
+
+    cache = Cache(copy / CACHE_DIR)
+    state = search.IndexState.from_json(cache.get_meta("search_index"))
+    assert state is not None
+    found = cache.search_docs(state.docs)
+    whole = search.full_index([found[key] for key in state.docs])
+    one = {rel.removeprefix(search.INDEX_DIR): data for rel, data in whole.files}
+    del one["manifest.js"], many["manifest.js"]  # (the columns' order is the site's)
     assert many == one
-    shards = sum(rel.startswith("t/") for rel in many)
-    assert (shards < 8, any(rel.startswith("x/") for rel in many)) == (big_entry is not None,) * 2
+    assert (state.shards, state.small_bytes, state.digests) \
+        == (whole.state.shards, whole.state.small_bytes, whole.state.digests)
+    count = sum(rel.startswith("t/") for rel in many)
+    assert {"more": count >= 8, "fewer": 1 < count < 8, "one": count == 1}[shards]
+    assert any(rel.startswith("x/") for rel in many) == (big_entry is not None)
 
 
 def test_the_index_scratch_files_stay_in_the_cache_folder_and_go(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch):
-    # On disk beside the site (the system's temporary folder may be memory), gone after the
-    # build, and so are those a killed build left behind.
+    # On disk beside the site (the system's temporary folder may be memory) and gone after the
+    # build; those of a build that was killed go with the next build.
     from conftest import EXAMPLE_NOW
 
     from sitegen import generate
     from sitegen.build import build
 
     copy = _example_copy(tmp_path, "site")
-    left = copy / ".sitegen-cache" / "scratch-killed"
-    left.mkdir(parents=True)
-    (left / "span-0").write_bytes(b"\0" * 100)
     written: list[str] = []
     monkeypatch.setattr(generate, "_scratch",  # (jobs=1: the tasks run in this process)
                         lambda path, pieces, f=generate._scratch: written.append(path) or f(path, pieces))
@@ -827,6 +833,13 @@ def test_the_index_scratch_files_stay_in_the_cache_folder_and_go(tmp_path: Path,
     assert {Path(p).parent.parent for p in written} == {copy / ".sitegen-cache"}
     assert len(written) == 2  # one span, one part
     assert not list((copy / ".sitegen-cache").glob("scratch-*"))
+    left = copy / ".sitegen-cache" / "scratch-killed"
+    left.mkdir()
+    (left / "span-0").write_bytes(b"\0" * 100)
+    written.clear()
+    assert build(copy, now=EXAMPLE_NOW, jobs=1).ok
+    assert written == []  # nothing changed: no index made
+    assert not left.exists()
 
 
 _OLD_JOIN = re.compile(f"(?<=[{tokenize.CJK_RANGES}])[{tokenize.WHITESPACE}]+"
