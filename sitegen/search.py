@@ -437,7 +437,8 @@ class TokenFiles:
 
 
 def token_files(entries: dict[str, str]) -> TokenFiles:
-    """The files holding the encoded postings of every token."""
+    """The files holding the encoded postings of every token, made in one step: `full_index`'s,
+    and the reference the build's parts (`group_files`) are tested against."""
     big = {t for t, e in entries.items() if len(e) > BIG_ENTRY}
     small_bytes = sum(_small_size(t, e) for t, e in entries.items() if t not in big)
     count = shard_count(small_bytes)
@@ -477,9 +478,6 @@ def finish_index(meta: Sequence[SearchDoc], categories: Sequence[str] | None,
 # the token files (`encode_part`); each group of token files is made from its cuts
 # (`group_files`). A process holds one span, one part or one group at a time.
 
-Cut = tuple[list[str], bytes, list[str]]  # tokens, their token_hash (array "I"), their entries
-
-
 def part_of(token: str, parts: int) -> int:
     """Which part a token's postings are merged in: any hash would do, as long as it is the
     same in every worker (crc32 runs in C; `token_hash` does not)."""
@@ -499,7 +497,8 @@ def encode_part(pieces: Iterable[bytes], groups: int) -> tuple[list[bytes], int]
     """One part of every span (`cut_postings`, in document order) merged and encoded, cut into
     `groups` by the token's file: small entries by the low bits of `token_hash` (the shard),
     frequent ones by the low bits of their file's name. Returns the marshalled groups, each
-    (small, big) `Cut`s, and the bytes the small entries add to the shards (`shard_count`)."""
+    (small, big), each (tokens, their `token_hash`es as array "I" bytes, their entries); and
+    the bytes the small entries add to the shards (`shard_count`)."""
     merged: dict[str, list[bytes]] = {}
     for piece in pieces:
         for token, data in marshal.loads(piece).items():
