@@ -213,6 +213,34 @@ def test_a_sites_own_template_cannot_run_commands_on_the_build_machine(site, tmp
     assert "找不到页面a，b" in (site / "output" / "404.html").read_text(encoding="utf-8")
 
 
+def test_the_sandbox_keeps_its_answers_per_type_and_name(tmp_path):
+    """The sandbox's checks are kept for each (type, attribute name): a name safe on one
+    type is still refused on another, however often the first was read."""
+    from pathlib import PurePosixPath
+
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    from sitegen.pages import make_environment
+
+    class Entry:
+        name, pop = "条目", "弹出"
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text(
+        "{% for _ in range(3) %}{{ entry.name }}{{ entry.pop }}{% endfor %}"
+        "{% if what == 'list' %}{{ items.pop() }}{% elif what == 'path' %}{{ path.name }}{% endif %}",
+        encoding="utf-8")
+    env = make_environment([tmp_path])
+    template = env.get_template("t.html")
+    values = {"entry": Entry(), "items": [1], "path": PurePosixPath("/etc/hostname")}
+    assert template.render(what="", **values) == "条目弹出" * 3
+    for what in ("list", "path"):
+        with pytest.raises((SecurityError, jinja2.UndefinedError)):
+            template.render(what=what, **values)
+    assert values["items"] == [1]
+
+
 def test_sitegen_new_writes_any_title_so_that_it_reads_back(site):
     for title in ('C:\\路径\\', '引号"内"\\"', "冒号: 和 # 号"):
         result = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "-c", "财政预决算",
