@@ -380,9 +380,9 @@ TEMPLATE_OLD = '<th scope="row">名称</th>'
 TEMPLATE_NEW = '<th scope="row">标题</th>'
 
 
-def append_paragraph(path: Path) -> None:
+def append_paragraph(path: Path, mark: str = EDIT_MARK) -> None:
     with open(path, "a", encoding="utf-8") as f:
-        f.write(f"\n{EDIT_MARK}\n")
+        f.write(f"\n{mark}\n")
 
 
 def pick_targets(generated: list[GenItem]) -> tuple[GenItem, GenItem, GenItem]:
@@ -504,6 +504,17 @@ def incremental_runs(tool: Tool, generated: list[GenItem], logs: Path,
     step("delete one item", lambda: source_path(folder, delete).unlink(), gone,
          put_back(source_path(folder, delete)))
     step("edit item template", override_template, rerendered)
+    # The site has its own item.html from here on, as most sites do: it may show any field of
+    # the neighbours, which the quick build then makes again too.
+    own_mark = "基准测试增量修改：网站自己的 item.html 下再改一段。"
+
+    def edited_again(records: dict[str, dict]) -> str:
+        page = (out / records[edit.index_no]["url"]).read_text(encoding="utf-8")
+        require(own_mark in page and TEMPLATE_NEW in page, f"{edit.slug}: the new text is not on its page")
+        return "page has the new text"
+
+    step("edit one body, own item.html", lambda: append_paragraph(source_path(folder, edit), own_mark),
+         edited_again, put_back(source_path(folder, edit)))
 
     # The commonest change of all: a new item, published today (the newest of the site).
     added_no = f"{edit.index_no.split('/')[0]}/{NOW[:4]}-99999"

@@ -77,7 +77,8 @@ NUMBERS = "index_numbers"  # pickled {source: index_no} of the items of that Sit
 # Item fields that no page but the item's own shows (besides its search document, its line
 # of search.json and the feeds that show it): an edit of these and of the body is quick.
 # Lists, neighbours and the other pages show `pages.brief` only, unless the theme's other
-# templates name more (`pages.listed_fields`): edits of those are whole builds.
+# templates name more (`pages.listed_fields`): edits of those make the pages showing the
+# item again, as a corrected title does (`LIST_FIELDS`).
 OWN_FIELDS = ("digest", "body", "body_line", "summary", "keywords", "review", "date_invalid",
               "type_fields", "genre", "department", "topic", "date_effective", "period", "expires",
               "validity_pending", "annual")
@@ -195,9 +196,6 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     # two site keys cannot: the edited items are the old model's objects, updated in place.)
     if renderer.whole_site or before.site_key != renderer.site_key:
         return None
-    if any(e.before is not None and getattr(e.checked.item, name) != getattr(e.before.item, name)
-           for e in edits for name in renderer.listed):
-        return None  # the theme shows it in lists too
     if _taken(cache, site, [*moved, *added]):
         return None
     old_records = _records(cache, {e.item.url: e.before.item.url for e in edits if e.before})
@@ -212,9 +210,11 @@ def _rebuild(config: SiteConfig, edit: lastbuild.Edited, files: list[ContentFile
     page_keys: dict[str, tuple[str | None, str | None]] = {}
     rendering = None
     brief_changes: set[str] = set()  # the items whose kept briefs are not taken
+    # (a field the theme shows in lists or on the neighbours' pages is in their keys as the
+    # title is: `PageRenderer.brief_key`; a site's own item.html may show any field there)
     if moved or added or gone or edit.new_assets \
             or any(getattr(e.checked.item, name) != getattr(e.before.item, name)
-                   for e in edits if e.before for name in LIST_FIELDS):
+                   for e in edits if e.before for name in (*LIST_FIELDS, *renderer.listed)):
         brief_changes = {*(e.item.index_no for e in edits),
                          *(e.before.item.index_no for e in edits if e.before),
                          *(g.index_no for g in gone)}
