@@ -503,6 +503,11 @@ def _prints_collections(tree: jinja2.nodes.Template) -> bool:
     return False
 
 
+# An Item's properties shown as fields, and the fields each is made of (`sort_key`, which
+# names the brief's dates and the 索引号, counts as the whole item: `_WHOLE_ITEM_WORDS`)
+_PROPERTY_FIELDS = {"files": ("attachments", "photo")}
+
+
 def listed_fields(templates: list[Template]) -> tuple[str, ...]:
     """The item fields beyond `brief` that a page may show of an item other than its own: any
     such field named in a template other than item.html (a site's theme may show 内容概述 or
@@ -520,6 +525,8 @@ def listed_fields(templates: list[Template]) -> tuple[str, ...]:
             return tuple(sorted(names))
         if template != "item.html":
             found.update(name for name in names if name in source)
+            found.update(name for prop, made_of in _PROPERTY_FIELDS.items() if prop in source
+                         for name in made_of)
             if any(read[1] is None for read in map(_field, tree.find_all(
                     (jinja2.nodes.Getitem, jinja2.nodes.Filter))) if read is not None):
                 return tuple(sorted(names))
@@ -537,6 +544,8 @@ def listed_fields(templates: list[Template]) -> tuple[str, ...]:
                 found.update(names)
             elif read[1] in names:
                 found.add(read[1])
+            elif read[1] in _PROPERTY_FIELDS:
+                found.update(_PROPERTY_FIELDS[read[1]])
     return tuple(sorted(found))
 
 

@@ -503,6 +503,17 @@ def test_a_theme_that_lists_an_own_field_elsewhere_remakes_the_lists_on_its_edit
     assert same_as_clean(site, tmp_path).quick == ("item[f]" not in shown)
 
 
+def test_a_list_showing_an_items_files_is_made_again_when_they_change(site: Path, tmp_path: Path):
+    """`item.files` is a property (the attachments and the photo), not a field: a list
+    template naming it read no field, and a removed attachment left the list stale."""
+    override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>（{{ item.files|length }} 个文件）")
+    same_as_clean(site, tmp_path)
+    rel = "content/fdzdgknr/xzxk/bszn/minimum-living-allowance.md"
+    edit(site, rel, "attachments:\n  - file: minimum-living-allowance-application.pdf\n"
+                    "    title: 城镇居民最低生活保障申请表\n", "")
+    same_as_clean(site, tmp_path)
+
+
 @pytest.mark.parametrize("change", ["validity", "attachment link", "unrenderable", "two items"])
 def test_what_is_not_a_body_edit_goes_the_whole_way(site: Path, tmp_path: Path, change: str):
     if change == "validity":  # it leaves the lists of valid items
