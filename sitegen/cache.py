@@ -248,6 +248,18 @@ class Cache:
             return iter(())
         return self.db.execute("SELECT url, inputs, page_key FROM items")
 
+    def item_records_naming(self, needles: list[bytes]
+                            ) -> Iterator[tuple[str, str, str, str, str, str, str, bytes]]:
+        """The item records whose pickled rest holds one of `needles` (bytes), found by SQLite
+        (`instr` on the blobs): a move looks for the pages linking to the item's old address;
+        reading every record into Python to look took 0.05–0.08 s at 10 000 items, this 0.008 s."""
+        if self.db is None or not needles:
+            return
+        for start in range(0, len(needles), 100):
+            chunk = needles[start : start + 100]
+            test = " OR ".join(["instr(extra, ?) > 0"] * len(chunk))
+            yield from self.db.execute(f"SELECT * FROM items WHERE {test}", chunk)
+
     def item_records_of(self, urls: list[str]) -> list[tuple[str, str, str, str, str, str, str, bytes]]:
         """The records of those `urls` that have one."""
         return list(self._where_in("SELECT * FROM items WHERE url IN ({marks})", urls))

@@ -503,6 +503,21 @@ def test_a_theme_that_lists_an_own_field_elsewhere_remakes_the_lists_on_its_edit
     assert same_as_clean(site, tmp_path).quick == ("item[f]" not in shown)
 
 
+def test_a_list_showing_a_pending_validity_is_made_again_when_it_changes(site: Path,
+                                                                        tmp_path: Path):
+    """Found by review: a 失效 turned 废止 ahead of its date changes only `validity_pending`,
+    which `validate.as_of` makes; the quick build compared the items as written, saw no
+    change, and left every list showing （将失效）."""
+    override(site, "macros.html", "{{ item.title }}</a>", "{{ item.title }}</a>"
+             "{% if item.validity_pending %}（将{{ item.validity_pending }}）{% endif %}")
+    plan = "content/fdzdgknr/zcwj/fzhsxwj/2010-medical-insurance-enrolment-plan.md"
+    edit(site, plan, "date_invalid: 2010-12-31", "date_invalid: 2027-12-31")
+    same_as_clean(site, tmp_path)
+    edit(site, plan, "validity: 失效", "validity: 废止")
+    assert same_as_clean(site, tmp_path).quick
+    assert "（将废止）" in (site / "output/fdzdgknr/zcwj/fzhsxwj/index.html").read_text(encoding="utf-8")
+
+
 def test_a_list_showing_an_items_files_is_made_again_when_they_change(site: Path, tmp_path: Path):
     """`item.files` is a property (the attachments and the photo), not a field: a list
     template naming it read no field, and a removed attachment left the list stale."""
@@ -1301,3 +1316,19 @@ def test_shared_values_leave_a_search_documents_fingerprint_alone(site: Path):
     docs = [search.search_doc(model, item, "正文") for item in (shared, own)]
     assert docs[0] == docs[1]
     assert search.doc_fingerprint(docs[0]) == search.doc_fingerprint(docs[1])
+
+
+def test_the_records_naming_an_address_are_found_by_the_cache(tmp_path: Path):
+    """`Cache.item_records_naming` (SQLite's instr on the pickled part) finds the records a
+    scan of all of them in Python finds, whatever the number of needles (asked 100 at a
+    time: SQLite limits the parameters of a statement)."""
+    cache = Cache(tmp_path / "cache")
+    rows = [(f"p/{n}.html", "i", "k", "b", f"no{n}", "fp", "line",
+             pickle.dumps({"links": {f"../a/{n}.md": f"a/{n}.html"}, "g": f"<{n % 7}>",
+                           "n": "名" * n}))
+            for n in range(300)]
+    cache.put_item_records(rows)
+    for needles in ([b"<3>"], [f"a/{k}.html".encode() for k in range(250)],
+                    ["名名名".encode()], [b"nowhere"], []):
+        want = {r[0] for r in rows if any(n in r[-1] for n in needles)}
+        assert {r[0] for r in cache.item_records_naming(needles)} == want
