@@ -182,7 +182,10 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         early = list(report.diagnostics)
         rest = lastbuild.rest_key(config, now, strict, encoding, output, early)
         inputs = lastbuild.inputs_key(rest, files, asset_files)
-        last = None if report.errors else lastbuild.unchanged(cache, inputs, walk)
+        # (the last build's record of its 224 000 output files at 100 000 items: unpickled in
+        # 0.11-0.16 s with the collector paused, 0.32-0.40 s with it running)
+        with _long_lived(freeze=False):
+            last = None if report.errors else lastbuild.unchanged(cache, inputs, walk)
         if last is not None:
             report.diagnostics = list(last.diagnostics)
             result.held_back, result.published = last.held_back, last.published
@@ -198,7 +201,9 @@ def _build(root: Path, output: Path | None = None, now: dt.date | None = None,
         from sitegen.structure import build_site
         env = check_templates(config, report, root / CACHE_DIR / "templates" if keep else None) \
             if theme_safe else None
-        edit = None if report.errors else lastbuild.edited(cache, rest, files, asset_files, output)
+        with _long_lived(freeze=False):
+            edit = None if report.errors else lastbuild.edited(cache, rest, files, asset_files,
+                                                               output)
         if edit is not None:
             with _long_lived(freeze=False):  # nothing of it lives on
                 done = quick.rebuild(config, edit, files, asset_files, rest, inputs, cache,
