@@ -113,6 +113,10 @@ class Cache:
     def _open(self) -> sqlite3.Connection:
         assert self.path is not None
         db = sqlite3.connect(self.path)
+        # (for a new file only) A cold build at 10 000 items writes 85 MB here, most of it
+        # blobs of 2 to 15 KB: in 16 KB pages SQLite wrote them in 0.33 s of CPU, in its
+        # default 4 KB pages in 0.50-0.61 s (measured on the benchmark catalog's rows).
+        db.execute("PRAGMA page_size=16384")
         # Write-ahead log: the workers read cached bodies while the parent stores new ones
         # (a rollback journal would lock the readers out once the writer spills to disk).
         db.execute("PRAGMA journal_mode=WAL")

@@ -348,6 +348,10 @@ def test_a_full_disk_under_the_build_cache_is_said_in_one_line(site, monkeypatch
 
     before = good_build(site)
     (site / ".sitegen-cache").rename(site / "cache.old")
+    # (a long body: the rows of two short items fit in the pages the new file starts with)
+    item = sorted((site / "content").rglob("*.md"))[0]
+    item.write_text(item.read_text(encoding="utf-8") + "\n\n" + "公开内容。" * 20000 + "\n",
+                    encoding="utf-8")
     real_open = Cache._open
 
     def full(self):
