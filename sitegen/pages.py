@@ -95,6 +95,10 @@ def make_environment(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # One environment a build (`sitegen serve` makes a new one for each): Jinja's check
+        # that a template's file is unchanged, a stat per template of every page, finds
+        # nothing (a tenth of rendering the benchmark's pages).
+        auto_reload=False,
     )
     env.globals["url"] = _url
     env.globals["asset_url"] = asset_url
