@@ -189,7 +189,11 @@ def facet_tokens(doc: SearchDoc) -> list[str]:
 
 
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014"
-_TIDY_RE = re.compile(f"(?<=[{_CJK_PUNCT}])[ \t\n]+|[ \t\n]+(?=[{_CJK_PUNCT}])")
+# Whitespace after or before Chinese punctuation. Each branch starts with the whitespace (the
+# lookbehind then looks at the character before it), so that the regex engine skips to the next
+# whitespace in C: starting with the lookbehind, it was tried at every character (three times
+# as slow over the benchmark's bodies).
+_TIDY_RE = re.compile(f"[ \t\n](?:(?<=[{_CJK_PUNCT}][ \t\n])[ \t\n]*|[ \t\n]*(?=[{_CJK_PUNCT}]))")
 
 
 def doc_payload(doc: SearchDoc) -> dict[str, Any]:

@@ -176,6 +176,26 @@ def test_whitespace_touching_han_is_joined_as_documented(text: str):
     assert tokenize._JOIN_RE.sub("", norm) == _joined_by_hand(norm)
 
 
+def _tidied_by_hand(text: str) -> str:
+    """What a document file keeps of a body: a run of spaces, tabs and line breaks goes when
+    Chinese punctuation is just before or just after it."""
+    punctuation = f"[{search._CJK_PUNCT}]"
+    out, i = [], 0
+    for m in re.finditer("[ \t\n]+", text):
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        out.append(text[i : m.start()])
+        if not any(c and re.match(punctuation, c) for c in (before, after)):
+            out.append(m.group())
+        i = m.end()
+    return "".join(out) + text[i:]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=" \t\n\r，。（）“”…—a中", max_size=40))
+def test_spaces_beside_chinese_punctuation_go_from_the_document_file(text: str):
+    assert search._TIDY_RE.sub("", text) == _tidied_by_hand(text)
+
+
 def test_token_set_of_odd_text():
     """The pairs are read from the text's UTF-32 bytes: one character, an astral one, a lone
     surrogate (from a file read with errors="surrogateescape") still give their tokens."""
