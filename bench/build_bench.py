@@ -132,6 +132,7 @@ class Run:
     rss_proc: int  # bytes, largest single process
     pss_tree: int  # bytes, peak of the summed PSS (0 if unavailable)
     log: Path
+    sys: float = 0.0  # of `cpu`, in the kernel (creating files is most of it: `file_creation`)
 
 
 def sources_fingerprint() -> str:
@@ -219,7 +220,7 @@ def measure(cmd: list[str], cwd: Path, log: Path, poll: bool = True) -> Run:
         raise SystemExit(f"{shlex.join(cmd)} (in {cwd}) exited {proc.returncode}:\n{tail}")
     rss_proc = max(rss_proc, usage.ru_maxrss * 1024)  # Linux: kilobytes
     return Run(wall, usage.ru_utime + usage.ru_stime, max(rss_tree, rss_proc), rss_proc,
-               pss_tree, log)
+               pss_tree, log, usage.ru_stime)
 
 
 # -- the three tools -------------------------------------------------------------------------------
@@ -853,7 +854,8 @@ def report(results: list[SizeResult], memory: dict[int, Run]) -> list[Table]:
     tables: list[Table] = []
 
     cold = Table("Cold full builds (median of runs; CPU = user+sys of the process tree)",
-                 ["N", "tool", "wall s", "CPU s", "CPU/wall", "RSS tree MB", "RSS 1 proc MB",
+                 ["N", "tool", "wall s", "CPU s", "of it sys s", "CPU/wall", "RSS tree MB",
+                  "RSS 1 proc MB",
                   "PSS tree MB", "sitegen/tool wall", "sitegen/tool CPU"])
     for res in results:
         sg = res.cold["sitegen"]
@@ -862,13 +864,13 @@ def report(results: list[SizeResult], memory: dict[int, Run]) -> list[Table]:
                 continue
             c = res.cold[name]
             cold.rows.append([n_label(res.n), name, c.spread("wall"), c.spread("cpu"),
-                              ratio(c.cpu / c.wall), mb(c.rss_tree), mb(c.rss_proc), mb(c.pss_tree),
+                              c.spread("sys"), ratio(c.cpu / c.wall), mb(c.rss_tree), mb(c.rss_proc), mb(c.pss_tree),
                               "—" if name == "sitegen" else ratio(sg.wall / c.wall),
                               "—" if name == "sitegen" else ratio(sg.cpu / c.cpu)])
         f = res.floor
         sampled = "" if f.sampled == f.items else f", sampled {n_label(f.sampled)} and scaled"
         cold.rows.append([n_label(res.n), f"Markdown floor (1 core, {f.ms_per_item:.2f} ms/item)", "—",
-                          s(f.cpu), "—", "—", "—", "—", "—", ratio(sg.cpu / f.cpu)])
+                          s(f.cpu), "—", "—", "—", "—", "—", "—", ratio(sg.cpu / f.cpu)])
         cold.notes.append(f"N={n_label(res.n)}: {res.published} items published of {res.n}; floor over "
                           f"{n_label(f.items)} bodies of {f.mean_chars:.0f} characters on average{sampled}.")
         cold.notes.append(f"N={n_label(res.n)} sitegen stages (last cold run): {res.stages}.")
