@@ -48,7 +48,7 @@ from sitegen.pages import (
     template_error,
     theme_file,
 )
-from sitegen.parallel import batches, default_jobs, pmap, shared
+from sitegen.parallel import batches, default_jobs, forks, pmap, shared
 from sitegen.structure import Site, build_site
 from sitegen.themes import check_theme, theme_assets, theme_dirs
 from sitegen.validate import Catalog, Checked, Item, check_item, finish
@@ -82,18 +82,31 @@ def check_file(f: ContentFile, config: SiteConfig, assets: set[str] | frozenset[
     return src.digest, checked
 
 
-def _check_batch(files: Sequence[ContentFile]) -> list[tuple[ContentFile, str, bytes, str]]:
-    """Each file's digest and its result as the cache stores it (`pack_checked`): pickled
-    here, on every core, and only read in the build's process (which pickled each result
-    again for the cache: a fifth of its work while the workers check)."""
+CheckedFile = tuple[ContentFile, str, Checked | tuple[bytes, str]]
+
+
+def _check_batch(files: Sequence[ContentFile]) -> list[CheckedFile]:
+    """Each file, its digest and its result; with `pack`, the result as the cache stores it
+    (`pack_checked`): pickled in the worker, so that the build's process only reads it (it
+    pickled each result again for the cache: a fifth of its work while the workers check)."""
     state = shared()
     known: dict[str, tuple[str, bytes]] = state["known"]  # path -> (digest, pickled Checked)
-    done = []
+    done: list[CheckedFile] = []
     for f in files:
         digest, result = check_file(f, state["config"], state["assets"], state["encoding"],
                                     known.get(f.rel))
-        done.append((f, digest, *pack_checked(result)))
+        done.append((f, digest, pack_checked(result) if state["pack"] else result))
     return done
+
+
+def _unpacked(found: Checked | tuple[bytes, str]) -> Checked:
+    if isinstance(found, Checked):
+        return found
+    data, body = found
+    checked = pickle.loads(data)
+    if checked.item is not None:
+        checked.item.body = body
+    return checked
 
 
 def checked_env(config: SiteConfig, encoding: str, asset_files: Sequence[ContentFile]) -> str:
@@ -192,16 +205,18 @@ def load(root: Path, now: dt.date, strict: bool, report: Report, cache: Cache,
         for rel, found in cache.checked_of(list(checked)).items():
             checked[rel] = found
     todo = [f for f in files if f.rel not in checked]
-    state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding}
+    tasks = batches(todo, jobs)
+    # (in one process, or without a cache to store them in, the results stay objects)
+    pack = cache.db is not None and forks(jobs, tasks)
+    state = {"config": config, "assets": set(assets), "known": known, "encoding": encoding,
+             "pack": pack}
     tick = (lambda d, t: progress("读取和校验", d, t)) if progress else None
-    for batch in pmap(_check_batch, batches(todo, jobs), state, jobs, tick):
-        cache.put_checked((f.rel, f.stat, digest, env, data, body)
-                          for f, digest, data, body in batch if digest)
-        for f, _, data, body in batch:
-            result = pickle.loads(data)
-            if result.item is not None:
-                result.item.body = body
-            checked[f.rel] = kept(result)
+    for batch in pmap(_check_batch, tasks, state, jobs, tick):
+        cache.put_checked((f.rel, f.stat, digest, env,
+                           *(found if isinstance(found, tuple) else pack_checked(found)))
+                          for f, digest, found in batch if digest)
+        for f, _, found in batch:
+            checked[f.rel] = kept(_unpacked(found))
     cache.put_checked((), keep={f.rel for f in files})
     catalog = finish([checked[f.rel] for f in files], now, report)
     for item in catalog.items:

@@ -67,6 +67,12 @@ def batches(seq: Sequence[T], jobs: int, at_most: int = 200) -> list[Sequence[T]
 Progress = Callable[[int, int], None]  # (tasks done, tasks in all)
 
 
+def forks(jobs: int, tasks: Sequence[object]) -> bool:
+    """Whether `pmap` runs these tasks in worker processes (else one after the other here)."""
+    return jobs > 1 and len(tasks) >= MIN_TASKS_FOR_PROCESSES \
+        and "fork" in multiprocessing.get_all_start_methods()
+
+
 def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs: int,
          progress: Progress | None = None) -> Iterator[R]:
     """`func(t) for t in tasks`, in order, in forked worker processes when that can pay off.
@@ -75,8 +81,7 @@ def pmap(func: Callable[[T], R], tasks: Sequence[T], state: dict[str, Any], jobs
     global _shared
     previous, _shared = _shared, state
     try:
-        if jobs <= 1 or len(tasks) < MIN_TASKS_FOR_PROCESSES \
-                or "fork" not in multiprocessing.get_all_start_methods():
+        if not forks(jobs, tasks):
             for done, task in enumerate(tasks, start=1):
                 # (again each time: the caller may run another pmap between two results)
                 _shared = state
