@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,9 +266,9 @@ def _site(tmp_path: Path) -> Path:
     return site
 
 
-def _serve(site: Path, *args: str) -> subprocess.Popen[str]:
+def _serve(site: Path, *args: str, stderr: Any = subprocess.PIPE) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "sitegen", "serve", str(site), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True,
                             env={**os.environ, "CI": "1"})
 
 
@@ -328,15 +329,19 @@ def test_a_preview_lists_the_items_it_holds_back(tmp_path):
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    process = _serve(site, "--port", str(port))
-    try:
-        wait_for(lambda: (site / "output" / "index.html").is_file(), 60)
-        made = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "--category", "政府采购",
-                               "--title", "测试新信息"], capture_output=True, text=True, timeout=60)
-        assert made.returncode == 0, made.stderr
-        time.sleep(3)  # the rebuild
-    finally:
-        out, err = _stopped(process)
+    log = tmp_path / "serve.err"  # (a file, read while it runs: a slow rebuild took over 3 s)
+    with log.open("w", encoding="utf-8") as stderr:
+        process = _serve(site, "--port", str(port), stderr=stderr)
+        try:
+            wait_for(lambda: (site / "output" / "index.html").is_file(), 60)
+            made = subprocess.run([sys.executable, "-m", "sitegen", "new", str(site), "--category",
+                                   "政府采购", "--title", "测试新信息"],
+                                  capture_output=True, text=True, timeout=60)
+            assert made.returncode == 0, made.stderr
+            wait_for(lambda: "测试新信息" in log.read_text(encoding="utf-8"), 60)  # the rebuild
+        finally:
+            _stopped(process)
+    err = log.read_text(encoding="utf-8")
     assert "未发布的信息 1 条" in err and "测试新信息" in err, err
 
 
