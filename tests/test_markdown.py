@@ -187,6 +187,24 @@ def test_a_table_row_with_code_or_escapes_splits_as_python_markdown_splits_it():
     assert "<code>a|b</code>" in tuned.render("|项目|`a|b`|\n|--|--|\n", ctx()).html
 
 
+def test_a_tuned_registry_lists_what_is_registered_after_tuning():
+    """The tuned converter's registries list their items once; one registered or removed
+    later (nothing does today) is still seen, in Python-Markdown's order."""
+    import markdown
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+
+    from sitegen.markdown import _Converter
+
+    converter = _Converter(frozenset())
+    patterns = converter.md.inlinePatterns
+    patterns.register(SimpleTagInlineProcessor(r"(\+\+)(.+?)\+\+", "ins"), "ins", 1000)
+    assert next(iter(patterns)) is patterns["ins"] and patterns[0] is patterns["ins"]
+    assert "<ins>新增</ins>" in converter.md.convert("++新增++")
+    patterns.deregister("ins")
+    assert "<ins>" not in converter.md.reset().convert("++新增++")
+    assert list(patterns) == list(markdown.util.Registry.__iter__(patterns))
+
+
 def test_triggers_joined_by_moving_html_out_of_a_line_are_found():
     from sitegen.markdown import _Renderer
 
