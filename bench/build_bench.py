@@ -298,7 +298,8 @@ def make_tools(base: Path, jobs: int | None) -> dict[str, Tool]:
     pelican_cmd = [sys.executable, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output"]
     return {
         "sitegen": Tool("sitegen", sg, sitegen_command(sg, jobs), sitegen_command(sg, jobs),
-                        ["output", ".sitegen-cache", ".sitegen-spare-output"],
+                        ["output", ".sitegen-cache", ".sitegen-spare-output",
+                         ".sitegen-recycled-output"],
                         peers_sites.check_sitegen),
         "hugo": Tool("hugo", hg, [*hugo_cmd, "--ignoreCache"], hugo_cmd,
                      ["public", "resources", ".hugo-cache", ".hugo_build.lock"], peers_sites.check_hugo),

@@ -12,6 +12,15 @@ linked in, the removed ones deleted) and kept beside the output as its spare
 item touches a handful of files instead of linking tens of thousands. The spare is never
 trusted blindly: a file in it counts as the output's only while it *is* the output's file (the
 same inode) and that file is as the last build left it.
+
+The files of the previous site that the new one replaced are not deleted but emptied and kept
+in `.sitegen-recycled-<output>` (as many as the site has files), and the next build writes its
+new files into them (renamed into place) rather than making new ones. On ext4 without a journal
+(the benchmark machine's) a new file skips every inode freed in the last half minute, checking
+each: after a build had deleted 1 355 replaced pages, making a file took 550-730 us of CPU in
+the output's folders, against 20 us in a quiet folder; emptying one and renaming it, 35 us.
+A replaced file that anything else links to (a `cp -al` backup) or has open (a web server
+still sending it) is deleted as before, never emptied.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import errno
 import functools
 import logging
 import os
+import random
 import shutil
 import stat
 import sys
@@ -32,12 +42,19 @@ from typing import BinaryIO
 
 from sitegen.diagnostics import shortened
 
+try:
+    import fcntl
+except ImportError:  # (Windows: no leases, so nothing is recycled)
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 
 STAGING_PREFIX = ".sitegen-staging-"
 MARKER = ".sitegen-output"  # marks a folder this tool may replace
 RETIRED_PREFIX = ".sitegen-retired-"
 SPARE_PREFIX = ".sitegen-spare-"
+RECYCLED_PREFIX = ".sitegen-recycled-"
+RECYCLED_KEPT = 20_000  # empty files kept at least (or as many as the output has)
 CHUNK = 1 << 20  # what a copy or a comparison holds of a file at a time
 Source = bytes | Path  # a file's bytes, or the file to copy them from
 
@@ -92,6 +109,7 @@ class AtomicOutput:
         self.parent = self.output.parent
         self.staging = self.parent / f"{STAGING_PREFIX}{output.name}-{os.getpid()}"
         self.spare = spare_of(self.output)
+        self.recycled = self.parent / f"{RECYCLED_PREFIX}{self.output.name}"
         self.written: set[str] = set()  # every file of the new site
         self.fresh: set[str] = set()  # those not the previous output's file
         self.reused = 0
@@ -110,6 +128,7 @@ class AtomicOutput:
         # the folder, say): a file kept from the previous output must have them too.
         self._mode, self._folder_mode = file_mode(), 0o777 & ~current_umask()
         self._gid = os.getegid()  # and the group (a setgid output folder's)
+        self._recycled: _Recycled | None = None  # set once the permissions are known
 
     def __enter__(self) -> AtomicOutput:
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +143,7 @@ class AtomicOutput:
             if self.output.is_dir():  # its group and setgid, before a file is made in it
                 _keep_folder_attributes(self.output, self.staging)
             self._mode, self._folder_mode, self._gid = probe_modes(self._staging)
+            self._recycled = _Recycled(str(self.recycled), self._mode, self._gid)
             if from_spare:
                 self.present = {rel: ino for rel, ino in _walk(self._staging, folders=self._spare_dirs)}
                 self._fix_folder_modes()
@@ -254,9 +274,10 @@ class AtomicOutput:
         if self._keep_previous(rel, target, data):
             return True
         # Never into the file that is there: it may be the published output's own (a link).
-        if rel in self.present:
-            _unlink(target)
-        _new_file(target, data)
+        if self._recycled is None or not self._recycled.write(target, data):
+            if rel in self.present:
+                _unlink(target)
+            _new_file(target, data)
         self.fresh.add(rel)
         return False
 
@@ -354,6 +375,7 @@ class AtomicOutput:
                 return None
         except OSError:
             return None
+        recycled = _Recycled(str(self.recycled), mode, gid)
         changes: dict[str, Source | None] = {}
         folders: set[str] | None = None  # of the output now, made when first needed
         for rel, data in sorted(files.items()):
@@ -380,10 +402,13 @@ class AtomicOutput:
         with self._removed_on_failure():
             for rel, data in changes.items():
                 target = os.path.join(self._staging, rel)
-                if rel in inodes:
+                if data is None:
                     _unlink(target)
-                if data is not None:
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    continue
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                if not recycled.write(target, data):
+                    if rel in inodes:
+                        _unlink(target)
                     _new_file(target, data)
             removed = {rel for rel, data in changes.items() if data is None}
             _remove_empty_folders(self._staging, removed)
@@ -438,15 +463,17 @@ class AtomicOutput:
         spare = str(self.spare)
         gone = previous.keys() - self.written
         self.removed = len(gone)
+        # (as many as the site has files: a template edit at 100 000 items retires 98 000)
+        retire = _Retired(str(self.recycled), max(RECYCLED_KEPT, len(self.written)))
         for rel in gone:
-            os.unlink(os.path.join(spare, rel))
+            retire(os.path.join(spare, rel))
         _remove_empty_folders(spare, gone)
         # Every file but those the new output has as they were (most of them, after a patch).
         made: set[str] = set()  # (each folder once: after a first build, every file is linked)
         for rel in sorted((self.written - previous.keys()) | (self.fresh & previous.keys())):
             target = os.path.join(spare, rel)
             if rel in previous:
-                os.unlink(target)
+                retire(target)
             folder = os.path.dirname(target)
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
@@ -491,7 +518,8 @@ def _in_output_area(path: Path, out: Path) -> bool:
     if not path.is_relative_to(out.parent):
         return False
     first = path.relative_to(out.parent).parts[0]
-    return first == out.name or first.startswith((STAGING_PREFIX, SPARE_PREFIX, RETIRED_PREFIX))
+    return first == out.name or first.startswith((STAGING_PREFIX, SPARE_PREFIX, RETIRED_PREFIX,
+                                                  RECYCLED_PREFIX))
 
 
 def _output_problem(exc: OSError, path: Path, out: Path, where: str) -> str:
@@ -610,6 +638,135 @@ def _create(path: str) -> BinaryIO:
         return open(path, "xb")  # noqa: SIM115 (the caller closes it)
     except FileExistsError as exc:
         raise OutputError(f"输出暂存目录中已有文件 {path}，未能替换：请删除 {SPARE_PREFIX}* 目录后重新生成") from exc
+
+
+class _Retired:
+    """Empties the files of the spare that the output no longer has and moves them into the
+    recycled folder (the module's docstring), up to `RECYCLED_KEPT` there; deletes the rest.
+    Emptied at once: a page taken down (a name published by mistake) keeps no copy there."""
+
+    def __init__(self, folder: str, keep: int) -> None:
+        self.folder, self.keep = folder, keep
+        self.room: int | None = None  # known when the first file comes
+        self.tag = f"{os.getpid()}-{os.urandom(4).hex()}-"  # (names of earlier builds stay)
+        self.count = 0
+
+    def __call__(self, path: str) -> None:
+        if self.room is None:
+            self.room = self._room()
+        if self.count < self.room and _emptied(path):
+            try:
+                os.rename(path, os.path.join(self.folder, f"{self.tag}{self.count}"))
+                self.count += 1
+                return
+            except OSError:
+                self.room = 0  # (a folder that cannot take it: deleted, as before)
+        os.unlink(path)
+
+    def _room(self) -> int:
+        try:
+            os.makedirs(self.folder, exist_ok=True)
+            st = os.lstat(self.folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+                return 0
+            return max(0, self.keep - len(os.listdir(self.folder)))
+        except OSError:
+            return 0
+
+
+_OPEN_QUIETLY = os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # (a FIFO: no wait)
+
+
+def _emptied(path: str) -> bool:
+    """Whether `path` is a file of ours that nothing else links to (never one that a backup
+    of the output shares by a hard link) and nothing has open, now empty. Open: a web server
+    may still be sending the page it was until the swap, or keep it open (nginx's
+    `open_file_cache`); deleted, it keeps its bytes for them, and so must it here. A write
+    lease is granted only to the one open of a file (Linux): held while it is emptied, it also
+    makes an open from elsewhere wait until then."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(path, _OPEN_QUIETLY)
+    except OSError:
+        return False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or st.st_uid != os.geteuid():
+            return False
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        try:
+            os.ftruncate(fd, 0)
+        finally:
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return True
+    except (OSError, AttributeError):  # open elsewhere, or no leases here (NFS, FUSE, macOS)
+        return False
+    finally:
+        os.close(fd)
+
+
+class _Recycled:
+    """The files `_Retired` kept, to write new files into. Worker processes take them at the
+    same time: a file is taken by renaming it, which only one of them can do."""
+
+    def __init__(self, folder: str, mode: int, gid: int) -> None:
+        self.folder = folder
+        self.mode, self.gid = mode, gid  # what a new file here gets
+        self.names: list[str] = []
+        self.pid = 0  # the process that listed `names` (a forked worker lists them again)
+
+    def write(self, target: str, data: Source) -> bool:
+        """`data` at `target`, replacing the file there, in a recycled file; False, having
+        left `target` as it was or removed it, when there is none to take. Only bytes, and not
+        none: an empty file written into an emptied one would keep the time of its emptying."""
+        if not isinstance(data, bytes) or not data:
+            return False
+        if self.pid != os.getpid():
+            self.pid, self.names = os.getpid(), self._listed()
+        while self.names:
+            try:
+                os.rename(os.path.join(self.folder, self.names.pop()), target)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # (another worker took it; something else than a file)
+            except OSError:  # (another file system, say: new files, as before)
+                self.names = []
+                return False
+            try:
+                fd = os.open(target, _OPEN_QUIETLY)
+            except OSError:
+                _unlink(target)
+                continue
+            try:
+                st = os.fstat(fd)
+                if not (stat.S_ISREG(st.st_mode) and st.st_nlink == 1 and st.st_gid == self.gid
+                        and st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) == self.mode):
+                    _unlink(target)  # (only this link: a file linked elsewhere keeps its bytes)
+                    continue
+                os.ftruncate(fd, 0)
+                with os.fdopen(fd, "wb", closefd=False) as file:
+                    file.write(data)
+            except OSError as exc:
+                if exc.filename is None:  # (a full disk: see `_new_file`)
+                    exc.filename = target
+                raise
+            finally:
+                os.close(fd)
+            return True
+        return False
+
+    def _listed(self) -> list[str]:
+        try:
+            st = os.lstat(self.folder)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+                return []
+            with os.scandir(self.folder) as entries:
+                names = [e.name for e in entries if e.is_file(follow_symlinks=False)]
+        except OSError:
+            return []
+        # Each worker from its own place in the list: two seldom try the same file.
+        start = random.Random(os.getpid()).randrange(len(names)) if names else 0
+        return names[start:] + names[:start]
 
 
 def _new_file(path: str, data: Source) -> None:

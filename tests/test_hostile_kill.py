@@ -40,7 +40,7 @@ LOOP_BUDGET = 30.0  # seconds for the kill loop: a loaded machine runs fewer (at
 MIN_RUNS = 10
 SEED = 20261127
 OUTPUT = "output"
-OURS = (".sitegen-staging-", ".sitegen-retired-", ".sitegen-spare-")
+OURS = (".sitegen-staging-", ".sitegen-retired-", ".sitegen-spare-", ".sitegen-recycled-")
 
 
 def _generator():
@@ -195,6 +195,9 @@ def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path
         extra = [p.name for p in site.iterdir()
                  if p.name not in ("content", "sitegen.toml", OUTPUT, ".sitegen-cache") and not p.name.startswith(OURS)]
         assert extra == [], f"{where}: {extra}"
+        # files the builds replaced wait there emptied, whenever the build is killed
+        kept = {p.name: p.stat().st_size for p in site.glob(".sitegen-recycled-output/*")}
+        assert set(kept.values()) <= {0}, f"{where}: {kept}"
 
     print(f"{sum(outcomes.values())} runs in {time.monotonic() - loop_started:.1f} s, one build ~{duration:.2f} s: {outcomes}")
     assert outcomes["old"] >= MIN_RUNS // 2, outcomes  # most kills land before the swap
@@ -203,7 +206,8 @@ def test_sigkill_at_random_moments_never_leaves_a_mixed_or_missing_site(tmp_path
                            capture_output=True, text=True, env={**os.environ, "CI": "1"})
     assert final.returncode == 0, final.stderr
     # no staging or retired folder; the spare the next build starts from is the site again
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith(OURS)) == [".sitegen-spare-output"]
+    assert sorted(p.name for p in site.iterdir() if p.name.startswith(OURS)
+                  and p.name != ".sitegen-recycled-output") == [".sitegen-spare-output"]
     assert tree(out) == clean_build(site, tmp_path / "reference-final")
     assert tree(site / ".sitegen-spare-output") == tree(out)
 

@@ -1,10 +1,16 @@
 """Stage 5: the output folder is swapped in atomically; unchanged files keep their inode."""
 
+import errno
 import os
+import threading
+import time
 
 import pytest
 
+from sitegen import output
 from sitegen.output import AtomicOutput, OutputError, check_output_location
+
+RECYCLED = ".sitegen-recycled-output"
 
 
 def test_swap_replaces_output_and_reuses_unchanged_files(tmp_path):
@@ -20,8 +26,11 @@ def test_swap_replaces_output_and_reuses_unchanged_files(tmp_path):
         [".sitegen-output", "a.html", "d.html"]
     assert os.stat(out / "a.html").st_ino == first_a.st_ino
     assert os.stat(out / "a.html").st_mtime_ns == first_a.st_mtime_ns
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-spare-output", "output"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".sitegen-recycled-output", ".sitegen-spare-output", "output"]
     assert _inodes(tmp_path / ".sitegen-spare-output") == _inodes(out)
+    # b/c.html's file, emptied, waits for the next build to write into
+    assert [p.stat().st_size for p in (tmp_path / ".sitegen-recycled-output").iterdir()] == [0]
 
 
 def _inodes(folder):
@@ -62,7 +71,8 @@ def test_next_build_starts_from_the_spare_and_touches_only_what_changed(tmp_path
         w.prepare(_expected(out))
         w.reuse("a.html")
     assert sorted(_texts(out)) == [".sitegen-output", "a.html"]
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                  if not p.relative_to(tmp_path).as_posix().startswith(RECYCLED)) == [
         ".sitegen-spare-output", ".sitegen-spare-output/.sitegen-output",
         ".sitegen-spare-output/a.html", "output", "output/.sitegen-output", "output/a.html"]
 
@@ -308,3 +318,160 @@ def test_without_hard_links_a_kept_file_keeps_its_time(tmp_path, monkeypatch):
     after = _expected(out)
     assert after["a.html"] == before["a.html"] == [3, 1_000_000_000]
     assert after["b.html"] != before["b.html"]
+
+
+def _build(out, files, expected=True):
+    with AtomicOutput(out) as w:
+        if expected:
+            w.prepare(_expected(out) if out.is_dir() else {})
+        for rel, text in files.items():
+            w.write_text(rel, text)
+    return w
+
+
+def _patch(out, files):
+    """A quick build's write: `files` (rel -> text, or None to remove) into the output."""
+    w = AtomicOutput(out)
+    inodes = {rel: os.stat(out / rel).st_ino for rel in _inodes(out)}
+    data = {rel: None if text is None else text.encode("utf-8") for rel, text in files.items()}
+    assert w.patch(data, inodes) is not None
+    return w
+
+
+def _pool(tmp_path):
+    folder = tmp_path / RECYCLED
+    return {p.name: p.stat() for p in folder.iterdir()} if folder.is_dir() else {}
+
+
+@pytest.mark.parametrize("second", ["whole", "quick"])
+def test_a_replaced_file_is_emptied_and_written_into_by_the_next_build(tmp_path, second):
+    """Its inode, not a new one: making a file is what costs on a file system that skips the
+    inodes it freed in the last minute (output.py)."""
+    out = tmp_path / "output"
+    _build(out, {"a.html": "甲" * 100, "b/c.html": "乙" * 100})
+    _build(out, {"a.html": "丙", "b/c.html": "乙" * 100})  # the first a.html is retired
+    pool = _pool(tmp_path)
+    assert [st.st_size for st in pool.values()] == [0]  # (its bytes gone at once)
+    retired = next(iter(pool.values())).st_ino
+    os.utime(next((tmp_path / RECYCLED).iterdir()), ns=(0, 0))
+    before = time.time_ns() - 2_000_000_000  # (a file system's clock may be coarser)
+    if second == "whole":
+        _build(out, {"a.html": "丙", "b/c.html": "丁丁"})
+    else:
+        _patch(out, {"b/c.html": "丁丁"})
+    assert (out / "b/c.html").read_text(encoding="utf-8") == "丁丁"
+    assert os.stat(out / "b/c.html").st_ino == retired
+    assert os.stat(out / "b/c.html").st_mtime_ns > before  # (rsync compares size and time)
+    assert (out / "a.html").read_text(encoding="utf-8") == "丙"
+    # the c.html it replaced took that file's place in the pool, empty
+    assert [st.st_size for st in _pool(tmp_path).values()] == [0]
+    assert _inodes(tmp_path / ".sitegen-spare-output") == _inodes(out)
+
+
+def test_a_file_linked_from_elsewhere_is_never_emptied_nor_written_into(tmp_path):
+    """A backup made with hard links (`cp -al output backup`) shares the output's inodes: the
+    build leaves their bytes alone, whether the file is being retired or waiting in the pool."""
+    out = tmp_path / "output"
+    _build(out, {"a.html": "原来的甲", "b.html": "原来的乙"})
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    os.link(out / "a.html", backup / "a.html")
+    _build(out, {"a.html": "新甲", "b.html": "新乙"})  # b's old file is retired, a's is not
+    assert (backup / "a.html").read_text(encoding="utf-8") == "原来的甲"
+    assert len(_pool(tmp_path)) == 1
+    pooled = next((tmp_path / RECYCLED).iterdir())
+    os.link(pooled, backup / "pooled")  # linked while it waits
+    _patch(out, {"c.html": "丙"})
+    assert (out / "c.html").read_text(encoding="utf-8") == "丙"
+    assert os.stat(out / "c.html").st_ino != os.stat(backup / "pooled").st_ino
+    assert (backup / "pooled").read_bytes() == b""
+    assert _pool(tmp_path) == {}  # (only the pool's link to it went)
+
+
+def test_a_pooled_file_with_other_permissions_is_not_used(tmp_path):
+    out = tmp_path / "output"
+    _build(out, {"a.html": "甲", "b.html": "乙"})
+    _build(out, {"a.html": "甲"})
+    os.chmod(next((tmp_path / RECYCLED).iterdir()), 0o600)
+    _build(out, {"a.html": "甲", "c.html": "丙"})
+    assert os.stat(out / "c.html").st_mode == os.stat(out / "a.html").st_mode
+    assert (out / "c.html").read_text(encoding="utf-8") == "丙"
+
+
+def test_the_pool_keeps_at_most_recycled_kept_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "RECYCLED_KEPT", 2)
+    out = tmp_path / "output"
+    _build(out, {f"{n}.html": str(n) for n in range(5)})
+    _build(out, {})
+    assert len(_pool(tmp_path)) == 2
+    assert sorted(_texts(out)) == [".sitegen-output"]
+
+
+def test_a_full_disk_while_writing_into_a_pooled_file_names_the_file(tmp_path, monkeypatch):
+    out = tmp_path / "output"
+    _build(out, {"a.html": "甲", "b.html": "乙"})
+    _build(out, {"a.html": "甲"})
+    assert len(_pool(tmp_path)) == 1
+    before = _texts(out)
+
+    class Full:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fdopen", Full)
+    with pytest.raises(OSError) as failed:
+        _build(out, {"a.html": "甲", "c.html": "丙"})
+    assert failed.value.filename.endswith("/c.html")
+    monkeypatch.undo()
+    assert _texts(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".sitegen-staging"))\
+        == []
+
+
+def test_a_file_something_has_open_is_never_emptied(tmp_path):
+    """A web server may still be sending a page the swap replaced, or keep it open (nginx's
+    open_file_cache): it must go on reading that page's bytes, never none or another page's."""
+    out = tmp_path / "output"
+    _build(out, {"a.html": "甲" * 100, "b.html": "乙" * 100})
+    with open(out / "a.html", "rb") as reader:
+        _build(out, {"a.html": "新甲", "b.html": "乙" * 100})
+        _build(out, {"a.html": "新甲", "b.html": "丙" * 50, "c.html": "丁" * 80})
+        assert reader.read() == ("甲" * 100).encode("utf-8")
+    assert _texts(out)["c.html"] == "丁" * 80
+
+
+def _within(seconds, func):
+    done = []
+    worker = threading.Thread(target=lambda: done.append(func()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, f"still running after {seconds} s (or failed)"
+    return done[0]
+
+
+def test_odd_things_in_the_pool_or_the_output_neither_stop_nor_hang_a_build(tmp_path):
+    """A FIFO opened for writing waits for a reader: one in the pool, or one someone made in
+    the output that the next build drops, must not hang the build; a folder or a link in the
+    pool is no file to write into."""
+    out = tmp_path / "output"
+    _build(out, {"a.html": "甲"})
+    os.mkfifo(out / "pipe")
+    pool = tmp_path / RECYCLED
+    pool.mkdir()
+    os.mkfifo(pool / "fifo")
+    (pool / "folder").mkdir()
+    (pool / "link").symlink_to(out / "a.html")
+    for n in range(3):
+        _within(30, lambda n=n: _build(out, {"a.html": "甲", f"b{n}.html": "乙" * (n + 1)}))
+    assert _texts(out) == {".sitegen-output": _texts(out)[".sitegen-output"], "a.html": "甲",
+                           "b2.html": "乙乙乙"}
+    assert os.readlink(pool / "link") == str(out / "a.html") and (pool / "folder").is_dir()

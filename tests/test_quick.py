@@ -836,8 +836,9 @@ def test_a_quick_build_stopped_midway_leaves_the_old_or_the_new_site(
     def stop(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # as if killed there (no cleanup of the build's own)
 
-    if where == "writing":
+    if where == "writing":  # a new file, or one of the last build's put back to use
         monkeypatch.setattr(output, "_create", stop)
+        monkeypatch.setattr(output._Recycled, "write", stop)
     elif where == "swapping":
         monkeypatch.setattr(output, "_exchange", stop)
     else:
@@ -854,8 +855,10 @@ def test_a_quick_build_stopped_midway_leaves_the_old_or_the_new_site(
         assert stopped == before
     result = same_as_clean(site, tmp_path)  # and the next build makes it right
     assert digests(site / "output") == digests(site / f"{SPARE_PREFIX}output")
-    assert sorted(p.name for p in site.iterdir() if p.name.startswith(".sitegen-")) == [
+    ours = sorted(p.name for p in site.iterdir() if p.name.startswith(".sitegen-"))
+    assert [name for name in ours if name != ".sitegen-recycled-output"] == [
         ".sitegen-cache", f"{SPARE_PREFIX}output"]
+    assert {p.stat().st_size for p in site.glob(".sitegen-recycled-output/*")} <= {0}
     assert result.ok
 
 
