@@ -27,7 +27,7 @@ from sitegen.cache import Cache, fingerprint, text_digest
 from sitegen.config import SPECIAL_DIR, SiteConfig
 from sitegen.diagnostics import Report
 from sitegen.markdown import asset_url, relative
-from sitegen.structure import CategoryNode, Site
+from sitegen.structure import CategoryNode, Pagination, Site
 from sitegen.themes import builtin_theme_dir, theme_dirs
 from sitegen.validate import Item
 
@@ -253,13 +253,18 @@ def template_keys(templates: list[Template]) -> dict[str, str]:
             for name in sources}
 
 
-def child_counts_everywhere(templates: list[Template]) -> bool:
-    """Whether a column's later pages may show its sub-columns' counts: the built-in column
-    page shows them on the first page only (`PageRenderer.category`), but a site's own
-    template among those it is made of may show them anywhere, and in more ways than an
-    analysis can follow (`category_tree([node])` in base.html, `{{ node }}`)."""
-    used = _closure(_references(templates), "category.html")
-    return any(t.own or t.tree is None for t in templates if t.name in used)
+LISTS = ("category.html", "archive.html", "org.html", "special.html", "expired.html")
+
+
+def counts_everywhere(templates: list[Template]) -> frozenset[str]:
+    """The list templates whose later pages may show counts: the list's own and (a column's)
+    its sub-columns'. The built-in ones show them on the first page only (the page keys of
+    `PageRenderer.category` and the others), but a site's own template among those a list is
+    made of may show them anywhere, and in more ways than an analysis can follow
+    (`category_tree([node])` in base.html, `{{ node }}`)."""
+    deps = _references(templates)
+    doubtful = {t.name for t in templates if t.own or t.tree is None}
+    return frozenset(name for name in LISTS if not doubtful.isdisjoint(_closure(deps, name)))
 
 
 def brief(item: Item | None) -> tuple[object, ...] | None:
@@ -321,13 +326,13 @@ class ThemeAnalysis:
     templates: dict[str, str]  # `template_keys`
     listed: tuple[str, ...]  # `listed_fields`
     whole_site: bool  # `reads_whole_site`
-    child_counts_everywhere: bool  # `child_counts_everywhere`
+    counts_everywhere: frozenset[str]  # `counts_everywhere`
 
 
 def analyse_theme(env: jinja2.Environment) -> ThemeAnalysis:
     theme = read_templates(env)
     return ThemeAnalysis(template_keys(theme), listed_fields(theme), reads_whole_site(theme),
-                         child_counts_everywhere(theme))
+                         counts_everywhere(theme))
 
 
 _THEME_ANALYSIS = "theme_analysis"
@@ -627,9 +632,9 @@ class PageRenderer:
     site_key: str = ""
     listed: tuple[str, ...] = ()  # `listed_fields`
     whole_site: bool = False  # `reads_whole_site`
-    # A site's own template may show the sub-columns' counts on every page of a column; the
-    # built-in one shows them on the first (`category`).
-    child_counts_everywhere: bool = True
+    # The list templates a site's own template may make show counts on every page; the
+    # built-in ones show them on the first (`category`).
+    counts_everywhere: frozenset[str] = frozenset(LISTS)
     # The analysis of the theme, if the caller has it (`cached_theme_analysis`).
     analysis: ThemeAnalysis | None = None
     # An item appears in up to five other pages' keys (neighbours, lists): its brief is
@@ -645,7 +650,7 @@ class PageRenderer:
         self.templates = theme.templates
         self.listed = theme.listed
         self.whole_site = theme.whole_site
-        self.child_counts_everywhere = theme.child_counts_everywhere
+        self.counts_everywhere = theme.counts_everywhere
         self.site_key = self.make_site_key()
 
     def for_site(self, site: Site) -> PageRenderer:
@@ -794,17 +799,22 @@ class PageRenderer:
                 yield (url, self.key(template, url),
                        lambda u=url, t=template, ti=title: self.render(t, u, title=ti))
 
+    def _count(self, template: str, page: Pagination, count: int) -> int | None:
+        """A list's count, as far as its page shows it (the built-in lists: the first)."""
+        return count if page.number == 1 or template in self.counts_everywhere else None
+
     def category(self, node: CategoryNode, keyed: bool = True) -> Iterator[PageJob]:
         crumbs = self.site.breadcrumbs(node.category)
         children = [(c.category.name, c.url, c.count) for c in node.children]
         # (what the built-in category.html shows of them after the first page)
-        later_children = children if self.child_counts_everywhere else [c[:2] for c in children]
+        everywhere = "category.html" in self.counts_everywhere
+        later_children = children if everywhere else [c[:2] for c in children]
         for page in self.site.paginate(node.listed, node.page_url):
             url = page.urls[page.number - 1]
             key = self.key("category.html", node.category, page.number, page.total,
                            self.briefs(page.items),
                            children if page.number == 1 else later_children,
-                           node.count) if keyed else ""
+                           self._count("category.html", page, node.count)) if keyed else ""
             yield (url, key, lambda u=url, p=page: self.render(
                 "category.html", u, title=node.category.name, node=node, page=p,
                 breadcrumbs=crumbs, feed=node.feed_url, feed_title=node.category.path))
@@ -823,7 +833,8 @@ class PageRenderer:
             count = len(items)
             for page in self.site.paginate(items, lambda n, y=year: _numbered(f"archive/{y}", n)):
                 url = page.urls[page.number - 1]
-                key = self.key("archive.html", year, page.number, page.total, count,
+                key = self.key("archive.html", year, page.number, page.total,
+                               self._count("archive.html", page, count),
                                self.briefs(page.items)) if keyed else ""
                 yield (url, key,
                        lambda u=url, y=year, p=page, c=count: self.render(
@@ -837,7 +848,8 @@ class PageRenderer:
         count = len(items)
         for page in self.site.paginate(items, lambda n: _numbered(EXPIRED_STEM, n)):
             url = page.urls[page.number - 1]
-            key = self.key("expired.html", page.number, page.total, count,
+            key = self.key("expired.html", page.number, page.total,
+                           self._count("expired.html", page, count),
                            self.briefs(page.items)) if keyed else ""
             yield (url, key, lambda u=url, p=page, c=count: self.render(
                 "expired.html", u, title="已过公开期限的信息", page=p, count=c))
@@ -854,7 +866,8 @@ class PageRenderer:
             org, count = self.site.org(org_id), len(items)
             for page in self.site.paginate(items, lambda n, o=org_id: _numbered(f"org/{o}", n)):
                 url = page.urls[page.number - 1]
-                key = self.key("org.html", self.org_key(org_id), page.number, page.total, count,
+                key = self.key("org.html", self.org_key(org_id), page.number, page.total,
+                               self._count("org.html", page, count),
                                self.briefs(page.items)) if keyed else ""
                 yield (url, key,
                        lambda u=url, o=org, p=page, c=count: self.render(
@@ -878,7 +891,8 @@ class PageRenderer:
             count = len(items)
             for page in self.site.paginate(items, lambda n, s=special.slug: _numbered(f"{SPECIAL_DIR}/{s}", n)):
                 url = page.urls[page.number - 1]
-                key = self.key("special.html", special, page.number, page.total, count,
+                key = self.key("special.html", special, page.number, page.total,
+                               self._count("special.html", page, count),
                                self.briefs(page.items)) if keyed else ""
                 yield (url, key, lambda u=url, s=special, p=page, c=count: self.render(
                     "special.html", u, title=s.name, special=s, page=p, count=c))

@@ -759,6 +759,56 @@ def test_a_move_between_sub_columns_leaves_the_later_pages_above_them_alone(
     assert changed & later <= listing and len(listing) <= 1
 
 
+def _org_pages(output: Path) -> list[str]:
+    """The organisation list's pages, first to last (rel paths)."""
+    later = sorted(output.glob("org/zhaobaoshan-*.html"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    return ["org/zhaobaoshan.html", *(p.relative_to(output).as_posix() for p in later)]
+
+
+def _holding(output: Path, pages: list[str], url: str) -> int:
+    name = url.rsplit("/", 1)[1]
+    return next(n for n, p in enumerate(pages) if f'{name}"' in (output / p).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_a_deletion_leaves_the_list_pages_before_it_alone(site: Path, tmp_path: Path, own: bool,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """A list's count is on its first page only: a deletion rewrites that page and the pages
+    from the item's on (they shift), not the ones between (at 10 000 items, half of the 493
+    pages of an organisation's list on average). A site's own org.html may show the count on
+    every page: then every page is keyed on it."""
+    # pages of a size that one item fewer keeps as many (else every pager changes)
+    first = (site / "output/org/zhaobaoshan.html").read_text(encoding="utf-8")
+    count = int(re.search(r"（(\d+) 条）", first).group(1))
+    size = next(n for n in (2, 3, 4) if -(-count // n) == -(-(count - 1) // n))
+    edit(site, "sitegen.toml", "page_size = 20", f"page_size = {size}")
+    if own:
+        override(site, "org.html", '{% if page.number == 1 %}<span class="count">',
+                 '<span class="count">（共 {{ count }} 条）</span>{% if page.number == 1 %}'
+                 '<span class="count">')
+    same_as_clean(site, tmp_path)
+    output = site / "output"
+    before, pages = digests(output), _org_pages(output)
+    hole = _holding(output, pages, "fdzdgknr/czyjs/2010-final-accounts.html")
+    assert hole > 3, hole
+    rendered: list[str] = []
+
+    class Rendering(quick._Rendering):
+        def __init__(self, urls, renders, jobs):
+            super().__init__(urls, renders, jobs)
+            rendered.extend(urls)
+
+    monkeypatch.setattr(quick, "_Rendering", Rendering)
+    (site / FINAL_ACCOUNTS).unlink()
+    (site / FINAL_ACCOUNTS).with_name("2010-final-accounts-table.pdf").unlink()
+    assert same_as_clean(site, tmp_path).quick
+    changed = changed_since(site, before)
+    between = set(pages[1:hole])
+    assert pages[0] in changed and set(pages[hole:]) & changed
+    assert (between <= changed) if own else not (between & changed)
+    assert (between <= set(rendered)) if own else not (between & set(rendered))  # (keyed so)
+
+
 def test_a_sites_own_column_page_with_sub_column_counts_on_every_page_stays_right(
         site: Path, tmp_path: Path):
     """A site's own category.html may show the sub-columns' counts on every page: then every
