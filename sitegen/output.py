@@ -642,8 +642,8 @@ def _create(path: str) -> BinaryIO:
 
 class _Retired:
     """Empties the files of the spare that the output no longer has and moves them into the
-    recycled folder (the module's docstring), up to `RECYCLED_KEPT` there; deletes the rest.
-    Emptied at once: a page taken down (a name published by mistake) keeps no copy there."""
+    recycled folder (the module's docstring), up to `keep` there; deletes the rest. Emptied
+    at once: a page taken down (a name published by mistake) keeps no copy there."""
 
     def __init__(self, folder: str, keep: int) -> None:
         self.folder, self.keep = folder, keep
