@@ -523,8 +523,8 @@ RENDER_POOL_FROM = 400  # list pages: fewer render in this process (a deletion's
 
 
 class _Rendering:
-    """List pages rendered on every core when there are many (a move makes every page of a
-    column whose sub-columns' counts it changes again: hundreds, for a large first level),
+    """List pages rendered on every core when there are many (a deletion makes every page of
+    its lists from its place on again: hundreds, for a large first level or organisation),
     while this process goes on with search.json and the sitemap (`start`); `finish` collects
     them (None: a template failed), `close` ends the workers if they are not wanted.
     A few hundred pages render here: forking the workers, and the copies of the memory

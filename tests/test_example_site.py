@@ -138,6 +138,7 @@ def test_pagination_newest_first(site: Path, records: list[dict]):
     assert "<title>法定主动公开内容 - " in first and "第 1 页" not in first
     assert "<title>法定主动公开内容（第 2 页） - " in second
     assert re.search(r"<h1>法定主动公开内容 .*<span class=\"page-number\">第 2 页</span></h1>", second)
+    assert "条）" not in second.split("<h1>")[1].split("</h1>")[0]  # (the count: first page)
     # The column's own crumb is the current page on its first page only.
     assert '<a href="index.html" aria-current="page">法定主动公开内容</a>' in first
     assert 'aria-current="page">法定主动公开内容' not in second
@@ -163,8 +164,8 @@ def test_organisation_and_year_pages_are_paginated(site: Path, records: list[dic
         # bytes when an item before them is deleted)
         assert f"（{len(mine)} 条）" in pages[0].read_text(encoding="utf-8")
         for number, page in enumerate(pages[1:], start=2):
-            html = page.read_text(encoding="utf-8")
-            assert "条）" not in html.split("</h1>")[0] and f"第 {number} 页" in html
+            heading = page.read_text(encoding="utf-8").split("<h1>")[1].split("</h1>")[0]
+            assert "条）" not in heading and f"第 {number} 页" in heading
         if len(pages) > 1:
             assert f'href="{pages[1].name}"' in pages[0].read_text(encoding="utf-8")
 
