@@ -666,12 +666,17 @@ class _Retired:
     def _room(self) -> int:
         try:
             os.makedirs(self.folder, exist_ok=True)
-            st = os.lstat(self.folder)
-            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            if not _ours(self.folder):
                 return 0
             return max(0, self.keep - len(os.listdir(self.folder)))
         except OSError:
             return 0
+
+
+def _ours(folder: str) -> bool:
+    """Whether the recycled folder is a folder (not a link) of this build's user."""
+    st = os.lstat(folder)
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid()
 
 
 _OPEN_QUIETLY = os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC  # (a FIFO: no wait)
@@ -757,8 +762,7 @@ class _Recycled:
 
     def _listed(self) -> list[str]:
         try:
-            st = os.lstat(self.folder)
-            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+            if not _ours(self.folder):
                 return []
             with os.scandir(self.folder) as entries:
                 names = [e.name for e in entries if e.is_file(follow_symlinks=False)]
